@@ -1,0 +1,18 @@
+/**
+ * Environment variable names shared by the Lambda functions (read once at cold start) and the CDK
+ * stack (which sets them). Defined once so the two cannot drift.
+ */
+export const ENV = {
+  /** KMS key that wraps per-customer data keys (GenerateDataKey/Decrypt). */
+  kmsKeyId: 'CRM_KMS_KEY_ID',
+  /** KMS HMAC_256 key behind the blind index (GenerateMac). */
+  macKeyId: 'CRM_MAC_KEY_ID',
+  schedulerGroup: 'CRM_SCHEDULER_GROUP',
+  schedulerRoleArn: 'CRM_SCHEDULER_ROLE_ARN',
+  schedulerDlqArn: 'CRM_SCHEDULER_DLQ_ARN',
+  erasureFunctionArn: 'CRM_ERASURE_FUNCTION_ARN',
+  emailFrom: 'CRM_EMAIL_FROM',
+  erasureGraceDays: 'CRM_ERASURE_GRACE_DAYS',
+  defaultPhoneRegion: 'CRM_DEFAULT_PHONE_REGION',
+  stage: 'CRM_STAGE',
+} as const;

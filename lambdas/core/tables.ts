@@ -1,0 +1,129 @@
+/**
+ * Table specs: defined once, used by the CDK stack, the local home (tables created at start) and the
+ * store's inventory guard (an attribute not listed here is refused before it reaches a table).
+ */
+import { CATEGORIES, type Category, type TableName } from './inventory';
+
+export type KeyType = 'S' | 'N' | 'B';
+
+export interface TableSpec {
+  name: TableName | LocalTableName;
+  partitionKey: { name: string; type: KeyType };
+  sortKey?: { name: string; type: KeyType };
+  /** Every attribute a row may carry, keys included. */
+  attributes: readonly string[];
+  /** TTL attribute (epoch seconds). Reads treat an expired row as absent. */
+  ttlAttribute?: string;
+  /** Point-in-time recovery window in days (1 for the keys table: shredded keys must not survive in backups). */
+  pitrDays: number;
+  /** Stream of deletions so TTL expiry can cascade. */
+  stream?: 'OLD_IMAGE';
+  /** Exists only in the local home (stands in for an AWS service). */
+  localOnly?: boolean;
+}
+
+export type LocalTableName = 'schedules';
+
+export const TTL_ATTRIBUTE = 'expiresAt';
+
+const spec = (s: Omit<TableSpec, 'ttlAttribute' | 'pitrDays'> & Partial<Pick<TableSpec, 'pitrDays'>>): TableSpec => ({
+  ttlAttribute: TTL_ATTRIBUTE,
+  pitrDays: 35,
+  ...s,
+});
+
+export const TABLES = {
+  customers: spec({
+    name: 'customers',
+    partitionKey: { name: 'customerId', type: 'S' },
+    attributes: [
+      'customerId', 'v', 'sealed', 'contactType', 'lookup', 'createdAt', 'lastActivityAt', TTL_ATTRIBUTE,
+      'consent', 'erasure', 'legalHold', 'reminders',
+    ],
+    stream: 'OLD_IMAGE',
+  }),
+  'customer-keys': spec({
+    name: 'customer-keys',
+    partitionKey: { name: 'customerId', type: 'S' },
+    attributes: ['customerId', 'wrappedKey', 'createdAt', TTL_ATTRIBUTE],
+    pitrDays: 1,
+  }),
+  'contact-index': spec({
+    name: 'contact-index',
+    partitionKey: { name: 'lookup', type: 'S' },
+    attributes: ['lookup', 'customerId', 'createdAt', TTL_ATTRIBUTE],
+  }),
+  interactions: spec({
+    name: 'interactions',
+    partitionKey: { name: 'pseudonym', type: 'S' },
+    sortKey: { name: 'sk', type: 'S' },
+    attributes: ['pseudonym', 'sk', 'interactionId', 'channel', 'summary', 'occurredAt', 'actor', 'createdAt', TTL_ATTRIBUTE],
+  }),
+  transactions: spec({
+    name: 'transactions',
+    partitionKey: { name: 'customerId', type: 'S' },
+    sortKey: { name: 'sk', type: 'S' },
+    attributes: ['customerId', 'sk', 'purchaseId', 'currency', 'items', 'totalMinor', 'occurredAt', 'actor', 'createdAt', TTL_ATTRIBUTE],
+  }),
+  behaviour: spec({
+    name: 'behaviour',
+    partitionKey: { name: 'pseudonym', type: 'S' },
+    sortKey: { name: 'sk', type: 'S' },
+    attributes: ['pseudonym', 'sk', 'eventId', 'type', 'path', 'occurredAt', 'createdAt', TTL_ATTRIBUTE],
+  }),
+  'access-log': spec({
+    name: 'access-log',
+    partitionKey: { name: 'customerId', type: 'S' },
+    sortKey: { name: 'sk', type: 'S' },
+    attributes: ['customerId', 'sk', 'at', 'actor', 'role', 'action', 'purpose', TTL_ATTRIBUTE],
+  }),
+  sessions: spec({
+    name: 'sessions',
+    partitionKey: { name: 'id', type: 'S' },
+    attributes: ['id', 'kind', 'customerId', 'lookup', 'attempts', 'createdAt', 'lastSeenAt', 'absoluteExpiresAt', 'lockedUntil', 'count', 'windowStart', TTL_ATTRIBUTE],
+  }),
+  receipts: spec({
+    name: 'receipts',
+    partitionKey: { name: 'receiptId', type: 'S' },
+    attributes: [
+      'receiptId', 'customerId', 'status', 'requestedAt', 'requestedBy', 'scheduledFor', 'cancelledAt', 'startedAt',
+      'completedAt', 'categories', 'steps', 'onHoldSince', TTL_ATTRIBUTE,
+    ],
+  }),
+  idempotency: spec({
+    name: 'idempotency',
+    partitionKey: { name: 'key', type: 'S' },
+    attributes: ['key', 'fingerprint', 'customerId', 'createdAt', TTL_ATTRIBUTE],
+  }),
+  schedules: spec({
+    name: 'schedules',
+    partitionKey: { name: 'name', type: 'S' },
+    attributes: ['name', 'at', 'target', 'payload', 'createdAt', 'attempts', TTL_ATTRIBUTE],
+    localOnly: true,
+  }),
+} as const satisfies Record<string, TableSpec>;
+
+export type TableId = keyof typeof TABLES;
+
+export const ALL_TABLES: readonly TableSpec[] = Object.values(TABLES);
+export const AWS_TABLES: readonly TableSpec[] = ALL_TABLES.filter((t) => !t.localOnly);
+
+export function categoriesOf(table: TableId): Category[] {
+  return CATEGORIES.filter((c) => c.table === table);
+}
+
+/** Physical table name for a deployment prefix, e.g. `crm-dev-customers`. */
+export function physicalName(prefix: string, table: TableId): string {
+  return `${prefix}${table}`;
+}
+
+/** The environment variable that carries a table's physical name into a Lambda function. */
+export function tableEnvVar(table: TableId): string {
+  return `CRM_TABLE_${table.toUpperCase().replace(/-/g, '_')}`;
+}
+
+export type TableNames = Record<TableId, string>;
+
+export function tableNamesFromPrefix(prefix: string): TableNames {
+  return Object.fromEntries(ALL_TABLES.map((t) => [t.name, physicalName(prefix, t.name as TableId)])) as TableNames;
+}
