@@ -1,0 +1,228 @@
+/**
+ * The Store port over DynamoDB (AWS, DynamoDB Local, dynalite): single-item reads and conditional writes,
+ * partition queries with opaque cursors, and full-table scans for maintenance jobs.
+ */
+import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import {
+  DeleteCommand,
+  DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  ScanCommand,
+  type NativeAttributeValue,
+} from '@aws-sdk/lib-dynamodb';
+import { ConditionFailedError, DependencyUnavailableError, ValidationError } from '../../core/errors';
+import type { Item, Key, Page, QueryOptions, Store, WriteCondition } from '../../core/ports';
+import { TABLES, type TableId, type TableNames, type TableSpec } from '../../core/tables';
+
+export interface DynamoStoreOptions {
+  client: DynamoDBClient;
+  tableNames: TableNames;
+  /** Items per Scan request; DynamoDB's 1 MB page applies either way. Small values page more (tests). */
+  scanPageSize?: number;
+}
+
+type Attributes = Record<string, NativeAttributeValue>;
+
+interface ConditionParts {
+  ConditionExpression?: string;
+  ExpressionAttributeNames?: Record<string, string>;
+  ExpressionAttributeValues?: Attributes;
+}
+
+export class DynamoStore implements Store {
+  private readonly doc: DynamoDBDocumentClient;
+  private readonly tableNames: TableNames;
+  private readonly scanPageSize?: number;
+
+  constructor({ client, tableNames, scanPageSize }: DynamoStoreOptions) {
+    this.doc = DynamoDBDocumentClient.from(client, {
+      marshallOptions: { removeUndefinedValues: true, convertEmptyValues: false },
+      unmarshallOptions: { wrapNumbers: false },
+    });
+    this.tableNames = tableNames;
+    this.scanPageSize = scanPageSize;
+  }
+
+  async get(table: TableId, key: Key, opts?: { consistent?: boolean }): Promise<Item | undefined> {
+    const out = await this.call(() =>
+      this.doc.send(new GetCommand({ TableName: this.name(table), Key: key, ConsistentRead: opts?.consistent ?? false })),
+    );
+    return out.Item as Item | undefined;
+  }
+
+  async put(table: TableId, item: Item, condition?: WriteCondition): Promise<void> {
+    await this.call(() =>
+      this.doc.send(new PutCommand({ TableName: this.name(table), Item: item as Attributes, ...conditionParts(table, condition) })),
+    );
+  }
+
+  async delete(table: TableId, key: Key, condition?: WriteCondition): Promise<void> {
+    await this.call(() =>
+      this.doc.send(new DeleteCommand({ TableName: this.name(table), Key: key, ...conditionParts(table, condition) })),
+    );
+  }
+
+  async query(table: TableId, partition: string | number, opts: QueryOptions = {}): Promise<Page> {
+    const spec: TableSpec = TABLES[table];
+    const names: Record<string, string> = { '#pk': spec.partitionKey.name };
+    const values: Attributes = { ':pk': partition };
+    let keyCondition = '#pk = :pk';
+    if (opts.prefix !== undefined) {
+      const sortKey = spec.sortKey;
+      if (!sortKey) throw new Error(`Table ${table} has no sort key; a prefix query is not possible.`);
+      names['#sk'] = sortKey.name;
+      values[':prefix'] = opts.prefix;
+      keyCondition += ' AND begins_with(#sk, :prefix)';
+    }
+    const out = await this.call(() =>
+      this.doc.send(
+        new QueryCommand({
+          TableName: this.name(table),
+          KeyConditionExpression: keyCondition,
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+          ScanIndexForward: !opts.descending,
+          Limit: opts.limit,
+          ConsistentRead: opts.consistent ?? false,
+          ExclusiveStartKey: opts.cursor === undefined ? undefined : decodeCursor(table, partition, opts.cursor),
+        }),
+      ),
+    );
+    return {
+      items: (out.Items ?? []) as Item[],
+      cursor: out.LastEvaluatedKey ? encodeCursor(out.LastEvaluatedKey) : undefined,
+    };
+  }
+
+  async *scan(table: TableId): AsyncIterable<Item> {
+    let startKey: Attributes | undefined;
+    do {
+      const out = await this.call(() =>
+        this.doc.send(new ScanCommand({ TableName: this.name(table), ExclusiveStartKey: startKey, Limit: this.scanPageSize })),
+      );
+      for (const item of out.Items ?? []) yield item as Item;
+      startKey = out.LastEvaluatedKey;
+    } while (startKey);
+  }
+
+  private name(table: TableId): string {
+    const name = this.tableNames[table];
+    if (!name) throw new Error(`No physical table name configured for ${table}.`);
+    return name;
+  }
+
+  private async call<T>(fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (err) {
+      throw mapDynamoError(err);
+    }
+  }
+}
+
+/** The key condition for a WriteCondition; every name and value goes through placeholders. */
+function conditionParts(table: TableId, condition: WriteCondition | undefined): ConditionParts {
+  if (!condition) return {};
+  const pk = TABLES[table].partitionKey.name;
+  switch (condition.kind) {
+    case 'notExists':
+      return { ConditionExpression: 'attribute_not_exists(#pk)', ExpressionAttributeNames: { '#pk': pk } };
+    case 'exists':
+      return { ConditionExpression: 'attribute_exists(#pk)', ExpressionAttributeNames: { '#pk': pk } };
+    case 'equals': {
+      const names: Record<string, string> = {};
+      const values: Attributes = {};
+      const clauses = Object.entries(condition.values).map(([attribute, value], i) => {
+        names[`#c${i}`] = attribute;
+        if (value === undefined) return `attribute_not_exists(#c${i})`;
+        values[`:c${i}`] = value;
+        return `#c${i} = :c${i}`;
+      });
+      if (clauses.length === 0) return {};
+      return {
+        ConditionExpression: clauses.join(' AND '),
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: Object.keys(values).length > 0 ? values : undefined,
+      };
+    }
+  }
+}
+
+function encodeCursor(lastKey: Attributes): string {
+  return Buffer.from(JSON.stringify(lastKey), 'utf8').toString('base64url');
+}
+
+/**
+ * A cursor comes back from a client: accept only the table's own key attributes, and only for the
+ * partition being queried, so a forged cursor cannot steer a read anywhere else.
+ */
+function decodeCursor(table: TableId, partition: string | number, cursor: string): Attributes {
+  const spec: TableSpec = TABLES[table];
+  const keyNames = [spec.partitionKey.name, ...(spec.sortKey ? [spec.sortKey.name] : [])];
+  const invalid = () => new ValidationError('The cursor is not valid.', [{ field: 'cursor', message: 'Not a cursor from a previous page.' }]);
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+  } catch {
+    throw invalid();
+  }
+  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw invalid();
+  const entries = Object.entries(parsed as Record<string, unknown>);
+  if (entries.length !== keyNames.length) throw invalid();
+  for (const [name, value] of entries) {
+    if (!keyNames.includes(name) || (typeof value !== 'string' && typeof value !== 'number')) throw invalid();
+  }
+  if ((parsed as Record<string, unknown>)[spec.partitionKey.name] !== partition) throw invalid();
+  return parsed as Attributes;
+}
+
+const THROTTLING = new Set([
+  'ProvisionedThroughputExceededException',
+  'ThrottlingException',
+  'RequestLimitExceeded',
+  'TooManyRequestsException',
+]);
+const SERVER_FAULTS = new Set(['InternalServerError', 'InternalFailure', 'ServiceUnavailable', 'ServiceUnavailableException']);
+const NETWORK_CODES = new Set([
+  'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH',
+  'ECONNABORTED', 'UND_ERR_SOCKET', 'UND_ERR_CONNECT_TIMEOUT',
+]);
+const NETWORK_NAMES = new Set(['TimeoutError', 'RequestTimeout', 'RequestTimeoutException', 'NetworkingError']);
+
+/** Messages of @aws-sdk/util-dynamodb that quote the value being converted. */
+const MARSHALLING = /Unsupported type passed|No value defined|SAFE_INTEGER|converted to BigInt|Special numeric value|Use NumberValue|imprecise number/;
+
+interface ErrorShape {
+  name?: unknown;
+  code?: unknown;
+  errors?: unknown;
+  cause?: unknown;
+  $fault?: unknown;
+  $metadata?: { httpStatusCode?: number };
+  $retryable?: { throttling?: boolean };
+}
+
+/** Throttling, a 5xx, or no answer at all: the caller may retry later, nothing was changed by us. */
+function isUnavailable(err: unknown, depth = 0): boolean {
+  if (!err || typeof err !== 'object' || depth > 3) return false;
+  const e = err as ErrorShape;
+  if (typeof e.name === 'string' && (THROTTLING.has(e.name) || SERVER_FAULTS.has(e.name) || NETWORK_NAMES.has(e.name))) return true;
+  if (typeof e.code === 'string' && NETWORK_CODES.has(e.code)) return true;
+  if (e.$retryable?.throttling) return true;
+  if ((e.$metadata?.httpStatusCode ?? 0) >= 500) return true;
+  if (Array.isArray(e.errors) && e.errors.some((inner) => isUnavailable(inner, depth + 1))) return true;
+  return isUnavailable(e.cause, depth + 1);
+}
+
+/** Maps a DynamoDB failure to the domain's errors; anything else is rethrown as it is. */
+export function mapDynamoError(err: unknown): unknown {
+  if (err instanceof ConditionalCheckFailedException) return new ConditionFailedError();
+  if (isUnavailable(err)) return new DependencyUnavailableError('DynamoDB', { cause: err });
+  if (err instanceof Error && !(err as ErrorShape).$metadata && MARSHALLING.test(err.message)) {
+    // The marshaller quotes the offending value in its message; that value may be personal.
+    return new Error('A value could not be converted to or from a DynamoDB attribute.');
+  }
+  return err;
+}

@@ -1,0 +1,82 @@
+/**
+ * Creates the tables of the table specs where they are missing: the local home (dynalite) and an
+ * external endpoint (CRM_DYNAMODB_ENDPOINT, e.g. DynamoDB Local). In AWS the CDK stack owns the tables.
+ */
+import {
+  CreateTableCommand,
+  DescribeTableCommand,
+  ResourceInUseException,
+  ResourceNotFoundException,
+  waitUntilTableExists,
+  type AttributeDefinition,
+  type DynamoDBClient,
+  type KeySchemaElement,
+  type TableDescription,
+} from '@aws-sdk/client-dynamodb';
+import type { TableSpec } from '../../core/tables';
+import { mapDynamoError } from './store';
+
+/** Longest wait for one table to become ACTIVE. */
+const MAX_WAIT_SECONDS = 120;
+
+export async function ensureTables(client: DynamoDBClient, prefix: string, specs: readonly TableSpec[]): Promise<void> {
+  try {
+    await Promise.all(specs.map((spec) => ensureTable(client, `${prefix}${spec.name}`, spec)));
+  } catch (err) {
+    throw mapDynamoError(err);
+  }
+}
+
+async function ensureTable(client: DynamoDBClient, tableName: string, spec: TableSpec): Promise<void> {
+  let table = await describe(client, tableName);
+  if (!table) {
+    try {
+      const created = await client.send(
+        new CreateTableCommand({
+          TableName: tableName,
+          BillingMode: 'PAY_PER_REQUEST',
+          KeySchema: keySchema(spec),
+          AttributeDefinitions: attributeDefinitions(spec),
+        }),
+      );
+      table = created.TableDescription;
+    } catch (err) {
+      // Another process created it between our describe and create: fine, it is the same spec.
+      if (!(err instanceof ResourceInUseException)) throw err;
+      table = await describe(client, tableName);
+    }
+  }
+  if (table?.KeySchema) assertSameKeys(tableName, table.KeySchema, keySchema(spec));
+  if (table?.TableStatus !== 'ACTIVE') {
+    await waitUntilTableExists({ client, maxWaitTime: MAX_WAIT_SECONDS, minDelay: 1, maxDelay: 5 }, { TableName: tableName });
+  }
+}
+
+async function describe(client: DynamoDBClient, tableName: string): Promise<TableDescription | undefined> {
+  try {
+    return (await client.send(new DescribeTableCommand({ TableName: tableName }))).Table;
+  } catch (err) {
+    if (err instanceof ResourceNotFoundException) return undefined;
+    throw err;
+  }
+}
+
+function keySchema(spec: TableSpec): KeySchemaElement[] {
+  const keys: KeySchemaElement[] = [{ AttributeName: spec.partitionKey.name, KeyType: 'HASH' }];
+  if (spec.sortKey) keys.push({ AttributeName: spec.sortKey.name, KeyType: 'RANGE' });
+  return keys;
+}
+
+function attributeDefinitions(spec: TableSpec): AttributeDefinition[] {
+  const defs: AttributeDefinition[] = [{ AttributeName: spec.partitionKey.name, AttributeType: spec.partitionKey.type }];
+  if (spec.sortKey) defs.push({ AttributeName: spec.sortKey.name, AttributeType: spec.sortKey.type });
+  return defs;
+}
+
+/** An existing table with other keys would fail every request later, far from the cause: fail here. */
+function assertSameKeys(tableName: string, actual: KeySchemaElement[], expected: KeySchemaElement[]): void {
+  const show = (ks: KeySchemaElement[]) => ks.map((k) => `${k.AttributeName}:${k.KeyType}`).sort().join(',');
+  if (show(actual) !== show(expected)) {
+    throw new Error(`Table ${tableName} exists with key schema ${show(actual)}, expected ${show(expected)}.`);
+  }
+}

@@ -1,0 +1,328 @@
+/**
+ * Customers: the minimal record (a name and one contact method), sealed under the customer's own key.
+ *
+ * Write order on create, so a crash or a failing dependency never leaves a visible half-customer:
+ * every KMS call first (nothing written yet), then the idempotency claim, the blind-index claim, the
+ * wrapped key, and the customer row last. Search goes index → customer row, so until that last write
+ * nothing is findable; a retry (same Idempotency-Key) resumes with the same customerId, and a later
+ * create takes over an index entry that points at no customer.
+ */
+import { randomUUID } from 'node:crypto';
+import { AccessLog } from './access-log';
+import { consentState, recordConsent, type ConsentEvent } from './consent';
+import { maskContact, maskName, normaliseContact, type Contact, type ContactType } from './contact';
+import { ConditionFailedError, ConflictError, DependencyUnavailableError, IdempotencyMismatchError, NotFoundError, ValidationError } from './errors';
+import { ttlFor } from './inventory';
+import type { Principal } from './principal';
+import type { Clock, Item, Store } from './ports';
+import { randomToken, type Vault } from './vault';
+
+/** What is sealed inside the customer row: the personal values and the pseudonyms that link other rows. */
+export interface SealedCustomer {
+  name: string;
+  contact: Contact;
+  pseudonyms: { interaction: string; behaviour: string };
+}
+
+export interface ErasureMark {
+  status: 'pending' | 'on-hold';
+  receiptId: string;
+  requestedAt: string;
+  scheduledFor: string;
+}
+
+export interface CustomerRow {
+  customerId: string;
+  v: number;
+  sealed: Uint8Array;
+  contactType: ContactType;
+  lookup: string;
+  createdAt: string;
+  lastActivityAt: string;
+  expiresAt: number;
+  consent: ConsentEvent[];
+  erasure?: ErasureMark;
+  legalHold?: { since: string; reason: Uint8Array; by: string };
+  reminders?: Record<string, string>;
+}
+
+export interface MaskedCustomer {
+  customerId: string;
+  name: string;
+  contact: { type: ContactType; masked: string };
+  consent: ReturnType<typeof consentState>;
+  retention: { expiresAt: string };
+  erasure?: { status: string; scheduledFor: string; receiptId: string };
+  legalHold?: boolean;
+  createdAt: string;
+}
+
+export interface RevealedCustomer {
+  name: string;
+  email?: string;
+  phone?: string;
+}
+
+export interface CreateCustomerInput {
+  name: string;
+  email?: string;
+  phone?: string;
+  consent?: { communications?: boolean };
+}
+
+export interface CustomerSettings {
+  defaultPhoneRegion?: string;
+}
+
+export interface CustomerDeps {
+  store: Store;
+  vault: Vault;
+  clock: Clock;
+  accessLog: AccessLog;
+  settings?: CustomerSettings;
+}
+
+const epoch = (d: Date) => Math.floor(d.getTime() / 1000);
+
+export function toRow(item: Item): CustomerRow {
+  return item as unknown as CustomerRow;
+}
+
+export class Customers {
+  constructor(private readonly deps: CustomerDeps) {}
+
+  private get now(): Date {
+    return this.deps.clock.now();
+  }
+
+  /** The live row, or undefined when absent or past its TTL (DynamoDB deletes expired rows lazily). */
+  async load(customerId: string): Promise<CustomerRow | undefined> {
+    const item = await this.deps.store.get('customers', { customerId }, { consistent: true });
+    if (!item) return undefined;
+    const row = toRow(item);
+    if (typeof row.expiresAt === 'number' && row.expiresAt <= epoch(this.now)) return undefined;
+    return row;
+  }
+
+  async require(customerId: string): Promise<CustomerRow> {
+    const row = await this.load(customerId);
+    if (!row) throw new NotFoundError('No such customer.');
+    return row;
+  }
+
+  async unseal(row: CustomerRow): Promise<SealedCustomer> {
+    return this.deps.vault.open<SealedCustomer>(row.customerId, 'contact', row.sealed);
+  }
+
+  async masked(row: CustomerRow, sealed?: SealedCustomer): Promise<MaskedCustomer> {
+    const s = sealed ?? (await this.unseal(row));
+    return {
+      customerId: row.customerId,
+      name: maskName(s.name),
+      contact: { type: s.contact.type, masked: maskContact(s.contact) },
+      consent: consentState(row.consent ?? [], this.now),
+      retention: { expiresAt: new Date(row.expiresAt * 1000).toISOString() },
+      ...(row.erasure ? { erasure: { status: row.erasure.status, scheduledFor: row.erasure.scheduledFor, receiptId: row.erasure.receiptId } } : {}),
+      ...(row.legalHold ? { legalHold: true } : {}),
+      createdAt: row.createdAt,
+    };
+  }
+
+  async create(principal: Principal, input: CreateCustomerInput, idempotencyKey?: string): Promise<{ customer: MaskedCustomer; replayed: boolean }> {
+    const contact = normaliseContact(input, this.deps.settings?.defaultPhoneRegion);
+    const name = normaliseName(input.name);
+    const { vault, store } = this.deps;
+
+    // Idempotency: a keyed fingerprint of the normalised request, so "same body" ignores formatting.
+    let customerId: string = randomUUID();
+    let idemKey: string | undefined;
+    let fingerprint: string | undefined;
+    if (idempotencyKey !== undefined) {
+      const actor = principal.kind === 'staff' ? principal.staffId : principal.kind;
+      idemKey = await vault.fingerprint('idempotency-key', `${actor}\u0000${idempotencyKey}`);
+      fingerprint = await vault.fingerprint('idempotency-body', JSON.stringify([name, contact.type, contact.value, input.consent ?? null]));
+      const prior = await store.get('idempotency', { key: idemKey }, { consistent: true });
+      if (prior && typeof prior.expiresAt === 'number' && prior.expiresAt > epoch(this.now)) {
+        if (prior.fingerprint !== fingerprint) throw new IdempotencyMismatchError();
+        customerId = String(prior.customerId);
+        const existing = await this.load(customerId);
+        if (existing) return { customer: await this.masked(existing), replayed: true };
+      }
+    }
+
+    // All KMS work before the first write: a KMS fault leaves nothing behind.
+    const lookup = await vault.blindIndex(contact.type, contact.value);
+    const existingWrapped = await vault.wrappedKey(customerId);
+    const key = existingWrapped
+      ? { plaintext: await vault.unwrap(customerId, existingWrapped), wrapped: existingWrapped }
+      : await vault.newKey(customerId);
+    const now = this.now;
+    const sealedValue: SealedCustomer = {
+      name,
+      contact,
+      pseudonyms: { interaction: randomToken(), behaviour: randomToken() },
+    };
+    const sealed = await vault.seal(customerId, 'contact', sealedValue, key.plaintext);
+    const expiresAt = ttlFor('contact', now);
+    const consent = input.consent?.communications === undefined ? [] : recordConsent([], { communications: input.consent.communications }, 'staff-entry', now);
+
+    const row: CustomerRow = {
+      customerId,
+      v: 1,
+      sealed,
+      contactType: contact.type,
+      lookup,
+      createdAt: now.toISOString(),
+      lastActivityAt: now.toISOString(),
+      expiresAt,
+      consent,
+    };
+
+    if (idemKey && fingerprint) {
+      await store
+        .put('idempotency', { key: idemKey, fingerprint, customerId, createdAt: now.toISOString(), expiresAt: ttlFor('idempotency', now) }, { kind: 'notExists' })
+        .catch((e) => {
+          // A concurrent or earlier attempt with this key already claimed it: resume with its customerId.
+          if (!(e instanceof ConditionFailedError)) throw e;
+        });
+    }
+
+    await this.claimIndex(lookup, customerId, expiresAt);
+    try {
+      if (!existingWrapped) await vault.storeKey(customerId, key.wrapped, key.plaintext, expiresAt);
+      await store.put('customers', row as unknown as Item, { kind: 'notExists' });
+    } catch (e) {
+      await this.rollbackCreate(lookup, customerId);
+      throw e;
+    }
+    await this.deps.accessLog.append(customerId, principal, 'create');
+    return { customer: await this.masked(row, sealedValue), replayed: false };
+  }
+
+  /** Claims the blind-index entry, or takes over one left by a create that never finished. */
+  private async claimIndex(lookup: string, customerId: string, expiresAt: number): Promise<void> {
+    const { store } = this.deps;
+    const entry = { lookup, customerId, createdAt: this.now.toISOString(), expiresAt };
+    try {
+      await store.put('contact-index', entry, { kind: 'notExists' });
+      return;
+    } catch (e) {
+      if (!(e instanceof ConditionFailedError)) throw e;
+    }
+    const current = await store.get('contact-index', { lookup }, { consistent: true });
+    const owner = current ? String(current.customerId) : undefined;
+    if (owner === customerId) return;
+    if (owner && (await this.load(owner))) throw new ConflictError('A customer with this contact already exists.', 'contact_exists');
+    // Dangling (or expired) entry: replace it only if nobody else did meanwhile.
+    await store.put('contact-index', entry, current ? { kind: 'equals', values: { customerId: owner } } : { kind: 'notExists' }).catch((e) => {
+      if (e instanceof ConditionFailedError) throw new ConflictError('A customer with this contact already exists.', 'contact_exists');
+      throw e;
+    });
+  }
+
+  private async rollbackCreate(lookup: string, customerId: string): Promise<void> {
+    // Best effort: if the store is down these fail too, and the leftovers are invisible and repaired
+    // by the next create (dangling index entries are taken over; a key without a row is reused).
+    await this.deps.store.delete('contact-index', { lookup }, { kind: 'equals', values: { customerId } }).catch(() => undefined);
+    await this.deps.vault.shred(customerId).catch(() => undefined);
+  }
+
+  async findByContact(input: { email?: string; phone?: string }): Promise<CustomerRow | undefined> {
+    const contact = normaliseContact(input, this.deps.settings?.defaultPhoneRegion);
+    const lookup = await this.deps.vault.blindIndex(contact.type, contact.value);
+    const entry = await this.deps.store.get('contact-index', { lookup }, { consistent: true });
+    if (!entry) return undefined;
+    const row = await this.load(String(entry.customerId));
+    return row && row.lookup === lookup ? row : undefined;
+  }
+
+  async search(principal: Principal, input: { email?: string; phone?: string }): Promise<{ customerId: string }> {
+    const row = await this.findByContact(input);
+    if (!row) throw new NotFoundError('No customer has this contact.');
+    await this.deps.accessLog.append(row.customerId, principal, 'search');
+    return { customerId: row.customerId };
+  }
+
+  async get(principal: Principal, customerId: string): Promise<MaskedCustomer> {
+    const row = await this.require(customerId);
+    const view = await this.masked(row);
+    await this.deps.accessLog.append(customerId, principal, 'read');
+    return view;
+  }
+
+  async reveal(principal: Principal, customerId: string, purpose: string): Promise<RevealedCustomer> {
+    const row = await this.require(customerId);
+    const s = await this.unseal(row);
+    // Logged before anything is returned: no reveal without its trace.
+    await this.deps.accessLog.append(customerId, principal, 'reveal', purpose);
+    return { name: s.name, [s.contact.type]: s.contact.value };
+  }
+
+  async patch(principal: Principal, customerId: string, input: { name?: string; email?: string; phone?: string }): Promise<MaskedCustomer> {
+    if (input.name === undefined && input.email === undefined && input.phone === undefined) {
+      throw new ValidationError('Nothing to change.', [{ field: 'name', message: 'give at least one of name, email, phone' }]);
+    }
+    const row = await this.require(customerId);
+    const sealed = await this.unseal(row);
+    const next: SealedCustomer = { ...sealed };
+    if (input.name !== undefined) next.name = normaliseName(input.name);
+    let newLookup: string | undefined;
+    if (input.email !== undefined || input.phone !== undefined) {
+      next.contact = normaliseContact({ email: input.email, phone: input.phone }, this.deps.settings?.defaultPhoneRegion);
+      const lookup = await this.deps.vault.blindIndex(next.contact.type, next.contact.value);
+      if (lookup !== row.lookup) newLookup = lookup;
+    }
+    const updated: CustomerRow = {
+      ...row,
+      v: row.v + 1,
+      sealed: await this.deps.vault.seal(customerId, 'contact', next),
+      contactType: next.contact.type,
+      lookup: newLookup ?? row.lookup,
+    };
+    if (newLookup) await this.claimIndex(newLookup, customerId, row.expiresAt);
+    try {
+      await this.deps.store.put('customers', updated as unknown as Item, { kind: 'equals', values: { v: row.v } });
+    } catch (e) {
+      if (newLookup) await this.deps.store.delete('contact-index', { lookup: newLookup }, { kind: 'equals', values: { customerId } }).catch(() => undefined);
+      if (e instanceof ConditionFailedError) throw new ConflictError('The customer changed meanwhile; read it again and retry.', 'concurrent_update');
+      throw e;
+    }
+    // The old contact method is replaced: its index entry goes (a leftover would only point back here).
+    if (newLookup) await this.deps.store.delete('contact-index', { lookup: row.lookup }, { kind: 'equals', values: { customerId } }).catch(() => undefined);
+    await this.deps.accessLog.append(customerId, principal, 'update');
+    return this.masked(updated, next);
+  }
+
+  async accessLog(principal: Principal, customerId: string) {
+    await this.require(customerId);
+    const items = await this.deps.accessLog.list(customerId);
+    await this.deps.accessLog.append(customerId, principal, 'read_access_log');
+    return { items };
+  }
+
+  /**
+   * Conditional read-modify-write of a customer row with retries on lost races; the mutator returns
+   * the next row (v is bumped here).
+   */
+  async update(customerId: string, mutate: (row: CustomerRow) => CustomerRow | Promise<CustomerRow>): Promise<CustomerRow> {
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const row = await this.require(customerId);
+      const next = { ...(await mutate(row)), v: row.v + 1 };
+      try {
+        await this.deps.store.put('customers', next as unknown as Item, { kind: 'equals', values: { v: row.v } });
+        return next;
+      } catch (e) {
+        if (!(e instanceof ConditionFailedError)) throw e;
+      }
+    }
+    throw new DependencyUnavailableError('customers table (contention)');
+  }
+}
+
+export function normaliseName(raw: string): string {
+  const name = raw.normalize('NFC').trim().replace(/\s+/g, ' ');
+  if (name.length < 1 || name.length > 200) {
+    throw new ValidationError('The name must be 1 to 200 characters.', [{ field: 'name', message: 'must be 1 to 200 characters' }]);
+  }
+  return name;
+}

@@ -1,0 +1,90 @@
+/**
+ * The API handler: one Lambda function (and the local server) dispatching API Gateway proxy events
+ * through the route table. Order per request: route → principal → role → strict body validation →
+ * operation. Everything thrown becomes problem+json in one place.
+ */
+import middy from '@middy/core';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import type { z } from 'zod';
+import type { App } from '../core/app';
+import { NotFoundError, UnauthorizedError, ValidationError, type FieldError } from '../core/errors';
+import type { Log } from '../core/ports';
+import { customerPrincipal, staffPrincipal, type SessionResolver } from './auth';
+import { httpErrorsAndHeaders, jsonBody, requestLog, type ApiEvent } from './middleware';
+import type { OpResult } from './operation';
+import { OPERATIONS } from './operations';
+import { findRoute } from './routes';
+import { Uuid } from './schemas';
+
+export type ApiHandler = (event: APIGatewayProxyEvent, context?: Partial<Context>) => Promise<APIGatewayProxyResult>;
+
+/** Zod issues → field errors; unknown fields are named one by one under code `unexpected_field`. */
+export function validationFrom(error: z.ZodError): ValidationError {
+  const errors: FieldError[] = [];
+  let unexpected = false;
+  for (const issue of error.issues) {
+    const base = issue.path.map(String).join('.');
+    if (issue.code === 'unrecognized_keys') {
+      unexpected = true;
+      for (const key of issue.keys) errors.push({ field: base ? `${base}.${key}` : key, message: 'unexpected field' });
+    } else {
+      errors.push({ field: base || '(body)', message: issue.message });
+    }
+  }
+  const fields = [...new Set(errors.map((e) => e.field))].join(', ');
+  return unexpected
+    ? new ValidationError(`Unexpected field(s): ${errors.filter((e) => e.message === 'unexpected field').map((e) => e.field).join(', ')}.`, errors, 'unexpected_field')
+    : new ValidationError(`Invalid field(s): ${fields}.`, errors);
+}
+
+function lowerHeaders(h: APIGatewayProxyEvent['headers']): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(h ?? {})) if (typeof v === 'string') out[k.toLowerCase()] = v;
+  return out;
+}
+
+function render(result: OpResult): APIGatewayProxyResult {
+  if (result.raw) {
+    return { statusCode: result.status, headers: { 'content-type': result.raw.contentType, ...(result.headers ?? {}) }, body: result.raw.body };
+  }
+  return {
+    statusCode: result.status,
+    headers: { ...(result.body !== undefined ? { 'content-type': 'application/json' } : {}), ...(result.headers ?? {}) },
+    body: result.body === undefined ? '' : JSON.stringify(result.body),
+  };
+}
+
+export function createApiHandler(app: App, deps: { log: Log; sessions?: SessionResolver }): ApiHandler {
+  const base = async (event: ApiEvent): Promise<APIGatewayProxyResult> => {
+    const route = findRoute(event.httpMethod, event.resource);
+    if (!route) throw new NotFoundError('No such route.');
+    const operation = OPERATIONS[route.operationId];
+    if (!operation) throw new NotFoundError('No such route.');
+
+    const principal =
+      route.auth === 'staff' ? staffPrincipal(event, route.roles) : route.auth === 'customer' ? await customerPrincipal(event, deps.sessions) : undefined;
+    if (route.auth !== 'public' && !principal) throw new UnauthorizedError();
+
+    const params: Record<string, string> = {};
+    for (const [k, v] of Object.entries(event.pathParameters ?? {})) {
+      if (v === undefined) continue;
+      if (k === 'id' && !Uuid.safeParse(v).success) throw new ValidationError('The customer id is not valid.', [{ field: 'id', message: 'must be a UUID' }]);
+      params[k] = v;
+    }
+
+    let body: unknown = undefined;
+    if (route.body) {
+      const parsed = route.body.safeParse(event.parsedBody ?? {});
+      if (!parsed.success) throw validationFrom(parsed.error);
+      body = parsed.data;
+    }
+
+    return render(await operation({ principal, params, body, headers: lowerHeaders(event.headers), event }, app));
+  };
+
+  const handler = middy<ApiEvent, APIGatewayProxyResult, Error, Context>(base)
+    .use(requestLog(deps.log))
+    .use(httpErrorsAndHeaders(deps.log))
+    .use(jsonBody());
+  return (event, context) => handler(event as ApiEvent, (context ?? {}) as Context);
+}

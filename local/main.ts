@@ -1,0 +1,40 @@
+/** `npm start`: the whole product on one machine — API, portal, embedded database. */
+import { startHome } from './home';
+
+const dataDir = process.env.CRM_DATA_DIR ?? '.crm-data';
+const port = Number(process.env.PORT ?? 3000);
+if (!Number.isInteger(port) || port < 0 || port > 65535) {
+  console.error('PORT must be a port number.');
+  process.exit(1);
+}
+
+const home = await startHome({
+  dataDir,
+  port,
+  host: process.env.HOST ?? '127.0.0.1',
+  dynamodbEndpoint: process.env.CRM_DYNAMODB_ENDPOINT || undefined,
+  staffTokensJson: process.env.CRM_STAFF_TOKENS || undefined,
+});
+
+const lines = [
+  `privacy-crm is running at ${home.url}`,
+  `  portal:    ${home.url}/portal`,
+  `  openapi:   ${home.url}/v1/openapi.json`,
+  `  data dir:  ${dataDir}`,
+];
+if (home.generatedToken) lines.push(`  admin token (kept in ${dataDir}/admin-token): ${home.generatedToken.token}`);
+else lines.push(`  staff tokens: ${home.staffTokens.length} from CRM_STAFF_TOKENS`);
+console.log(lines.join('\n'));
+
+let stopping = false;
+for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+  process.on(signal, () => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`${signal}: finishing open requests and closing the database`);
+    home.close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  });
+}

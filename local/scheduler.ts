@@ -1,0 +1,33 @@
+/** The local Scheduler: a schedules table polled on the clock stands in for EventBridge Scheduler. */
+import type { Clock, Scheduler, Store } from '../lambdas/core/ports';
+
+export interface DueSchedule {
+  name: string;
+  payload: Record<string, string>;
+}
+
+export class LocalScheduler implements Scheduler {
+  constructor(
+    private readonly store: Store,
+    private readonly clock: Clock,
+  ) {}
+
+  async schedule(name: string, at: Date, payload: Record<string, string>): Promise<void> {
+    await this.store.put('schedules', { name, at: at.toISOString(), target: 'erasure', payload, createdAt: this.clock.now().toISOString(), attempts: 0 });
+  }
+
+  async cancel(name: string): Promise<void> {
+    await this.store.delete('schedules', { name });
+  }
+
+  /** Schedules whose time has come, oldest first. */
+  async due(): Promise<DueSchedule[]> {
+    const now = this.clock.now().getTime();
+    const out: (DueSchedule & { at: number })[] = [];
+    for await (const row of this.store.scan('schedules')) {
+      const at = Date.parse(String(row.at));
+      if (at <= now) out.push({ name: String(row.name), payload: row.payload as Record<string, string>, at });
+    }
+    return out.sort((a, b) => a.at - b.at);
+  }
+}

@@ -1,0 +1,143 @@
+/**
+ * The local HTTP server: turns each request into an API Gateway proxy event and hands it to the same
+ * handler function Lambda runs. It plays API Gateway's part too: route matching, the staff token check
+ * (placing Cognito-shaped claims), and the local-only /dev routes.
+ */
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import { bearerToken } from '../lambdas/http/auth';
+import type { ApiHandler } from '../lambdas/http/api';
+import { SECURITY_HEADERS } from '../lambdas/http/middleware';
+import { problem } from '../lambdas/http/problem';
+import { matchPath } from '../lambdas/http/routes';
+import { findStaff, type StaffToken } from './staff-tokens';
+
+/** API Gateway's own payload limit; the handler enforces the API's 64 KB. */
+const GATEWAY_MAX_BYTES = 10 * 1024 * 1024;
+
+export interface DevRoutes {
+  outbox(): unknown;
+  advanceClock(seconds: number): Promise<{ now: string }>;
+}
+
+export interface LocalServerOptions {
+  handler: ApiHandler;
+  staffTokens: readonly StaffToken[];
+  dev: DevRoutes;
+  isReady: () => boolean;
+}
+
+async function readBody(req: IncomingMessage): Promise<Buffer | 'too-large'> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > GATEWAY_MAX_BYTES) return 'too-large';
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks);
+}
+
+function send(res: ServerResponse, result: APIGatewayProxyResult): void {
+  const headers: Record<string, string> = {};
+  for (const [k, v] of Object.entries(result.headers ?? {})) headers[k] = String(v);
+  res.writeHead(result.statusCode, headers);
+  res.end(result.isBase64Encoded ? Buffer.from(result.body, 'base64') : result.body);
+}
+
+function json(status: number, body: unknown): APIGatewayProxyResult {
+  return { statusCode: status, headers: { 'content-type': 'application/json', ...SECURITY_HEADERS }, body: JSON.stringify(body) };
+}
+
+function withHeaders(r: APIGatewayProxyResult): APIGatewayProxyResult {
+  return { ...r, headers: { ...SECURITY_HEADERS, ...(r.headers ?? {}) } };
+}
+
+export function toEvent(req: IncomingMessage, url: URL, resource: string, params: Record<string, string>, body: Buffer, authorizer?: Record<string, unknown>): APIGatewayProxyEvent {
+  const headers: Record<string, string> = {};
+  const multi: Record<string, string[]> = {};
+  for (const [k, v] of Object.entries(req.headers)) {
+    if (v === undefined) continue;
+    headers[k] = Array.isArray(v) ? v.join(',') : v;
+    multi[k] = Array.isArray(v) ? v : [v];
+  }
+  const query: Record<string, string> = {};
+  for (const [k, v] of url.searchParams) query[k] = v;
+  const requestId = randomUUID();
+  return {
+    resource,
+    path: url.pathname,
+    httpMethod: req.method ?? 'GET',
+    headers,
+    multiValueHeaders: multi,
+    queryStringParameters: Object.keys(query).length ? query : null,
+    multiValueQueryStringParameters: null,
+    pathParameters: Object.keys(params).length ? params : null,
+    stageVariables: null,
+    body: body.length ? body.toString('utf8') : null,
+    isBase64Encoded: false,
+    requestContext: {
+      accountId: 'local',
+      apiId: 'local',
+      authorizer: authorizer ?? null,
+      protocol: 'HTTP/1.1',
+      httpMethod: req.method ?? 'GET',
+      identity: {} as APIGatewayProxyEvent['requestContext']['identity'],
+      path: url.pathname,
+      stage: 'local',
+      requestId,
+      requestTimeEpoch: Date.now(),
+      resourceId: 'local',
+      resourcePath: resource,
+    },
+  };
+}
+
+export function createLocalServer(opts: LocalServerOptions): Server {
+  return createServer((req, res) => {
+    void handle(req, res, opts).catch(() => {
+      if (!res.headersSent) send(res, withHeaders(problem(500, 'internal_error', 'Something went wrong on our side.')));
+      else res.destroy();
+    });
+  });
+}
+
+async function handle(req: IncomingMessage, res: ServerResponse, opts: LocalServerOptions): Promise<void> {
+  const url = new URL(req.url ?? '/', 'http://localhost');
+  const method = req.method ?? 'GET';
+  const body = await readBody(req);
+  if (body === 'too-large') return send(res, withHeaders(problem(413, 'payload_too_large', 'The request body is too large.')));
+
+  if (url.pathname === '/health' && method === 'GET') {
+    return send(res, json(opts.isReady() ? 200 : 503, { status: opts.isReady() ? 'ok' : 'starting' }));
+  }
+  if (url.pathname === '/dev/outbox' && method === 'GET') return send(res, json(200, opts.dev.outbox()));
+  if (url.pathname === '/dev/clock' && method === 'POST') {
+    let seconds: unknown;
+    try {
+      seconds = (JSON.parse(body.toString('utf8') || '{}') as { advanceSeconds?: unknown }).advanceSeconds;
+    } catch {
+      seconds = undefined;
+    }
+    if (typeof seconds !== 'number' || !Number.isFinite(seconds) || seconds < 0) {
+      return send(res, withHeaders(problem(400, 'validation_failed', 'advanceSeconds must be a non-negative number.', { errors: [{ field: 'advanceSeconds', message: 'must be a non-negative number' }] })));
+    }
+    return send(res, json(200, await opts.dev.advanceClock(seconds)));
+  }
+
+  const match = matchPath(method, url.pathname);
+  if (!match) return send(res, withHeaders(problem(404, 'not_found', 'No such route.')));
+  if ('allowed' in match) return send(res, withHeaders(problem(405, 'method_not_allowed', `Use ${match.allowed.join(', ')}.`, { headers: { allow: match.allowed.join(', ') } })));
+
+  let authorizer: Record<string, unknown> | undefined;
+  if (match.route.auth === 'staff') {
+    // What API Gateway's Cognito authorizer does: refuse before the function runs, else pass claims.
+    const token = bearerToken(req.headers as Record<string, string>);
+    const staff = token ? findStaff(opts.staffTokens, token) : undefined;
+    if (!staff) return send(res, withHeaders(problem(401, 'unauthorized', 'A valid staff bearer token is required.', { headers: { 'www-authenticate': 'Bearer' } })));
+    authorizer = { claims: { sub: staff.staffId, 'cognito:groups': staff.role } };
+  }
+  const event = toEvent(req, url, match.route.path, match.params, body, authorizer);
+  send(res, await opts.handler(event));
+}
