@@ -60,6 +60,8 @@ export interface FieldCipher {
   encrypt(customerKey: Uint8Array, keyName: string, plaintext: Uint8Array, context: EncryptionContext): Promise<Uint8Array>;
   /** Returns the plaintext only if the message's encryption context contains `context`; else IntegrityError. */
   decrypt(customerKey: Uint8Array, keyName: string, ciphertext: Uint8Array, context: EncryptionContext): Promise<Uint8Array>;
+  /** Drops anything derived from the key of `keyName` (called when the vault evicts or shreds it). */
+  forget?(keyName: string): void;
 }
 
 export interface Message {

@@ -103,6 +103,8 @@ export class Vault {
 
   evict(customerId: string): void {
     const hit = this.cache.get(customerId);
+    // The cipher may hold keyrings over this very buffer: drop them before zeroing it.
+    this.deps.cipher.forget?.(customerId);
     if (hit) hit.key.fill(0);
     this.cache.delete(customerId);
   }

@@ -17,14 +17,35 @@ const ERROR_STATUSES: Record<number, string> = {
 
 let cached: Record<string, unknown> | undefined;
 
-function schemaOf(s: z.ZodType, io: 'input' | 'output'): Record<string, unknown> {
-  const json = z.toJSONSchema(s, { io, unrepresentable: 'any', target: 'draft-2020-12' }) as Record<string, unknown>;
+type Json = Record<string, unknown>;
+
+/**
+ * Converts a zod schema; named sub-schemas (`.meta({id})`) are hoisted into components and referenced
+ * from there, because a `#/$defs/...` pointer would resolve against the OpenAPI document's root.
+ */
+function schemaOf(s: z.ZodType, io: 'input' | 'output', components: Record<string, Json>): Json {
+  const json = z.toJSONSchema(s, { io, unrepresentable: 'any', target: 'draft-2020-12' }) as Json;
   delete json.$schema;
-  return json;
+  const defs = (json.$defs ?? {}) as Record<string, Json>;
+  delete json.$defs;
+  for (const [id, def] of Object.entries(defs)) components[id] ??= rewriteRefs(def) as Json;
+  return rewriteRefs(json) as Json;
+}
+
+function rewriteRefs(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(rewriteRefs);
+  if (!value || typeof value !== 'object') return value;
+  const out: Json = {};
+  for (const [k, v] of Object.entries(value)) {
+    out[k] = k === '$ref' && typeof v === 'string' ? v.replace(/^#\/\$defs\//, '#/components/schemas/') : rewriteRefs(v);
+  }
+  return out;
 }
 
 export function openApiDocument(): Record<string, unknown> {
   if (cached) return cached;
+  const schemas: Record<string, Json> = {};
+  schemaOf(Problem, 'output', schemas); // registers components.schemas.Problem
   const paths: Record<string, Record<string, unknown>> = {};
   for (const r of ROUTES) {
     const params = [...r.path.matchAll(/\{(\w+)\}/g)].map((m) => ({ name: m[1], in: 'path', required: true, schema: { type: 'string' } }));
@@ -34,7 +55,7 @@ export function openApiDocument(): Record<string, unknown> {
       const contentType = res.contentType ?? 'application/json';
       responses[String(res.status)] = {
         description: res.description,
-        ...(res.schema || res.contentType ? { content: { [contentType]: res.schema ? { schema: schemaOf(res.schema, 'output') } : {} } } : {}),
+        ...(res.schema || res.contentType ? { content: { [contentType]: res.schema ? { schema: schemaOf(res.schema, 'output', schemas) } : {} } } : {}),
       };
     }
     const errorCodes = [400, ...(r.auth !== 'public' ? [401] : []), ...(r.auth === 'staff' ? [403] : []), 404, 413, 429, 503];
@@ -48,7 +69,7 @@ export function openApiDocument(): Record<string, unknown> {
       tags: r.tags ? [...r.tags] : undefined,
       ...(params.length ? { parameters: params } : {}),
       ...(r.auth === 'staff' ? { security: [{ staffBearer: [] }], 'x-roles': r.roles } : r.auth === 'customer' ? { security: [{ portalSession: [] }] } : { security: [] }),
-      ...(r.body ? { requestBody: { required: true, content: { 'application/json': { schema: schemaOf(r.body, 'input') } } } } : {}),
+      ...(r.body ? { requestBody: { required: true, content: { 'application/json': { schema: schemaOf(r.body, 'input', schemas) } } } } : {}),
       responses,
     };
   }
@@ -63,7 +84,7 @@ export function openApiDocument(): Record<string, unknown> {
     jsonSchemaDialect: 'https://json-schema.org/draft/2020-12/schema',
     paths,
     components: {
-      schemas: { Problem: schemaOf(Problem, 'output') },
+      schemas,
       securitySchemes: {
         staffBearer: { type: 'http', scheme: 'bearer', description: 'Cognito ID token (AWS) or a CRM_STAFF_TOKENS token (local); groups agent, privacy_officer, admin.' },
         portalSession: { type: 'http', scheme: 'bearer', description: 'Portal session token from POST /v1/portal/verify.' },

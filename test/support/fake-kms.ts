@@ -91,12 +91,12 @@ export function installFakeKms(): FakeKms {
   mock.on(DecryptCommand).callsFake(async (input: DecryptCommandInput): Promise<DecryptCommandOutput> => {
     takeFault('Decrypt');
     const blob = input.CiphertextBlob ? Buffer.from(input.CiphertextBlob) : Buffer.alloc(0);
-    if (blob.length < 3 || blob[0] !== 1) throw fault('InvalidCiphertextException');
+    if (blob.length < 3 || blob[0] !== 1) throw kmsFault('InvalidCiphertextException');
     const idLength = blob.readUInt16BE(1);
     const ivAt = 3 + idLength;
-    if (blob.length < ivAt + IV_BYTES + TAG_BYTES) throw fault('InvalidCiphertextException');
+    if (blob.length < ivAt + IV_BYTES + TAG_BYTES) throw kmsFault('InvalidCiphertextException');
     const keyId = blob.subarray(3, ivAt).toString('utf8');
-    if (input.KeyId !== undefined && input.KeyId !== keyId) throw fault('IncorrectKeyException');
+    if (input.KeyId !== undefined && input.KeyId !== keyId) throw kmsFault('IncorrectKeyException');
     try {
       const decipher = createDecipheriv('aes-256-gcm', derive('wrap', keyId), blob.subarray(ivAt, ivAt + IV_BYTES));
       decipher.setAAD(associatedData(keyId, input.EncryptionContext));
@@ -109,7 +109,7 @@ export function installFakeKms(): FakeKms {
         EncryptionAlgorithm: 'SYMMETRIC_DEFAULT',
       };
     } catch {
-      throw fault('InvalidCiphertextException');
+      throw kmsFault('InvalidCiphertextException');
     }
   });
 
@@ -133,7 +133,7 @@ export function installFakeKms(): FakeKms {
     mock,
     failNext(operation, error = 'KMSInternalException') {
       const queue = faults.get(operation) ?? [];
-      queue.push(typeof error === 'string' ? fault(error) : error);
+      queue.push(typeof error === 'string' ? kmsFault(error) : error);
       faults.set(operation, queue);
     },
     restore() {
@@ -144,7 +144,7 @@ export function installFakeKms(): FakeKms {
 }
 
 /** A real KMS exception (or the SDK's socket error), with fixed text only. */
-export function fault(name: KmsFault): Error {
+export function kmsFault(name: KmsFault): Error {
   const opts = { message: `Fake KMS: ${name}.`, ...META };
   switch (name) {
     case 'KMSInternalException':

@@ -94,10 +94,14 @@ export class EsdkFieldCipher implements FieldCipher {
       }
       cached.key.fill(0);
     }
+    // An all-zero key is a wiped buffer, never a generated key: encrypting under it would be a silent leak.
+    if (customerKey.every((b) => b === 0)) throw new Error('The customer key is all zeros (a wiped buffer?).');
     const keyring = new RawAesKeyringNode({
       keyName,
       keyNamespace: KEY_NAMESPACE,
-      unencryptedMasterKey: customerKey,
+      // A copy: the keyring moves the key into a KeyObject and zeroes the buffer it was given, which
+      // would otherwise wipe the caller's (cached) customer key.
+      unencryptedMasterKey: Uint8Array.from(customerKey),
       wrappingSuite: RawAesWrappingSuiteIdentifier.AES256_GCM_IV12_TAG16_NO_PADDING,
     });
     // An unpooled copy, zeroed when dropped: only used to notice a different key under the same name.

@@ -1,0 +1,180 @@
+/**
+ * Deployment configuration: read once from CDK context (cdk.json, or `-c key=value`), validated at
+ * synth so a typo fails before anything reaches CloudFormation. Every problem is reported at once.
+ */
+import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { RegionInfo } from 'aws-cdk-lib/region-info';
+import type { Construct } from 'constructs';
+import { isSupportedCountry } from 'libphonenumber-js';
+import { CATEGORIES, POLICY, type CategoryId } from '../lambdas/core/inventory';
+
+export interface CrmConfig {
+  /** Deployment name, part of every physical name (`crm-<stage>-...`). */
+  stage: string;
+  region: string;
+  /** Left unresolved when no account is known (offline synth); `cdk deploy` fills it in. */
+  account?: string;
+  /** Days between an erasure request and the erasure itself. */
+  erasureGraceDays: number;
+  /** Per-category retention overrides in days; categories not named keep the inventory default. */
+  retentionDays: Partial<Record<CategoryId, number>>;
+  /** SES identity the system sends from (codes, reminders, confirmations). */
+  senderEmail: string;
+  /** Where alarms are e-mailed; without it the alarm topic has no subscriber. */
+  alarmEmail?: string;
+  /** ISO 3166 region for phone numbers given without a country code; unset: E.164 only. */
+  defaultPhoneRegion?: string;
+  logRetentionDays: RetentionDays;
+  /** Stage-wide steady-state requests per second and burst. */
+  apiRateLimit: number;
+  apiBurstLimit: number;
+  /** Sign-in requests (login + verify) one client IP may make per five minutes before WAF blocks it. */
+  signInRateLimit: number;
+}
+
+/** The context keys this app reads; anything else in cdk.json is CDK's own. */
+export const CONTEXT_KEYS = [
+  'stage',
+  'region',
+  'erasureGraceDays',
+  'retentionDays',
+  'senderEmail',
+  'alarmEmail',
+  'defaultPhoneRegion',
+  'logRetentionDays',
+  'apiRateLimit',
+  'apiBurstLimit',
+  'signInRateLimit',
+] as const;
+
+export class ConfigError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(`Invalid deployment configuration (cdk.json "context" or -c key=value):\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+const STAGE = /^[a-z][a-z0-9-]{1,11}$/;
+// Deliberately plain: one @, no spaces, a dot in the domain. SES verifies the rest.
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+const DAY = 86_400;
+const MAX_DAYS = 36_500;
+const KNOWN_REGIONS = new Set(RegionInfo.regions.map((r) => r.name));
+const LOG_RETENTIONS = new Set(Object.values(RetentionDays).filter((v): v is number => typeof v === 'number'));
+
+/** Reads and validates the context of `scope` (normally the App). */
+export function loadConfig(scope: Construct, env: NodeJS.ProcessEnv = process.env): CrmConfig {
+  const raw = Object.fromEntries(CONTEXT_KEYS.map((k) => [k, scope.node.tryGetContext(k)]));
+  return parseConfig(raw, env.CDK_DEFAULT_ACCOUNT);
+}
+
+/** Pure validation: context values may arrive as strings (`-c erasureGraceDays=14`). */
+export function parseConfig(raw: Record<string, unknown>, account?: string): CrmConfig {
+  const problems: string[] = [];
+  const fail = (key: string, message: string, value: unknown) => {
+    problems.push(`${key}: ${message} (got ${JSON.stringify(value)})`);
+    return undefined;
+  };
+
+  const text = (key: string, fallback?: string): string | undefined => {
+    const v = raw[key];
+    if (v === undefined || v === null || v === '') return fallback;
+    if (typeof v !== 'string') return fail(key, 'must be a string', v);
+    return v.trim();
+  };
+
+  const wholeNumber = (key: string, fallback: number, min: number, max: number, unit: string): number => {
+    const v = raw[key];
+    if (v === undefined || v === null || v === '') return fallback;
+    const n = typeof v === 'string' && /^-?\d+$/.test(v.trim()) ? Number(v) : v;
+    if (typeof n !== 'number' || !Number.isInteger(n)) return fail(key, `must be a whole number of ${unit}`, v) ?? fallback;
+    if (n < min || n > max) return fail(key, `must be between ${min} and ${max} ${unit}`, v) ?? fallback;
+    return n;
+  };
+
+  const stage = text('stage', 'dev') ?? 'dev';
+  if (!STAGE.test(stage)) {
+    fail('stage', 'must be 2-12 characters: a lower-case letter, then lower-case letters, digits or "-"', raw.stage);
+  }
+
+  const region = text('region', 'eu-west-1') ?? 'eu-west-1';
+  if (!KNOWN_REGIONS.has(region)) fail('region', 'is not an AWS region known to aws-cdk-lib, e.g. "eu-west-1"', raw.region);
+
+  const erasureGraceDays = wholeNumber('erasureGraceDays', POLICY.erasureGraceSeconds / DAY, 1, 365, 'days');
+
+  const retentionDays: Partial<Record<CategoryId, number>> = {};
+  let overrides = raw.retentionDays;
+  if (typeof overrides === 'string' && overrides.trim() !== '') {
+    try {
+      overrides = JSON.parse(overrides);
+    } catch {
+      fail('retentionDays', 'must be an object or a JSON object string, e.g. {"behaviour": 30}', raw.retentionDays);
+      overrides = undefined;
+    }
+  }
+  if (overrides !== undefined && overrides !== null && overrides !== '') {
+    if (typeof overrides !== 'object' || Array.isArray(overrides)) {
+      fail('retentionDays', 'must be an object of category id to days, e.g. {"behaviour": 30}', overrides);
+    } else {
+      for (const [id, days] of Object.entries(overrides)) {
+        const known = CATEGORIES.find((c) => c.id === id);
+        if (!known) {
+          fail(`retentionDays.${id}`, `is not a category of the data inventory (${CATEGORIES.map((c) => c.id).join(', ')})`, days);
+        } else if (typeof days !== 'number' || !Number.isInteger(days) || days < 1 || days > MAX_DAYS) {
+          fail(`retentionDays.${id}`, `must be a whole number of days between 1 and ${MAX_DAYS}`, days);
+        } else {
+          retentionDays[known.id] = days;
+        }
+      }
+    }
+  }
+
+  const senderEmail = text('senderEmail');
+  if (senderEmail === undefined) {
+    if (raw.senderEmail === undefined || raw.senderEmail === '') fail('senderEmail', 'is required (the SES identity mail is sent from)', raw.senderEmail);
+  } else if (!EMAIL.test(senderEmail) || senderEmail.length > 254) {
+    fail('senderEmail', 'must be an e-mail address such as privacy@example.com', raw.senderEmail);
+  }
+
+  const alarmEmail = text('alarmEmail');
+  if (alarmEmail !== undefined && (!EMAIL.test(alarmEmail) || alarmEmail.length > 254)) {
+    fail('alarmEmail', 'must be an e-mail address, or left out for no subscription', raw.alarmEmail);
+  }
+
+  const defaultPhoneRegion = text('defaultPhoneRegion');
+  if (defaultPhoneRegion !== undefined && !(/^[A-Z]{2}$/.test(defaultPhoneRegion) && isSupportedCountry(defaultPhoneRegion))) {
+    fail('defaultPhoneRegion', 'must be an ISO 3166 alpha-2 country code with a phone numbering plan, e.g. "IE"', raw.defaultPhoneRegion);
+  }
+
+  const logRetentionDays = wholeNumber('logRetentionDays', RetentionDays.ONE_MONTH, 1, 9999, 'days');
+  if (!LOG_RETENTIONS.has(logRetentionDays)) {
+    fail('logRetentionDays', `must be one of CloudWatch's retention periods (${[...LOG_RETENTIONS].join(', ')})`, raw.logRetentionDays);
+  }
+
+  const apiRateLimit = wholeNumber('apiRateLimit', 50, 1, 10_000, 'requests per second');
+  const apiBurstLimit = wholeNumber('apiBurstLimit', 100, 1, 5_000, 'requests');
+  // WAF rate-based rules accept 10 as the lowest limit.
+  const signInRateLimit = wholeNumber('signInRateLimit', 30, 10, 2_000_000_000, 'requests per five minutes');
+
+  if (problems.length > 0) throw new ConfigError(problems);
+
+  return {
+    stage,
+    region,
+    account: account || undefined,
+    erasureGraceDays,
+    retentionDays,
+    senderEmail: senderEmail as string,
+    alarmEmail,
+    defaultPhoneRegion,
+    logRetentionDays: logRetentionDays as RetentionDays,
+    apiRateLimit,
+    apiBurstLimit,
+    signInRateLimit,
+  };
+}
+
+/** Prefix of every physical name in a deployment, e.g. `crm-dev-`. */
+export function namePrefix(config: Pick<CrmConfig, 'stage'>): string {
+  return `crm-${config.stage}-`;
+}
