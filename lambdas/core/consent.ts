@@ -2,7 +2,12 @@
  * Consent as an append-only history; the current status per purpose is derived, never stored, so it
  * cannot drift: `never`, `active`, `withdrawn`, or `expired` (communications lapses after a year).
  */
+import type { AccessLog } from './access-log';
+import type { CustomerRow, Customers } from './customers';
+import { NotFoundError, ValidationError } from './errors';
 import { POLICY } from './inventory';
+import type { Clock } from './ports';
+import type { Principal } from './principal';
 
 export const CONSENT_PURPOSES = ['communications', 'analytics'] as const;
 export type ConsentPurpose = (typeof CONSENT_PURPOSES)[number];
@@ -78,4 +83,94 @@ export function recordConsent(
 /** "May we contact this customer now?": the one check every send path of the system uses. */
 export function mayContact(history: readonly ConsentEvent[], now: Date, settings: ConsentSettings = defaultSettings): boolean {
   return consentStatus(history, 'communications', now, settings).status === 'active';
+}
+
+/**
+ * What kind of message a send path wants to send. `service` messages are part of a service the customer
+ * asked for or that the law requires (sign-in codes, erasure notices, retention reminders) and need no
+ * consent; `marketing` (anything else sent on our initiative) needs active communications consent.
+ */
+export type MessageKind = 'service' | 'marketing';
+
+/** The one gate every send path calls before handing a message to the notifier. */
+export function messageAllowed(kind: MessageKind, history: readonly ConsentEvent[], now: Date, settings: ConsentSettings = defaultSettings): boolean {
+  return kind === 'service' || mayContact(history, now, settings);
+}
+
+/**
+ * Where a consent change came from. A fixed list, because the history is stored beside the customer
+ * row without field encryption: a free-text source could carry personal details.
+ */
+export const CONSENT_SOURCES = ['portal', 'staff-entry', 'email', 'phone', 'chat', 'in_person', 'paper_form'] as const;
+export type ConsentSource = (typeof CONSENT_SOURCES)[number];
+/** What staff may record; `portal` is reserved to the customer's own session. */
+export const STAFF_CONSENT_SOURCES = CONSENT_SOURCES.filter((s): s is Exclude<ConsentSource, 'portal'> => s !== 'portal');
+
+export type ConsentChange = Partial<Record<ConsentPurpose, boolean>>;
+export type ConsentStateView = ReturnType<typeof consentState>;
+
+export interface ConsentServiceDeps {
+  customers: Customers;
+  accessLog: AccessLog;
+  clock: Clock;
+  settings?: ConsentSettings;
+  /** Called after analytics consent is withdrawn: events collected under it are deleted. */
+  onAnalyticsWithdrawn?: (customerId: string, row: CustomerRow) => Promise<void>;
+  /** A consent change is activity: it extends the customer's retention. */
+  onActivity?: (customerId: string) => Promise<void>;
+}
+
+/** Records consent changes (staff on the customer's word, or the customer in the portal) and answers "may we send this?". */
+export class ConsentService {
+  constructor(private readonly deps: ConsentServiceDeps) {}
+
+  async set(principal: Principal, customerId: string, change: ConsentChange, source: ConsentSource): Promise<ConsentStateView> {
+    if (change.communications === undefined && change.analytics === undefined) {
+      throw new ValidationError('Give at least one consent to change.', [
+        { field: 'communications', message: 'give communications, analytics or both' },
+        { field: 'analytics', message: 'give communications, analytics or both' },
+      ]);
+    }
+    for (const purpose of CONSENT_PURPOSES) {
+      if (change[purpose] !== undefined && typeof change[purpose] !== 'boolean') {
+        throw new ValidationError('Consent values are true or false.', [{ field: purpose, message: 'must be true or false' }]);
+      }
+    }
+    if (!(CONSENT_SOURCES as readonly string[]).includes(source)) {
+      throw new ValidationError('Unknown consent source.', [{ field: 'source', message: `must be one of ${CONSENT_SOURCES.join(', ')}` }]);
+    }
+    if (source === 'portal' && principal.kind !== 'customer') {
+      throw new ValidationError('Only the customer records consent through the portal.', [{ field: 'source', message: 'portal is reserved to the customer\'s own session' }]);
+    }
+    if (principal.kind === 'customer' && principal.customerId !== customerId) throw new NotFoundError('No such customer.');
+
+    const { customers, clock } = this.deps;
+    const now = clock.now();
+    const current = await customers.require(customerId);
+    let row = current;
+    const history = recordConsent(current.consent ?? [], change, source, now, this.deps.settings);
+    if (history.length !== (current.consent ?? []).length) {
+      row = await customers.update(customerId, (r) => ({ ...r, consent: recordConsent(r.consent ?? [], change, source, now, this.deps.settings) }));
+      await this.deps.onActivity?.(customerId);
+    }
+    // Also on a repeated withdrawal, so a retry finishes a deletion that was interrupted.
+    if (change.analytics === false) await this.deps.onAnalyticsWithdrawn?.(customerId, row);
+    await this.deps.accessLog.append(customerId, principal, 'update_consent');
+    return consentState(row.consent ?? [], now, this.deps.settings);
+  }
+
+  async state(customerId: string): Promise<ConsentStateView> {
+    const row = await this.deps.customers.require(customerId);
+    return consentState(row.consent ?? [], this.deps.clock.now(), this.deps.settings);
+  }
+
+  /** `messageAllowed` for a customer id; an absent (erased, expired) customer may receive nothing. */
+  async mayMessage(customerId: string, kind: MessageKind): Promise<boolean> {
+    const row = await this.deps.customers.load(customerId);
+    return row !== undefined && messageAllowed(kind, row.consent ?? [], this.deps.clock.now(), this.deps.settings);
+  }
+
+  analyticsActive(row: CustomerRow): boolean {
+    return consentStatus(row.consent ?? [], 'analytics', this.deps.clock.now(), this.deps.settings).status === 'active';
+  }
 }

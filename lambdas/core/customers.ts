@@ -135,6 +135,7 @@ export class Customers {
 
     // Idempotency: a keyed fingerprint of the normalised request, so "same body" ignores formatting.
     let customerId: string = randomUUID();
+    let resuming = false;
     let idemKey: string | undefined;
     let fingerprint: string | undefined;
     if (idempotencyKey !== undefined) {
@@ -145,6 +146,7 @@ export class Customers {
       if (prior && typeof prior.expiresAt === 'number' && prior.expiresAt > epoch(this.now)) {
         if (prior.fingerprint !== fingerprint) throw new IdempotencyMismatchError();
         customerId = String(prior.customerId);
+        resuming = true;
         const existing = await this.load(customerId);
         if (existing) return { customer: await this.masked(existing), replayed: true };
       }
@@ -152,7 +154,8 @@ export class Customers {
 
     // All KMS work before the first write: a KMS fault leaves nothing behind.
     const lookup = await vault.blindIndex(contact.type, contact.value);
-    const existingWrapped = await vault.wrappedKey(customerId);
+    // Only a resumed attempt can find a key already stored for this id.
+    const existingWrapped = resuming ? await vault.wrappedKey(customerId) : undefined;
     const key = existingWrapped
       ? { plaintext: await vault.unwrap(customerId, existingWrapped), wrapped: existingWrapped }
       : await vault.newKey(customerId);

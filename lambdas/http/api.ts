@@ -77,6 +77,10 @@ export function createApiHandler(app: App, deps: { log: Log; sessions?: SessionR
       const parsed = route.body.safeParse(event.parsedBody ?? {});
       if (!parsed.success) throw validationFrom(parsed.error);
       body = parsed.data;
+    } else if (event.parsedBody !== undefined && !(typeof event.parsedBody === 'object' && event.parsedBody !== null && Object.keys(event.parsedBody).length === 0)) {
+      // A route that takes no body still refuses one: nothing sent is silently dropped.
+      const keys = typeof event.parsedBody === 'object' && event.parsedBody !== null ? Object.keys(event.parsedBody) : ['(body)'];
+      throw new ValidationError(`Unexpected field(s): ${keys.join(', ')}.`, keys.map((field) => ({ field, message: 'unexpected field' })), 'unexpected_field');
     }
 
     return render(await operation({ principal, params, body, headers: lowerHeaders(event.headers), event }, app));

@@ -1,0 +1,76 @@
+/**
+ * Where failures go: one KMS-encrypted SNS topic (optionally e-mailed) and the alarms that feed it.
+ * Alarm helpers exist for each failure path so every one is wired the same way, with an action.
+ */
+import { Duration } from 'aws-cdk-lib';
+import { Alarm, ComparisonOperator, TreatMissingData, type IMetric } from 'aws-cdk-lib/aws-cloudwatch';
+import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import type { IKey } from 'aws-cdk-lib/aws-kms';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import { Topic } from 'aws-cdk-lib/aws-sns';
+import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+
+export interface OpsAlarmsProps {
+  topicName: string;
+  /** Encrypts the topic; its key policy must let CloudWatch use it. */
+  key: IKey;
+  email?: string;
+}
+
+export class OpsAlarms extends Construct {
+  readonly topic: Topic;
+  readonly alarms: Alarm[] = [];
+  private readonly action: SnsAction;
+
+  constructor(scope: Construct, id: string, props: OpsAlarmsProps) {
+    super(scope, id);
+    this.topic = new Topic(this, 'Topic', {
+      topicName: props.topicName,
+      displayName: 'privacy-crm alarms',
+      masterKey: props.key,
+      enforceSSL: true,
+    });
+    if (props.email) this.topic.addSubscription(new EmailSubscription(props.email));
+    this.action = new SnsAction(this.topic);
+  }
+
+  /** Any message in a dead-letter queue is a failure nobody has handled yet. */
+  onDeadLetters(id: string, queue: IQueue, what: string): Alarm {
+    return this.add(id, queue.metric('ApproximateNumberOfMessagesVisible', { statistic: 'Maximum', period: Duration.minutes(1) }), {
+      description: `${what}: messages are waiting in the dead-letter queue. Inspect, fix the cause, then redrive.`,
+      threshold: 0,
+    });
+  }
+
+  onErrors(id: string, fn: IFunction, what: string): Alarm {
+    return this.add(id, fn.metricErrors({ statistic: 'Sum', period: Duration.minutes(5) }), {
+      description: `${what}: the function failed at least once in 5 minutes (it retries; a dead-letter alarm follows if it gives up).`,
+      threshold: 0,
+    });
+  }
+
+  /** A stream handler that falls behind risks records expiring from the stream (24 h). */
+  onIteratorAge(id: string, fn: IFunction, what: string, maxAge: Duration): Alarm {
+    return this.add(id, fn.metric('IteratorAge', { statistic: 'Maximum', period: Duration.minutes(5) }), {
+      description: `${what}: the oldest unprocessed stream record is older than ${maxAge.toHumanString()}.`,
+      threshold: maxAge.toMilliseconds(),
+    });
+  }
+
+  add(id: string, metric: IMetric, opts: { description: string; threshold: number; evaluationPeriods?: number }): Alarm {
+    const alarm = new Alarm(this, id, {
+      metric,
+      alarmDescription: opts.description,
+      threshold: opts.threshold,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: opts.evaluationPeriods ?? 1,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    });
+    alarm.addAlarmAction(this.action);
+    alarm.addOkAction(this.action);
+    this.alarms.push(alarm);
+    return alarm;
+  }
+}
