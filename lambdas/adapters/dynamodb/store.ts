@@ -12,6 +12,7 @@ import {
   ScanCommand,
   type NativeAttributeValue,
 } from '@aws-sdk/lib-dynamodb';
+import { isTransientAwsError, type AwsErrorShape } from '../aws-errors';
 import { ConditionFailedError, DependencyUnavailableError, ValidationError } from '../../core/errors';
 import type { Item, Key, Page, QueryOptions, Store, WriteCondition } from '../../core/ports';
 import { TABLES, type TableId, type TableNames, type TableSpec } from '../../core/tables';
@@ -178,49 +179,16 @@ function decodeCursor(table: TableId, partition: string | number, cursor: string
   return parsed as Attributes;
 }
 
-const THROTTLING = new Set([
-  'ProvisionedThroughputExceededException',
-  'ThrottlingException',
-  'RequestLimitExceeded',
-  'TooManyRequestsException',
-]);
-const SERVER_FAULTS = new Set(['InternalServerError', 'InternalFailure', 'ServiceUnavailable', 'ServiceUnavailableException']);
-const NETWORK_CODES = new Set([
-  'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH',
-  'ECONNABORTED', 'UND_ERR_SOCKET', 'UND_ERR_CONNECT_TIMEOUT',
-]);
-const NETWORK_NAMES = new Set(['TimeoutError', 'RequestTimeout', 'RequestTimeoutException', 'NetworkingError']);
+const DYNAMO_FAULTS = new Set(['ProvisionedThroughputExceededException', 'RequestLimitExceeded']);
 
 /** Messages of @aws-sdk/util-dynamodb that quote the value being converted. */
 const MARSHALLING = /Unsupported type passed|No value defined|SAFE_INTEGER|converted to BigInt|Special numeric value|Use NumberValue|imprecise number/;
 
-interface ErrorShape {
-  name?: unknown;
-  code?: unknown;
-  errors?: unknown;
-  cause?: unknown;
-  $fault?: unknown;
-  $metadata?: { httpStatusCode?: number };
-  $retryable?: { throttling?: boolean };
-}
-
-/** Throttling, a 5xx, or no answer at all: the caller may retry later, nothing was changed by us. */
-function isUnavailable(err: unknown, depth = 0): boolean {
-  if (!err || typeof err !== 'object' || depth > 3) return false;
-  const e = err as ErrorShape;
-  if (typeof e.name === 'string' && (THROTTLING.has(e.name) || SERVER_FAULTS.has(e.name) || NETWORK_NAMES.has(e.name))) return true;
-  if (typeof e.code === 'string' && NETWORK_CODES.has(e.code)) return true;
-  if (e.$retryable?.throttling) return true;
-  if ((e.$metadata?.httpStatusCode ?? 0) >= 500) return true;
-  if (Array.isArray(e.errors) && e.errors.some((inner) => isUnavailable(inner, depth + 1))) return true;
-  return isUnavailable(e.cause, depth + 1);
-}
-
 /** Maps a DynamoDB failure to the domain's errors; anything else is rethrown as it is. */
 export function mapDynamoError(err: unknown): unknown {
   if (err instanceof ConditionalCheckFailedException) return new ConditionFailedError();
-  if (isUnavailable(err)) return new DependencyUnavailableError('DynamoDB', { cause: err });
-  if (err instanceof Error && !(err as ErrorShape).$metadata && MARSHALLING.test(err.message)) {
+  if (isTransientAwsError(err, DYNAMO_FAULTS)) return new DependencyUnavailableError('DynamoDB', { cause: err });
+  if (err instanceof Error && !(err as AwsErrorShape).$metadata && MARSHALLING.test(err.message)) {
     // The marshaller quotes the offending value in its message; that value may be personal.
     return new Error('A value could not be converted to or from a DynamoDB attribute.');
   }

@@ -5,6 +5,7 @@
 import { DecryptCommand, GenerateDataKeyCommand, GenerateMacCommand, type KMSClient } from '@aws-sdk/client-kms';
 import { DependencyUnavailableError, IntegrityError } from '../../core/errors';
 import type { EncryptionContext, KeyService } from '../../core/ports';
+import { isTransientAwsError, type AwsErrorShape } from '../aws-errors';
 
 export interface AwsKeyServiceOptions {
   client: KMSClient;
@@ -60,53 +61,16 @@ export class AwsKeyService implements KeyService {
 
 /** KMS refused the ciphertext: wrong key, tampered blob, or a wrapped key moved to another customer. */
 const INTEGRITY = new Set(['InvalidCiphertextException', 'IncorrectKeyException']);
-const UNAVAILABLE = new Set([
-  'KMSInternalException',
-  'DependencyTimeoutException',
-  'ThrottlingException',
-  'KeyUnavailableException',
-  'KMSInvalidStateException',
-  'ServiceUnavailable',
-  'ServiceUnavailableException',
-  'InternalFailure',
-  'TimeoutError',
-  'RequestTimeout',
-  'RequestTimeoutException',
-  'NetworkingError',
-]);
-const NETWORK_CODES = new Set([
-  'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH',
-  'ECONNABORTED', 'UND_ERR_SOCKET', 'UND_ERR_CONNECT_TIMEOUT',
-]);
-
-interface ErrorShape {
-  name?: unknown;
-  code?: unknown;
-  errors?: unknown;
-  cause?: unknown;
-  $metadata?: { httpStatusCode?: number };
-  $retryable?: { throttling?: boolean };
-}
-
-function isUnavailable(err: unknown, depth = 0): boolean {
-  if (!err || typeof err !== 'object' || depth > 3) return false;
-  const e = err as ErrorShape;
-  if (typeof e.name === 'string' && UNAVAILABLE.has(e.name)) return true;
-  if (typeof e.code === 'string' && NETWORK_CODES.has(e.code)) return true;
-  if (e.$retryable?.throttling) return true;
-  if ((e.$metadata?.httpStatusCode ?? 0) >= 500) return true;
-  if (Array.isArray(e.errors) && e.errors.some((inner) => isUnavailable(inner, depth + 1))) return true;
-  return isUnavailable(e.cause, depth + 1);
-}
+const KMS_FAULTS = new Set(['KMSInternalException', 'DependencyTimeoutException', 'KeyUnavailableException', 'KMSInvalidStateException']);
 
 /** Our messages are fixed texts: no key material, message or context value ever reaches them. */
 export function mapKmsError(err: unknown): unknown {
-  const name = err && typeof err === 'object' ? (err as ErrorShape).name : undefined;
+  const name = err && typeof err === 'object' ? (err as AwsErrorShape).name : undefined;
   if (typeof name === 'string' && INTEGRITY.has(name)) {
     const integrity = new IntegrityError('KMS refused to unwrap the data key for this context.');
     (integrity as { cause?: unknown }).cause = err;
     return integrity;
   }
-  if (isUnavailable(err)) return new DependencyUnavailableError('KMS', { cause: err });
+  if (isTransientAwsError(err, KMS_FAULTS)) return new DependencyUnavailableError('KMS', { cause: err });
   return err;
 }
