@@ -35,7 +35,7 @@ async function cipherBench() {
   const ctx = { customerId: '6f1c2b5e-8a7d-4c3b-9e2f-1a2b3c4d5e6f', category: 'contact' };
   const enc: number[] = [];
   const dec: number[] = [];
-  let ct = new Uint8Array();
+  let ct: Uint8Array = new Uint8Array();
   for (let i = 0; i < 2000; i++) {
     const [te, c] = await time(() => cipher.encrypt(key, ctx.customerId, value, ctx));
     const [td] = await time(() => cipher.decrypt(key, ctx.customerId, c, ctx));

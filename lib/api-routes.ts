@@ -59,6 +59,8 @@ export const API_ROUTES: readonly DeployedRoute[] = [
   pub('GET', '/v1/privacy/inventory'),
   pub('GET', '/v1/openapi.json'),
   pub('GET', '/portal'),
+  pub('GET', '/portal/app.js'),
+  pub('GET', '/portal/app.css'),
 ];
 
 /** The sign-in routes the WAF rate-limits per client IP (each one may send an e-mail or SMS). */

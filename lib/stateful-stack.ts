@@ -2,7 +2,7 @@
  * Everything that holds data or keys, apart from the code that uses it: the KMS keys and every table
  * the table specs name. All of it is retained when the stack is deleted.
  */
-import { Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import { AttributeType, Billing, StreamViewType, TableEncryptionV2, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { Key, KeySpec, KeyUsage } from 'aws-cdk-lib/aws-kms';
 import type { Construct } from 'constructs';
@@ -58,6 +58,10 @@ export class StatefulStack extends Stack {
       tables[tableId] = { id: tableId, table: this.table(prefix, tableId, spec) };
     }
     this.tables = tables as Record<AwsTableId, CrmTable>;
+
+    // What `npm run reapply-erasures -- --aws` needs after a restore.
+    new CfnOutput(this, 'TablePrefix', { value: prefix, description: 'Prefix of every table name (--ledger-prefix)' });
+    new CfnOutput(this, 'DataKeyArn', { value: this.dataKey.keyArn, description: 'Key that wraps customer keys (--kms-key-id)' });
   }
 
   private table(prefix: string, id: AwsTableId, spec: TableSpec): TableV2 {

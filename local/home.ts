@@ -19,6 +19,7 @@ import type { KeyService, Log, Store } from '../lambdas/core/ports';
 import { ALL_TABLES, tableNamesFromPrefix } from '../lambdas/core/tables';
 import { createApiHandler } from '../lambdas/http/api';
 import { OffsetClock } from './clock';
+import { forgettingJobs } from './jobs';
 import { Outbox } from './outbox';
 import { LocalScheduler } from './scheduler';
 import { createLocalServer } from './server';
@@ -63,6 +64,7 @@ const jobs: Job[] = [];
 export function registerJob(job: Job): void {
   if (!jobs.includes(job)) jobs.push(job);
 }
+forgettingJobs.forEach(registerJob);
 
 export async function startHome(options: HomeOptions): Promise<Home> {
   const dataDir = resolve(options.dataDir);
@@ -96,7 +98,7 @@ export async function startHome(options: HomeOptions): Promise<Home> {
     { store, keys, cipher: new EsdkFieldCipher(), clock, notifier: outbox, scheduler, log },
     { defaultPhoneRegion: process.env.CRM_DEFAULT_PHONE_REGION, ...options.settings },
   );
-  const handler = createApiHandler(app, { log, sessions: (app as { sessions?: never }).sessions });
+  const handler = createApiHandler(app, { log });
   const { tokens, generated } = loadStaffTokens(options.staffTokensJson, dataDir);
 
   let ready = false;

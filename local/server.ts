@@ -83,7 +83,8 @@ export function toEvent(req: IncomingMessage, url: URL, resource: string, params
       authorizer: authorizer ?? null,
       protocol: 'HTTP/1.1',
       httpMethod: req.method ?? 'GET',
-      identity: {} as APIGatewayProxyEvent['requestContext']['identity'],
+      // What API Gateway puts there; the sign-in rate limit keys on it (hashed), and no log line carries it.
+      identity: { sourceIp: req.socket.remoteAddress ?? '' } as APIGatewayProxyEvent['requestContext']['identity'],
       path: url.pathname,
       stage: 'local',
       requestId,

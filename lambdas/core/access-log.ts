@@ -26,7 +26,8 @@ export type AccessAction =
   | 'legal_hold'
   | 'lift_legal_hold'
   | 'export'
-  | 'sign_in';
+  | 'sign_in'
+  | 'sign_out';
 
 export interface AccessEntry {
   at: string;

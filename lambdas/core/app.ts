@@ -3,9 +3,12 @@
  * builds its ports and calls `createApp` once; nothing here knows which home it runs in.
  */
 import { AccessLog } from './access-log';
+import { createCategoryServices } from './categories';
+import { createForgetting, type ForgettingSettings } from './forgetting';
 import { Customers, type CustomerSettings } from './customers';
 import { GuardedStore, type WriteObserver } from './guarded-store';
 import type { Clock, FieldCipher, KeyService, Log, Notifier, Scheduler, Store } from './ports';
+import { createPortalServices, type PortalSettings } from './portal-services';
 import { Vault, type VaultOptions } from './vault';
 
 export interface Ports {
@@ -20,6 +23,8 @@ export interface Ports {
 
 export interface Settings extends CustomerSettings {
   vault?: VaultOptions;
+  portal?: PortalSettings;
+  forgetting?: ForgettingSettings;
   /** Test hook: sees the attribute names of every write (the inventory guard test). */
   observeWrites?: WriteObserver;
 }
@@ -29,7 +34,15 @@ export function createApp(ports: Ports, settings: Settings = {}) {
   const vault = new Vault({ store, keys: ports.keys, cipher: ports.cipher, clock: ports.clock }, settings.vault);
   const accessLog = new AccessLog({ store, vault, clock: ports.clock });
   const customers = new Customers({ store, vault, clock: ports.clock, accessLog, settings });
-  return { ports: { ...ports, store }, settings, vault, accessLog, customers };
+  const forgetting = createForgetting(
+    { store, clock: ports.clock, vault, customers, accessLog, notifier: ports.notifier, scheduler: ports.scheduler, log: ports.log },
+    settings.forgetting,
+  );
+  // Activity (interaction, purchase, consent change, portal sign-in) extends retention.
+  const onActivity = forgetting.retention.onActivity;
+  const categories = createCategoryServices({ store, vault, cipher: ports.cipher, clock: ports.clock, customers, accessLog, onActivity });
+  const portal = createPortalServices({ store, vault, clock: ports.clock, notifier: ports.notifier, log: ports.log, customers, accessLog, ...categories, onSignIn: onActivity }, settings);
+  return { ports: { ...ports, store }, settings, vault, accessLog, customers, ...categories, ...portal, ...forgetting };
 }
 
 export type App = ReturnType<typeof createApp>;

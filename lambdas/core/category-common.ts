@@ -35,20 +35,20 @@ export function occurredAt(raw: string | undefined, now: Date, id: CategoryId): 
 }
 
 /** Every live row of one partition (the retention bounds how many there are), following the store's pages. */
-export async function queryAll(store: Store, table: TableId, partition: string, now: Date, opts: { descending?: boolean } = {}): Promise<Item[]> {
+export async function queryAll(store: Store, table: TableId, partition: string, now: Date, opts: { descending?: boolean; includeExpired?: boolean } = {}): Promise<Item[]> {
   const epoch = Math.floor(now.getTime() / 1000);
   const out: Item[] = [];
   let cursor: string | undefined;
   do {
     const page = await store.query(table, partition, { descending: opts.descending, cursor, consistent: true });
     // DynamoDB deletes expired rows days late: a row past its TTL is already gone for us.
-    out.push(...page.items.filter((r) => typeof r.expiresAt !== 'number' || r.expiresAt > epoch));
+    out.push(...page.items.filter((r) => opts.includeExpired || typeof r.expiresAt !== 'number' || r.expiresAt > epoch));
     cursor = page.cursor;
   } while (cursor);
   return out;
 }
 
-/** The TTL attribute (epoch seconds) as an ISO date, for views and the export. */
-export function expiryOf(row: Item): string | undefined {
-  return typeof row.expiresAt === 'number' ? new Date(row.expiresAt * 1000).toISOString() : undefined;
+/** The TTL attribute (epoch seconds) as `{expiresAt}` for views and the export; nothing while a legal hold removed it. */
+export function expiryOf(row: Item): { expiresAt?: string } {
+  return typeof row.expiresAt === 'number' ? { expiresAt: new Date(row.expiresAt * 1000).toISOString() } : {};
 }

@@ -142,6 +142,9 @@ export class ConsentService {
     if (source === 'portal' && principal.kind !== 'customer') {
       throw new ValidationError('Only the customer records consent through the portal.', [{ field: 'source', message: 'portal is reserved to the customer\'s own session' }]);
     }
+    if (principal.kind === 'customer' && source !== 'portal') {
+      throw new ValidationError('A customer records consent through the portal.', [{ field: 'source', message: 'must be portal for the customer\'s own session' }]);
+    }
     if (principal.kind === 'customer' && principal.customerId !== customerId) throw new NotFoundError('No such customer.');
 
     const { customers, clock } = this.deps;
@@ -168,9 +171,5 @@ export class ConsentService {
   async mayMessage(customerId: string, kind: MessageKind): Promise<boolean> {
     const row = await this.deps.customers.load(customerId);
     return row !== undefined && messageAllowed(kind, row.consent ?? [], this.deps.clock.now(), this.deps.settings);
-  }
-
-  analyticsActive(row: CustomerRow): boolean {
-    return consentStatus(row.consent ?? [], 'analytics', this.deps.clock.now(), this.deps.settings).status === 'active';
   }
 }

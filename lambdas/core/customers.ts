@@ -121,7 +121,8 @@ export class Customers {
       name: maskName(s.name),
       contact: { type: s.contact.type, masked: maskContact(s.contact) },
       consent: consentState(row.consent ?? [], this.now),
-      retention: { expiresAt: new Date(row.expiresAt * 1000).toISOString() },
+      // No TTL under a legal hold: show when retention would end without it.
+      retention: { expiresAt: new Date((row.expiresAt ?? ttlFor('contact', new Date(row.lastActivityAt))) * 1000).toISOString() },
       ...(row.erasure ? { erasure: { status: row.erasure.status, scheduledFor: row.erasure.scheduledFor, receiptId: row.erasure.receiptId } } : {}),
       ...(row.legalHold ? { legalHold: true } : {}),
       createdAt: row.createdAt,

@@ -234,7 +234,7 @@ export const CATEGORIES: readonly Category[] = [
     id: 'idempotency',
     title: 'Idempotency records',
     table: 'idempotency',
-    fields: ['keyed hash of the request', 'resulting customerId'],
+    fields: ['keyed hash of the request', 'resulting customerId', 'resulting record id (purchases)'],
     personal: false,
     purpose: 'Make retried writes safe: the same request never creates two customers.',
     legalBasis: 'GDPR Art. 32 integrity of processing',

@@ -57,7 +57,7 @@ export const TABLES = {
     name: 'interactions',
     partitionKey: { name: 'pseudonym', type: 'S' },
     sortKey: { name: 'sk', type: 'S' },
-    attributes: ['pseudonym', 'sk', 'interactionId', 'channel', 'summary', 'occurredAt', 'actor', 'createdAt', TTL_ATTRIBUTE],
+    attributes: ['pseudonym', 'sk', 'interactionId', 'channel', 'summary', 'occurredAt', 'actor', TTL_ATTRIBUTE],
   }),
   transactions: spec({
     name: 'transactions',
@@ -69,7 +69,7 @@ export const TABLES = {
     name: 'behaviour',
     partitionKey: { name: 'pseudonym', type: 'S' },
     sortKey: { name: 'sk', type: 'S' },
-    attributes: ['pseudonym', 'sk', 'eventId', 'type', 'path', 'occurredAt', 'createdAt', TTL_ATTRIBUTE],
+    attributes: ['pseudonym', 'sk', 'eventId', 'type', 'path', 'occurredAt', TTL_ATTRIBUTE],
   }),
   'access-log': spec({
     name: 'access-log',
@@ -80,7 +80,7 @@ export const TABLES = {
   sessions: spec({
     name: 'sessions',
     partitionKey: { name: 'id', type: 'S' },
-    attributes: ['id', 'kind', 'customerId', 'lookup', 'attempts', 'createdAt', 'lastSeenAt', 'absoluteExpiresAt', 'lockedUntil', 'count', 'windowStart', TTL_ATTRIBUTE],
+    attributes: ['id', 'kind', 'customerId', 'lookup', 'codeHash', 'attempts', 'createdAt', 'lastSeenAt', 'absoluteExpiresAt', 'lockedUntil', 'count', 'windowStart', TTL_ATTRIBUTE],
   }),
   receipts: spec({
     name: 'receipts',
@@ -93,7 +93,7 @@ export const TABLES = {
   idempotency: spec({
     name: 'idempotency',
     partitionKey: { name: 'key', type: 'S' },
-    attributes: ['key', 'fingerprint', 'customerId', 'createdAt', TTL_ATTRIBUTE],
+    attributes: ['key', 'fingerprint', 'customerId', 'resultId', 'createdAt', TTL_ATTRIBUTE],
   }),
   schedules: spec({
     name: 'schedules',

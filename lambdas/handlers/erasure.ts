@@ -1,2 +1,33 @@
-// Lambda entry point: erasure. Wired in a later step.
-export const handler = async (): Promise<void> => {};
+/**
+ * Lambda entry point: one erasure, invoked by its EventBridge Scheduler schedule with
+ * `{customerId, receiptId}`. Idempotent and resumable; a failure is thrown, so the invocation is
+ * retried and finally lands in the function's dead-letter queue (alarmed).
+ */
+import { awsRuntime } from '../composition/aws';
+import type { App } from '../core/app';
+import type { ErasureOutcome, ErasurePayload } from '../core/erasure';
+import type { Log } from '../core/ports';
+
+export type ErasureHandler = (event: ErasurePayload) => Promise<{ outcome: ErasureOutcome }>;
+
+export function createErasureHandler(app: App, log: Log = app.ports.log): ErasureHandler {
+  return async (event) => {
+    try {
+      return await app.erasure.execute(event);
+    } catch (e) {
+      const receiptId = typeof event?.receiptId === 'string' ? event.receiptId : undefined;
+      log.error('erasure failed', { receiptId, errorName: (e as Error)?.name });
+      throw e;
+    }
+  };
+}
+
+let built: ErasureHandler | undefined;
+
+export const handler: ErasureHandler = (event) => {
+  if (!built) {
+    const { app, log } = awsRuntime();
+    built = createErasureHandler(app, log);
+  }
+  return built(event);
+};

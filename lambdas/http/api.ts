@@ -54,7 +54,9 @@ function render(result: OpResult): APIGatewayProxyResult {
   };
 }
 
+/** Portal tokens are resolved by `app.sessions` unless a test passes its own resolver. */
 export function createApiHandler(app: App, deps: { log: Log; sessions?: SessionResolver }): ApiHandler {
+  const sessions: SessionResolver = deps.sessions ?? app.sessions;
   const base = async (event: ApiEvent): Promise<APIGatewayProxyResult> => {
     const route = findRoute(event.httpMethod, event.resource);
     if (!route) throw new NotFoundError('No such route.');
@@ -62,7 +64,7 @@ export function createApiHandler(app: App, deps: { log: Log; sessions?: SessionR
     if (!operation) throw new NotFoundError('No such route.');
 
     const principal =
-      route.auth === 'staff' ? staffPrincipal(event, route.roles) : route.auth === 'customer' ? await customerPrincipal(event, deps.sessions) : undefined;
+      route.auth === 'staff' ? staffPrincipal(event, route.roles) : route.auth === 'customer' ? await customerPrincipal(event, sessions) : undefined;
     if (route.auth !== 'public' && !principal) throw new UnauthorizedError();
 
     const params: Record<string, string> = {};

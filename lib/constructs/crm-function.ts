@@ -73,6 +73,8 @@ export interface CrmFunctionProps {
   environment?: Record<string, string>;
   /** For asynchronously invoked functions: where events go after the last retry. */
   deadLetterQueue?: IQueue;
+  /** For functions invoked synchronously (API, stream): why a function-level DLQ would never fill. */
+  noDeadLetterQueueBecause?: string;
   /** Asynchronous retries (0-2). */
   retryAttempts?: number;
 }
@@ -85,6 +87,9 @@ export class CrmFunction extends Construct {
 
   constructor(scope: Construct, id: string, props: CrmFunctionProps) {
     super(scope, id);
+    if (!props.deadLetterQueue === !props.noDeadLetterQueueBecause) {
+      throw new Error(`${this.node.path}: give either deadLetterQueue or noDeadLetterQueueBecause.`);
+    }
 
     this.role = new ManagedPolicyRole(this, 'Role', {
       assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
@@ -135,12 +140,24 @@ export class CrmFunction extends Construct {
         mainFields: ['module', 'main'],
         // Bundle the AWS SDK too: the code runs against the versions in package-lock.json.
         externalModules: [],
-        // CommonJS dependencies (the Encryption SDK and its crypto helpers) call require() on Node
-        // built-ins; an ESM bundle has no require unless one is made for it.
+        // Safeguard: a CommonJS dependency that calls require() at run time (a Node built-in, say)
+        // fails in an ESM bundle with "Dynamic require is not supported" unless a require exists.
         banner: "import { createRequire as crmCreateRequire } from 'node:module'; const require = crmCreateRequire(import.meta.url);",
       },
     });
 
+    const cfnFunction = this.fn.node.defaultChild!;
+    if (props.noDeadLetterQueueBecause) acknowledge(cfnFunction, 'NIST.800.53.R5-LambdaDLQ', props.noDeadLetterQueueBecause);
+    acknowledge(
+      cfnFunction,
+      'NIST.800.53.R5-LambdaInsideVPC',
+      'The function talks only to AWS APIs (DynamoDB, KMS, SES, SNS, Scheduler, X-Ray) over TLS with IAM-signed requests; a VPC would add a NAT gateway or interface endpoints for KMS, SES, SNS, Scheduler and X-Ray (about USD 80 a month in two AZs) and would protect no resource reachable only inside it.',
+    );
+    acknowledge(
+      cfnFunction,
+      'NIST.800.53.R5-LambdaConcurrency',
+      'Reserved concurrency is not set: new accounts have a total of 10 and Lambda refuses reservations that leave fewer than 10 unreserved. Load is bounded by stage throttling, the WAF sign-in rate rule and, for the stream, by its shards.',
+    );
     acknowledge(
       this.role.node.findChild('Permissions').node.defaultChild!,
       'AwsSolutions-IAM5[Resource::*]',
@@ -150,10 +167,6 @@ export class CrmFunction extends Construct {
 
   get functionArn(): string {
     return this.fn.functionArn;
-  }
-
-  get functionName(): string {
-    return this.fn.functionName;
   }
 
   /** One call: the table's name in `tableEnvVar(id)` and exactly the DynamoDB and KMS actions `access` needs. */
@@ -192,11 +205,6 @@ export class CrmFunction extends Construct {
     this.claim(name, 'setting');
     this.fn.addEnvironment(name, value);
     return this;
-  }
-
-  /** The environment variables bound so far, by name (for tests and docs). */
-  get boundVariables(): ReadonlyMap<string, string> {
-    return this.bound;
   }
 
   private claim(envVar: string, what: string): void {

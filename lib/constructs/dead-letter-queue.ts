@@ -17,6 +17,8 @@ export interface DeadLetterQueueProps {
   /** What fails into this queue, for the alarm text. */
   purpose: string;
   alarms: OpsAlarms;
+  /** Who dead-letters into it: a function's own DeadLetterConfig, or a service destination. */
+  deadLetterOf: 'function' | 'event-source-mapping' | 'scheduler';
 }
 
 export class DeadLetterQueue extends Construct {
@@ -31,10 +33,12 @@ export class DeadLetterQueue extends Construct {
       retentionPeriod: Duration.days(14),
     });
     props.alarms.onDeadLetters(`${id}Alarm`, this.queue, props.purpose);
+    // cdk-nag recognises a function's DeadLetterConfig as dead-letter use, not service destinations.
+    if (props.deadLetterOf === 'function') return;
     acknowledge(
       this.queue.node.defaultChild!,
       'AwsSolutions-SQS3',
-      `This queue is itself a dead-letter queue (${props.purpose}); a queue behind it would only move the same alarm one step further.`,
+      `This queue is itself the dead-letter destination of a ${props.deadLetterOf} (${props.purpose}); a queue behind it would only move the same alarm one step further.`,
     );
   }
 }

@@ -21,7 +21,6 @@ export interface OpsAlarmsProps {
 
 export class OpsAlarms extends Construct {
   readonly topic: Topic;
-  readonly alarms: Alarm[] = [];
   private readonly action: SnsAction;
 
   constructor(scope: Construct, id: string, props: OpsAlarmsProps) {
@@ -70,7 +69,6 @@ export class OpsAlarms extends Construct {
     });
     alarm.addAlarmAction(this.action);
     alarm.addOkAction(this.action);
-    this.alarms.push(alarm);
     return alarm;
   }
 }

@@ -1,9 +1,12 @@
 /** Every API route, defined once. Feature modules contribute their lists here. */
 import type { RouteDef } from '../route';
+import { categoryRoutes } from './categories';
 import { customerRoutes } from './customers';
+import { erasureRoutes } from './erasure';
 import { metaRoutes } from './meta';
+import { portalRoutes } from './portal';
 
-export const ROUTES: readonly RouteDef[] = [...metaRoutes, ...customerRoutes];
+export const ROUTES: readonly RouteDef[] = [...metaRoutes, ...customerRoutes, ...categoryRoutes, ...portalRoutes, ...erasureRoutes];
 
 export function findRoute(method: string, resource: string): RouteDef | undefined {
   return ROUTES.find((r) => r.method === method && r.path === resource);

@@ -1,0 +1,153 @@
+/**
+ * The Lambda composition root: real AWS adapters behind the same ports and the same `createApp` as the
+ * local home. The environment (set by the CDK stack, names in lambdas/config.ts and `tableEnvVar`) is
+ * read once per cold start. Each function gets only the tables and keys its role may use: a missing
+ * table name, MAC key, scheduler or sender fails when first used, with a message naming the variable.
+ */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { KMSClient } from '@aws-sdk/client-kms';
+import { SchedulerClient } from '@aws-sdk/client-scheduler';
+import { SESv2Client } from '@aws-sdk/client-sesv2';
+import { SNSClient } from '@aws-sdk/client-sns';
+import { ENV } from '../config';
+import { createApp, type App } from '../core/app';
+import type { KeyService, Log, Scheduler } from '../core/ports';
+import { AWS_TABLES, tableEnvVar, type TableId, type TableNames } from '../core/tables';
+import { EsdkFieldCipher } from '../adapters/crypto/esdk-cipher';
+import { DynamoStore } from '../adapters/dynamodb/store';
+import { AwsKeyService } from '../adapters/kms/aws-kms';
+import { createLogger } from '../adapters/logger';
+import { AwsNotifier } from '../adapters/notify/aws-notifier';
+import { AwsScheduler } from '../adapters/scheduler/aws-scheduler';
+
+export interface AwsEnvironment {
+  /** Physical names of the tables this function was given ('' for the others). */
+  tableNames: TableNames;
+  kmsKeyId: string;
+  macKeyId?: string;
+  scheduler?: { groupName: string; roleArn: string; deadLetterArn: string; targetArn: string };
+  emailFrom?: string;
+  erasureGraceDays?: number;
+  defaultPhoneRegion?: string;
+  stage?: string;
+}
+
+export class ConfigurationError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(`Invalid function environment: ${problems.join('; ')}`);
+    this.name = 'ConfigurationError';
+  }
+}
+
+const optional = (env: NodeJS.ProcessEnv, name: string): string | undefined => {
+  const v = env[name]?.trim();
+  return v ? v : undefined;
+};
+
+/** Parses the function's environment; every problem is reported at once. */
+export function readEnvironment(env: NodeJS.ProcessEnv): AwsEnvironment {
+  const problems: string[] = [];
+  const tableNames = Object.fromEntries(
+    [...AWS_TABLES.map((t) => t.name as TableId), 'schedules' as TableId].map((id) => [id, optional(env, tableEnvVar(id)) ?? '']),
+  ) as TableNames;
+  if (!AWS_TABLES.some((t) => tableNames[t.name as TableId])) problems.push('no table is configured (CRM_TABLE_* variables)');
+
+  const kmsKeyId = optional(env, ENV.kmsKeyId);
+  if (!kmsKeyId) problems.push(`${ENV.kmsKeyId} is required`);
+
+  const schedulerVars = [ENV.schedulerGroup, ENV.schedulerRoleArn, ENV.schedulerDlqArn, ENV.erasureFunctionArn].map((n) => optional(env, n));
+  const schedulerSet = schedulerVars.filter(Boolean).length;
+  if (schedulerSet > 0 && schedulerSet < schedulerVars.length) {
+    problems.push(`${ENV.schedulerGroup}, ${ENV.schedulerRoleArn}, ${ENV.schedulerDlqArn} and ${ENV.erasureFunctionArn} go together`);
+  }
+  const [groupName, roleArn, deadLetterArn, targetArn] = schedulerVars;
+
+  let erasureGraceDays: number | undefined;
+  const grace = optional(env, ENV.erasureGraceDays);
+  if (grace !== undefined) {
+    erasureGraceDays = Number(grace);
+    if (!Number.isInteger(erasureGraceDays) || erasureGraceDays < 1 || erasureGraceDays > 365) problems.push(`${ENV.erasureGraceDays} must be a whole number of days from 1 to 365`);
+  }
+
+  if (problems.length > 0) throw new ConfigurationError(problems);
+  return {
+    tableNames,
+    kmsKeyId: kmsKeyId!,
+    macKeyId: optional(env, ENV.macKeyId),
+    scheduler: groupName && roleArn && deadLetterArn && targetArn ? { groupName, roleArn, deadLetterArn, targetArn } : undefined,
+    emailFrom: optional(env, ENV.emailFrom),
+    erasureGraceDays,
+    defaultPhoneRegion: optional(env, ENV.defaultPhoneRegion),
+    stage: optional(env, ENV.stage),
+  };
+}
+
+/** Injected in tests (aws-sdk-client-mock, a DynamoDB client pointed at dynalite). */
+export interface AwsClients {
+  dynamodb?: DynamoDBClient;
+  kms?: KMSClient;
+  scheduler?: SchedulerClient;
+  ses?: SESv2Client;
+  sns?: SNSClient;
+}
+
+export interface AwsRuntime {
+  app: App;
+  log: Log;
+}
+
+/** For functions without the scheduler binding: using it is a wiring mistake, said plainly. */
+const unconfiguredScheduler: Scheduler = {
+  schedule: async () => {
+    throw new Error(`This function cannot schedule erasures: ${ENV.schedulerGroup} and its companions are not set.`);
+  },
+  cancel: async () => {
+    throw new Error(`This function cannot cancel erasures: ${ENV.schedulerGroup} and its companions are not set.`);
+  },
+};
+
+function withoutMac(keys: KeyService): KeyService {
+  return {
+    generateDataKey: (c) => keys.generateDataKey(c),
+    unwrapDataKey: (w, c) => keys.unwrapDataKey(w, c),
+    mac: async () => {
+      throw new Error(`This function has no blind-index key: ${ENV.macKeyId} is not set.`);
+    },
+  };
+}
+
+export function createAwsRuntime(config: AwsEnvironment, options: { clients?: AwsClients; log?: Log } = {}): AwsRuntime {
+  const log = options.log ?? createLogger(process.env.POWERTOOLS_SERVICE_NAME ?? 'privacy-crm');
+  const clients = options.clients ?? {};
+  const dynamodb = clients.dynamodb ?? new DynamoDBClient({});
+  const kms = clients.kms ?? new KMSClient({});
+  const awsKeys = new AwsKeyService({ client: kms, keyId: config.kmsKeyId, macKeyId: config.macKeyId ?? '' });
+  const scheduler = config.scheduler
+    ? new AwsScheduler({ client: clients.scheduler ?? new SchedulerClient({}), ...config.scheduler })
+    : unconfiguredScheduler;
+  const notifier = new AwsNotifier({ ses: clients.ses ?? new SESv2Client({}), sns: clients.sns ?? new SNSClient({}), emailFrom: config.emailFrom });
+  const app = createApp(
+    {
+      store: new DynamoStore({ client: dynamodb, tableNames: config.tableNames }),
+      keys: config.macKeyId ? awsKeys : withoutMac(awsKeys),
+      cipher: new EsdkFieldCipher(),
+      clock: { now: () => new Date() },
+      notifier,
+      scheduler,
+      log,
+    },
+    {
+      defaultPhoneRegion: config.defaultPhoneRegion,
+      forgetting: config.erasureGraceDays ? { erasureGraceSeconds: config.erasureGraceDays * 86_400 } : undefined,
+    },
+  );
+  return { app, log };
+}
+
+let runtime: AwsRuntime | undefined;
+
+/** The function's runtime, built on first use (the cold start) from `process.env`, then reused. */
+export function awsRuntime(): AwsRuntime {
+  runtime ??= createAwsRuntime(readEnvironment(process.env));
+  return runtime;
+}

@@ -1,0 +1,147 @@
+/**
+ * The erase-everything cascade, shared by an erasure request (the erasure handler) and a TTL expiry (the
+ * stream handler, or the local reaper). It works from the table specs and the sealed customer record
+ * alone, so it erases rows whichever service wrote them:
+ *
+ * - interactions and behaviour rows: found by the pseudonyms sealed in the customer record, deleted;
+ * - portal sessions and sign-in codes, idempotency records: found by a scan on `customerId` (both tables
+ *   hold rows that live minutes to a day, so the scan stays small), deleted;
+ * - the customer key: deleted (crypto-shredding); the access log's purposes and any copy of a sealed
+ *   value in a backup become unreadable;
+ * - the blind-index entry, then the customer row with its consent history: deleted.
+ * Purchases and the access log are kept, as the inventory says; their customerId then points at nothing.
+ *
+ * Each step is idempotent and the order keeps the customer row, which holds the pseudonyms and the
+ * lookup, until everything it links to is gone: stopped after any step, a rerun ends in the same state.
+ */
+import { KeyShreddedError, type Vault } from './vault';
+import { ConditionFailedError } from './errors';
+import type { Customers, CustomerRow, SealedCustomer } from './customers';
+import type { ForgettableRow } from './customer-rows';
+import type { CategoryId } from './inventory';
+import type { Item, Key, Log, Store } from './ports';
+import { TABLES, type TableId } from './tables';
+
+export const CASCADE_STEPS = ['interactions', 'behaviour', 'sessions', 'idempotency', 'key', 'index', 'customer'] as const;
+export type CascadeStep = (typeof CASCADE_STEPS)[number];
+
+export type Pseudonyms = SealedCustomer['pseudonyms'];
+
+export interface LinkedRow {
+  table: TableId;
+  category: CategoryId;
+  item: Item;
+}
+
+/** The primary key of a row of `table`, from the table spec. */
+export function keyOf(table: TableId, item: Item): Key {
+  const spec = TABLES[table];
+  const key: Key = { [spec.partitionKey.name]: item[spec.partitionKey.name] as string };
+  const sortKey = 'sortKey' in spec ? spec.sortKey : undefined;
+  if (sortKey) key[sortKey.name] = item[sortKey.name] as string;
+  return key;
+}
+
+export class Cascade {
+  constructor(private readonly deps: { store: Store; vault: Vault; customers: Customers; log: Log }) {}
+
+  /** The record sealed in the row, or undefined once the customer key is gone. */
+  async unseal(row: ForgettableRow): Promise<SealedCustomer | undefined> {
+    try {
+      return await this.deps.customers.unseal(row as unknown as CustomerRow);
+    } catch (e) {
+      if (e instanceof KeyShreddedError) return undefined;
+      throw e;
+    }
+  }
+
+  /**
+   * Runs the steps not in `done`, calling `onStep` after each. `row` is the customer row as it was
+   * (the live row, or the old image of a TTL deletion); undefined when it is already gone.
+   */
+  async run(customerId: string, row: ForgettableRow | undefined, opts: { done?: readonly string[]; onStep?: (step: CascadeStep) => Promise<void> } = {}): Promise<void> {
+    const done = new Set(opts.done ?? []);
+    let pseudonyms: Pseudonyms | undefined | null = null;
+    const linked = async (): Promise<Pseudonyms | undefined> => {
+      if (pseudonyms === null) {
+        pseudonyms = row ? (await this.unseal(row))?.pseudonyms : undefined;
+        // Only when the key vanished first (a TTL race): the rows are unreadable and expire by their own TTL.
+        if (row && !pseudonyms) this.deps.log.warn('cascade: customer key already gone; pseudonymous rows left to their TTL', { customerId });
+      }
+      return pseudonyms;
+    };
+    for (const step of CASCADE_STEPS) {
+      if (done.has(step)) continue;
+      await this.step(step, customerId, row, linked);
+      await opts.onStep?.(step);
+    }
+  }
+
+  private async step(step: CascadeStep, customerId: string, row: ForgettableRow | undefined, linked: () => Promise<Pseudonyms | undefined>): Promise<void> {
+    const { store } = this.deps;
+    switch (step) {
+      case 'interactions': {
+        const p = await linked();
+        if (p) await this.deletePartition('interactions', p.interaction);
+        return;
+      }
+      case 'behaviour': {
+        const p = await linked();
+        if (p) await this.deletePartition('behaviour', p.behaviour);
+        return;
+      }
+      case 'sessions':
+        return this.deleteWhere('sessions', (r) => r.customerId === customerId);
+      case 'idempotency':
+        return this.deleteWhere('idempotency', (r) => r.customerId === customerId);
+      case 'key':
+        return this.deps.vault.shred(customerId);
+      case 'index':
+        if (!row) return;
+        // Only our own entry: after a TTL expiry another customer may have taken the contact over.
+        await store.delete('contact-index', { lookup: row.lookup }, { kind: 'equals', values: { customerId } }).catch((e) => {
+          if (!(e instanceof ConditionFailedError)) throw e;
+        });
+        return;
+      case 'customer':
+        await store.delete('customers', { customerId });
+        return;
+    }
+  }
+
+  /** Every row a customer owns outside the customer, key and index tables (for legal holds). */
+  async *linkedRows(customerId: string, pseudonyms: Pseudonyms | undefined): AsyncIterable<LinkedRow> {
+    const partitions: [TableId, CategoryId, string | undefined][] = [
+      ['interactions', 'interactions', pseudonyms?.interaction],
+      ['behaviour', 'behaviour', pseudonyms?.behaviour],
+      ['transactions', 'purchases', customerId],
+      ['access-log', 'accessLog', customerId],
+    ];
+    for (const [table, category, partition] of partitions) {
+      if (partition === undefined) continue;
+      for await (const item of this.partition(table, partition)) yield { table, category, item };
+    }
+  }
+
+  private async *partition(table: TableId, partition: string): AsyncIterable<Item> {
+    let cursor: string | undefined;
+    do {
+      const page = await this.deps.store.query(table, partition, { cursor, consistent: true });
+      yield* page.items;
+      cursor = page.cursor;
+    } while (cursor);
+  }
+
+  private async deletePartition(table: TableId, partition: string): Promise<void> {
+    const keys: Key[] = [];
+    for await (const item of this.partition(table, partition)) keys.push(keyOf(table, item));
+    for (const key of keys) await this.deps.store.delete(table, key);
+  }
+
+  /** Deletes every row of `table` that `match` selects (small, short-lived tables, and maintenance). */
+  async deleteWhere(table: TableId, match: (row: Item) => boolean): Promise<void> {
+    const keys: Key[] = [];
+    for await (const item of this.deps.store.scan(table)) if (match(item)) keys.push(keyOf(table, item));
+    for (const key of keys) await this.deps.store.delete(table, key);
+  }
+}

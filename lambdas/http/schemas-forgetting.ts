@@ -1,0 +1,53 @@
+/**
+ * Schemas of the forgetting routes: erasure requests, legal holds and the public erasure receipt.
+ * The portal's own erasure routes answer with the same shapes (`ErasureScheduled`, `ErasureCancelled`).
+ */
+import { z } from 'zod';
+import { Problem, Uuid } from './schemas';
+
+export const ErasureScheduled = z
+  .strictObject({
+    receiptId: Uuid.meta({ description: 'Public, holds no personal data: GET /v1/erasure-receipts/{receiptId}.' }),
+    scheduledFor: z.iso.datetime().meta({ description: 'When the erasure runs unless cancelled (or held) before.' }),
+  })
+  .meta({ id: 'ErasureScheduled' });
+
+export const ErasureCancelled = z.strictObject({ receiptId: Uuid, status: z.literal('cancelled') }).meta({ id: 'ErasureCancelled' });
+
+export const LegalHoldBody = z
+  .strictObject({
+    reason: z
+      .string()
+      .trim()
+      .min(3)
+      .max(500)
+      .meta({ description: 'Why the data must be kept (e.g. a case reference). Encrypted under the customer key and written to the access log.' }),
+  })
+  .meta({ id: 'LegalHoldRequest' });
+
+export const LegalHoldState = z
+  .strictObject({ customerId: Uuid, legalHold: z.boolean(), since: z.iso.datetime().optional() })
+  .meta({ id: 'LegalHoldState' });
+
+const Category = z.strictObject({ category: z.string(), title: z.string(), reason: z.string() });
+
+export const ErasureReceipt = z
+  .strictObject({
+    receiptId: Uuid,
+    status: z.enum(['pending', 'cancelled', 'completed', 'on-hold']),
+    requestedAt: z.iso.datetime(),
+    scheduledFor: z.iso.datetime(),
+    cancelledAt: z.iso.datetime().optional(),
+    onHoldSince: z.iso.datetime().optional().meta({ description: 'A legal hold keeps the data until it is lifted; the erasure then completes.' }),
+    completedAt: z.iso.datetime().optional(),
+    categories: z
+      .strictObject({
+        deleted: z.array(Category),
+        retained: z.array(Category.extend({ legalBasis: z.string(), retention: z.string() })),
+      })
+      .meta({ description: 'Completed: what was deleted and what was kept, under which legal basis. Pending: what will be. Cancelled: empty.' }),
+  })
+  .meta({ id: 'ErasureReceipt', description: 'Proof of an erasure. Holds no personal data.' });
+
+/** 409 answers of these routes (an erasure already under way). */
+export const ConflictResponse = { status: 409, description: 'The erasure is already under way (code erasure_in_progress).', schema: Problem, contentType: 'application/problem+json' } as const;

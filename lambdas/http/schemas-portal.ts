@@ -1,0 +1,72 @@
+/** Schemas of the portal routes: sign-in, the customer's own data and self-service actions. */
+import { z } from 'zod';
+import { BEHAVIOUR_TYPES } from '../core/behaviour';
+import { Interaction, Purchase } from './schemas-categories';
+import { ConsentState, Uuid } from './schemas';
+
+const Email = z.string().max(320).meta({ description: 'Email address; trimmed and lower-cased.', examples: ['alice@example.com'] });
+const Phone = z.string().max(40).meta({ description: 'Phone number in any common formatting.', examples: ['+44 20 7946 0958'] });
+
+export const PortalLoginBody = z
+  .strictObject({ email: Email.optional(), phone: Phone.optional() })
+  .meta({ id: 'PortalLogin', description: 'Exactly one of email or phone.' });
+
+export const PortalVerifyBody = z
+  .strictObject({
+    email: Email.optional(),
+    phone: Phone.optional(),
+    code: z.string().max(32).meta({ description: 'The one-time code from the message; spaces and dashes are ignored.', examples: ['123456'] }),
+  })
+  .meta({ id: 'PortalVerify', description: 'The same email or phone as at login, and the code sent to it.' });
+
+export const LoginAccepted = z
+  .strictObject({ detail: z.string() })
+  .meta({ id: 'LoginAccepted', description: 'The same answer whether or not the contact is known.' });
+
+export const PortalSession = z
+  .strictObject({
+    token: z.string().meta({ description: 'Opaque bearer token for /v1/me*. Stored by the server only as a hash.' }),
+    expiresAt: z.iso.datetime().meta({ description: 'Ends after 15 minutes without a request; each request moves this on.' }),
+    absoluteExpiresAt: z.iso.datetime().meta({ description: 'Ends at the latest 12 hours after sign-in.' }),
+  })
+  .meta({ id: 'PortalSession' });
+
+const BehaviourEvent = z.strictObject({
+  eventId: Uuid,
+  type: z.enum(BEHAVIOUR_TYPES),
+  path: z.string().optional(),
+  occurredAt: z.iso.datetime(),
+  expiresAt: z.iso.datetime(),
+});
+
+export const Me = z
+  .strictObject({
+    customerId: Uuid,
+    name: z.string(),
+    contact: z.strictObject({ type: z.enum(['email', 'phone']), value: z.string() }),
+    consent: ConsentState,
+    retention: z.strictObject({ expiresAt: z.iso.datetime().meta({ description: 'When the record is deleted unless there is new activity.' }) }),
+    erasure: z.strictObject({ status: z.string(), scheduledFor: z.iso.datetime(), receiptId: z.string() }).optional(),
+    legalHold: z.boolean().optional(),
+    createdAt: z.iso.datetime(),
+    lastActivityAt: z.iso.datetime(),
+    interactions: z.array(Interaction),
+    purchases: z.array(Purchase),
+    behaviour: z.array(BehaviourEvent),
+  })
+  .meta({ id: 'Me', description: 'Everything held about the signed-in customer, unmasked.' });
+
+export const MeConsentBody = z
+  .strictObject({ communications: z.boolean().optional(), analytics: z.boolean().optional() })
+  .meta({ id: 'MeConsent', description: 'At least one of communications, analytics; recorded with source "portal".' });
+
+export const MyErasureScheduled = z
+  .strictObject({
+    receiptId: Uuid.meta({ description: 'Public receipt: GET /v1/erasure-receipts/{receiptId}. It holds no personal data.' }),
+    scheduledFor: z.iso.datetime().meta({ description: 'When the erasure runs unless cancelled before.' }),
+  })
+  .meta({ id: 'PortalErasureScheduled' });
+
+export const MyErasureCancelled = z
+  .strictObject({ receiptId: Uuid, status: z.literal('cancelled') })
+  .meta({ id: 'PortalErasureCancelled' });

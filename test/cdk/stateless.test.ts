@@ -1,0 +1,466 @@
+import { Match, type Template } from 'aws-cdk-lib/assertions';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ENV } from '../../lambdas/config';
+import { CATEGORIES } from '../../lambdas/core/inventory';
+import { ROLES } from '../../lambdas/core/principal';
+import { tableEnvVar, type TableId } from '../../lambdas/core/tables';
+import { ROUTES } from '../../lambdas/http/routes';
+import { API_ROUTES, SIGN_IN_PATHS, toDeployedRoute } from '../../lib/api-routes';
+import { signInPathPattern } from '../../lib/constructs/api-firewall';
+import { ACCESS_LOG_FIELDS } from '../../lib/constructs/crm-api';
+import { FUNCTION_TABLES } from '../../lib/function-access';
+import { apiMethods, asArray, iamStatements, resourcesOf, synthCrm, type SynthesizedCrm } from './support/crm-app';
+
+let crm: SynthesizedCrm;
+let t: Template;
+
+beforeAll(() => {
+  crm = synthCrm();
+  t = crm.statelessTemplate;
+}, 60_000);
+afterAll(() => crm.cleanup());
+
+const id = (c: { node: { defaultChild?: unknown } }) => crm.stateless.getLogicalId(c.node.defaultChild as never);
+const fnId = (name: keyof SynthesizedCrm['stateless']['functions']) => id(crm.stateless.functions[name].fn);
+const resource = (logicalId: string) => t.toJSON().Resources[logicalId];
+/** Statements of the one permissions policy attached to a role. */
+const statementsOfRole = (roleId: string) =>
+  resourcesOf(t, 'AWS::IAM::ManagedPolicy')
+    .filter(([, p]) => JSON.stringify(p.Properties?.Roles) === JSON.stringify([{ Ref: roleId }]))
+    .flatMap(([, p]) => p.Properties?.PolicyDocument.Statement as Record<string, any>[]);
+const roleOf = (fn: keyof SynthesizedCrm['stateless']['functions']) => resource(fnId(fn)).Properties.Role['Fn::GetAtt'][0] as string;
+const envOf = (fn: keyof SynthesizedCrm['stateless']['functions']) => resource(fnId(fn)).Properties.Environment.Variables as Record<string, unknown>;
+/** The table spec id a cross-stack table reference points to. */
+const tableRefs = (value: unknown): string[] =>
+  [...JSON.stringify(value).matchAll(/Table([a-z]+)[0-9A-F]{8}(Arn|Ref)/g)].map((m) => m[1]);
+const compact = (id: string) => id.replace(/-/g, '');
+
+describe('functions', () => {
+  it('every function runs Node.js 24 on ARM64 with active tracing', () => {
+    const functions = resourcesOf(t, 'AWS::Lambda::Function');
+    expect(functions).toHaveLength(4);
+    for (const [, fn] of functions) {
+      expect(fn.Properties).toMatchObject({ Runtime: 'nodejs24.x', Architectures: ['arm64'], TracingConfig: { Mode: 'Active' } });
+      expect(fn.Properties?.Environment.Variables.NODE_OPTIONS).toContain('--enable-source-maps');
+    }
+  });
+
+  it('every log group has a retention and a KMS key, and each function logs to its own', () => {
+    const groups = resourcesOf(t, 'AWS::Logs::LogGroup');
+    for (const [, g] of groups) {
+      expect(g.Properties?.RetentionInDays).toBe(crm.config.logRetentionDays);
+      expect(g.Properties?.KmsKeyId).toEqual({ 'Fn::GetAtt': [id(crm.stateless.opsKey), 'Arn'] });
+    }
+    const targets = resourcesOf(t, 'AWS::Lambda::Function').map(([, fn]) => fn.Properties?.LoggingConfig.LogGroup.Ref);
+    expect(new Set(targets).size).toBe(4);
+    for (const target of targets) expect(groups.map(([gid]) => gid)).toContain(target);
+  });
+
+  it.each(Object.keys(FUNCTION_TABLES) as (keyof typeof FUNCTION_TABLES)[])(
+    '%s sees exactly the tables it is granted, with the access the plan gives it',
+    (name) => {
+      const plan = FUNCTION_TABLES[name] as Record<string, string>;
+      const env = envOf(name);
+      const tableVars = Object.keys(env).filter((k) => k.startsWith('CRM_TABLE_')).sort();
+      expect(tableVars).toEqual(Object.keys(plan).map((tid) => tableEnvVar(tid as TableId)).sort());
+      const statements = statementsOfRole(roleOf(name)).filter((s) => asArray(s.Action).some((a: string) => a.startsWith('dynamodb:Put') || a === 'dynamodb:GetItem'));
+      const writable = statements.filter((s) => asArray(s.Action).includes('dynamodb:PutItem')).flatMap((s) => tableRefs(s.Resource));
+      const readable = statements.filter((s) => !asArray(s.Action).includes('dynamodb:PutItem')).flatMap((s) => tableRefs(s.Resource));
+      expect(writable.sort()).toEqual(Object.entries(plan).filter(([, a]) => a === 'readWrite').map(([tid]) => compact(tid)).sort());
+      expect(readable.sort()).toEqual(Object.entries(plan).filter(([, a]) => a === 'read').map(([tid]) => compact(tid)).sort());
+    },
+  );
+
+  it('only the erasure function completes receipts; the TTL cascade has no receipt to write', () => {
+    expect(Object.keys(envOf('erasure'))).toContain(tableEnvVar('receipts'));
+    expect(Object.keys(envOf('stream'))).not.toContain(tableEnvVar('receipts'));
+  });
+
+  it('the erasure cascade cannot touch what the inventory keeps on erasure (purchases, the access log)', () => {
+    const kept = CATEGORIES.filter((c) => c.onErasure.startsWith('retained')).map((c) => c.table);
+    expect(kept).toEqual(expect.arrayContaining(['transactions', 'access-log']));
+    for (const fn of ['erasure', 'stream'] as const) {
+      const vars = Object.keys(envOf(fn));
+      for (const table of kept) expect(vars).not.toContain(tableEnvVar(table));
+      const granted = statementsOfRole(roleOf(fn)).flatMap((s) => tableRefs(s.Resource));
+      for (const table of kept) expect(granted).not.toContain(compact(table));
+    }
+  });
+
+  it('only the API may create customer keys and compute the blind index; the rest may only unwrap', () => {
+    const direct = (fn: keyof SynthesizedCrm['stateless']['functions']) =>
+      statementsOfRole(roleOf(fn))
+        .filter((s) => asArray(s.Action).some((a: string) => a.startsWith('kms:')) && !s.Condition)
+        .flatMap((s) => asArray(s.Action) as string[]);
+    expect(direct('api').sort()).toEqual(['kms:Decrypt', 'kms:GenerateDataKey', 'kms:GenerateMac']);
+    expect(envOf('api')).toMatchObject({ [ENV.kmsKeyId]: expect.anything(), [ENV.macKeyId]: expect.anything() });
+    for (const fn of ['erasure', 'reminders'] as const) {
+      expect([...new Set(direct(fn))]).toEqual(['kms:Decrypt']);
+      expect(envOf(fn)[ENV.macKeyId]).toBeUndefined();
+    }
+  });
+
+  it('the TTL-stream cascade reads the customers stream, only TTL deletions, with retries, bisection and an encrypted failure queue', () => {
+    const [[, mapping]] = resourcesOf(t, 'AWS::Lambda::EventSourceMapping');
+    expect(mapping.Properties).toMatchObject({
+      FunctionName: { Ref: fnId('stream') },
+      StartingPosition: 'TRIM_HORIZON',
+      BisectBatchOnFunctionError: true,
+      MaximumRetryAttempts: 10,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [id(crm.stateless.node.findChild('StreamDeadLetters').node.findChild('Queue') as never), 'Arn'] } } },
+    });
+    expect(JSON.stringify(mapping.Properties?.EventSourceArn)).toMatch(/Tablecustomers[0-9A-F]{8}StreamArn/);
+    const [filter] = mapping.Properties?.FilterCriteria.Filters;
+    expect(JSON.parse(filter.Pattern)).toEqual({
+      eventName: ['REMOVE'],
+      userIdentity: { type: ['Service'], principalId: ['dynamodb.amazonaws.com'] },
+    });
+  });
+
+  it('the daily reminders run from an EventBridge rule with retries and a dead-letter queue', () => {
+    t.hasResourceProperties('AWS::Events::Rule', {
+      ScheduleExpression: 'cron(0 8 * * ? *)',
+      Targets: [
+        Match.objectLike({
+          Arn: { 'Fn::GetAtt': [fnId('reminders'), 'Arn'] },
+          RetryPolicy: { MaximumRetryAttempts: 2, MaximumEventAgeInSeconds: 21600 },
+          DeadLetterConfig: { Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^RemindersDeadLetters'), 'Arn'] } },
+        }),
+      ],
+    });
+  });
+});
+
+describe('permissions', () => {
+  const guarded = ['dynamodb', 'kms', 'scheduler'];
+
+  it('no policy anywhere allows "*" or a wildcard action on DynamoDB, KMS or Scheduler', () => {
+    const all = [...iamStatements(t), ...iamStatements(crm.statefulTemplate)];
+    expect(all.length).toBeGreaterThan(20);
+    for (const { owner, statement } of all) {
+      for (const action of [...asArray(statement.Action), ...asArray(statement.NotAction)] as string[]) {
+        expect(action, `${owner}: ${action}`).not.toBe('*');
+        const [service, name] = action.split(':');
+        if (guarded.includes(service)) expect(name, `${owner}: ${action}`).not.toContain('*');
+      }
+    }
+  });
+
+  it('grants on DynamoDB, KMS and Scheduler always name their resources', () => {
+    for (const { owner, statement } of iamStatements(t)) {
+      const services = new Set(asArray(statement.Action).map((a: string) => a.split(':')[0]));
+      if (![...services].some((s) => guarded.includes(s))) continue;
+      expect(asArray(statement.Resource), owner).not.toContain('*');
+    }
+  });
+
+  it('roles carry no inline policy: each has one customer-managed policy of its own', () => {
+    expect(resourcesOf(t, 'AWS::IAM::Policy')).toEqual([]);
+    for (const [, role] of resourcesOf(t, 'AWS::IAM::Role')) expect(role.Properties?.Policies).toBeUndefined();
+  });
+
+  it('SMS is the only "*" resource outside X-Ray, limited to this region', () => {
+    const star = iamStatements(t).filter(({ statement }) => asArray(statement.Resource).includes('*'));
+    for (const { statement } of star) {
+      const actions = asArray(statement.Action) as string[];
+      if (actions.every((a) => a.startsWith('xray:'))) continue;
+      expect(actions).toEqual(['sns:Publish']);
+      expect(statement.Condition).toEqual({ StringEquals: { 'aws:RequestedRegion': crm.config.region } });
+    }
+  });
+
+  it('only the API, the erasure and the reminders send messages, e-mail only from the configured identity', () => {
+    for (const fn of ['api', 'erasure', 'reminders'] as const) expect(envOf(fn)[ENV.emailFrom]).toBe(crm.config.senderEmail);
+    expect(envOf('stream')[ENV.emailFrom]).toBeUndefined();
+    expect(statementsOfRole(roleOf('stream')).flatMap((s) => asArray(s.Action))).not.toContain('sns:Publish');
+    const ses = iamStatements(t).filter(({ statement }) => asArray(statement.Action).some((a: string) => a.startsWith('ses:')));
+    expect(ses.length).toBe(3);
+    for (const { statement } of ses) {
+      expect(statement.Action).toBe('ses:SendEmail');
+      expect(JSON.stringify(statement.Resource)).toContain(':identity/');
+      expect(statement.Condition).toEqual({ StringEquals: { 'ses:FromAddress': crm.config.senderEmail } });
+    }
+    t.hasResourceProperties('AWS::SES::EmailIdentity', { EmailIdentity: crm.config.senderEmail });
+  });
+});
+
+describe('erasure scheduler', () => {
+  const schedulerRoleId = () => id(crm.stateless.scheduler.role);
+  const groupId = () => crm.stateless.getLogicalId(crm.stateless.scheduler.group);
+
+  it('has a schedule group of its own', () => {
+    t.hasResourceProperties('AWS::Scheduler::ScheduleGroup', { Name: 'crm-dev-erasures' });
+  });
+
+  it('its role can be assumed only by EventBridge Scheduler, for schedules of this group in this account', () => {
+    expect(resource(schedulerRoleId()).Properties.AssumeRolePolicyDocument.Statement).toEqual([
+      {
+        Action: 'sts:AssumeRole',
+        Effect: 'Allow',
+        Principal: { Service: 'scheduler.amazonaws.com' },
+        Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' }, 'aws:SourceArn': { 'Fn::GetAtt': [groupId(), 'Arn'] } } },
+      },
+    ]);
+  });
+
+  it('its role may only invoke the erasure function and dead-letter into its own queue', () => {
+    const statements = statementsOfRole(schedulerRoleId());
+    expect(statements).toEqual([
+      { Action: 'lambda:InvokeFunction', Effect: 'Allow', Resource: { 'Fn::GetAtt': [fnId('erasure'), 'Arn'] } },
+      { Action: 'sqs:SendMessage', Effect: 'Allow', Resource: { 'Fn::GetAtt': [id(crm.stateless.scheduler.dlq.queue), 'Arn'] } },
+    ]);
+  });
+
+  it('the API may create and delete schedules only in that group, and pass only that role, only to Scheduler', () => {
+    const statements = statementsOfRole(roleOf('api'));
+    const scheduler = statements.filter((s) => asArray(s.Action).some((a: string) => a.startsWith('scheduler:')));
+    expect(scheduler).toEqual([
+      {
+        Action: ['scheduler:CreateSchedule', 'scheduler:DeleteSchedule'],
+        Effect: 'Allow',
+        Resource: { 'Fn::Join': ['', [`arn:aws:scheduler:${crm.config.region}:`, { Ref: 'AWS::AccountId' }, ':schedule/', { Ref: groupId() }, '/*']] },
+      },
+    ]);
+    const passRole = statements.filter((s) => asArray(s.Action).includes('iam:PassRole'));
+    expect(passRole).toEqual([
+      {
+        Action: 'iam:PassRole',
+        Effect: 'Allow',
+        Resource: { 'Fn::GetAtt': [schedulerRoleId(), 'Arn'] },
+        Condition: { StringEquals: { 'iam:PassedToService': 'scheduler.amazonaws.com' } },
+      },
+    ]);
+    for (const fn of ['erasure', 'stream', 'reminders'] as const) {
+      expect(statementsOfRole(roleOf(fn)).flatMap((s) => asArray(s.Action))).not.toContain('iam:PassRole');
+    }
+  });
+
+  it('the API is told everything it needs to schedule an erasure, through the names in lambdas/config.ts', () => {
+    expect(envOf('api')).toMatchObject({
+      [ENV.schedulerGroup]: { Ref: groupId() },
+      [ENV.schedulerRoleArn]: { 'Fn::GetAtt': [schedulerRoleId(), 'Arn'] },
+      [ENV.schedulerDlqArn]: { 'Fn::GetAtt': [id(crm.stateless.scheduler.dlq.queue), 'Arn'] },
+      [ENV.erasureFunctionArn]: { 'Fn::GetAtt': [fnId('erasure'), 'Arn'] },
+      [ENV.erasureGraceDays]: String(crm.config.erasureGraceDays),
+      [ENV.emailFrom]: crm.config.senderEmail,
+      [ENV.stage]: crm.config.stage,
+    });
+  });
+
+  it('the erasure function itself retries twice and then dead-letters', () => {
+    const erasure = resource(fnId('erasure'));
+    const queue = id(crm.stateless.node.findChild('ErasureDeadLetters').node.findChild('Queue') as never);
+    expect(erasure.Properties.DeadLetterConfig).toEqual({ TargetArn: { 'Fn::GetAtt': [queue, 'Arn'] } });
+    t.hasResourceProperties('AWS::Lambda::EventInvokeConfig', { FunctionName: { Ref: fnId('erasure') }, MaximumRetryAttempts: 2 });
+  });
+});
+
+describe('dead-letter queues and alarms', () => {
+  it('every queue is encrypted and refuses plain HTTP', () => {
+    const queues = resourcesOf(t, 'AWS::SQS::Queue');
+    expect(queues.length).toBe(4);
+    for (const [qid, q] of queues) {
+      expect(q.Properties?.SqsManagedSseEnabled === true || q.Properties?.KmsMasterKeyId !== undefined, qid).toBe(true);
+      t.hasResourceProperties('AWS::SQS::QueuePolicy', {
+        Queues: [{ Ref: qid }],
+        PolicyDocument: {
+          Statement: Match.arrayWith([
+            Match.objectLike({ Effect: 'Deny', Action: 'sqs:*', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+          ]),
+        },
+      });
+    }
+  });
+
+  it('every dead-letter queue has an alarm on its first visible message', () => {
+    for (const [qid] of resourcesOf(t, 'AWS::SQS::Queue')) {
+      t.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        Namespace: 'AWS/SQS',
+        MetricName: 'ApproximateNumberOfMessagesVisible',
+        Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [qid, 'QueueName'] } }],
+        ComparisonOperator: 'GreaterThanThreshold',
+        Threshold: 0,
+      });
+    }
+  });
+
+  it('erasure errors and stream-handler errors and lag are alarmed', () => {
+    const fnAlarm = (fn: string, metric: string) =>
+      t.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        Namespace: 'AWS/Lambda',
+        MetricName: metric,
+        Dimensions: [{ Name: 'FunctionName', Value: { Ref: fn } }],
+        ComparisonOperator: 'GreaterThanThreshold',
+      });
+    fnAlarm(fnId('erasure'), 'Errors');
+    fnAlarm(fnId('stream'), 'Errors');
+    fnAlarm(fnId('stream'), 'IteratorAge');
+  });
+
+  it('every alarm notifies the KMS-encrypted alarm topic, which has no subscriber unless alarmEmail is set', () => {
+    const topicId = id(crm.stateless.alarms.topic);
+    for (const [aid, alarm] of resourcesOf(t, 'AWS::CloudWatch::Alarm')) {
+      expect(alarm.Properties?.AlarmActions, aid).toEqual([{ Ref: topicId }]);
+    }
+    t.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: { 'Fn::GetAtt': [id(crm.stateless.opsKey), 'Arn'] } });
+    t.resourceCountIs('AWS::SNS::Subscription', 0);
+  });
+
+  it('with alarmEmail set, the alarms are e-mailed', () => {
+    const withEmail = synthCrm({ context: { alarmEmail: 'ops@example.com' } });
+    try {
+      withEmail.statelessTemplate.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'ops@example.com' });
+    } finally {
+      withEmail.cleanup();
+    }
+  }, 60_000);
+
+  it('the key behind logs and alarms admits CloudWatch Logs for this deployment\'s log groups and CloudWatch alarms, nothing else', () => {
+    const statements = resource(id(crm.stateless.opsKey)).Properties.KeyPolicy.Statement as Record<string, any>[];
+    const services = statements.filter((s) => s.Principal?.Service).map((s) => s.Principal.Service);
+    expect(services).toEqual([`logs.${crm.config.region}.amazonaws.com`, 'cloudwatch.amazonaws.com']);
+    const logs = statements.find((s) => s.Principal?.Service?.startsWith('logs.'))!;
+    expect(JSON.stringify(logs.Condition.ArnLike)).toContain('/aws/lambda/crm-dev-*');
+  });
+});
+
+describe('API', () => {
+  let methods: Map<string, Record<string, any>>;
+  beforeAll(() => {
+    methods = apiMethods(t);
+  });
+
+  it('exposes exactly the routes of the route list, and no /dev route', () => {
+    expect([...methods.keys()].sort()).toEqual(API_ROUTES.map((r) => `${r.method} ${r.path}`).sort());
+    expect([...methods.keys()].filter((k) => k.includes('/dev'))).toEqual([]);
+  });
+
+  it('deploys every route the Lambda router defines, with the same auth and body', () => {
+    for (const route of ROUTES) expect(API_ROUTES, `${route.method} ${route.path}`).toContainEqual(toDeployedRoute(route));
+  });
+
+  it('puts the Cognito authorizer on every staff route', () => {
+    const authorizer = crm.stateless.getLogicalId(crm.stateless.api.node.findChild('StaffAuthorizer').node.defaultChild as never);
+    for (const route of API_ROUTES.filter((r) => r.auth === 'staff')) {
+      expect(methods.get(`${route.method} ${route.path}`), route.path).toMatchObject({
+        AuthorizationType: 'COGNITO_USER_POOLS',
+        AuthorizerId: { Ref: authorizer },
+        RequestParameters: expect.objectContaining({ 'method.request.header.Authorization': true }),
+      });
+    }
+  });
+
+  it('puts no gateway authorizer on any portal or public route', () => {
+    const open = API_ROUTES.filter((r) => r.auth !== 'staff');
+    expect(open.map((r) => r.path)).toEqual(expect.arrayContaining(['/v1/portal/login', '/v1/me', '/v1/erasure-receipts/{receiptId}', '/portal', '/v1/privacy/inventory', '/v1/openapi.json']));
+    for (const route of open) {
+      const m = methods.get(`${route.method} ${route.path}`)!;
+      expect(m.AuthorizationType, route.path).toBe('NONE');
+      expect(m.AuthorizerId).toBeUndefined();
+    }
+  });
+
+  it('validates requests: required path parameters, and JSON bodies must be objects', () => {
+    const [[validatorId]] = resourcesOf(t, 'AWS::ApiGateway::RequestValidator');
+    t.hasResourceProperties('AWS::ApiGateway::RequestValidator', { ValidateRequestBody: true, ValidateRequestParameters: true });
+    for (const route of API_ROUTES) {
+      const m = methods.get(`${route.method} ${route.path}`)!;
+      expect(m.RequestValidatorId).toEqual({ Ref: validatorId });
+      for (const p of route.path.match(/\{\w+\}/g) ?? []) expect(m.RequestParameters[`method.request.path.${p.slice(1, -1)}`]).toBe(true);
+      if (route.jsonBody) expect(m.RequestModels).toEqual({ 'application/json': expect.anything() });
+    }
+  });
+
+  it('throttles the stage and logs execution errors only, never request data', () => {
+    t.hasResourceProperties('AWS::ApiGateway::Stage', {
+      StageName: crm.config.stage,
+      TracingEnabled: true,
+      MethodSettings: [
+        Match.objectLike({
+          HttpMethod: '*',
+          ResourcePath: '/*',
+          ThrottlingRateLimit: crm.config.apiRateLimit,
+          ThrottlingBurstLimit: crm.config.apiBurstLimit,
+          LoggingLevel: 'ERROR',
+          DataTraceEnabled: false,
+        }),
+      ],
+    });
+  });
+
+  it('access logs are JSON with route, method, status, latency and size only: nothing personal', () => {
+    const [[, stage]] = resourcesOf(t, 'AWS::ApiGateway::Stage');
+    const format: string = stage.Properties?.AccessLogSetting.Format;
+    const line = JSON.parse(format);
+    expect(Object.keys(line).sort()).toEqual(['httpMethod', 'latency', 'requestId', 'resourcePath', 'responseLength', 'status']);
+    expect(line).toEqual(ACCESS_LOG_FIELDS);
+    for (const personal of ['$context.identity', 'sourceIp', 'userAgent', 'requestBody', '$input', 'querystring', '$context.path', 'authorizer', 'caller', 'user']) {
+      expect(format).not.toContain(personal);
+    }
+    expect(stage.Properties?.AccessLogSetting.DestinationArn).toBeDefined();
+  });
+
+  it('gateway-made errors are problem+json like the Lambda\'s', () => {
+    const responses = resourcesOf(t, 'AWS::ApiGateway::GatewayResponse');
+    expect(responses.map(([, r]) => r.Properties?.ResponseType)).toEqual(expect.arrayContaining(['DEFAULT_4XX', 'DEFAULT_5XX', 'UNAUTHORIZED', 'ACCESS_DENIED', 'THROTTLED', 'WAF_FILTERED']));
+    for (const [, r] of responses) {
+      expect(r.Properties?.ResponseParameters).toEqual({ 'gatewayresponse.header.Content-Type': "'application/problem+json'" });
+      const body = r.Properties?.ResponseTemplates['application/json'] as string;
+      const parsed = JSON.parse(body.replace('$context.error.messageString', '"gateway message"'));
+      expect(parsed).toMatchObject({ status: Number(r.Properties?.StatusCode), type: expect.stringContaining(parsed.code), title: expect.any(String) });
+    }
+    const unknownRoute = responses.find(([, r]) => r.Properties?.ResponseType === 'MISSING_AUTHENTICATION_TOKEN')![1].Properties!;
+    expect(unknownRoute.StatusCode).toBe('404');
+    expect(JSON.parse(unknownRoute.ResponseTemplates['application/json'])).toMatchObject({ status: 404, code: 'not_found', detail: 'There is no such route.' });
+  });
+
+  it('staff sign in to a Cognito pool with MFA, no self sign-up, threat protection, and one group per role', () => {
+    t.hasResourceProperties('AWS::Cognito::UserPool', {
+      AdminCreateUserConfig: { AllowAdminCreateUserOnly: true },
+      MfaConfiguration: 'ON',
+      UserPoolTier: 'PLUS',
+      Policies: { PasswordPolicy: Match.objectLike({ MinimumLength: 14, RequireSymbols: true }) },
+    });
+    const groups = resourcesOf(t, 'AWS::Cognito::UserPoolGroup').map(([, g]) => g.Properties?.GroupName);
+    expect(groups.sort()).toEqual([...ROLES].sort());
+  });
+
+  it('outputs the API URL, the portal URL, the user pool id and the client id', () => {
+    const outputs = t.toJSON().Outputs;
+    for (const key of ['ApiUrl', 'PortalUrl', 'UserPoolId', 'UserPoolClientId']) expect(outputs[key], key).toBeDefined();
+    expect(JSON.stringify(outputs.PortalUrl.Value)).toContain('/portal');
+  });
+});
+
+describe('WAF', () => {
+  it('is associated with the API stage', () => {
+    const [[stageId]] = resourcesOf(t, 'AWS::ApiGateway::Stage');
+    const [[aclId]] = resourcesOf(t, 'AWS::WAFv2::WebACL');
+    const [[, association]] = resourcesOf(t, 'AWS::WAFv2::WebACLAssociation');
+    expect(association.Properties?.WebACLArn).toEqual({ 'Fn::GetAtt': [aclId, 'Arn'] });
+    expect(JSON.stringify(association.Properties?.ResourceArn)).toContain(`{"Ref":"${stageId}"}`);
+    expect(JSON.stringify(association.Properties?.ResourceArn)).toContain('/restapis/');
+  });
+
+  it('rate-limits sign-in per client IP, and only sign-in', () => {
+    const [[, acl]] = resourcesOf(t, 'AWS::WAFv2::WebACL');
+    const rule = acl.Properties?.Rules.find((r: any) => r.Statement.RateBasedStatement);
+    expect(rule.Action.Block.CustomResponse.ResponseCode).toBe(429);
+    const rate = rule.Statement.RateBasedStatement;
+    expect(rate).toMatchObject({ AggregateKeyType: 'IP', Limit: crm.config.signInRateLimit, EvaluationWindowSec: 300 });
+    const pattern = new RegExp(rate.ScopeDownStatement.RegexMatchStatement.RegexString);
+    expect(rate.ScopeDownStatement.RegexMatchStatement.RegexString).toBe(signInPathPattern(SIGN_IN_PATHS));
+    for (const path of ['/dev/v1/portal/login', '/prod/v1/portal/verify', '/v1/portal/login', '/dev/v1/portal/login/']) expect(path).toMatch(pattern);
+    for (const path of ['/dev/v1/portal/logout', '/dev/v1/customers', '/dev/v1/me', '/dev/v1/portal/login/extra', '/dev/portal']) expect(path).not.toMatch(pattern);
+  });
+
+  it('blocks bodies above the API\'s limit before they reach the function', () => {
+    const [[, acl]] = resourcesOf(t, 'AWS::WAFv2::WebACL');
+    const rule = acl.Properties?.Rules.find((r: any) => r.Statement.SizeConstraintStatement);
+    expect(rule.Action.Block.CustomResponse.ResponseCode).toBe(413);
+    expect(rule.Statement.SizeConstraintStatement).toMatchObject({ ComparisonOperator: 'GT', FieldToMatch: { Body: { OversizeHandling: 'MATCH' } } });
+    const inspected = acl.Properties?.AssociationConfig?.RequestBody?.API_GATEWAY?.DefaultSizeInspectionLimit ?? 'KB_16';
+    expect(Number(inspected.slice(3)) * 1024).toBeGreaterThanOrEqual(rule.Statement.SizeConstraintStatement.Size);
+  });
+});

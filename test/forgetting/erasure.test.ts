@@ -1,0 +1,138 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { erasureCategories } from '../../lambdas/core/receipts';
+import { scanAll, textsOf } from '../support/tables';
+import { TOKENS, type TestHome } from '../support/home';
+import { advance, DAY, expectIntact, expectNothingLeft, messagesTo, populate, startForgettingHome } from './support';
+
+let home: TestHome;
+beforeAll(async () => {
+  home = await startForgettingHome();
+});
+afterAll(async () => home?.close());
+
+const requestErasure = (id: string, token: string = TOKENS.officer) => home.request('POST', `/v1/customers/${id}/erasure`, { token });
+const cancelErasure = (id: string, token: string = TOKENS.officer) => home.request('DELETE', `/v1/customers/${id}/erasure`, { token });
+const receipt = (receiptId: string) => home.request('GET', `/v1/erasure-receipts/${receiptId}`);
+
+describe('an erasure request', () => {
+  it('can be cancelled within the grace period, and a new request then completes after it, leaving nothing readable', async () => {
+    const p = await populate(home);
+
+    const first = await requestErasure(p.customerId);
+    expect(first.status, first.text).toBe(202);
+    expect(Date.parse(first.body.scheduledFor) - home.clock.now().getTime()).toBeGreaterThan(30 * DAY * 1000 - 2_000);
+    expect((await home.request('GET', `/v1/customers/${p.customerId}`, { token: TOKENS.agent })).body.erasure).toEqual({
+      status: 'pending',
+      scheduledFor: first.body.scheduledFor,
+      receiptId: first.body.receiptId,
+    });
+    expect((await receipt(first.body.receiptId)).body.status).toBe('pending');
+
+    const cancelled = await cancelErasure(p.customerId);
+    expect(cancelled.status, cancelled.text).toBe(200);
+    expect(cancelled.body).toEqual({ receiptId: first.body.receiptId, status: 'cancelled' });
+    expect((await receipt(first.body.receiptId)).body).toMatchObject({ status: 'cancelled', categories: { deleted: [], retained: [] } });
+    expect(await home.scheduler.due()).toEqual([]);
+
+    await advance(home, 10 * DAY);
+    const second = await requestErasure(p.customerId);
+    expect(second.status).toBe(202);
+    expect(second.body.receiptId).not.toBe(first.body.receiptId);
+
+    await advance(home, 29 * DAY);
+    await expectIntact(home, p);
+    await advance(home, 1 * DAY + 60);
+
+    const done = await receipt(second.body.receiptId);
+    expect(done.status).toBe(200);
+    expect(done.body).toMatchObject({ status: 'completed', requestedAt: expect.any(String), scheduledFor: second.body.scheduledFor, completedAt: expect.any(String) });
+    expect(done.body.categories).toEqual(erasureCategories());
+    expect(done.body.categories.retained.map((c: { category: string }) => c.category).sort()).toEqual(['accessLog', 'purchases']);
+    for (const secret of [...p.secrets, p.customerId]) expect(done.text).not.toContain(secret);
+    // The first (cancelled) request stays cancelled.
+    expect((await receipt(first.body.receiptId)).body.status).toBe('cancelled');
+
+    await expectNothingLeft(home, p);
+  });
+
+  it('tells the customer when it is requested, cancelled and carried out, the last time without any link', async () => {
+    const p = await populate(home, { session: false });
+    const r1 = await requestErasure(p.customerId);
+    await cancelErasure(p.customerId);
+    const r2 = await requestErasure(p.customerId);
+    await advance(home, 30 * DAY + 60);
+    const subjects = messagesTo(home, p.email).map((m) => m.subject);
+    expect(subjects).toEqual(['Your erasure request', 'Your erasure request was cancelled', 'Your erasure request', 'We are erasing your data now']);
+    const last = messagesTo(home, p.email).at(-1)!;
+    expect(last.body).toContain(r2.body.receiptId);
+    expect(last.body).not.toMatch(/https?:|<img|<a /i);
+    expect(messagesTo(home, p.email)[0].body).toContain(r1.body.receiptId);
+  });
+
+  it('answers a repeated request with the same receipt and keeps one schedule', async () => {
+    const p = await populate(home, { session: false });
+    const a = await requestErasure(p.customerId);
+    const b = await requestErasure(p.customerId, TOKENS.admin);
+    expect(b.status).toBe(202);
+    expect(b.body).toEqual(a.body);
+    const rows = (await scanAll(home.dynamo)).schedules.filter((r) => r.name.S === `erase-${p.customerId}`);
+    expect(rows).toHaveLength(1);
+    await cancelErasure(p.customerId);
+  });
+
+  it('is for privacy officers and admins only', async () => {
+    const p = await populate(home, { session: false });
+    expect((await requestErasure(p.customerId, TOKENS.agent)).status).toBe(403);
+    expect((await cancelErasure(p.customerId, TOKENS.agent)).status).toBe(403);
+    expect((await home.request('POST', `/v1/customers/${p.customerId}/erasure`)).status).toBe(401);
+    expect(await home.scheduler.due()).toEqual([]);
+  });
+
+  it('cannot be cancelled when none is pending, and refuses a body', async () => {
+    const p = await populate(home, { session: false });
+    const none = await cancelErasure(p.customerId);
+    expect(none.status).toBe(404);
+    expect(none.headers.get('content-type')).toBe('application/problem+json');
+    const withBody = await home.request('POST', `/v1/customers/${p.customerId}/erasure`, { token: TOKENS.officer, body: { when: 'now' } });
+    expect(withBody.status).toBe(400);
+    expect(withBody.body.code).toBe('unexpected_field');
+    expect((await receipt('not-a-receipt')).status).toBe(400);
+    expect((await receipt('6f1c7a52-8a54-4c4e-9f0e-2a4b8c1d2e3f')).status).toBe(404);
+  });
+
+  it('cannot be cancelled, nor held, once the erasure is under way', async () => {
+    const p = await populate(home, { session: false });
+    const r = await requestErasure(p.customerId);
+    // The handler has taken the request over (as it does first thing), then stopped.
+    const row = await home.app.customers.require(p.customerId);
+    await home.app.ports.store.put('customers', { ...row, v: row.v + 1, erasure: { ...row.erasure!, startedAt: home.clock.now().toISOString() } } as never);
+    const cancel = await cancelErasure(p.customerId);
+    expect(cancel.status).toBe(409);
+    expect(cancel.body.code).toBe('erasure_in_progress');
+    const hold = await home.request('PUT', `/v1/customers/${p.customerId}/legal-hold`, { token: TOKENS.officer, body: { reason: 'Case 2024-17' } });
+    expect(hold.status).toBe(409);
+    await home.app.erasure.execute({ customerId: p.customerId, receiptId: r.body.receiptId });
+    expect((await receipt(r.body.receiptId)).body.status).toBe('completed');
+  });
+
+  it('makes the customer unable to sign in to the portal', async () => {
+    const p = await populate(home);
+    await requestErasure(p.customerId);
+    await advance(home, 30 * DAY + 60);
+    const before = messagesTo(home, p.email).length;
+    const login = await home.request('POST', '/v1/portal/login', { body: { email: p.email } });
+    expect(login.status).toBe(202);
+    expect(messagesTo(home, p.email)).toHaveLength(before);
+  });
+
+  it('writes requests and cancellations to the access log, and nothing personal to the receipts table', async () => {
+    const p = await populate(home, { session: false });
+    await requestErasure(p.customerId);
+    await cancelErasure(p.customerId);
+    const log = await home.request('GET', `/v1/customers/${p.customerId}/access-log`, { token: TOKENS.officer });
+    expect(log.body.items.map((e: { action: string }) => e.action)).toEqual(expect.arrayContaining(['request_erasure', 'cancel_erasure']));
+    const receipts = (await scanAll(home.dynamo)).receipts;
+    const texts = receipts.flatMap((r) => Object.values(r).flatMap(textsOf)).join('\n');
+    for (const secret of p.secrets) expect(texts).not.toContain(secret);
+  });
+});
