@@ -4,7 +4,7 @@
  * there is deleted on erasure. The erasure function also completes the receipts ledger. Categories
  * kept on erasure (purchases, the access log) are out of both functions' reach altogether.
  */
-import { CATEGORIES, type TableName } from '../lambdas/core/inventory';
+import { CATEGORIES } from '../lambdas/core/inventory';
 import { AWS_TABLES } from '../lambdas/core/tables';
 import type { TableAccess } from './constructs/crm-function';
 import type { AwsTableId } from './stateful-stack';
@@ -16,7 +16,7 @@ const ERASED = new Set(['deleted', 'deleted-key-shredded']);
 function cascade(): TableGrants {
   const grants: TableGrants = {};
   for (const c of CATEGORIES) {
-    if (ERASED.has(c.onErasure)) grants[c.table as AwsTableId & TableName] = 'readWrite';
+    if (ERASED.has(c.onErasure)) grants[c.table as AwsTableId] = 'readWrite';
   }
   return grants;
 }

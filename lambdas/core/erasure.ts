@@ -56,6 +56,9 @@ export interface ErasureDeps {
 /** The one schedule a customer can have: a new request replaces it, a cancel deletes it. */
 export const scheduleName = (customerId: string) => `erase-${customerId}`;
 
+/** A schedule may fire a little early (clock skew); anything earlier is a misfire. */
+const EARLY_TOLERANCE_MS = 5 * 60_000;
+
 /** After a legal hold is lifted late, the erasure runs this long after (a schedule needs a future time). */
 export const RESUME_DELAY_SECONDS = 60;
 
@@ -126,6 +129,8 @@ export class ErasureService {
     if (!marked) throw new NotFoundError('No such customer.');
     if (winner) {
       await this.abandon(receipt);
+      // Our schedule may have replaced the winner's (same name): point it back at the winner's receipt.
+      await scheduler.schedule(scheduleName(customerId), new Date(winner.scheduledFor), { customerId, receiptId: winner.receiptId });
       return winner;
     }
 
@@ -150,7 +155,7 @@ export class ErasureService {
     if (!updated) throw new NotFoundError('No such customer.');
 
     const receipt = await this.deps.receipts.get(receiptId);
-    if (receipt && receipt.status !== 'completed') {
+    if (receipt && receipt.status !== 'completed' && receipt.status !== 'cancelled') {
       await this.deps.receipts.put({ ...receipt, status: 'cancelled', cancelledAt: this.now.toISOString(), onHoldSince: undefined });
     }
     await this.deps.scheduler.cancel(scheduleName(customerId));
@@ -177,10 +182,15 @@ export class ErasureService {
       log.warn('erasure: no such receipt', { receiptId });
       return { outcome: 'ignored' };
     }
-    if (receipt.status === 'completed' || receipt.status === 'cancelled') return { outcome: 'ignored' };
+    if (receipt.status === 'completed') return { outcome: 'ignored' };
+    if (receipt.status === 'cancelled') return this.stale(receipt, await loadRaw(this.deps.store, customerId));
 
     let row = await loadRaw(this.deps.store, customerId);
     if (!receipt.steps?.includes('started')) {
+      if (Date.parse(receipt.scheduledFor) - EARLY_TOLERANCE_MS > this.now.getTime()) {
+        // Never before the date the customer was given (they may cancel until then): fail loudly instead.
+        throw new ConflictError('This erasure is not due yet.', 'erasure_not_due');
+      }
       if (row) {
         const mark = row.erasure;
         if (!mark || mark.receiptId !== receiptId) return this.stale(receipt, row);
@@ -342,18 +352,18 @@ export class ErasureService {
   /** The schedule names a receipt the customer row does not: never committed, or replaced. */
   private async stale(receipt: ReceiptRow, row: ForgettableRow | undefined): Promise<{ outcome: ErasureOutcome }> {
     const mark = row?.erasure;
-    if (row && mark && mark.receiptId !== receipt.receiptId && !mark.startedAt && Date.parse(mark.scheduledFor) <= this.now.getTime() + 5 * 60_000) {
+    if (row && mark && mark.receiptId !== receipt.receiptId && !mark.startedAt && Date.parse(mark.scheduledFor) <= this.now.getTime() + EARLY_TOLERANCE_MS) {
       // Two requests raced and this firing carries the loser's id: the mark's own erasure is due, run it.
       await this.abandon(receipt);
       return this.execute({ customerId: receipt.customerId, receiptId: mark.receiptId });
     }
     await this.abandon(receipt);
-    this.deps.log.warn('erasure: schedule names a receipt the customer row does not; nothing erased', { receiptId: receipt.receiptId });
+    this.deps.log.warn('erasure: the schedule names a cancelled or never committed request; nothing erased', { receiptId: receipt.receiptId });
     return { outcome: 'ignored' };
   }
 
   private async abandon(receipt: ReceiptRow): Promise<void> {
-    if (receipt.steps?.includes('started')) return;
+    if (receipt.status === 'cancelled' || receipt.steps?.includes('started')) return;
     await this.deps.receipts
       .put({ ...receipt, status: 'cancelled', cancelledAt: this.now.toISOString(), onHoldSince: undefined }, { kind: 'equals', values: { status: receipt.status } })
       .catch((e) => {

@@ -99,6 +99,19 @@ async function api(method: string, resource: string, opts: Parameters<typeof api
   return { status: res.statusCode, body: res.body ? JSON.parse(res.body) : undefined };
 }
 
+/** Runs `fn` with the system clock at `at` (only Date is faked: sockets and timers run as usual). */
+async function at<T>(when: number, fn: () => Promise<T>): Promise<T> {
+  vi.useFakeTimers({ toFake: ['Date'] });
+  vi.setSystemTime(when);
+  try {
+    return await fn();
+  } finally {
+    vi.useRealTimers();
+  }
+}
+
+const afterGrace = () => Date.now() + 14 * 86_400_000 + 60_000;
+
 async function createCustomer(contact: { email: string } | { phone: string }): Promise<string> {
   const res = await api('POST', '/v1/customers', { groups: 'agent', body: { name: 'Lambda Person', ...contact } });
   expect(res.status, JSON.stringify(res.body)).toBe(201);
@@ -145,7 +158,7 @@ describe('the Lambda functions built from their environment', () => {
 
     // EventBridge Scheduler invokes the erasure function with the schedule's Input.
     const payload = JSON.parse(create[0].args[0].input.Target!.Input!);
-    expect(await erasureHandler(payload)).toEqual({ outcome: 'completed' });
+    expect(await at(afterGrace(), () => erasureHandler(payload))).toEqual({ outcome: 'completed' });
     expect(ses.commandCalls(SendEmailCommand).map((c) => c.args[0].input.Content?.Simple?.Subject?.Data)).toEqual(['Your erasure request', 'We are erasing your data now']);
     expect((await api('GET', '/v1/customers/{id}', { groups: 'agent', params: { id } })).status).toBe(404);
     const receipt = await api('GET', '/v1/erasure-receipts/{receiptId}', { params: { receiptId } });
@@ -165,7 +178,7 @@ describe('the Lambda functions built from their environment', () => {
   it('send the last notice by SMS through SNS to a phone contact', async () => {
     const id = await createCustomer({ phone: '+44 20 7946 0999' });
     const requested = await api('POST', '/v1/customers/{id}/erasure', { groups: 'privacy_officer', params: { id } });
-    await erasureHandler({ customerId: id, receiptId: requested.body.receiptId });
+    await at(afterGrace(), () => erasureHandler({ customerId: id, receiptId: requested.body.receiptId }));
     const sms = sns.commandCalls(PublishCommand).map((c) => c.args[0].input);
     expect(sms).toHaveLength(2);
     expect(sms[1]).toEqual({
@@ -180,9 +193,9 @@ describe('the Lambda functions built from their environment', () => {
     const id = await createCustomer({ email: 'bounces@example.org' });
     const requested = await api('POST', '/v1/customers/{id}/erasure', { groups: 'privacy_officer', params: { id } });
     ses.on(SendEmailCommand).rejects(Object.assign(new Error('Throttled'), { name: 'TooManyRequestsException', $metadata: { httpStatusCode: 429 } }));
-    await expect(erasureHandler({ customerId: id, receiptId: requested.body.receiptId })).rejects.toMatchObject({ code: 'dependency_unavailable' });
+    await expect(at(afterGrace(), () => erasureHandler({ customerId: id, receiptId: requested.body.receiptId }))).rejects.toMatchObject({ code: 'dependency_unavailable' });
     ses.on(SendEmailCommand).rejects(Object.assign(new Error('Email address bounces@example.org is not verified.'), { name: 'MessageRejected', $metadata: { httpStatusCode: 400 } }));
-    expect(await erasureHandler({ customerId: id, receiptId: requested.body.receiptId })).toEqual({ outcome: 'completed' });
+    expect(await at(afterGrace(), () => erasureHandler({ customerId: id, receiptId: requested.body.receiptId }))).toEqual({ outcome: 'completed' });
   });
 
   it('cascade a TTL deletion from the stream, and run the daily reminders', async () => {

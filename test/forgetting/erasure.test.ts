@@ -111,8 +111,30 @@ describe('an erasure request', () => {
     expect(cancel.body.code).toBe('erasure_in_progress');
     const hold = await home.request('PUT', `/v1/customers/${p.customerId}/legal-hold`, { token: TOKENS.officer, body: { reason: 'Case 2024-17' } });
     expect(hold.status).toBe(409);
+    home.clock.advance(30 * DAY + 1);
     await home.app.erasure.execute({ customerId: p.customerId, receiptId: r.body.receiptId });
     expect((await receipt(r.body.receiptId)).body.status).toBe('completed');
+  });
+
+  it('requested twice at the same moment, answers both with one receipt and still completes', async () => {
+    const p = await populate(home, { session: false });
+    const [a, b] = await Promise.all([requestErasure(p.customerId), requestErasure(p.customerId, TOKENS.admin)]);
+    expect([a.status, b.status]).toEqual([202, 202]);
+    expect(b.body).toEqual(a.body);
+    await advance(home, 30 * DAY + 60);
+    expect((await receipt(a.body.receiptId)).body.status).toBe('completed');
+    await expectNothingLeft(home, p, { kept: ['purchases', 'accessLog'] });
+  });
+
+  it('lets a customer request and cancel only their own erasure', async () => {
+    const p = await populate(home, { session: false });
+    const other = await populate(home, { session: false });
+    const me = { kind: 'customer' as const, customerId: p.customerId, sessionId: 'session#test' };
+    await expect(home.app.erasure.request(me, other.customerId)).rejects.toMatchObject({ code: 'not_found' });
+    const mine = await home.app.erasure.request(me, p.customerId);
+    expect((await receipt(mine.receiptId)).body.status).toBe('pending');
+    await expect(home.app.erasure.cancel(me, other.customerId)).rejects.toMatchObject({ code: 'not_found' });
+    expect(await home.app.erasure.cancel(me, p.customerId)).toEqual({ receiptId: mine.receiptId, status: 'cancelled' });
   });
 
   it('makes the customer unable to sign in to the portal', async () => {

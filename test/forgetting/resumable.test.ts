@@ -107,6 +107,29 @@ describe('the erasure handler', () => {
     expect((await home.app.receipts.get(due!.payload.receiptId))?.status).toBe('cancelled');
   });
 
+  it('fired with the receipt of a request that lost a race, runs the erasure the customer row names', async () => {
+    const { p, payload } = await dueErasure();
+    const loser = { ...(await home.app.receipts.get(payload.receiptId))!, receiptId: '0b7e2f4a-1c3d-4e5f-8a9b-0c1d2e3f4a5b', status: 'cancelled' as const };
+    await home.app.receipts.put(loser);
+    expect(await fire({ customerId: p.customerId, receiptId: loser.receiptId })).toEqual({ outcome: 'completed' });
+    expect((await home.app.receipts.get(payload.receiptId))?.status).toBe('completed');
+    expect((await home.app.receipts.get(loser.receiptId))?.status).toBe('cancelled');
+    await expectNothingLeft(home, p);
+  });
+
+  it('refuses to run before the date the customer was given, and leaves everything as it was', async () => {
+    const p = await populate(home, { session: false });
+    const res = await home.request('POST', `/v1/customers/${p.customerId}/erasure`, { token: TOKENS.officer });
+    home.clock.advance(29 * DAY);
+    store.crashOnWrite(undefined);
+    const err = await fire({ customerId: p.customerId, receiptId: res.body.receiptId }).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'erasure_not_due' });
+    expect(store.writes).toBe(0);
+    expect((await home.app.receipts.get(res.body.receiptId))?.status).toBe('pending');
+    expect((await home.request('GET', `/v1/customers/${p.customerId}`, { token: TOKENS.agent })).status).toBe(200);
+    await home.request('DELETE', `/v1/customers/${p.customerId}/erasure`, { token: TOKENS.officer });
+  });
+
   it('refuses a payload that is not a customer and a receipt id, naming the fields', async () => {
     const handler = createErasureHandler(home.app);
     const err = await handler({ customerId: 'x', receiptId: undefined } as never).catch((e: unknown) => e);
