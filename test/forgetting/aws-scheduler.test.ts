@@ -16,7 +16,7 @@ import { DependencyUnavailableError } from '../../lambdas/core/errors';
 import { scheduleName } from '../../lambdas/core/erasure';
 
 const mock = mockClient(SchedulerClient);
-const META = { $metadata: { httpStatusCode: 400 }, message: 'fake' };
+const META = { $metadata: { httpStatusCode: 400 }, message: 'fake', Message: 'fake' };
 const CUSTOMER = '3b0c6f1e-2d4a-4f7b-9c8e-1a2b3c4d5e6f';
 const RECEIPT = '9d8c7b6a-5f4e-4d3c-8b2a-1f0e9d8c7b6a';
 const OPTIONS = {

@@ -80,7 +80,7 @@ describe('the erasure handler', () => {
       expect(notices.length).toBeGreaterThanOrEqual(1);
       expect(notices.length).toBeLessThanOrEqual(2);
     }
-  });
+  }, 120_000);
 
   it('ignores a schedule whose request never committed', async () => {
     const handler = createErasureHandler(home.app);
