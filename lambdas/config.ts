@@ -15,4 +15,6 @@ export const ENV = {
   erasureGraceDays: 'CRM_ERASURE_GRACE_DAYS',
   defaultPhoneRegion: 'CRM_DEFAULT_PHONE_REGION',
   stage: 'CRM_STAGE',
+  /** JSON object of inventory category id → retention days, overriding the inventory's defaults. */
+  retentionDays: 'CRM_RETENTION_DAYS',
 } as const;

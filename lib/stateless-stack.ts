@@ -29,7 +29,7 @@ import type { AwsTableId } from './stateful-stack';
  * Carries per-category retention overrides (JSON, category id → days) to the functions that compute
  * TTLs. Not yet in lambdas/config.ts ENV; it belongs there next to the other names.
  */
-export const RETENTION_DAYS_ENV = 'CRM_RETENTION_DAYS';
+export const RETENTION_DAYS_ENV = ENV.retentionDays;
 
 /** What the stateless stack needs from the stateful one. */
 export interface StatefulResources {

@@ -1,10 +1,19 @@
 /** `npm start`: the whole product on one machine — API, portal, embedded database. */
+import { configureRetention, parseRetentionOverrides } from '../lambdas/core/inventory';
 import { startHome } from './home';
 
 const dataDir = process.env.CRM_DATA_DIR ?? '.crm-data';
 const port = Number(process.env.PORT ?? 3000);
 if (!Number.isInteger(port) || port < 0 || port > 65535) {
   console.error('PORT must be a port number.');
+  process.exit(1);
+}
+
+// Same override as CRM_RETENTION_DAYS in AWS; a malformed value stops start-up with a clear message.
+try {
+  configureRetention(parseRetentionOverrides(process.env.CRM_RETENTION_DAYS));
+} catch (e) {
+  console.error((e as Error).message);
   process.exit(1);
 }
 

@@ -19,6 +19,7 @@ import { AwsKeyService } from '../adapters/kms/aws-kms';
 import { createLogger } from '../adapters/logger';
 import { AwsNotifier } from '../adapters/notify/aws-notifier';
 import { AwsScheduler } from '../adapters/scheduler/aws-scheduler';
+import { configureRetention, parseRetentionOverrides, validateRetentionOverrides, type CategoryId } from '../core/inventory';
 
 export interface AwsEnvironment {
   /** Physical names of the tables this function was given ('' for the others). */
@@ -28,6 +29,7 @@ export interface AwsEnvironment {
   scheduler?: { groupName: string; roleArn: string; deadLetterArn: string; targetArn: string };
   emailFrom?: string;
   erasureGraceDays?: number;
+  retentionDays: Partial<Record<CategoryId, number>>;
   defaultPhoneRegion?: string;
   stage?: string;
 }
@@ -69,8 +71,17 @@ export function readEnvironment(env: NodeJS.ProcessEnv): AwsEnvironment {
     if (!Number.isInteger(erasureGraceDays) || erasureGraceDays < 1 || erasureGraceDays > 365) problems.push(`${ENV.erasureGraceDays} must be a whole number of days from 1 to 365`);
   }
 
+  let retentionDays: Partial<Record<CategoryId, number>> = {};
+  try {
+    retentionDays = parseRetentionOverrides(env[ENV.retentionDays]);
+    validateRetentionOverrides(retentionDays);
+  } catch (e) {
+    problems.push((e as Error).message);
+  }
+
   if (problems.length > 0) throw new ConfigurationError(problems);
   return {
+    retentionDays,
     tableNames,
     kmsKeyId: kmsKeyId!,
     macKeyId: optional(env, ENV.macKeyId),
@@ -118,6 +129,7 @@ function withoutMac(keys: KeyService): KeyService {
 
 export function createAwsRuntime(config: AwsEnvironment, options: { clients?: AwsClients; log?: Log } = {}): AwsRuntime {
   const log = options.log ?? createLogger(process.env.POWERTOOLS_SERVICE_NAME ?? 'privacy-crm');
+  configureRetention(config.retentionDays);
   const clients = options.clients ?? {};
   const dynamodb = clients.dynamodb ?? new DynamoDBClient({});
   const kms = clients.kms ?? new KMSClient({});

@@ -16,6 +16,7 @@ import { ttlFor } from './inventory';
 import type { Principal } from './principal';
 import type { Clock, Item, Store } from './ports';
 import { randomToken, type Vault } from './vault';
+import { DEFAULT_KEY_MARGIN_SECONDS, retentionEnd } from './retention';
 
 /** What is sealed inside the customer row: the personal values and the pseudonyms that link other rows. */
 export interface SealedCustomer {
@@ -122,7 +123,7 @@ export class Customers {
       contact: { type: s.contact.type, masked: maskContact(s.contact) },
       consent: consentState(row.consent ?? [], this.now),
       // No TTL under a legal hold: show when retention would end without it.
-      retention: { expiresAt: new Date((row.expiresAt ?? ttlFor('contact', new Date(row.lastActivityAt))) * 1000).toISOString() },
+      retention: { expiresAt: retentionEnd(row) },
       ...(row.erasure ? { erasure: { status: row.erasure.status, scheduledFor: row.erasure.scheduledFor, receiptId: row.erasure.receiptId } } : {}),
       ...(row.legalHold ? { legalHold: true } : {}),
       createdAt: row.createdAt,
@@ -193,7 +194,8 @@ export class Customers {
 
     await this.claimIndex(lookup, customerId, expiresAt);
     try {
-      if (!existingWrapped) await vault.storeKey(customerId, key.wrapped, key.plaintext, expiresAt);
+      // The key outlives the row a little, so the TTL cascade can still open the record to find its linked rows.
+      if (!existingWrapped) await vault.storeKey(customerId, key.wrapped, key.plaintext, expiresAt + DEFAULT_KEY_MARGIN_SECONDS);
       await store.put('customers', row as unknown as Item, { kind: 'notExists' });
     } catch (e) {
       await this.rollbackCreate(lookup, customerId);

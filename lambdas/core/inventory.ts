@@ -259,8 +259,48 @@ export const POLICY = {
   sessionAbsoluteSeconds: 12 * 3600,
 } as const;
 
+/**
+ * A deployment may shorten or lengthen a category's retention (CDK context `retentionDays`, passed to
+ * the functions as CRM_RETENTION_DAYS; locally the same variable). Set once at start-up, before any
+ * request; TTLs, the inventory page, the export and receipts then all read the effective value.
+ */
+let effective: readonly Category[] = CATEGORIES;
+
+export function validateRetentionOverrides(overrideDays: Partial<Record<CategoryId, number>>): void {
+  for (const [id, d] of Object.entries(overrideDays)) {
+    if (!CATEGORIES.some((c) => c.id === id)) throw new Error(`retention override for unknown category ${id}`);
+    if (!Number.isInteger(d) || (d as number) < 1 || (d as number) > 3650) throw new Error(`retention override for ${id} must be 1 to 3650 whole days`);
+  }
+}
+
+export function configureRetention(overrideDays: Partial<Record<CategoryId, number>>): void {
+  validateRetentionOverrides(overrideDays);
+  effective = CATEGORIES.map((c) => {
+    const d = overrideDays[c.id];
+    return d === undefined ? c : { ...c, retention: { ...c.retention, seconds: d * DAY, label: `${d} days (configured)` } };
+  });
+}
+
+/** Parses CRM_RETENTION_DAYS (a JSON object of category id → days); throws a clear error when malformed. */
+export function parseRetentionOverrides(raw: string | undefined): Partial<Record<CategoryId, number>> {
+  if (!raw?.trim()) return {};
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch {
+    throw new Error('CRM_RETENTION_DAYS must be a JSON object such as {"behaviour": 30}');
+  }
+  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error('CRM_RETENTION_DAYS must be a JSON object such as {"behaviour": 30}');
+  return parsed as Partial<Record<CategoryId, number>>;
+}
+
+/** The categories with this deployment's retention. */
+export function effectiveCategories(): readonly Category[] {
+  return effective;
+}
+
 export function category(id: CategoryId): Category {
-  const c = CATEGORIES.find((x) => x.id === id);
+  const c = effective.find((x) => x.id === id);
   if (!c) throw new Error(`unknown category ${id}`);
   return c;
 }
@@ -273,7 +313,7 @@ export function ttlFor(id: CategoryId, from: Date): number {
 /** The public view served at GET /v1/privacy/inventory. */
 export function publicInventory() {
   return {
-    categories: CATEGORIES.map((c) => ({
+    categories: effective.map((c) => ({
       id: c.id,
       title: c.title,
       table: c.table,

@@ -12,6 +12,7 @@ import type { InteractionView, Interactions } from './interactions';
 import type { Clock } from './ports';
 import type { Principal } from './principal';
 import type { PurchaseView, Purchases } from './purchases';
+import { retentionEnd } from './retention';
 
 export type CustomerPrincipal = Extract<Principal, { kind: 'customer' }>;
 
@@ -59,7 +60,7 @@ export class Portal {
       name: sealed.name,
       contact: { type: sealed.contact.type, value: sealed.contact.value },
       consent: consentState(row.consent ?? [], this.deps.clock.now(), this.deps.consentSettings),
-      retention: { expiresAt: new Date(row.expiresAt * 1000).toISOString() },
+      retention: { expiresAt: retentionEnd(row) },
       ...(row.erasure ? { erasure: { status: row.erasure.status, scheduledFor: row.erasure.scheduledFor, receiptId: row.erasure.receiptId } } : {}),
       ...(row.legalHold ? { legalHold: true } : {}),
       createdAt: row.createdAt,

@@ -5,7 +5,7 @@
  * that, once the erasure is complete, points at no customer, key or pseudonym anywhere.
  */
 import { ValidationError, NotFoundError } from './errors';
-import { CATEGORIES, type CategoryId } from './inventory';
+import { effectiveCategories, type CategoryId } from './inventory';
 import type { Clock, Item, Store, WriteCondition } from './ports';
 import { isExpired } from './customer-rows';
 
@@ -61,7 +61,7 @@ export interface PublicReceipt {
 export function erasureCategories(): ReceiptCategories {
   const deleted: DeletedCategory[] = [];
   const retained: RetainedCategory[] = [];
-  for (const c of CATEGORIES) {
+  for (const c of effectiveCategories()) {
     if (c.onErasure === 'deleted' || c.onErasure === 'deleted-key-shredded') {
       deleted.push({ category: c.id, title: c.title, reason: c.onErasureReason });
     } else if (c.onErasure === 'retained-unlinkable' || c.onErasure === 'retained-without-personal-data') {

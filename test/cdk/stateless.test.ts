@@ -337,7 +337,12 @@ describe('API', () => {
   });
 
   it('deploys every route the Lambda router defines, with the same auth and body', () => {
-    for (const route of ROUTES) expect(API_ROUTES, `${route.method} ${route.path}`).toContainEqual(toDeployedRoute(route));
+    for (const route of ROUTES) {
+      const m = methods.get(`${route.method} ${route.path}`);
+      expect(m, `${route.method} ${route.path}`).toBeDefined();
+      expect(m!.AuthorizationType === 'COGNITO_USER_POOLS', `${route.method} ${route.path} auth`).toBe(route.auth === 'staff');
+    }
+    expect(API_ROUTES).toEqual(ROUTES.map(toDeployedRoute));
   });
 
   it('puts the Cognito authorizer on every staff route', () => {

@@ -69,6 +69,11 @@ describe('data at rest', () => {
     expect(keys.length).toBe(customers.length);
     for (const row of customers) expect(Object.keys(row)).not.toContain('wrappedKey');
     for (const k of keys) expect(k.wrappedKey.B!.length).toBeGreaterThan(32); // iv + key + tag, never a bare 32-byte key
+    // Every row carries a TTL; the key outlives its customer row by 7 days so the TTL cascade can still open the record.
+    for (const row of customers) {
+      const key = keys.find((k) => k.customerId.S === row.customerId.S)!;
+      expect(Number(key.expiresAt.N) - Number(row.expiresAt.N)).toBe(7 * 86_400);
+    }
   });
 
   it('indexes contacts by a keyed HMAC, not by a plain hash anyone could recompute', async () => {
