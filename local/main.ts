@@ -17,7 +17,14 @@ try {
   process.exit(1);
 }
 
+const graceDays = process.env.CRM_ERASURE_GRACE_DAYS ? Number(process.env.CRM_ERASURE_GRACE_DAYS) : undefined;
+if (graceDays !== undefined && (!Number.isInteger(graceDays) || graceDays < 1 || graceDays > 365)) {
+  console.error('CRM_ERASURE_GRACE_DAYS must be a whole number of days from 1 to 365.');
+  process.exit(1);
+}
+
 const home = await startHome({
+  settings: graceDays ? { forgetting: { erasureGraceSeconds: graceDays * 86_400 } } : undefined,
   dataDir,
   port,
   host: process.env.HOST ?? '127.0.0.1',
