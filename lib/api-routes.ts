@@ -26,4 +26,4 @@ export function toDeployedRoute(route: Pick<RouteDef, 'method' | 'path' | 'auth'
 export const API_ROUTES: readonly DeployedRoute[] = ROUTES.map(toDeployedRoute);
 
 /** The sign-in routes the WAF rate-limits per client IP (each one may send an e-mail or SMS). */
-export const SIGN_IN_PATHS: readonly string[] = ['/v1/portal/login', '/v1/portal/verify'];
+export const SIGN_IN_PATHS: readonly string[] = ROUTES.filter((r) => r.signIn).map((r) => r.path);

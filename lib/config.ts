@@ -6,7 +6,7 @@ import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { RegionInfo } from 'aws-cdk-lib/region-info';
 import type { Construct } from 'constructs';
 import { isSupportedCountry } from 'libphonenumber-js';
-import { CATEGORIES, POLICY, type CategoryId } from '../lambdas/core/inventory';
+import { POLICY, retentionOverrideProblems, type CategoryId } from '../lambdas/core/inventory';
 
 export interface CrmConfig {
   /** Deployment name, part of every physical name (`crm-<stage>-...`). */
@@ -58,7 +58,6 @@ const STAGE = /^[a-z][a-z0-9-]{1,11}$/;
 // Deliberately plain: one @, no spaces, a dot in the domain. SES verifies the rest.
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 const DAY = 86_400;
-const MAX_DAYS = 36_500;
 const KNOWN_REGIONS = new Set(RegionInfo.regions.map((r) => r.name));
 const LOG_RETENTIONS = new Set(Object.values(RetentionDays).filter((v): v is number => typeof v === 'number'));
 
@@ -116,16 +115,10 @@ export function parseConfig(raw: Record<string, unknown>, account?: string): Crm
     if (typeof overrides !== 'object' || Array.isArray(overrides)) {
       fail('retentionDays', 'must be an object of category id to days, e.g. {"behaviour": 30}', overrides);
     } else {
-      for (const [id, days] of Object.entries(overrides)) {
-        const known = CATEGORIES.find((c) => c.id === id);
-        if (!known) {
-          fail(`retentionDays.${id}`, `is not a category of the data inventory (${CATEGORIES.map((c) => c.id).join(', ')})`, days);
-        } else if (typeof days !== 'number' || !Number.isInteger(days) || days < 1 || days > MAX_DAYS) {
-          fail(`retentionDays.${id}`, `must be a whole number of days between 1 and ${MAX_DAYS}`, days);
-        } else {
-          retentionDays[known.id] = days;
-        }
-      }
+      const entries = overrides as Record<string, unknown>;
+      const problems = retentionOverrideProblems(entries);
+      for (const p of problems) fail(`retentionDays.${p.id}`, p.message, entries[p.id]);
+      for (const [id, days] of Object.entries(entries)) if (!problems.some((p) => p.id === id)) retentionDays[id as CategoryId] = days as number;
     }
   }
 

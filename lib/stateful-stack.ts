@@ -3,7 +3,7 @@
  * the table specs name. All of it is retained when the stack is deleted.
  */
 import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
-import { AttributeType, Billing, StreamViewType, TableEncryptionV2, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import { AttributeType, Billing, ProjectionType, StreamViewType, TableEncryptionV2, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { Key, KeySpec, KeyUsage } from 'aws-cdk-lib/aws-kms';
 import type { Construct } from 'constructs';
 import { AWS_TABLES, physicalName, TABLES, type KeyType, type TableId, type TableSpec } from '../lambdas/core/tables';
@@ -69,6 +69,11 @@ export class StatefulStack extends Stack {
       tableName: physicalName(prefix, id),
       partitionKey: { name: spec.partitionKey.name, type: ATTRIBUTE_TYPES[spec.partitionKey.type] },
       sortKey: spec.sortKey ? { name: spec.sortKey.name, type: ATTRIBUTE_TYPES[spec.sortKey.type] } : undefined,
+      globalSecondaryIndexes: spec.indexes?.map((i) => ({
+        indexName: i.name,
+        partitionKey: { name: i.partitionKey.name, type: ATTRIBUTE_TYPES[i.partitionKey.type] },
+        projectionType: ProjectionType[i.projection],
+      })),
       billing: Billing.onDemand(),
       encryption: TableEncryptionV2.customerManagedKey(this.dataKey),
       timeToLiveAttribute: spec.ttlAttribute,

@@ -66,6 +66,10 @@ export function registerJob(job: Job): void {
 }
 forgettingJobs.forEach(registerJob);
 
+function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\./.test(host);
+}
+
 export async function startHome(options: HomeOptions): Promise<Home> {
   const dataDir = resolve(options.dataDir);
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
@@ -137,6 +141,7 @@ export async function startHome(options: HomeOptions): Promise<Home> {
     handler,
     staffTokens: tokens,
     isReady: () => ready,
+    devRoutes: isLoopback(options.host ?? '127.0.0.1'),
     dev: {
       outbox: () => ({ messages: outbox.list().map(({ to, channel, subject, body, sentAt }) => ({ to, channel, ...(subject ? { subject } : {}), body, sentAt })) }),
       advanceClock: async (seconds) => {

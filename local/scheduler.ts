@@ -6,6 +6,9 @@ export interface DueSchedule {
   payload: Record<string, string>;
 }
 
+/** How long past its time an unfired schedule is kept (EventBridge gives up after 24 h; the laptop may be off longer). */
+export const SCHEDULE_TTL_AFTER_DUE_SECONDS = 30 * 86_400;
+
 export class LocalScheduler implements Scheduler {
   constructor(
     private readonly store: Store,
@@ -13,7 +16,9 @@ export class LocalScheduler implements Scheduler {
   ) {}
 
   async schedule(name: string, at: Date, payload: Record<string, string>): Promise<void> {
-    await this.store.put('schedules', { name, at: at.toISOString(), target: 'erasure', payload, createdAt: this.clock.now().toISOString(), attempts: 0 });
+    // Every row carries a TTL: a schedule that never fires (home switched off for a month) goes eventually.
+    const expiresAt = Math.floor(at.getTime() / 1000) + SCHEDULE_TTL_AFTER_DUE_SECONDS;
+    await this.store.put('schedules', { name, at: at.toISOString(), target: 'erasure', payload, createdAt: this.clock.now().toISOString(), attempts: 0, expiresAt });
   }
 
   async cancel(name: string): Promise<void> {

@@ -26,6 +26,8 @@ export interface LocalServerOptions {
   staffTokens: readonly StaffToken[];
   dev: DevRoutes;
   isReady: () => boolean;
+  /** The /dev routes (outbox, clock): only when listening on loopback, never on a shared interface. */
+  devRoutes: boolean;
 }
 
 async function readBody(req: IncomingMessage): Promise<Buffer | 'too-large'> {
@@ -113,8 +115,13 @@ async function handle(req: IncomingMessage, res: ServerResponse, opts: LocalServ
   if (url.pathname === '/health' && method === 'GET') {
     return send(res, json(opts.isReady() ? 200 : 503, { status: opts.isReady() ? 'ok' : 'starting' }));
   }
+  if (url.pathname.startsWith('/dev/') && !opts.devRoutes) return send(res, withHeaders(problem(404, 'not_found', 'No such route.')));
   if (url.pathname === '/dev/outbox' && method === 'GET') return send(res, json(200, opts.dev.outbox()));
   if (url.pathname === '/dev/clock' && method === 'POST') {
+    // JSON only: a web page cannot send that cross-origin without a preflight this server never answers.
+    if (!/^application\/json\b/i.test(req.headers['content-type'] ?? '')) {
+      return send(res, withHeaders(problem(415, 'unsupported_media_type', 'Send the body as application/json.')));
+    }
     let seconds: unknown;
     try {
       seconds = (JSON.parse(body.toString('utf8') || '{}') as { advanceSeconds?: unknown }).advanceSeconds;

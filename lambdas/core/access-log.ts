@@ -6,7 +6,7 @@
 import { randomToken, type Vault, KeyShreddedError } from './vault';
 import { ttlFor } from './inventory';
 import { actorOf, type Principal } from './principal';
-import type { Clock, Store } from './ports';
+import type { Clock, Item, Store } from './ports';
 
 export type AccessAction =
   | 'create'
@@ -40,7 +40,8 @@ export interface AccessEntry {
 export class AccessLog {
   constructor(private readonly deps: { store: Store; vault: Vault; clock: Clock }) {}
 
-  async append(customerId: string, principal: Principal, action: AccessAction, purpose?: string): Promise<void> {
+  /** `held`: the customer is under legal hold, so the entry gets no TTL (lifting the hold sets it from `at`). */
+  async append(customerId: string, principal: Principal, action: AccessAction, purpose?: string, held = false): Promise<void> {
     const now = this.deps.clock.now();
     const at = now.toISOString();
     const { actor, role } = actorOf(principal);
@@ -52,7 +53,7 @@ export class AccessLog {
       role,
       action,
       purpose: purpose === undefined ? undefined : await this.deps.vault.seal(customerId, 'accessLog', purpose),
-      expiresAt: ttlFor('accessLog', now),
+      expiresAt: held ? undefined : ttlFor('accessLog', now),
     });
   }
 
@@ -61,25 +62,26 @@ export class AccessLog {
     const now = Math.floor(this.deps.clock.now().getTime() / 1000);
     const page = await this.deps.store.query('access-log', customerId, { descending: true, limit });
     const rows = page.items.filter((r) => typeof r.expiresAt !== 'number' || r.expiresAt > now);
-    return Promise.all(
-      rows.map(async (r) => {
-        let purpose: string | null | undefined;
-        if (r.purpose instanceof Uint8Array) {
-          try {
-            purpose = await this.deps.vault.open<string>(customerId, 'accessLog', r.purpose);
-          } catch (e) {
-            if (!(e instanceof KeyShreddedError)) throw e;
-            purpose = null;
-          }
-        }
-        return {
-          at: String(r.at),
-          actor: String(r.actor),
-          role: String(r.role),
-          action: r.action as AccessAction,
-          ...(purpose !== undefined ? { purpose } : {}),
-        };
-      }),
-    );
+    return Promise.all(rows.map((r) => this.decode(customerId, r)));
+  }
+
+  /** One row as the customer and staff see it: the purpose opened, or null once the key is shredded. */
+  async decode(customerId: string, r: Item): Promise<AccessEntry> {
+    let purpose: string | null | undefined;
+    if (r.purpose instanceof Uint8Array) {
+      try {
+        purpose = await this.deps.vault.open<string>(customerId, 'accessLog', r.purpose);
+      } catch (e) {
+        if (!(e instanceof KeyShreddedError)) throw e;
+        purpose = null;
+      }
+    }
+    return {
+      at: String(r.at),
+      actor: String(r.actor),
+      role: String(r.role),
+      action: r.action as AccessAction,
+      ...(purpose !== undefined ? { purpose } : {}),
+    };
   }
 }

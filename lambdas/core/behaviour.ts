@@ -109,7 +109,8 @@ export class Behaviour {
         path,
         occurredAt: when,
         // No createdAt: a write-time stamp would let the row be matched to the customer's activity times.
-        expiresAt: ttlFor('behaviour', now),
+        // Counted from when it happened (as lifting a legal hold does); no TTL while the customer is held.
+        expiresAt: row.legalHold ? undefined : ttlFor('behaviour', new Date(when)),
       },
       { kind: 'notExists' },
     );

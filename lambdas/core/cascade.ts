@@ -4,8 +4,10 @@
  * alone, so it erases rows whichever service wrote them:
  *
  * - interactions and behaviour rows: found by the pseudonyms sealed in the customer record, deleted;
- * - portal sessions and sign-in codes, idempotency records: found by a scan on `customerId` (both tables
- *   hold rows that live minutes to a day, so the scan stays small), deleted;
+ * - portal sessions and sign-in codes, idempotency records: found through the tables' `customerId` index
+ *   (cost follows the customer's rows, not the table), deleted. The index is eventually consistent: a row
+ *   written a moment before may be missed; it is harmless (a session of a customer who no longer exists
+ *   resolves to nothing) and goes by its own TTL within a day;
  * - the customer key: deleted (crypto-shredding); the access log's purposes and any copy of a sealed
  *   value in a backup become unreadable;
  * - the blind-index entry, then the customer row with its consent history: deleted.
@@ -20,7 +22,7 @@ import type { Customers, CustomerRow, SealedCustomer } from './customers';
 import type { ForgettableRow } from './customer-rows';
 import type { CategoryId } from './inventory';
 import type { Item, Key, Log, Store } from './ports';
-import { TABLES, type TableId } from './tables';
+import { BY_CUSTOMER, TABLES, type TableId } from './tables';
 
 export const CASCADE_STEPS = ['interactions', 'behaviour', 'sessions', 'idempotency', 'key', 'index', 'customer'] as const;
 export type CascadeStep = (typeof CASCADE_STEPS)[number];
@@ -91,9 +93,8 @@ export class Cascade {
         return;
       }
       case 'sessions':
-        return this.deleteWhere('sessions', (r) => r.customerId === customerId);
       case 'idempotency':
-        return this.deleteWhere('idempotency', (r) => r.customerId === customerId);
+        return this.deleteByCustomer(step, customerId);
       case 'key':
         return this.deps.vault.shred(customerId);
       case 'index':
@@ -138,7 +139,18 @@ export class Cascade {
     for (const key of keys) await this.deps.store.delete(table, key);
   }
 
-  /** Deletes every row of `table` that `match` selects (small, short-lived tables, and maintenance). */
+  private async deleteByCustomer(table: 'sessions' | 'idempotency', customerId: string): Promise<void> {
+    const keys: Key[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await this.deps.store.queryIndex(table, BY_CUSTOMER.name, customerId, { cursor });
+      for (const item of page.items) keys.push(keyOf(table, item));
+      cursor = page.cursor;
+    } while (cursor);
+    for (const key of keys) await this.deps.store.delete(table, key);
+  }
+
+  /** Deletes every row of `table` that `match` selects: a full scan, for maintenance jobs only. */
   async deleteWhere(table: TableId, match: (row: Item) => boolean): Promise<void> {
     const keys: Key[] = [];
     for await (const item of this.deps.store.scan(table)) if (match(item)) keys.push(keyOf(table, item));

@@ -105,9 +105,14 @@ export class Customers {
     return row;
   }
 
+  /**
+   * The live row for a request. Once an erasure has started nothing may read or add to the customer:
+   * a write racing the cascade could leave a row (or an index entry) behind it.
+   */
   async require(customerId: string): Promise<CustomerRow> {
     const row = await this.load(customerId);
     if (!row) throw new NotFoundError('No such customer.');
+    if ((row.erasure as { startedAt?: string } | undefined)?.startedAt) throw new ConflictError('This customer is being erased.', 'erasure_in_progress');
     return row;
   }
 
@@ -130,7 +135,7 @@ export class Customers {
     };
   }
 
-  async create(principal: Principal, input: CreateCustomerInput, idempotencyKey?: string): Promise<{ customer: MaskedCustomer; replayed: boolean }> {
+  async create(principal: Principal, input: CreateCustomerInput, idempotencyKey?: string, attempt = 0): Promise<{ customer: MaskedCustomer; replayed: boolean }> {
     const contact = normaliseContact(input, this.deps.settings?.defaultPhoneRegion);
     const name = normaliseName(input.name);
     const { vault, store } = this.deps;
@@ -183,27 +188,49 @@ export class Customers {
       consent,
     };
 
-    if (idemKey && fingerprint) {
-      await store
-        .put('idempotency', { key: idemKey, fingerprint, customerId, createdAt: now.toISOString(), expiresAt: ttlFor('idempotency', now) }, { kind: 'notExists' })
-        .catch((e) => {
-          // A concurrent or earlier attempt with this key already claimed it: resume with its customerId.
-          if (!(e instanceof ConditionFailedError)) throw e;
-        });
+    if (idemKey && fingerprint && !resuming) {
+      try {
+        await store.put('idempotency', { key: idemKey, fingerprint, customerId, createdAt: now.toISOString(), expiresAt: ttlFor('idempotency', now) }, { kind: 'notExists' });
+      } catch (e) {
+        if (!(e instanceof ConditionFailedError) || attempt > 0) throw e;
+        // A concurrent request with this key claimed it first: start again as its retry, so both
+        // end with its customerId (or 422 if its body differs). Our sealed values name our id: discard them.
+        return this.create(principal, input, idempotencyKey, attempt + 1);
+      }
     }
 
     await this.claimIndex(lookup, customerId, expiresAt);
+    let keyStoredHere = false;
     try {
-      // The key outlives the row a little, so the TTL cascade can still open the record to find its linked rows.
-      if (!existingWrapped) await vault.storeKey(customerId, key.wrapped, key.plaintext, expiresAt + DEFAULT_KEY_MARGIN_SECONDS);
+      if (!existingWrapped) {
+        try {
+          // The key outlives the row a little, so the TTL cascade can still open the record to find its linked rows.
+          await vault.storeKey(customerId, key.wrapped, key.plaintext, expiresAt + DEFAULT_KEY_MARGIN_SECONDS);
+          keyStoredHere = true;
+        } catch (e) {
+          // Another attempt with the same id stored its own key first: our ciphertext is under a key that
+          // will never be stored. Let that attempt finish; the client's retry then replays it.
+          if (e instanceof ConditionFailedError) throw new ConflictError('A request with this Idempotency-Key is still in progress; retry shortly.', 'request_in_progress');
+          throw e;
+        }
+      }
+      // Logged before the row becomes visible: an entry without a customer is harmless, a customer without its entry is not.
+      await this.deps.accessLog.append(customerId, principal, 'create');
       await store.put('customers', row as unknown as Item, { kind: 'notExists' });
     } catch (e) {
-      await this.rollbackCreate(lookup, customerId);
+      if (e instanceof ConditionFailedError) {
+        // The row exists: a concurrent retry with the same key finished first. Replay it, touch nothing.
+        const existing = await this.load(customerId);
+        if (existing) return { customer: await this.masked(existing), replayed: true };
+      }
+      if (!(e instanceof ConflictError)) await this.rollbackCreate(lookup, customerId, keyStoredHere);
       throw e;
     }
-    await this.deps.accessLog.append(customerId, principal, 'create');
     return { customer: await this.masked(row, sealedValue), replayed: false };
   }
+
+  /** How long an index entry whose customer row does not exist yet counts as a create still in flight. */
+  private static readonly IN_FLIGHT_SECONDS = 60;
 
   /** Claims the blind-index entry, or takes over one left by a create that never finished. */
   private async claimIndex(lookup: string, customerId: string, expiresAt: number): Promise<void> {
@@ -218,19 +245,27 @@ export class Customers {
     const current = await store.get('contact-index', { lookup }, { consistent: true });
     const owner = current ? String(current.customerId) : undefined;
     if (owner === customerId) return;
-    if (owner && (await this.load(owner))) throw new ConflictError('A customer with this contact already exists.', 'contact_exists');
-    // Dangling (or expired) entry: replace it only if nobody else did meanwhile.
+    const taken = new ConflictError('A customer with this contact already exists.', 'contact_exists');
+    if (owner && (await this.load(owner))) throw taken;
+    // No live owner: either a create still in flight (recent) or one that died (dangling). Only the latter is taken over.
+    const age = current ? epoch(this.now) - epoch(new Date(String(current.createdAt))) : Infinity;
+    const expired = typeof current?.expiresAt === 'number' && current.expiresAt <= epoch(this.now);
+    if (!expired && age < Customers.IN_FLIGHT_SECONDS) throw taken;
     await store.put('contact-index', entry, current ? { kind: 'equals', values: { customerId: owner } } : { kind: 'notExists' }).catch((e) => {
-      if (e instanceof ConditionFailedError) throw new ConflictError('A customer with this contact already exists.', 'contact_exists');
+      if (e instanceof ConditionFailedError) throw taken;
       throw e;
     });
   }
 
-  private async rollbackCreate(lookup: string, customerId: string): Promise<void> {
-    // Best effort: if the store is down these fail too, and the leftovers are invisible and repaired
-    // by the next create (dangling index entries are taken over; a key without a row is reused).
+  private async rollbackCreate(lookup: string, customerId: string, keyStoredHere: boolean): Promise<void> {
+    // Only when the row is surely absent: a write that timed out may still have landed, and shredding
+    // the key under a live row would destroy the customer. If the check itself fails, leave the
+    // leftovers: they are invisible and repaired by the next create (index entries are taken over
+    // once stale, a key without a row is reused by an Idempotency-Key retry).
+    const present = await this.deps.store.get('customers', { customerId }, { consistent: true }).then(Boolean, () => true);
+    if (present) return;
     await this.deps.store.delete('contact-index', { lookup }, { kind: 'equals', values: { customerId } }).catch(() => undefined);
-    await this.deps.vault.shred(customerId).catch(() => undefined);
+    if (keyStoredHere) await this.deps.vault.shred(customerId).catch(() => undefined);
   }
 
   async findByContact(input: { email?: string; phone?: string }): Promise<CustomerRow | undefined> {
@@ -245,14 +280,14 @@ export class Customers {
   async search(principal: Principal, input: { email?: string; phone?: string }): Promise<{ customerId: string }> {
     const row = await this.findByContact(input);
     if (!row) throw new NotFoundError('No customer has this contact.');
-    await this.deps.accessLog.append(row.customerId, principal, 'search');
+    await this.deps.accessLog.append(row.customerId, principal, 'search', undefined, !!row.legalHold);
     return { customerId: row.customerId };
   }
 
   async get(principal: Principal, customerId: string): Promise<MaskedCustomer> {
     const row = await this.require(customerId);
     const view = await this.masked(row);
-    await this.deps.accessLog.append(customerId, principal, 'read');
+    await this.deps.accessLog.append(customerId, principal, 'read', undefined, !!row.legalHold);
     return view;
   }
 
@@ -260,7 +295,7 @@ export class Customers {
     const row = await this.require(customerId);
     const s = await this.unseal(row);
     // Logged before anything is returned: no reveal without its trace.
-    await this.deps.accessLog.append(customerId, principal, 'reveal', purpose);
+    await this.deps.accessLog.append(customerId, principal, 'reveal', purpose, !!row.legalHold);
     return { name: s.name, [s.contact.type]: s.contact.value };
   }
 
@@ -295,14 +330,14 @@ export class Customers {
     }
     // The old contact method is replaced: its index entry goes (a leftover would only point back here).
     if (newLookup) await this.deps.store.delete('contact-index', { lookup: row.lookup }, { kind: 'equals', values: { customerId } }).catch(() => undefined);
-    await this.deps.accessLog.append(customerId, principal, 'update');
+    await this.deps.accessLog.append(customerId, principal, 'update', undefined, !!row.legalHold);
     return this.masked(updated, next);
   }
 
   async accessLog(principal: Principal, customerId: string) {
-    await this.require(customerId);
+    const row = await this.require(customerId);
     const items = await this.deps.accessLog.list(customerId);
-    await this.deps.accessLog.append(customerId, principal, 'read_access_log');
+    await this.deps.accessLog.append(customerId, principal, 'read_access_log', undefined, !!row.legalHold);
     return { items };
   }
 

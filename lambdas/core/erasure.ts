@@ -23,6 +23,7 @@ import { notices, type NoticeSender } from './notices';
 import type { Clock, Log, Scheduler, Store } from './ports';
 import type { Principal } from './principal';
 import { erasureCategories, type Receipts, type ReceiptRow } from './receipts';
+import { isUuid } from './ids';
 
 export interface ErasureSettings {
   /** Seconds between a request and the erasure (default 30 days). */
@@ -62,7 +63,6 @@ const EARLY_TOLERANCE_MS = 5 * 60_000;
 /** After a legal hold is lifted late, the erasure runs this long after (a schedule needs a future time). */
 export const RESUME_DELAY_SECONDS = 60;
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
 /** EventBridge Scheduler's `at()` has whole seconds: round up so the erasure never runs early. */
 function ceilToSecond(ms: number): Date {
@@ -153,6 +153,8 @@ export class ErasureService {
       return { ...r, erasure: undefined };
     });
     if (!updated) throw new NotFoundError('No such customer.');
+    // Still marked: a newer request replaced this one meanwhile; its schedule must survive.
+    if (updated.erasure) throw new ConflictError('The erasure request changed meanwhile; read the customer again.', 'concurrent_update');
 
     const receipt = await this.deps.receipts.get(receiptId);
     if (receipt && receipt.status !== 'completed' && receipt.status !== 'cancelled') {
@@ -415,8 +417,8 @@ export function assertOwn(principal: Principal, customerId: string): void {
 function parsePayload(payload: unknown): ErasurePayload {
   const p = payload as Partial<ErasurePayload> | null;
   const errors = [];
-  if (!p || typeof p.customerId !== 'string' || !UUID.test(p.customerId)) errors.push({ field: 'customerId', message: 'must be a UUID' });
-  if (!p || typeof p.receiptId !== 'string' || !UUID.test(p.receiptId)) errors.push({ field: 'receiptId', message: 'must be a UUID' });
+  if (!p || !isUuid(p.customerId)) errors.push({ field: 'customerId', message: 'must be a UUID' });
+  if (!p || !isUuid(p.receiptId)) errors.push({ field: 'receiptId', message: 'must be a UUID' });
   if (errors.length) throw new ValidationError('The erasure payload is not valid.', errors);
   return { customerId: p!.customerId!, receiptId: p!.receiptId! };
 }

@@ -93,8 +93,8 @@ export class DependencyUnavailableError extends DomainError {
 
 /** A conditional write lost: the row exists, does not exist, or changed meanwhile. */
 export class ConditionFailedError extends DomainError {
-  readonly code = 'condition_failed';
-  constructor(message = 'The record changed meanwhile.') {
+  readonly code = 'concurrent_update';
+  constructor(message = 'The record changed meanwhile; read it again and retry.') {
     super(message);
   }
 }

@@ -15,7 +15,7 @@ import type { InteractionView, Interactions } from './interactions';
 import type { Clock, Store } from './ports';
 import type { Principal } from './principal';
 import type { PurchaseView, Purchases } from './purchases';
-import { KeyShreddedError, type Vault } from './vault';
+import type { Vault } from './vault';
 
 export const EXPORT_SCHEMA_VERSION = '1';
 
@@ -149,7 +149,7 @@ export class Exports {
 
   /** The whole access log, oldest first, every page (AccessLog.list stops at one page). */
   private async accessEntries(customerId: string): Promise<ExportedAccessEntry[]> {
-    const { store, vault, clock } = this.deps;
+    const { store, clock } = this.deps;
     const epoch = Math.floor(clock.now().getTime() / 1000);
     const out: ExportedAccessEntry[] = [];
     let cursor: string | undefined;
@@ -157,23 +157,7 @@ export class Exports {
       const page = await store.query('access-log', customerId, { cursor, consistent: true });
       for (const r of page.items) {
         if (typeof r.expiresAt === 'number' && r.expiresAt <= epoch) continue;
-        let purpose: string | null | undefined;
-        if (r.purpose instanceof Uint8Array) {
-          try {
-            purpose = await vault.open<string>(customerId, 'accessLog', r.purpose);
-          } catch (e) {
-            if (!(e instanceof KeyShreddedError)) throw e;
-            purpose = null;
-          }
-        }
-        out.push({
-          at: String(r.at),
-          actor: String(r.actor),
-          role: String(r.role),
-          action: r.action as AccessAction,
-          ...(purpose !== undefined ? { purpose } : {}),
-          ...expiryOf(r),
-        });
+        out.push({ ...(await this.deps.accessLog.decode(customerId, r)), ...expiryOf(r) });
       }
       cursor = page.cursor;
     } while (cursor);

@@ -2,7 +2,7 @@
  * The inventory guard at run time: a Store decorator that refuses any attribute the table spec does
  * not declare, so personal data cannot slip into a table unnoticed. Also lets tests observe every write.
  */
-import type { Item, Key, QueryOptions, Store, WriteCondition } from './ports';
+import type { IndexQueryOptions, Item, Key, QueryOptions, Store, WriteCondition } from './ports';
 import { TABLES, type TableId } from './tables';
 
 export class UndeclaredAttributeError extends Error {
@@ -38,6 +38,10 @@ export class GuardedStore implements Store {
 
   query(table: TableId, partition: string | number, opts?: QueryOptions) {
     return this.inner.query(table, partition, opts);
+  }
+
+  queryIndex(table: TableId, index: string, value: string | number, opts?: IndexQueryOptions) {
+    return this.inner.queryIndex(table, index, value, opts);
   }
 
   scan(table: TableId) {

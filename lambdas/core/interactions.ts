@@ -79,7 +79,8 @@ export class Interactions {
       occurredAt: when,
       actor: actorOf(principal).actor,
       // No createdAt: a write-time stamp would let the row be matched to the customer's activity times.
-      expiresAt: ttlFor('interactions', now),
+      // Counted from when it happened (as lifting a legal hold does); no TTL while the customer is held.
+      expiresAt: row.legalHold ? undefined : ttlFor('interactions', new Date(when)),
     };
     await store.put('interactions', item, { kind: 'notExists' });
     await this.deps.onActivity?.(customerId);

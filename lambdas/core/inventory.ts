@@ -266,11 +266,29 @@ export const POLICY = {
  */
 let effective: readonly Category[] = CATEGORIES;
 
-export function validateRetentionOverrides(overrideDays: Partial<Record<CategoryId, number>>): void {
+/**
+ * Categories whose own rows carry their own TTL. The others follow the customer record (keys, index,
+ * consent) or are operational (sessions, idempotency); receipts are the erasure ledger and stay 6 years.
+ */
+export const OVERRIDABLE_RETENTION: readonly CategoryId[] = ['contact', 'interactions', 'purchases', 'behaviour', 'accessLog'];
+export const MAX_RETENTION_DAYS = 3650;
+
+/** Every problem with a set of overrides, one per entry (the CDK config reports them all at synth). */
+export function retentionOverrideProblems(overrideDays: Record<string, unknown>): { id: string; message: string }[] {
+  const problems: { id: string; message: string }[] = [];
   for (const [id, d] of Object.entries(overrideDays)) {
-    if (!CATEGORIES.some((c) => c.id === id)) throw new Error(`retention override for unknown category ${id}`);
-    if (!Number.isInteger(d) || (d as number) < 1 || (d as number) > 3650) throw new Error(`retention override for ${id} must be 1 to 3650 whole days`);
+    if (!(OVERRIDABLE_RETENTION as readonly string[]).includes(id)) {
+      problems.push({ id, message: `is not a category whose retention can be set (${OVERRIDABLE_RETENTION.join(', ')})` });
+    } else if (typeof d !== 'number' || !Number.isInteger(d) || d < 1 || d > MAX_RETENTION_DAYS) {
+      problems.push({ id, message: `must be a whole number of days between 1 and ${MAX_RETENTION_DAYS}` });
+    }
   }
+  return problems;
+}
+
+export function validateRetentionOverrides(overrideDays: Partial<Record<CategoryId, number>>): void {
+  const problems = retentionOverrideProblems(overrideDays);
+  if (problems.length) throw new Error(problems.map((p) => `retention override ${p.id} ${p.message}`).join('; '));
 }
 
 export function configureRetention(overrideDays: Partial<Record<CategoryId, number>>): void {

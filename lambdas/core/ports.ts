@@ -28,6 +28,11 @@ export interface QueryOptions {
   consistent?: boolean;
 }
 
+export interface IndexQueryOptions {
+  limit?: number;
+  cursor?: string;
+}
+
 export interface Page {
   items: Item[];
   cursor?: string;
@@ -41,6 +46,11 @@ export interface Store {
   /** Idempotent: deleting an absent row succeeds unless a condition says otherwise. */
   delete(table: TableId, key: Key, condition?: WriteCondition): Promise<void>;
   query(table: TableId, partition: string | number, opts?: QueryOptions): Promise<Page>;
+  /**
+   * The rows whose `index` key (a global secondary index of the table spec) equals `value`. Eventually
+   * consistent: a row written a moment ago may be missing. Items carry only what the index projects.
+   */
+  queryIndex(table: TableId, index: string, value: string | number, opts?: IndexQueryOptions): Promise<Page>;
   /** Every row of a table, for maintenance jobs (reaper, re-applying erasures) and tests. */
   scan(table: TableId): AsyncIterable<Item>;
 }

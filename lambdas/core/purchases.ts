@@ -116,7 +116,7 @@ export class Purchases {
     const valid = validatePurchase(input);
     const now = clock.now();
     const fresh = `${occurredAt(input.occurredAt, now, 'purchases')}#${randomUUID()}`;
-    await this.deps.customers.require(customerId);
+    const customer = await this.deps.customers.require(customerId);
 
     let sk = fresh;
     if (idempotencyKey !== undefined) {
@@ -141,7 +141,8 @@ export class Purchases {
       occurredAt: sk.slice(0, hash),
       actor: actorOf(principal).actor,
       createdAt: now.toISOString(),
-      expiresAt: ttlFor('purchases', now),
+      // Under a legal hold nothing of the customer may expire; lifting the hold sets the TTL from createdAt.
+      expiresAt: customer.legalHold ? undefined : ttlFor('purchases', now),
     };
     await store.put('transactions', item, { kind: 'notExists' }).catch((e) => {
       // Only a concurrent retry of the same idempotent request writes this key.

@@ -8,6 +8,7 @@ import { ValidationError, NotFoundError } from './errors';
 import { effectiveCategories, type CategoryId } from './inventory';
 import type { Clock, Item, Store, WriteCondition } from './ports';
 import { isExpired } from './customer-rows';
+import { isUuid } from './ids';
 
 export type ReceiptStatus = 'pending' | 'cancelled' | 'completed' | 'on-hold';
 
@@ -71,8 +72,6 @@ export function erasureCategories(): ReceiptCategories {
   return { deleted, retained };
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
-
 export class Receipts {
   constructor(private readonly deps: { store: Store; clock: Clock }) {}
 
@@ -89,7 +88,7 @@ export class Receipts {
 
   /** The public view: no customerId, no actor, no step log. */
   async view(receiptId: string): Promise<PublicReceipt> {
-    if (!UUID.test(receiptId)) throw new ValidationError('The receipt id is not valid.', [{ field: 'receiptId', message: 'must be a UUID' }]);
+    if (!isUuid(receiptId)) throw new ValidationError('The receipt id is not valid.', [{ field: 'receiptId', message: 'must be a UUID' }]);
     const row = await this.get(receiptId);
     if (!row) throw new NotFoundError('No such erasure receipt.');
     return {

@@ -6,6 +6,14 @@ import { CATEGORIES, type Category, type TableName } from './inventory';
 
 export type KeyType = 'S' | 'N' | 'B';
 
+/** A global secondary index (eventually consistent; holds only the rows that carry its key). */
+export interface IndexSpec {
+  name: string;
+  partitionKey: { name: string; type: KeyType };
+  /** KEYS_ONLY: a query returns the table's keys and the index key, nothing else. */
+  projection: 'KEYS_ONLY' | 'ALL';
+}
+
 export interface TableSpec {
   name: TableName | LocalTableName;
   partitionKey: { name: string; type: KeyType };
@@ -18,6 +26,7 @@ export interface TableSpec {
   pitrDays: number;
   /** Stream of deletions so TTL expiry can cascade. */
   stream?: 'OLD_IMAGE';
+  indexes?: readonly IndexSpec[];
   /** Exists only in the local home (stands in for an AWS service). */
   localOnly?: boolean;
 }
@@ -31,6 +40,9 @@ const spec = (s: Omit<TableSpec, 'ttlAttribute' | 'pitrDays'> & Partial<Pick<Tab
   pitrDays: 35,
   ...s,
 });
+
+/** Finds a customer's rows in tables keyed otherwise; the erasure cascade needs only their keys. */
+export const BY_CUSTOMER: IndexSpec = { name: 'byCustomer', partitionKey: { name: 'customerId', type: 'S' }, projection: 'KEYS_ONLY' };
 
 export const TABLES = {
   customers: spec({
@@ -81,6 +93,7 @@ export const TABLES = {
     name: 'sessions',
     partitionKey: { name: 'id', type: 'S' },
     attributes: ['id', 'kind', 'customerId', 'lookup', 'codeHash', 'attempts', 'createdAt', 'lastSeenAt', 'absoluteExpiresAt', 'lockedUntil', 'count', 'windowStart', TTL_ATTRIBUTE],
+    indexes: [BY_CUSTOMER],
   }),
   receipts: spec({
     name: 'receipts',
@@ -94,6 +107,7 @@ export const TABLES = {
     name: 'idempotency',
     partitionKey: { name: 'key', type: 'S' },
     attributes: ['key', 'fingerprint', 'customerId', 'resultId', 'createdAt', TTL_ATTRIBUTE],
+    indexes: [BY_CUSTOMER],
   }),
   schedules: spec({
     name: 'schedules',

@@ -1,5 +1,6 @@
 /** The one error-to-HTTP mapper: RFC 9457 problem+json, chosen by `instanceof`, never by name strings. */
 import {
+  ConditionFailedError,
   ConflictError, DependencyUnavailableError, DomainError, ForbiddenError, IdempotencyMismatchError, IntegrityError, NotFoundError,
   PayloadTooLargeError, RateLimitedError, UnauthorizedError, ValidationError, type FieldError,
 } from '../core/errors';
@@ -47,6 +48,7 @@ function statusOf(e: DomainError): number {
   if (e instanceof ForbiddenError) return 403;
   if (e instanceof NotFoundError) return 404;
   if (e instanceof ConflictError) return 409;
+  if (e instanceof ConditionFailedError) return 409;
   if (e instanceof PayloadTooLargeError) return 413;
   if (e instanceof IdempotencyMismatchError) return 422;
   if (e instanceof RateLimitedError) return 429;

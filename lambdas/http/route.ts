@@ -31,6 +31,8 @@ export interface RouteDef {
   idempotent?: boolean;
   responses: readonly ResponseDef[];
   tags?: readonly string[];
+  /** Sends or checks a sign-in code: the WAF rate-limits it per client IP. */
+  signIn?: boolean;
 }
 
 export const STAFF_ALL: readonly Role[] = ['agent', 'privacy_officer', 'admin'];

@@ -2,10 +2,7 @@
 import { z } from 'zod';
 import { BEHAVIOUR_TYPES } from '../core/behaviour';
 import { Interaction, Purchase } from './schemas-categories';
-import { ConsentState, Uuid } from './schemas';
-
-const Email = z.string().max(320).meta({ description: 'Email address; trimmed and lower-cased.', examples: ['alice@example.com'] });
-const Phone = z.string().max(40).meta({ description: 'Phone number in any common formatting.', examples: ['+44 20 7946 0958'] });
+import { ConsentState, Email, Phone, Uuid } from './schemas';
 
 export const PortalLoginBody = z
   .strictObject({ email: Email.optional(), phone: Phone.optional() })
@@ -59,14 +56,3 @@ export const Me = z
 export const MeConsentBody = z
   .strictObject({ communications: z.boolean().optional(), analytics: z.boolean().optional() })
   .meta({ id: 'MeConsent', description: 'At least one of communications, analytics; recorded with source "portal".' });
-
-export const MyErasureScheduled = z
-  .strictObject({
-    receiptId: Uuid.meta({ description: 'Public receipt: GET /v1/erasure-receipts/{receiptId}. It holds no personal data.' }),
-    scheduledFor: z.iso.datetime().meta({ description: 'When the erasure runs unless cancelled before.' }),
-  })
-  .meta({ id: 'PortalErasureScheduled' });
-
-export const MyErasureCancelled = z
-  .strictObject({ receiptId: Uuid, status: z.literal('cancelled') })
-  .meta({ id: 'PortalErasureCancelled' });

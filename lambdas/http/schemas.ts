@@ -8,8 +8,8 @@ import { ROLES } from '../core/principal';
 
 export const Uuid = z.uuid({ version: 'v4' });
 
-const Email = z.string().max(320).meta({ description: 'Email address; trimmed and lower-cased.', examples: ['alice@example.com'] });
-const Phone = z.string().max(40).meta({ description: 'Phone number in any common formatting; stored as E.164.', examples: ['+44 20 7946 0958'] });
+export const Email = z.string().max(320).meta({ description: 'Email address; trimmed and lower-cased.', examples: ['alice@example.com'] });
+export const Phone = z.string().max(40).meta({ description: 'Phone number in any common formatting; stored as E.164.', examples: ['+44 20 7946 0958'] });
 const Name = z.string().max(400).meta({ description: '1 to 200 characters after trimming.' });
 
 export const CreateCustomerBody = z

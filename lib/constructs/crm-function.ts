@@ -16,7 +16,7 @@ import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { ENV } from '../../lambdas/config';
-import { tableEnvVar, type TableId } from '../../lambdas/core/tables';
+import { TABLES, tableEnvVar, type TableId } from '../../lambdas/core/tables';
 import { REPO_ROOT } from '../paths';
 import { acknowledge } from './acknowledge';
 import { ManagedPolicyRole } from './managed-policy-role';
@@ -174,8 +174,10 @@ export class CrmFunction extends Construct {
     const envVar = tableEnvVar(table.id);
     this.claim(envVar, `table ${table.id}`);
     this.fn.addEnvironment(envVar, table.table.tableName);
+    // A query on a global secondary index is authorised against the index's own ARN.
+    const indexArns = (TABLES[table.id].indexes ?? []).map((i) => `${table.table.tableArn}/index/${i.name}`);
     this.role.addToPrincipalPolicy(
-      new PolicyStatement({ actions: [...TABLE_ACTIONS[access]], resources: [table.table.tableArn] }),
+      new PolicyStatement({ actions: [...TABLE_ACTIONS[access]], resources: [table.table.tableArn, ...indexArns] }),
     );
     const key = table.table.encryptionKey;
     if (key) {

@@ -2,6 +2,7 @@ import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   CreateTableCommand,
+  DescribeTableCommand,
   DynamoDBClient,
   ListTablesCommand,
   ProvisionedThroughputExceededException,
@@ -199,6 +200,62 @@ describe('DynamoStore queries', () => {
   });
 });
 
+describe('DynamoStore index queries', () => {
+  const customerId = unique('c');
+  const other = unique('c');
+  const ids = ['s-1', 's-2', 's-3', 's-4', 's-5'].map((id) => `${id}-${customerId}`);
+
+  beforeAll(async () => {
+    for (const id of ids) await store.put('sessions', { id, kind: 'session', customerId, lastSeenAt: 1, createdAt: '2024-01-01' });
+    await store.put('sessions', { id: unique('s'), kind: 'session', customerId: other });
+    // A rate-limit row carries no customerId, so the index does not hold it.
+    await store.put('sessions', { id: unique('rl'), kind: 'rate', count: 1 });
+    await store.put('idempotency', { key: unique('k'), fingerprint: 'f', customerId });
+  });
+
+  it('finds every row of one customer by customerId, and only the keys the index projects', async () => {
+    const page = await store.queryIndex('sessions', 'byCustomer', customerId);
+    expect(page.items.map((i) => i.id).sort()).toEqual([...ids].sort());
+    for (const item of page.items) expect(Object.keys(item).sort()).toEqual(['customerId', 'id']);
+    expect(page.cursor).toBeUndefined();
+
+    const idem = await store.queryIndex('idempotency', 'byCustomer', customerId);
+    expect(idem.items).toHaveLength(1);
+    expect(Object.keys(idem.items[0]!).sort()).toEqual(['customerId', 'key']);
+  });
+
+  it('finds nothing for a customer without rows', async () => {
+    expect((await store.queryIndex('sessions', 'byCustomer', unique('nobody'))).items).toEqual([]);
+  });
+
+  it('pages with limit and cursor until every row was seen exactly once', async () => {
+    const seen: string[] = [];
+    let cursor: string | undefined;
+    let pages = 0;
+    do {
+      const page = await store.queryIndex('sessions', 'byCustomer', customerId, { limit: 2, cursor });
+      expect(page.items.length).toBeLessThanOrEqual(2);
+      seen.push(...page.items.map((i) => String(i.id)));
+      cursor = page.cursor;
+      pages++;
+    } while (cursor && pages < 10);
+    expect(seen.sort()).toEqual([...ids].sort());
+    expect(pages).toBeGreaterThanOrEqual(3);
+  });
+
+  it('refuses a cursor that belongs to another customer or is malformed', async () => {
+    const first = await store.queryIndex('sessions', 'byCustomer', customerId, { limit: 1 });
+    expect(first.cursor).toBeDefined();
+    await expect(store.queryIndex('sessions', 'byCustomer', other, { cursor: first.cursor })).rejects.toBeInstanceOf(ValidationError);
+    await expect(store.queryIndex('sessions', 'byCustomer', customerId, { cursor: 'not-a-cursor' })).rejects.toBeInstanceOf(ValidationError);
+    expect((await store.queryIndex('sessions', 'byCustomer', customerId, { cursor: first.cursor })).items.length).toBeGreaterThan(0);
+  });
+
+  it('refuses an index the table spec does not declare', async () => {
+    await expect(store.queryIndex('customers', 'byCustomer', customerId)).rejects.toThrow(/no index/);
+  });
+});
+
 describe('DynamoStore scans', () => {
   it('pages through every row of a table, more than one page', async () => {
     const prefix = 'scan-';
@@ -246,6 +303,22 @@ describe('ensureTables', () => {
       }),
     );
     await expect(ensureTables(db.client, 'wrong-', [TABLES.customers])).rejects.toThrow(/key schema/);
+  });
+
+  it('creates the global secondary indexes of the spec, and refuses an existing table without them', async () => {
+    const described = await db.client.send(new DescribeTableCommand({ TableName: `${db.prefix}sessions` }));
+    expect(described.Table?.GlobalSecondaryIndexes?.map((i) => [i.IndexName, i.Projection?.ProjectionType, i.KeySchema])).toEqual([
+      ['byCustomer', 'KEYS_ONLY', [{ AttributeName: 'customerId', KeyType: 'HASH' }]],
+    ]);
+    await db.client.send(
+      new CreateTableCommand({
+        TableName: 'noindex-sessions',
+        BillingMode: 'PAY_PER_REQUEST',
+        KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
+        AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
+      }),
+    );
+    await expect(ensureTables(db.client, 'noindex-', [TABLES.sessions])).rejects.toThrow(/without index\(es\) byCustomer/);
   });
 });
 

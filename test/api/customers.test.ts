@@ -210,3 +210,15 @@ describe('staff authentication', () => {
     }
   });
 });
+
+describe('the local /dev routes', () => {
+  it('move the clock only for a JSON request, so a web page cannot do it with a simple form post', async () => {
+    const form = await home.request('POST', '/dev/clock', { rawBody: '{"advanceSeconds":1}', headers: { 'content-type': 'text/plain' } });
+    expect(form.status).toBe(415);
+    const before = Date.parse((await home.request('POST', '/dev/clock', { body: { advanceSeconds: 0 } })).body.now);
+    const after = await home.request('POST', '/dev/clock', { body: { advanceSeconds: 3600 } });
+    expect(after.status).toBe(200);
+    expect(Date.parse(after.body.now) - before).toBeGreaterThanOrEqual(3600_000);
+    expect((await home.request('POST', '/dev/clock', { body: { advanceSeconds: -5 } })).status).toBe(400);
+  });
+});

@@ -16,6 +16,7 @@ const faulty = (inner: Store): Store => ({
   },
   delete: (t, k, c) => inner.delete(t, k, c),
   query: (t, p, o) => inner.query(t, p, o),
+  queryIndex: (t, i, v, o) => inner.queryIndex(t, i, v, o),
   scan: (t) => inner.scan(t),
 });
 

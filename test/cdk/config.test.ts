@@ -1,6 +1,6 @@
 import { App } from 'aws-cdk-lib';
 import { describe, expect, it } from 'vitest';
-import { CATEGORIES, POLICY } from '../../lambdas/core/inventory';
+import { OVERRIDABLE_RETENTION, POLICY } from '../../lambdas/core/inventory';
 import { addCrmStacks } from '../../lib/app';
 import { ConfigError, parseConfig } from '../../lib/config';
 import { cdkJsonContext } from './support/crm-app';
@@ -56,8 +56,9 @@ describe('deployment configuration', () => {
 
   it('only lets retention be overridden for categories the data inventory names', () => {
     const problems = problemsOf({ ...cdkJsonContext(), retentionDays: { notes: 30 } });
-    expect(problems).toEqual([expect.stringContaining('retentionDays.notes: is not a category of the data inventory')]);
-    expect(problems[0]).toContain(CATEGORIES.map((c) => c.id).join(', '));
+    expect(problems).toEqual([expect.stringContaining('retentionDays.notes: is not a category whose retention can be set')]);
+    expect(problemsOf({ ...cdkJsonContext(), retentionDays: { receipts: 1 } })).toEqual([expect.stringContaining('retentionDays.receipts: is not a category whose retention can be set')]);
+    expect(problems[0]).toContain(OVERRIDABLE_RETENTION.join(', '));
   });
 
   it('refuses sender and alarm addresses that are not e-mail addresses', () => {

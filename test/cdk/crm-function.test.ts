@@ -103,6 +103,18 @@ describe('CrmFunction in a bare stack', () => {
     expect(asArray(onTable[0].Action).every((a: string) => !a.includes('*'))).toBe(true);
   });
 
+  it('bindTable also grants the table\'s own indexes of the spec, by name, and no other index', () => {
+    const { stack, fn, table } = bareFunction();
+    fn.bindTable({ table: { id: 'sessions', table: table.table }, access: 'readWrite' });
+    const onTable = iamStatements(Template.fromStack(stack))
+      .map((s) => s.statement)
+      .filter((s) => JSON.stringify(s.Resource).includes(logicalId(stack, table.table)));
+    expect(onTable).toHaveLength(1);
+    const resources = JSON.stringify(onTable[0].Resource);
+    expect(resources).toContain('/index/byCustomer');
+    expect(resources).not.toContain('/index/*');
+  });
+
   it.each([
     ['wrap', ENV.kmsKeyId, 'key'],
     ['unwrap', ENV.kmsKeyId, 'key'],

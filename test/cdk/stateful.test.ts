@@ -75,6 +75,25 @@ describe('stateful stack: tables from the table specs', () => {
     }
     expect(tableNamed('customers').Properties?.StreamSpecification).toEqual({ StreamViewType: 'OLD_IMAGE' });
   });
+
+  it.each(AWS_TABLES.map((t) => [t.name, t] as const))('%s has exactly the global secondary indexes of its spec', (name, spec) => {
+    const expected = (spec.indexes ?? []).map((i) => ({
+      IndexName: i.name,
+      KeySchema: [{ AttributeName: i.partitionKey.name, KeyType: 'HASH' }],
+      Projection: { ProjectionType: i.projection },
+    }));
+    expect(tableNamed(name).Properties?.GlobalSecondaryIndexes ?? []).toEqual(expected);
+  });
+
+  it('sessions and idempotency rows can be found by customerId, keys only, for the erasure cascade', () => {
+    for (const name of ['sessions', 'idempotency']) {
+      const table = tableNamed(name).Properties;
+      expect(table?.GlobalSecondaryIndexes).toEqual([
+        { IndexName: 'byCustomer', KeySchema: [{ AttributeName: 'customerId', KeyType: 'HASH' }], Projection: { ProjectionType: 'KEYS_ONLY' } },
+      ]);
+      expect(table?.AttributeDefinitions).toContainEqual({ AttributeName: 'customerId', AttributeType: 'S' });
+    }
+  });
 });
 
 describe('stateful stack: keys', () => {

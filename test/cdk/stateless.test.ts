@@ -30,9 +30,9 @@ const statementsOfRole = (roleId: string) =>
     .flatMap(([, p]) => p.Properties?.PolicyDocument.Statement as Record<string, any>[]);
 const roleOf = (fn: keyof SynthesizedCrm['stateless']['functions']) => resource(fnId(fn)).Properties.Role['Fn::GetAtt'][0] as string;
 const envOf = (fn: keyof SynthesizedCrm['stateless']['functions']) => resource(fnId(fn)).Properties.Environment.Variables as Record<string, unknown>;
-/** The table spec id a cross-stack table reference points to. */
+/** The table spec ids cross-stack table references point to, each once (a table's index ARNs name it again). */
 const tableRefs = (value: unknown): string[] =>
-  [...JSON.stringify(value).matchAll(/Table([a-z]+)[0-9A-F]{8}(Arn|Ref)/g)].map((m) => m[1]);
+  [...new Set([...JSON.stringify(value).matchAll(/Table([a-z]+)[0-9A-F]{8}(Arn|Ref)/g)].map((m) => m[1]))];
 const compact = (id: string) => id.replace(/-/g, '');
 
 describe('functions', () => {
@@ -70,6 +70,14 @@ describe('functions', () => {
       expect(readable.sort()).toEqual(Object.entries(plan).filter(([, a]) => a === 'read').map(([tid]) => compact(tid)).sort());
     },
   );
+
+  it('both cascades may query the customerId index of sessions and idempotency, and no index by wildcard', () => {
+    for (const fn of ['erasure', 'stream'] as const) {
+      const onIndexes = JSON.stringify(statementsOfRole(roleOf(fn)).filter((s) => asArray(s.Action).includes('dynamodb:Query')).map((s) => s.Resource));
+      for (const table of ['sessions', 'idempotency']) expect(onIndexes).toMatch(new RegExp(`Table${table}[0-9A-F]{8}Arn[^\\]]*?/index/byCustomer`));
+      expect(onIndexes).not.toContain('/index/*');
+    }
+  });
 
   it('only the erasure function completes receipts; the TTL cascade has no receipt to write', () => {
     expect(Object.keys(envOf('erasure'))).toContain(tableEnvVar('receipts'));

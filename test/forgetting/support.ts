@@ -5,7 +5,7 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { expect } from 'vitest';
 import { KeyShreddedError } from '../../lambdas/core/vault';
-import type { Item, Key, QueryOptions, Store, WriteCondition } from '../../lambdas/core/ports';
+import type { IndexQueryOptions, Item, Key, QueryOptions, Store, WriteCondition } from '../../lambdas/core/ports';
 import type { TableId } from '../../lambdas/core/tables';
 import type { HomeOptions } from '../../local/home';
 import { startTestHome, TOKENS, type TestHome } from '../support/home';
@@ -197,6 +197,10 @@ export class CrashingStore implements Store {
 
   query(table: TableId, partition: string | number, opts?: QueryOptions) {
     return this.inner.query(table, partition, opts);
+  }
+
+  queryIndex(table: TableId, index: string, value: string | number, opts?: IndexQueryOptions) {
+    return this.inner.queryIndex(table, index, value, opts);
   }
 
   scan(table: TableId) {

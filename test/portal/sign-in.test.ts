@@ -65,6 +65,7 @@ describe('the answer does not depend on whether the contact is known', () => {
       get: (t, k, o) => inner.get(t, k, o),
       delete: (t, k, c) => inner.delete(t, k, c),
       query: (t, p, o) => inner.query(t, p, o),
+      queryIndex: (t, i, v, o) => inner.queryIndex(t, i, v, o),
       scan: (t) => inner.scan(t),
       put: async (t, item, c) => {
         if (t === 'sessions' && item.kind === 'code') await new Promise((r) => setTimeout(r, 80));

@@ -20,9 +20,10 @@ describe('retention overrides of a deployment', () => {
   });
 
   it('refuse unknown categories and impossible durations', () => {
-    expect(() => configureRetention({ hobbies: 10 } as never)).toThrow(/unknown category hobbies/);
-    expect(() => configureRetention({ behaviour: 0 })).toThrow(/1 to 3650/);
-    expect(() => configureRetention({ behaviour: 1.5 })).toThrow(/whole days/);
+    expect(() => configureRetention({ hobbies: 10 } as never)).toThrow(/hobbies is not a category/);
+    expect(() => configureRetention({ receipts: 1 })).toThrow(/receipts is not a category whose retention can be set/);
+    expect(() => configureRetention({ behaviour: 0 })).toThrow(/between 1 and 3650/);
+    expect(() => configureRetention({ behaviour: 1.5 })).toThrow(/whole number of days/);
     expect(() => parseRetentionOverrides('[30]')).toThrow(/JSON object/);
     expect(parseRetentionOverrides(' ')).toEqual({});
   });

@@ -1,6 +1,6 @@
 /**
  * The Store port over DynamoDB (AWS, DynamoDB Local, dynalite): single-item reads and conditional writes,
- * partition queries with opaque cursors, and full-table scans for maintenance jobs.
+ * partition and index queries with opaque cursors, and full-table scans for maintenance jobs.
  */
 import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
@@ -14,8 +14,8 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { isTransientAwsError, type AwsErrorShape } from '../aws-errors';
 import { ConditionFailedError, DependencyUnavailableError, ValidationError } from '../../core/errors';
-import type { Item, Key, Page, QueryOptions, Store, WriteCondition } from '../../core/ports';
-import { TABLES, type TableId, type TableNames, type TableSpec } from '../../core/tables';
+import type { IndexQueryOptions, Item, Key, Page, QueryOptions, Store, WriteCondition } from '../../core/ports';
+import { TABLES, type IndexSpec, type TableId, type TableNames, type TableSpec } from '../../core/tables';
 
 export interface DynamoStoreOptions {
   client: DynamoDBClient;
@@ -97,6 +97,27 @@ export class DynamoStore implements Store {
     };
   }
 
+  async queryIndex(table: TableId, index: string, value: string | number, opts: IndexQueryOptions = {}): Promise<Page> {
+    const spec = indexSpec(table, index);
+    const out = await this.call(() =>
+      this.doc.send(
+        new QueryCommand({
+          TableName: this.name(table),
+          IndexName: spec.name,
+          KeyConditionExpression: '#pk = :pk',
+          ExpressionAttributeNames: { '#pk': spec.partitionKey.name },
+          ExpressionAttributeValues: { ':pk': value },
+          Limit: opts.limit,
+          ExclusiveStartKey: opts.cursor === undefined ? undefined : decodeCursor(table, value, opts.cursor, spec),
+        }),
+      ),
+    );
+    return {
+      items: (out.Items ?? []) as Item[],
+      cursor: out.LastEvaluatedKey ? encodeCursor(out.LastEvaluatedKey) : undefined,
+    };
+  }
+
   async *scan(table: TableId): AsyncIterable<Item> {
     let startKey: Attributes | undefined;
     do {
@@ -155,13 +176,21 @@ function encodeCursor(lastKey: Attributes): string {
   return Buffer.from(JSON.stringify(lastKey), 'utf8').toString('base64url');
 }
 
-/**
- * A cursor comes back from a client: accept only the table's own key attributes, and only for the
- * partition being queried, so a forged cursor cannot steer a read anywhere else.
- */
-function decodeCursor(table: TableId, partition: string | number, cursor: string): Attributes {
+function indexSpec(table: TableId, index: string): IndexSpec {
   const spec: TableSpec = TABLES[table];
-  const keyNames = [spec.partitionKey.name, ...(spec.sortKey ? [spec.sortKey.name] : [])];
+  const found = spec.indexes?.find((i) => i.name === index);
+  if (!found) throw new Error(`Table ${table} has no index ${index}.`);
+  return found;
+}
+
+/**
+ * A cursor comes back from a client: accept only the table's own key attributes (and the index key on
+ * an index query), and only for the partition being queried, so a forged cursor cannot steer a read anywhere else.
+ */
+function decodeCursor(table: TableId, partition: string | number, cursor: string, index?: IndexSpec): Attributes {
+  const spec: TableSpec = TABLES[table];
+  const keyNames = [...new Set([spec.partitionKey.name, ...(spec.sortKey ? [spec.sortKey.name] : []), ...(index ? [index.partitionKey.name] : [])])];
+  const partitionKey = (index ?? spec).partitionKey.name;
   const invalid = () => new ValidationError('The cursor is not valid.', [{ field: 'cursor', message: 'Not a cursor from a previous page.' }]);
   let parsed: unknown;
   try {
@@ -175,7 +204,7 @@ function decodeCursor(table: TableId, partition: string | number, cursor: string
   for (const [name, value] of entries) {
     if (!keyNames.includes(name) || (typeof value !== 'string' && typeof value !== 'number')) throw invalid();
   }
-  if ((parsed as Record<string, unknown>)[spec.partitionKey.name] !== partition) throw invalid();
+  if ((parsed as Record<string, unknown>)[partitionKey] !== partition) throw invalid();
   return parsed as Attributes;
 }
 

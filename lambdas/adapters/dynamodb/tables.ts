@@ -10,6 +10,7 @@ import {
   waitUntilTableExists,
   type AttributeDefinition,
   type DynamoDBClient,
+  type GlobalSecondaryIndex,
   type KeySchemaElement,
   type TableDescription,
 } from '@aws-sdk/client-dynamodb';
@@ -37,6 +38,7 @@ async function ensureTable(client: DynamoDBClient, tableName: string, spec: Tabl
           BillingMode: 'PAY_PER_REQUEST',
           KeySchema: keySchema(spec),
           AttributeDefinitions: attributeDefinitions(spec),
+          GlobalSecondaryIndexes: globalSecondaryIndexes(spec),
         }),
       );
       table = created.TableDescription;
@@ -47,6 +49,7 @@ async function ensureTable(client: DynamoDBClient, tableName: string, spec: Tabl
     }
   }
   if (table?.KeySchema) assertSameKeys(tableName, table.KeySchema, keySchema(spec));
+  if (table) assertIndexes(tableName, table, spec);
   if (table?.TableStatus !== 'ACTIVE') {
     await waitUntilTableExists({ client, maxWaitTime: MAX_WAIT_SECONDS, minDelay: 1, maxDelay: 5 }, { TableName: tableName });
   }
@@ -68,9 +71,25 @@ function keySchema(spec: TableSpec): KeySchemaElement[] {
 }
 
 function attributeDefinitions(spec: TableSpec): AttributeDefinition[] {
-  const defs: AttributeDefinition[] = [{ AttributeName: spec.partitionKey.name, AttributeType: spec.partitionKey.type }];
-  if (spec.sortKey) defs.push({ AttributeName: spec.sortKey.name, AttributeType: spec.sortKey.type });
-  return defs;
+  const keys = [spec.partitionKey, ...(spec.sortKey ? [spec.sortKey] : []), ...(spec.indexes ?? []).map((i) => i.partitionKey)];
+  const defs = new Map(keys.map((k) => [k.name, { AttributeName: k.name, AttributeType: k.type }]));
+  return [...defs.values()];
+}
+
+function globalSecondaryIndexes(spec: TableSpec): GlobalSecondaryIndex[] | undefined {
+  if (!spec.indexes?.length) return undefined;
+  return spec.indexes.map((i) => ({
+    IndexName: i.name,
+    KeySchema: [{ AttributeName: i.partitionKey.name, KeyType: 'HASH' }],
+    Projection: { ProjectionType: i.projection },
+  }));
+}
+
+/** Adding an index to a table with data is a backfill, not a start-up step (dynalite cannot at all): fail here with the cause. */
+function assertIndexes(tableName: string, table: TableDescription, spec: TableSpec): void {
+  const present = new Set((table.GlobalSecondaryIndexes ?? []).map((i) => i.IndexName));
+  const missing = (spec.indexes ?? []).filter((i) => !present.has(i.name)).map((i) => i.name);
+  if (missing.length > 0) throw new Error(`Table ${tableName} exists without index(es) ${missing.join(', ')}; recreate it.`);
 }
 
 /** An existing table with other keys would fail every request later, far from the cause: fail here. */

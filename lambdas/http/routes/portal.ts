@@ -4,7 +4,8 @@
  */
 import { AccessLogResult, ConsentState, Problem } from '../schemas';
 import { CustomerExportSchema } from '../schemas-categories';
-import { LoginAccepted, Me, MeConsentBody, MyErasureCancelled, MyErasureScheduled, PortalLoginBody, PortalSession, PortalVerifyBody } from '../schemas-portal';
+import { ErasureCancelled, ErasureScheduled } from '../schemas-forgetting';
+import { LoginAccepted, Me, MeConsentBody, PortalLoginBody, PortalSession, PortalVerifyBody } from '../schemas-portal';
 import type { RouteDef } from '../route';
 
 const signIn = ['portal sign-in'] as const;
@@ -21,6 +22,7 @@ export const portalRoutes: readonly RouteDef[] = [
     body: PortalLoginBody,
     responses: [{ status: 202, description: 'Accepted; a code was sent if the contact is known.', schema: LoginAccepted }],
     tags: signIn,
+    signIn: true,
   },
   {
     operationId: 'portalVerify',
@@ -34,6 +36,7 @@ export const portalRoutes: readonly RouteDef[] = [
       { status: 401, description: 'The code is wrong, expired or already used (the same answer for an unknown contact).', schema: Problem, contentType: 'application/problem+json' },
     ],
     tags: signIn,
+    signIn: true,
   },
   {
     operationId: 'portalLogout',
@@ -88,7 +91,7 @@ export const portalRoutes: readonly RouteDef[] = [
     auth: 'customer',
     summary: 'Ask for erasure of everything held. It runs after the grace period; asking again returns the same receipt.',
     responses: [
-      { status: 202, description: 'Scheduled.', schema: MyErasureScheduled },
+      { status: 202, description: 'Scheduled.', schema: ErasureScheduled },
       { status: 409, description: 'The erasure is already under way.', schema: Problem, contentType: 'application/problem+json' },
     ],
     tags: me,
@@ -100,7 +103,7 @@ export const portalRoutes: readonly RouteDef[] = [
     auth: 'customer',
     summary: 'Cancel a pending erasure within the grace period.',
     responses: [
-      { status: 200, description: 'Cancelled.', schema: MyErasureCancelled },
+      { status: 200, description: 'Cancelled.', schema: ErasureCancelled },
       { status: 409, description: 'The erasure is already under way and can no longer be cancelled.', schema: Problem, contentType: 'application/problem+json' },
     ],
     tags: me,
