@@ -1,4 +1,3 @@
-import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EsdkFieldCipher } from '../../lambdas/adapters/crypto/esdk-cipher';
 import { DynamoStore } from '../../lambdas/adapters/dynamodb/store';
@@ -7,6 +6,7 @@ import { silentLog } from '../../lambdas/adapters/logger';
 import { createApp } from '../../lambdas/core/app';
 import { tableNamesFromPrefix } from '../../lambdas/core/tables';
 import { createApiHandler, type ApiHandler } from '../../lambdas/http/api';
+import { apiGatewayEvent } from '../support/api-gateway';
 import { startDynalite, type TestDb } from '../support/dynalite';
 
 let db: TestDb;
@@ -27,54 +27,30 @@ beforeAll(async () => {
 });
 afterAll(async () => db?.close());
 
-/** An API Gateway REST proxy event as Lambda receives it behind a Cognito authorizer. */
-function event(method: string, resource: string, opts: { body?: unknown; groups?: string; path?: string; params?: Record<string, string> } = {}): APIGatewayProxyEvent {
-  return {
-    resource,
-    path: opts.path ?? resource,
-    httpMethod: method,
-    headers: { 'content-type': 'application/json' },
-    multiValueHeaders: {},
-    queryStringParameters: null,
-    multiValueQueryStringParameters: null,
-    pathParameters: opts.params ?? null,
-    stageVariables: null,
-    body: opts.body === undefined ? null : JSON.stringify(opts.body),
-    isBase64Encoded: false,
-    requestContext: {
-      requestId: 'req-1',
-      resourcePath: resource,
-      httpMethod: method,
-      stage: 'prod',
-      authorizer: opts.groups === undefined ? null : { claims: { sub: 'c0ffee00-staff', 'cognito:groups': opts.groups, email: 'staff@corp.example' } },
-    } as unknown as APIGatewayProxyEvent['requestContext'],
-  };
-}
-
 describe('the Lambda API handler with API Gateway events', () => {
   it('reads Cognito groups in either claim format and picks the strongest role', async () => {
-    const created = await handler(event('POST', '/v1/customers', { groups: '[agent privacy_officer]', body: { name: 'Event Person', email: 'event@example.com' } }));
+    const created = await handler(apiGatewayEvent('POST', '/v1/customers', { groups: '[agent privacy_officer]', body: { name: 'Event Person', email: 'event@example.com' } }));
     expect(created.statusCode).toBe(201);
     const id = JSON.parse(created.body).customerId;
-    const reveal = await handler(event('POST', '/v1/customers/{id}/reveal', { groups: 'agent,privacy_officer', params: { id }, body: { purpose: 'event test' } }));
+    const reveal = await handler(apiGatewayEvent('POST', '/v1/customers/{id}/reveal', { groups: 'agent,privacy_officer', params: { id }, body: { purpose: 'event test' } }));
     expect(reveal.statusCode).toBe(200);
     expect(JSON.parse(reveal.body).email).toBe('event@example.com');
   });
 
   it('refuses a staff route when the authorizer passed no claims, and a token without a staff group', async () => {
-    expect((await handler(event('POST', '/v1/customers/search', { body: { email: 'a@example.com' } }))).statusCode).toBe(401);
-    expect((await handler(event('POST', '/v1/customers/search', { groups: 'customers', body: { email: 'a@example.com' } }))).statusCode).toBe(403);
+    expect((await handler(apiGatewayEvent('POST', '/v1/customers/search', { body: { email: 'a@example.com' } }))).statusCode).toBe(401);
+    expect((await handler(apiGatewayEvent('POST', '/v1/customers/search', { groups: 'customers', body: { email: 'a@example.com' } }))).statusCode).toBe(403);
   });
 
   it('maps an unknown resource to a problem+json 404 with security headers', async () => {
-    const res = await handler(event('GET', '/v1/unknown'));
+    const res = await handler(apiGatewayEvent('GET', '/v1/unknown'));
     expect(res.statusCode).toBe(404);
     expect(res.headers?.['content-type']).toBe('application/problem+json');
     expect(res.headers?.['x-content-type-options']).toBe('nosniff');
   });
 
   it('counts the body size in bytes, base64 bodies included', async () => {
-    const big = event('POST', '/v1/customers', { groups: 'admin' });
+    const big = apiGatewayEvent('POST', '/v1/customers', { groups: 'admin' });
     big.body = Buffer.from(JSON.stringify({ name: 'é'.repeat(40_000), email: 'big@example.com' })).toString('base64');
     big.isBase64Encoded = true;
     const res = await handler(big);
@@ -84,7 +60,7 @@ describe('the Lambda API handler with API Gateway events', () => {
 
 describe('routes that take no body', () => {
   it('refuse one rather than silently dropping it', async () => {
-    const res = await handler(event('GET', '/v1/privacy/inventory', { body: { note: 'x' } }));
+    const res = await handler(apiGatewayEvent('GET', '/v1/privacy/inventory', { body: { note: 'x' } }));
     expect(res.statusCode).toBe(400);
     expect(JSON.parse(res.body)).toMatchObject({ code: 'unexpected_field', errors: [{ field: 'note' }] });
   });

@@ -2,23 +2,20 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DependencyUnavailableError } from '../../lambdas/core/errors';
 import type { Store } from '../../lambdas/core/ports';
 import type { TableId } from '../../lambdas/core/tables';
+import { wrapStore } from '../support/stores';
 import { rowCounts } from '../support/tables';
 import { startTestHome, TOKENS, type TestHome } from '../support/home';
 import { grantAnalytics, newCustomer } from './helpers';
 
 /** Puts to these tables fail once each, as a throttled or unreachable DynamoDB would. */
 const failing = new Set<TableId>();
-const faulty = (inner: Store): Store => ({
-  get: (t, k, o) => inner.get(t, k, o),
-  put: async (t, item, c) => {
-    if (failing.delete(t)) throw new DependencyUnavailableError('DynamoDB');
-    return inner.put(t, item, c);
-  },
-  delete: (t, k, c) => inner.delete(t, k, c),
-  query: (t, p, o) => inner.query(t, p, o),
-  queryIndex: (t, i, v, o) => inner.queryIndex(t, i, v, o),
-  scan: (t) => inner.scan(t),
-});
+const faulty = (inner: Store): Store =>
+  wrapStore(inner, {
+    put: async (t, item, c) => {
+      if (failing.delete(t)) throw new DependencyUnavailableError('DynamoDB');
+      return inner.put(t, item, c);
+    },
+  });
 
 let home: TestHome;
 beforeAll(async () => {

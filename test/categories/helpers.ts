@@ -2,7 +2,8 @@
 import { ScanCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
 import { expect } from 'vitest';
 import type { TableId } from '../../lambdas/core/tables';
-import { TOKENS, type TestHome } from '../support/home';
+import { TOKENS, type TestHome, type TestResponse } from '../support/home';
+import { rowCounts } from '../support/tables';
 
 export type RawRow = Record<string, AttributeValue>;
 
@@ -36,6 +37,17 @@ export async function accessActions(home: TestHome, customerId: string): Promise
   const log = await home.request('GET', `/v1/customers/${customerId}/access-log`, { token: TOKENS.officer });
   expect(log.status).toBe(200);
   return log.body.items.map((e: { action: string }) => e.action);
+}
+
+/** `send` is refused, 400 problem+json with `code` naming exactly `fields`, and no table gains or loses a row. */
+export async function expectRefusedWritingNothing(home: TestHome, send: () => Promise<TestResponse>, code: string, fields: readonly string[]): Promise<void> {
+  const before = await rowCounts(home.dynamo);
+  const res = await send();
+  expect(res.status).toBe(400);
+  expect(res.headers.get('content-type')).toBe('application/problem+json');
+  expect(res.body.code).toBe(code);
+  expect(res.body.errors.map((e: { field: string }) => e.field).sort()).toEqual([...fields].sort());
+  expect(await rowCounts(home.dynamo)).toEqual(before);
 }
 
 export async function grantAnalytics(home: TestHome, customerId: string): Promise<void> {

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GuardedStore, UndeclaredAttributeError } from '../../lambdas/core/guarded-store';
 import type { Item, Store } from '../../lambdas/core/ports';
 import { TABLES, type TableId } from '../../lambdas/core/tables';
+import { wrapStore } from '../support/stores';
 import { scanAll } from '../support/tables';
 import { startTestHome, TOKENS, type TestHome } from '../support/home';
 
@@ -15,17 +16,13 @@ const note = (seen: Map<string, Set<string>>, table: string, names: string[]) =>
 };
 
 /** Records every put that reaches the real store, including writes that do not go through the app's guard. */
-const recording = (inner: Store): Store => ({
-  get: (t, k, o) => inner.get(t, k, o),
-  put: (t, item, c) => {
-    note(viaStore, t, Object.keys(item).filter((k) => item[k] !== undefined));
-    return inner.put(t, item, c);
-  },
-  delete: (t, k, c) => inner.delete(t, k, c),
-  query: (t, p, o) => inner.query(t, p, o),
-  queryIndex: (t, i, v, o) => inner.queryIndex(t, i, v, o),
-  scan: (t) => inner.scan(t),
-});
+const recording = (inner: Store): Store =>
+  wrapStore(inner, {
+    put: (t, item, c) => {
+      note(viaStore, t, Object.keys(item).filter((k) => item[k] !== undefined));
+      return inner.put(t, item, c);
+    },
+  });
 
 let home: TestHome;
 beforeAll(async () => {

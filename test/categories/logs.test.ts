@@ -1,28 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../lambdas/adapters/logger';
+import { capturePrintedInFile } from '../support/capture';
 import { startTestHome, TOKENS, type TestHome } from '../support/home';
 
 const SECRETS = ['Hypatia Alexandrina', 'hypatia@library.example', 'astrolabe-repair-secret', 'token=Zm9vYmFyYmF6', 'the conic sections dispute'];
 
+const printed = capturePrintedInFile();
 let home: TestHome;
-const printed: string[] = [];
-const writes = { out: process.stdout.write, err: process.stderr.write };
-
 beforeAll(async () => {
-  const capture = (orig: typeof process.stdout.write) =>
-    function (this: NodeJS.WriteStream, chunk: unknown, ...rest: unknown[]) {
-      printed.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk as Uint8Array).toString('utf8'));
-      return (orig as (...a: unknown[]) => boolean).call(this, chunk, ...rest);
-    } as typeof process.stdout.write;
-  process.stdout.write = capture(writes.out);
-  process.stderr.write = capture(writes.err);
   home = await startTestHome({ log: createLogger('privacy-crm-test', 'DEBUG') });
 });
-afterAll(async () => {
-  process.stdout.write = writes.out;
-  process.stderr.write = writes.err;
-  await home?.close();
-});
+afterAll(async () => home?.close());
 
 describe('logs of the data categories', () => {
   it('interactions, purchases, events and consent, good and bad, print request lines but never a personal value', async () => {

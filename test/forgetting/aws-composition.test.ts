@@ -7,7 +7,6 @@ import { CreateScheduleCommand, DeleteScheduleCommand, SchedulerClient } from '@
 import { SendEmailCommand, SESv2Client } from '@aws-sdk/client-sesv2';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { GetItemCommand } from '@aws-sdk/client-dynamodb';
-import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ENV } from '../../lambdas/config';
@@ -17,7 +16,9 @@ import { handler as apiHandler } from '../../lambdas/handlers/api';
 import { handler as erasureHandler } from '../../lambdas/handlers/erasure';
 import { handler as remindersHandler } from '../../lambdas/handlers/reminders';
 import { handler as streamHandler } from '../../lambdas/handlers/stream';
+import { apiGatewayEvent, type ApiEventOptions } from '../support/api-gateway';
 import { startDynalite, type TestDb } from '../support/dynalite';
+import { expectedErasureSchedule } from '../support/erasure-schedule';
 import { installFakeKms, type FakeKms } from '../support/fake-kms';
 
 const PREFIX = 'crm-test-';
@@ -71,31 +72,8 @@ beforeEach(() => {
   sns.on(PublishCommand).resolves({ MessageId: 's-1' });
 });
 
-function apiEvent(method: string, resource: string, opts: { body?: unknown; params?: Record<string, string>; groups?: string } = {}): APIGatewayProxyEvent {
-  return {
-    resource,
-    path: resource,
-    httpMethod: method,
-    headers: { 'content-type': 'application/json' },
-    multiValueHeaders: {},
-    queryStringParameters: null,
-    multiValueQueryStringParameters: null,
-    pathParameters: opts.params ?? null,
-    stageVariables: null,
-    body: opts.body === undefined ? null : JSON.stringify(opts.body),
-    isBase64Encoded: false,
-    requestContext: {
-      requestId: 'req',
-      resourcePath: resource,
-      httpMethod: method,
-      stage: 'test',
-      authorizer: opts.groups ? { claims: { sub: 'staff-sub-1', 'cognito:groups': opts.groups } } : null,
-    } as unknown as APIGatewayProxyEvent['requestContext'],
-  };
-}
-
-async function api(method: string, resource: string, opts: Parameters<typeof apiEvent>[2] = {}) {
-  const res = await apiHandler(apiEvent(method, resource, opts));
+async function api(method: string, resource: string, opts: ApiEventOptions = {}) {
+  const res = await apiHandler(apiGatewayEvent(method, resource, opts));
   return { status: res.statusCode, body: res.body ? JSON.parse(res.body) : undefined };
 }
 
@@ -129,23 +107,17 @@ describe('the Lambda functions built from their environment', () => {
 
     const create = scheduler.commandCalls(CreateScheduleCommand);
     expect(create).toHaveLength(1);
-    expect(create[0].args[0].input).toEqual({
-      Name: `erase-${id}`,
-      GroupName: 'crm-test-erasures',
-      ScheduleExpression: `at(${scheduledFor.slice(0, 19)})`,
-      ScheduleExpressionTimezone: 'UTC',
-      FlexibleTimeWindow: { Mode: 'OFF' },
-      ActionAfterCompletion: 'DELETE',
-      State: 'ENABLED',
-      Description: 'privacy-crm erasure',
-      Target: {
-        Arn: SCHEDULER[ENV.erasureFunctionArn],
-        RoleArn: SCHEDULER[ENV.schedulerRoleArn],
-        Input: JSON.stringify({ customerId: id, receiptId }),
-        RetryPolicy: { MaximumRetryAttempts: 185, MaximumEventAgeInSeconds: 86_400 },
-        DeadLetterConfig: { Arn: SCHEDULER[ENV.schedulerDlqArn] },
-      },
-    });
+    expect(create[0].args[0].input).toEqual(
+      expectedErasureSchedule({
+        name: `erase-${id}`,
+        groupName: 'crm-test-erasures',
+        at: scheduledFor.slice(0, 19),
+        targetArn: SCHEDULER[ENV.erasureFunctionArn],
+        roleArn: SCHEDULER[ENV.schedulerRoleArn],
+        deadLetterArn: SCHEDULER[ENV.schedulerDlqArn],
+        input: { customerId: id, receiptId },
+      }),
+    );
     // The confirmation: plain text from the configured sender, no HTML part, no configuration set.
     const confirmation = ses.commandCalls(SendEmailCommand)[0].args[0].input;
     expect(confirmation).toMatchObject({

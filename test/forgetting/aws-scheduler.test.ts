@@ -14,6 +14,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AwsScheduler } from '../../lambdas/adapters/scheduler/aws-scheduler';
 import { DependencyUnavailableError } from '../../lambdas/core/errors';
 import { scheduleName } from '../../lambdas/core/erasure';
+import { expectedErasureSchedule } from '../support/erasure-schedule';
 
 const mock = mockClient(SchedulerClient);
 const META = { $metadata: { httpStatusCode: 400 }, message: 'fake', Message: 'fake' };
@@ -35,23 +36,12 @@ beforeEach(() => {
 });
 afterEach(() => client.destroy());
 
-const EXPECTED_CREATE = {
-  Name: `erase-${CUSTOMER}`,
-  GroupName: 'crm-dev-erasures',
-  ScheduleExpression: 'at(2026-12-27T03:45:59)',
-  ScheduleExpressionTimezone: 'UTC',
-  FlexibleTimeWindow: { Mode: 'OFF' },
-  ActionAfterCompletion: 'DELETE',
-  State: 'ENABLED',
-  Description: 'privacy-crm erasure',
-  Target: {
-    Arn: OPTIONS.targetArn,
-    RoleArn: OPTIONS.roleArn,
-    Input: JSON.stringify({ customerId: CUSTOMER, receiptId: RECEIPT }),
-    RetryPolicy: { MaximumRetryAttempts: 185, MaximumEventAgeInSeconds: 86_400 },
-    DeadLetterConfig: { Arn: OPTIONS.deadLetterArn },
-  },
-};
+const EXPECTED_CREATE = expectedErasureSchedule({
+  name: `erase-${CUSTOMER}`,
+  ...OPTIONS,
+  at: '2026-12-27T03:45:59',
+  input: { customerId: CUSTOMER, receiptId: RECEIPT },
+});
 
 describe('the EventBridge Scheduler adapter', () => {
   it('creates a one-time schedule named after the customer, at a UTC time, deleted after it fires', async () => {

@@ -3,17 +3,12 @@ import type { ErasurePayload } from '../../lambdas/core/erasure';
 import { createErasureHandler } from '../../lambdas/handlers/erasure';
 import { scanAll } from '../support/tables';
 import { TOKENS, type TestHome } from '../support/home';
-import { CrashingStore, DAY, expectNothingLeft, messagesTo, populate, startForgettingHome, type Populated } from './support';
+import { DAY, expectNothingLeft, messagesTo, populate, startCrashingHome, type CrashingStore, type Populated } from './support';
 
 let home: TestHome;
 let store: CrashingStore;
 beforeAll(async () => {
-  home = await startForgettingHome({
-    wrapStore: (inner) => {
-      store = new CrashingStore(inner);
-      return store;
-    },
-  });
+  ({ home, store } = await startCrashingHome());
 });
 afterAll(async () => home?.close());
 

@@ -4,17 +4,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DependencyUnavailableError } from '../../lambdas/core/errors';
 import { createStreamHandler } from '../../lambdas/handlers/stream';
 import { TOKENS, type TestHome } from '../support/home';
-import { CrashingStore, expectIntact, expectNothingLeft, populate, startForgettingHome, type Populated } from './support';
+import { expectIntact, expectNothingLeft, populate, startCrashingHome, type CrashingStore, type Populated } from './support';
 
 let home: TestHome;
 let store: CrashingStore;
 beforeAll(async () => {
-  home = await startForgettingHome({
-    wrapStore: (inner) => {
-      store = new CrashingStore(inner);
-      return store;
-    },
-  });
+  ({ home, store } = await startCrashingHome());
 });
 afterAll(async () => home?.close());
 

@@ -5,10 +5,11 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { expect } from 'vitest';
 import { KeyShreddedError } from '../../lambdas/core/vault';
-import type { IndexQueryOptions, Item, Key, QueryOptions, Store, WriteCondition } from '../../lambdas/core/ports';
+import type { Item, Store } from '../../lambdas/core/ports';
 import type { TableId } from '../../lambdas/core/tables';
 import type { HomeOptions } from '../../local/home';
 import { startTestHome, TOKENS, type TestHome } from '../support/home';
+import { wrapStore } from '../support/stores';
 import { scanAll, textsOf } from '../support/tables';
 
 export const DAY = 86_400;
@@ -149,61 +150,47 @@ export async function expectIntact(home: TestHome, p: Populated): Promise<void> 
  * everything before it done, nothing after it. Used to stop the erasure handler between any two steps.
  * `failWhen` makes chosen writes fail (a dependency fault).
  */
-export class CrashingStore implements Store {
-  private armedAt?: number;
-  writes = 0;
-
-  constructor(private readonly inner: Store) {}
-
-  crashOnWrite(n: number | undefined): void {
-    this.armedAt = n;
-    this.writes = 0;
-  }
-
+export interface CrashingStore extends Store {
+  /** Writes (puts and deletes) since the last `crashOnWrite`. */
+  readonly writes: number;
+  crashOnWrite(n: number | undefined): void;
   /** Makes writes that `match` fail (once each) with `error`, until cleared with undefined. */
-  failWhen(match: ((op: 'put' | 'delete', table: TableId, keyOrItem: Item) => boolean) | undefined, error: () => Error = () => new Error('injected fault')): void {
-    this.fault = match ? { match, error } : undefined;
-  }
+  failWhen(match: ((op: 'put' | 'delete', table: TableId, keyOrItem: Item) => boolean) | undefined, error?: () => Error): void;
+}
 
-  private fault?: { match: (op: 'put' | 'delete', table: TableId, keyOrItem: Item) => boolean; error: () => Error };
-
-  private check(op: 'put' | 'delete', table: TableId, keyOrItem: Item): void {
-    if (this.fault?.match(op, table, keyOrItem)) throw this.fault.error();
-  }
-
-  private tick(): void {
-    this.writes += 1;
-    if (this.armedAt !== undefined && this.writes === this.armedAt) {
-      this.armedAt = undefined;
+export function crashingStore(inner: Store): CrashingStore {
+  let armedAt: number | undefined;
+  let writes = 0;
+  let fault: { match: (op: 'put' | 'delete', table: TableId, keyOrItem: Item) => boolean; error: () => Error } | undefined;
+  const beforeWrite = (op: 'put' | 'delete', table: TableId, keyOrItem: Item) => {
+    if (fault?.match(op, table, keyOrItem)) throw fault.error();
+    writes += 1;
+    if (armedAt !== undefined && writes === armedAt) {
+      armedAt = undefined;
       throw new Error('injected crash');
     }
-  }
+  };
+  return {
+    ...wrapStore(inner, {
+      put: async (table, item, condition) => (beforeWrite('put', table, item), inner.put(table, item, condition)),
+      delete: async (table, key, condition) => (beforeWrite('delete', table, key), inner.delete(table, key, condition)),
+    }),
+    get writes() {
+      return writes;
+    },
+    crashOnWrite(n) {
+      armedAt = n;
+      writes = 0;
+    },
+    failWhen(match, error = () => new Error('injected fault')) {
+      fault = match ? { match, error } : undefined;
+    },
+  };
+}
 
-  get(table: TableId, key: Key, opts?: { consistent?: boolean }) {
-    return this.inner.get(table, key, opts);
-  }
-
-  async put(table: TableId, item: Item, condition?: WriteCondition) {
-    this.check('put', table, item);
-    this.tick();
-    return this.inner.put(table, item, condition);
-  }
-
-  async delete(table: TableId, key: Key, condition?: WriteCondition) {
-    this.check('delete', table, key);
-    this.tick();
-    return this.inner.delete(table, key, condition);
-  }
-
-  query(table: TableId, partition: string | number, opts?: QueryOptions) {
-    return this.inner.query(table, partition, opts);
-  }
-
-  queryIndex(table: TableId, index: string, value: string | number, opts?: IndexQueryOptions) {
-    return this.inner.queryIndex(table, index, value, opts);
-  }
-
-  scan(table: TableId) {
-    return this.inner.scan(table);
-  }
+/** A forgetting home over a crashing store, and that store. */
+export async function startCrashingHome(): Promise<{ home: TestHome; store: CrashingStore }> {
+  let store: CrashingStore | undefined;
+  const home = await startForgettingHome({ wrapStore: (inner) => (store = crashingStore(inner)) });
+  return { home, store: store! };
 }

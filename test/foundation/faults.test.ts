@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { DependencyUnavailableError } from '../../lambdas/core/errors';
 import type { KeyService, Store } from '../../lambdas/core/ports';
 import type { TableId } from '../../lambdas/core/tables';
+import { tapKeys, wrapStore } from '../support/stores';
 import { rowCounts } from '../support/tables';
 import { startTestHome, TOKENS, type TestHome } from '../support/home';
 
@@ -18,28 +19,18 @@ afterEach(() => {
 });
 
 function faultyKeys(inner: KeyService): KeyService {
-  const fail = (op: keyof KeyService) => {
+  return tapKeys(inner, (op) => {
     if (faults.kms.has(op)) throw new DependencyUnavailableError('KMS');
-  };
-  return {
-    generateDataKey: async (c) => (fail('generateDataKey'), inner.generateDataKey(c)),
-    unwrapDataKey: async (w, c) => (fail('unwrapDataKey'), inner.unwrapDataKey(w, c)),
-    mac: async (m) => (fail('mac'), inner.mac(m)),
-  };
+  });
 }
 
 function faultyStore(inner: Store): Store {
-  return {
-    get: (t, k, o) => inner.get(t, k, o),
+  return wrapStore(inner, {
     put: async (t, i, c) => {
       if (faults.putTables.has(t)) throw new DependencyUnavailableError('DynamoDB');
       return inner.put(t, i, c);
     },
-    delete: (t, k, c) => inner.delete(t, k, c),
-    query: (t, p, o) => inner.query(t, p, o),
-    queryIndex: (t, i, v, o) => inner.queryIndex(t, i, v, o),
-    scan: (t) => inner.scan(t),
-  };
+  });
 }
 
 const body = { name: 'Faulty Fiona', email: 'fiona@example.com' };

@@ -1,14 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { KeyService } from '../../lambdas/core/ports';
 import { startTestHome, TOKENS, type TestHome } from '../support/home';
+import { tapKeys } from '../support/stores';
 
 const calls: string[] = [];
 function counting(inner: KeyService): KeyService {
-  return {
-    generateDataKey: (c) => (calls.push('generateDataKey'), inner.generateDataKey(c)),
-    unwrapDataKey: (w, c) => (calls.push('unwrapDataKey'), inner.unwrapDataKey(w, c)),
-    mac: (m) => (calls.push('mac'), inner.mac(m)),
-  };
+  return tapKeys(inner, (op) => calls.push(op));
 }
 
 let home: TestHome;

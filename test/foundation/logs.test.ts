@@ -1,29 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../lambdas/adapters/logger';
+import { capturePrintedInFile } from '../support/capture';
 import { startTestHome, TOKENS, type TestHome } from '../support/home';
 
 const SECRETS = ['Ludwig Wittgenstein', 'ludwig@tractatus.example', '+43 1 58801 0', '+431588010', 'tractatus', 'see the ledger please'];
 
+// Capture everything the process prints, whatever prints it.
+const printed = capturePrintedInFile();
 let home: TestHome;
-const printed: string[] = [];
-const writes = { out: process.stdout.write, err: process.stderr.write };
-
 beforeAll(async () => {
-  // Capture everything the process prints, whatever prints it.
-  const capture = (orig: typeof process.stdout.write) =>
-    function (this: NodeJS.WriteStream, chunk: unknown, ...rest: unknown[]) {
-      printed.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk as Uint8Array).toString('utf8'));
-      return (orig as (...a: unknown[]) => boolean).call(this, chunk, ...rest);
-    } as typeof process.stdout.write;
-  process.stdout.write = capture(writes.out);
-  process.stderr.write = capture(writes.err);
   home = await startTestHome({ log: createLogger('privacy-crm-test', 'DEBUG') });
 });
-afterAll(async () => {
-  process.stdout.write = writes.out;
-  process.stderr.write = writes.err;
-  await home?.close();
-});
+afterAll(async () => home?.close());
 
 describe('logs', () => {
   it('a full staff flow, with errors, prints request lines but never a personal value', async () => {

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Store } from '../../lambdas/core/ports';
+import { wrapStore } from '../support/stores';
 import { rowCounts } from '../support/tables';
 import { startTestHome, TOKENS, type TestHome } from '../support/home';
 
@@ -40,20 +41,16 @@ describe('concurrent creation', () => {
     let release: () => void = () => undefined;
     let slowOnce = true;
     const gate = new Promise<void>((r) => (release = r));
-    const slowStore = (inner: Store): Store => ({
-      get: (t, k, o) => inner.get(t, k, o),
-      put: async (t, i, c) => {
-        if (t === 'customers' && slowOnce) {
-          slowOnce = false;
-          await gate; // the first attempt's row write is delayed until the retry has finished
-        }
-        return inner.put(t, i, c);
-      },
-      delete: (t, k, c) => inner.delete(t, k, c),
-      query: (t, p, o) => inner.query(t, p, o),
-      scan: (t) => inner.scan(t),
-      queryIndex: (t, i, v, o) => inner.queryIndex(t, i, v, o),
-    });
+    const slowStore = (inner: Store): Store =>
+      wrapStore(inner, {
+        put: async (t, i, c) => {
+          if (t === 'customers' && slowOnce) {
+            slowOnce = false;
+            await gate; // the first attempt's row write is delayed until the retry has finished
+          }
+          return inner.put(t, i, c);
+        },
+      });
     home = await startTestHome({ wrapStore: slowStore });
     const h = home;
     const headers = { 'idempotency-key': 'slow-then-retry' };

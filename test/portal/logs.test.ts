@@ -1,27 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../lambdas/adapters/logger';
+import { capturePrintedInFile } from '../support/capture';
 import { TOKENS, type TestHome } from '../support/home';
 import { lastCode, startPortalHome } from './support';
 
+const printed = capturePrintedInFile();
 let home: TestHome;
-const printed: string[] = [];
-const writes = { out: process.stdout.write, err: process.stderr.write };
-
 beforeAll(async () => {
-  const capture = (orig: typeof process.stdout.write) =>
-    function (this: NodeJS.WriteStream, chunk: unknown, ...rest: unknown[]) {
-      printed.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk as Uint8Array).toString('utf8'));
-      return (orig as (...a: unknown[]) => boolean).call(this, chunk, ...rest);
-    } as typeof process.stdout.write;
-  process.stdout.write = capture(writes.out);
-  process.stderr.write = capture(writes.err);
   home = await startPortalHome({}, { log: createLogger('privacy-crm-test', 'DEBUG') });
 });
-afterAll(async () => {
-  process.stdout.write = writes.out;
-  process.stderr.write = writes.err;
-  await home?.close();
-});
+afterAll(async () => home?.close());
 
 describe('portal logs', () => {
   it('a whole portal visit, with wrong codes and a failed delivery, logs no contact, code, token or client address', async () => {

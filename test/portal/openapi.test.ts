@@ -1,52 +1,26 @@
-import Ajv2020 from 'ajv/dist/2020';
-import addFormats from 'ajv-formats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { portalRoutes } from '../../lambdas/http/routes/portal';
-import type { TestHome, TestResponse } from '../support/home';
+import type { TestHome } from '../support/home';
+import { withOpenApi, type OpenApiHome } from '../support/openapi';
 import { createCustomer, lastCode, startPortalHome } from './support';
 
-let home: TestHome;
-let doc: any;
-let ajv: Ajv2020;
+let home: OpenApiHome;
 beforeAll(async () => {
-  home = await startPortalHome({ signIn: { perContact: { limit: 2, windowSeconds: 900 } } });
-  doc = (await home.request('GET', '/v1/openapi.json')).body;
-  ajv = new Ajv2020({ strict: false, allErrors: true });
-  addFormats(ajv);
-  ajv.addSchema({ $id: 'openapi.json', components: doc.components }, 'openapi.json');
+  home = await withOpenApi(startPortalHome({ signIn: { perContact: { limit: 2, windowSeconds: 900 } } }), { bodiless: true });
 });
 afterAll(async () => home?.close());
 
-const seen = new Set<string>();
-
-/** Validates a real response against the document's schema for that operation and status. */
-function conforms(method: string, path: string, res: TestResponse) {
-  const op = doc.paths[path]?.[method.toLowerCase()];
-  expect(op, `${method} ${path} documented`).toBeDefined();
-  const response = op.responses[String(res.status)];
-  expect(response, `${method} ${path} documents status ${res.status}`).toBeDefined();
-  seen.add(`${method} ${path}`);
-  if (res.status === 204) return;
-  const contentType = (res.headers.get('content-type') ?? '').split(';')[0];
-  const media = response.content?.[contentType];
-  expect(media, `${method} ${path} ${res.status} documents ${contentType}`).toBeDefined();
-  if (!media.schema) return;
-  const schema = JSON.parse(JSON.stringify(media.schema).replaceAll('"#/components/', '"openapi.json#/components/'));
-  const validate = ajv.compile(schema);
-  expect(validate(res.body), `${method} ${path}: ${JSON.stringify(validate.errors)}`).toBe(true);
-}
-
 describe('the portal routes in the OpenAPI document', () => {
   it('use the portal session scheme on /v1/me* and none on sign-in and the page', () => {
-    expect(doc.paths['/v1/me'].get.security).toEqual([{ portalSession: [] }]);
-    expect(doc.paths['/v1/portal/login'].post.security).toEqual([]);
-    expect(doc.paths['/portal'].get.security).toEqual([]);
+    expect(home.doc.paths['/v1/me'].get.security).toEqual([{ portalSession: [] }]);
+    expect(home.doc.paths['/v1/portal/login'].post.security).toEqual([]);
+    expect(home.doc.paths['/portal'].get.security).toEqual([]);
     for (const r of portalRoutes) expect(r.path.includes('{'), `${r.path} takes no id`).toBe(false);
   });
 
   it('match the real responses of every portal route, errors included', async () => {
     await createCustomer(home, { name: 'Open Portal', email: 'op@example.com' });
-    const req = (method: string, path: string, opts?: Parameters<TestHome['request']>[2]) => home.request(method, path, opts).then((r) => (conforms(method, path, r), r));
+    const req = (method: string, path: string, opts?: Parameters<TestHome['request']>[2]) => home.request(method, path, opts).then((r) => (home.conforms(method, path, r), r));
 
     await req('POST', '/v1/portal/login', { body: { email: 'op@example.com' } });
     await req('POST', '/v1/portal/login', { body: { email: 'op@example.com', extra: true } });
@@ -70,6 +44,6 @@ describe('the portal routes in the OpenAPI document', () => {
     const limited = await req('POST', '/v1/portal/login', { body: { email: 'op@example.com' } });
     expect(limited.status).toBe(429);
 
-    for (const r of portalRoutes) expect(seen.has(`${r.method} ${r.path}`), `${r.method} ${r.path} exercised`).toBe(true);
+    for (const r of portalRoutes) expect(home.checked.has(`${r.method} ${r.path}`), `${r.method} ${r.path} exercised`).toBe(true);
   });
 });

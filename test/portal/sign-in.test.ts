@@ -1,5 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Store } from '../../lambdas/core/ports';
+import { wrapStore } from '../support/stores';
 import { scanAll, textsOf } from '../support/tables';
 import { TOKENS, type TestHome } from '../support/home';
 import { createCustomer, lastCode, messagesTo, signIn, startPortalHome } from './support';
@@ -60,18 +61,13 @@ describe('the answer does not depend on whether the contact is known', () => {
 
   it('known and unknown contacts take the same time, even when the known path is slow', async () => {
     // The known-contact path stores a code row: make that 80 ms slower, as a slow mail service would be.
-    const slowCodes = (inner: Store): Store => ({
-      ...inner,
-      get: (t, k, o) => inner.get(t, k, o),
-      delete: (t, k, c) => inner.delete(t, k, c),
-      query: (t, p, o) => inner.query(t, p, o),
-      queryIndex: (t, i, v, o) => inner.queryIndex(t, i, v, o),
-      scan: (t) => inner.scan(t),
-      put: async (t, item, c) => {
-        if (t === 'sessions' && item.kind === 'code') await new Promise((r) => setTimeout(r, 80));
-        return inner.put(t, item, c);
-      },
-    });
+    const slowCodes = (inner: Store): Store =>
+      wrapStore(inner, {
+        put: async (t, item, c) => {
+          if (t === 'sessions' && item.kind === 'code') await new Promise((r) => setTimeout(r, 80));
+          return inner.put(t, item, c);
+        },
+      });
     timed = await startPortalHome({ signIn: { loginBudgetMs: 300, perContact: { limit: 1_000, windowSeconds: 600 } } }, { wrapStore: slowCodes });
     const res = await timed.request('POST', '/v1/customers', { token: TOKENS.agent, body: { name: 'Timed Tina', email: 'tina@example.com' } });
     expect(res.status).toBe(201);

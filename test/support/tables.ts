@@ -34,3 +34,18 @@ export function textsOf(value: AttributeValue): string[] {
   if (value.M) return Object.entries(value.M).flatMap(([k, v]) => [k, ...textsOf(v)]);
   return [];
 }
+
+/** Where any needle appears, case-insensitively, in any attribute of any row: `table.attribute contains "needle"`. */
+export function findPlaintext(tables: Record<string, Record<string, AttributeValue>[]>, needles: string[]): string[] {
+  const lowered = needles.map((n) => n.toLowerCase());
+  const found: string[] = [];
+  for (const [table, rows] of Object.entries(tables)) {
+    for (const row of rows) {
+      for (const [attr, value] of Object.entries(row)) {
+        const texts = textsOf(value).map((t) => t.toLowerCase());
+        for (const n of lowered) if (texts.some((t) => t.includes(n))) found.push(`${table}.${attr} contains "${n}"`);
+      }
+    }
+  }
+  return found;
+}
