@@ -23,6 +23,7 @@ if (graceDays !== undefined && (!Number.isInteger(graceDays) || graceDays < 1 ||
   process.exit(1);
 }
 
+// A bad setting stops start-up with its message, not a stack trace.
 const home = await startHome({
   settings: graceDays ? { forgetting: { erasureGraceSeconds: graceDays * 86_400 } } : undefined,
   dataDir,
@@ -30,6 +31,9 @@ const home = await startHome({
   host: process.env.HOST ?? '127.0.0.1',
   dynamodbEndpoint: process.env.CRM_DYNAMODB_ENDPOINT || undefined,
   staffTokensJson: process.env.CRM_STAFF_TOKENS || undefined,
+}).catch((e: unknown) => {
+  console.error(`privacy-crm could not start: ${(e as Error).message}`);
+  process.exit(1);
 });
 
 const lines = [
