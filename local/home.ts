@@ -22,6 +22,7 @@ import { OffsetClock } from './clock';
 import { forgettingJobs } from './jobs';
 import { Outbox } from './outbox';
 import { LocalScheduler } from './scheduler';
+import { lockDataDir } from './data-dir-lock';
 import { createLocalServer } from './server';
 import { loadStaffTokens, type StaffToken } from './staff-tokens';
 
@@ -77,6 +78,8 @@ export async function startHome(options: HomeOptions): Promise<Home> {
 
   let embedded: Server | undefined;
   let endpoint = options.dynamodbEndpoint;
+  // Only the embedded database on disk needs the directory to itself.
+  const unlock = !endpoint && !options.inMemory ? lockDataDir(dataDir) : () => undefined;
   if (!endpoint) {
     embedded = dynalite(options.inMemory ? { createTableMs: 0, deleteTableMs: 0 } : { path: join(dataDir, 'db'), createTableMs: 0, deleteTableMs: 0 });
     await new Promise<void>((r) => embedded!.listen(0, '127.0.0.1', () => r()));
@@ -174,6 +177,7 @@ export async function startHome(options: HomeOptions): Promise<Home> {
     });
     dynamo.destroy();
     if (embedded) await new Promise<void>((r) => embedded!.close(() => r()));
+    unlock();
   };
   ready = true;
   return home;

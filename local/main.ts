@@ -2,6 +2,9 @@
 import { configureRetention, parseRetentionOverrides } from '../lambdas/core/inventory';
 import { startHome } from './home';
 
+// The SDK's notice about Node 20 support is for library maintainers; Lambda runs Node 24 anyway.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
 const dataDir = process.env.CRM_DATA_DIR ?? '.crm-data';
 const port = Number(process.env.PORT ?? 3000);
 if (!Number.isInteger(port) || port < 0 || port > 65535) {
@@ -42,6 +45,8 @@ const lines = [
   `  openapi:   ${home.url}/v1/openapi.json`,
   `  data dir:  ${dataDir}`,
 ];
+const offsetDays = (home.clock.now().getTime() - Date.now()) / 86_400_000;
+if (Math.abs(offsetDays) >= 1 / 24) lines.push(`  clock:     ${home.clock.now().toISOString()} (moved ${offsetDays.toFixed(1)} days ahead by POST /dev/clock; delete ${dataDir}/clock.json to reset)`);
 if (home.generatedToken) lines.push(`  admin token (kept in ${dataDir}/admin-token): ${home.generatedToken.token}`);
 else lines.push(`  staff tokens: ${home.staffTokens.length} from CRM_STAFF_TOKENS`);
 console.log(lines.join('\n'));

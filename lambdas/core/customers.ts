@@ -334,10 +334,15 @@ export class Customers {
     return this.masked(updated, next);
   }
 
+  /**
+   * The access log outlives the customer (accountability): after an erasure the entries stay readable
+   * to a privacy officer, purposes null and nothing naming the person. Unknown ids are still 404.
+   */
   async accessLog(principal: Principal, customerId: string) {
-    const row = await this.require(customerId);
+    const row = await this.load(customerId);
     const items = await this.deps.accessLog.list(customerId);
-    await this.deps.accessLog.append(customerId, principal, 'read_access_log', undefined, !!row.legalHold);
+    if (!row && items.length === 0) throw new NotFoundError('No such customer.');
+    await this.deps.accessLog.append(customerId, principal, 'read_access_log', undefined, !!row?.legalHold);
     return { items };
   }
 

@@ -157,4 +157,18 @@ describe('an erasure request', () => {
     const texts = receipts.flatMap((r) => Object.values(r).flatMap(textsOf)).join('\n');
     for (const secret of p.secrets) expect(texts).not.toContain(secret);
   });
+
+  it('keeps the access log readable to a privacy officer after the erasure, with the purposes gone', async () => {
+    const p = await populate(home, { session: false });
+    await home.request('POST', `/v1/customers/${p.customerId}/reveal`, { token: TOKENS.officer, body: { purpose: 'before the erasure' } });
+    await requestErasure(p.customerId);
+    await advance(home, 30 * DAY + 60);
+    expect((await home.request('GET', `/v1/customers/${p.customerId}`, { token: TOKENS.officer })).status).toBe(404);
+    const log = await home.request('GET', `/v1/customers/${p.customerId}/access-log`, { token: TOKENS.officer });
+    expect(log.status).toBe(200);
+    const reveal = log.body.items.find((e: { action: string }) => e.action === 'reveal');
+    expect(reveal).toMatchObject({ actor: 'staff:staff-officer-1', purpose: null });
+    expect(log.text).not.toContain('before the erasure');
+    expect((await home.request('GET', '/v1/customers/6f1c2b5e-8a7d-4c3b-9e2f-1a2b3c4d5e6f/access-log', { token: TOKENS.officer })).status).toBe(404);
+  });
 });

@@ -19,8 +19,9 @@ interface Running {
   exited: Promise<number | null>;
 }
 
-function start(env: Record<string, string>): Promise<Running> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'local/main.ts'], {
+function start(env: Record<string, string>, viaNpm = false): Promise<Running> {
+  const [cmd, args] = viaNpm ? ['npm', ['start', '--silent']] : [process.execPath, ['--import', 'tsx', 'local/main.ts']];
+  const child = spawn(cmd, args as string[], {
     cwd: ROOT,
     env: { ...process.env, PORT: '0', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -108,5 +109,19 @@ describe('npm start', () => {
   it('refuses to start with malformed settings, saying which', async () => {
     await expect(start({ CRM_DATA_DIR: dataDir(), CRM_STAFF_TOKENS: '[{"token":"short","staffId":"x","role":"agent"}]' })).rejects.toThrow(/CRM_STAFF_TOKENS\[0\]\.token/);
     await expect(start({ CRM_DATA_DIR: dataDir(), CRM_RETENTION_DAYS: '{"receipts": 1}' })).rejects.toThrow(/receipts is not a category/);
+  });
+
+  it('stops the server when SIGTERM reaches `npm start` itself, and refuses a second server on the same data dir', async () => {
+    const dir = dataDir();
+    const run = await start({ CRM_DATA_DIR: dir }, true);
+    expect((await fetch(`${run.url}/health`)).status).toBe(200);
+    await expect(start({ CRM_DATA_DIR: dir })).rejects.toThrow(/is in use by another privacy-crm \(pid \d+\)/);
+    run.child.kill('SIGTERM');
+    expect(await run.exited).toBe(0);
+    await expect.poll(() => fetch(`${run.url}/health`).then(() => 'up', () => 'down'), { timeout: 5_000 }).toBe('down');
+    // The lock went with the server: the next start works.
+    const again = await start({ CRM_DATA_DIR: dir });
+    again.child.kill('SIGTERM');
+    expect(await again.exited).toBe(0);
   });
 });
