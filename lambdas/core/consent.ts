@@ -158,7 +158,7 @@ export class ConsentService {
     }
     // Also on a repeated withdrawal, so a retry finishes a deletion that was interrupted.
     if (change.analytics === false) await this.deps.onAnalyticsWithdrawn?.(customerId, row);
-    await this.deps.accessLog.append(customerId, principal, 'update_consent');
+    await this.deps.accessLog.append(customerId, principal, 'update_consent', undefined, !!current.legalHold);
     return consentState(row.consent ?? [], now, this.deps.settings);
   }
 

@@ -134,9 +134,9 @@ export class ErasureService {
       return winner;
     }
 
-    await this.deps.accessLog.append(customerId, principal, 'request_erasure');
+    await this.deps.accessLog.append(customerId, principal, 'request_erasure', undefined, !!row.legalHold);
     const sealed = await this.deps.cascade.unseal(marked);
-    if (sealed) await this.deps.notices.sendBestEffort(sealed.contact, marked.consent ?? [], notices.erasureRequested(receiptId, scheduledFor));
+    if (sealed) await this.deps.notices.sendBestEffort(sealed.contact, marked.consent ?? [], notices.erasureRequested(receiptId, scheduledFor, !!marked.legalHold));
     return { receiptId, scheduledFor };
   }
 
@@ -161,7 +161,7 @@ export class ErasureService {
       await this.deps.receipts.put({ ...receipt, status: 'cancelled', cancelledAt: this.now.toISOString(), onHoldSince: undefined });
     }
     await this.deps.scheduler.cancel(scheduleName(customerId));
-    await this.deps.accessLog.append(customerId, principal, 'cancel_erasure');
+    await this.deps.accessLog.append(customerId, principal, 'cancel_erasure', undefined, !!row.legalHold);
     const sealed = await this.deps.cascade.unseal(updated);
     if (sealed) await this.deps.notices.sendBestEffort(sealed.contact, updated.consent ?? [], notices.erasureCancelled(receiptId));
     return { receiptId, status: 'cancelled' };

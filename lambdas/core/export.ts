@@ -143,7 +143,7 @@ export class Exports {
     const missing = CATEGORIES.filter((c) => c.exported && !(c.id in categories)).map((c) => c.id);
     if (missing.length > 0) throw new Error(`export has no section for: ${missing.join(', ')}`);
 
-    if (principal) await this.deps.accessLog.append(customerId, principal, 'export');
+    if (principal) await this.deps.accessLog.append(customerId, principal, 'export', undefined, !!row.legalHold);
     return { schemaVersion: EXPORT_SCHEMA_VERSION, generatedAt: now.toISOString(), customerId, categories };
   }
 

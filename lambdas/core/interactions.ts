@@ -91,7 +91,7 @@ export class Interactions {
   async list(principal: Principal, customerId: string): Promise<{ items: InteractionView[] }> {
     const row = await this.deps.customers.require(customerId);
     const items = await this.read(row, await this.deps.customers.unseal(row));
-    await this.deps.accessLog.append(customerId, principal, 'read_interactions');
+    await this.deps.accessLog.append(customerId, principal, 'read_interactions', undefined, !!row.legalHold);
     return { items };
   }
 

@@ -22,13 +22,15 @@ export interface Notice {
 const day = (iso: string) => iso.slice(0, 10);
 
 export const notices = {
-  erasureRequested: (receiptId: string, scheduledFor: string): Notice => ({
+  erasureRequested: (receiptId: string, scheduledFor: string, onHold = false): Notice => ({
     kind: 'service',
     topic: 'erasure-requested',
     subject: 'Your erasure request',
     body: [
       'We have received a request to erase the personal data we hold about you.',
-      `It will be carried out on ${day(scheduledFor)} (UTC). Until then you can cancel it by signing in to our customer portal.`,
+      onHold
+        ? `A legal obligation requires us to keep your data for now. We will carry out the erasure as soon as it ends, at the earliest on ${day(scheduledFor)} (UTC). Until then you can cancel it by signing in to our customer portal.`
+        : `It will be carried out on ${day(scheduledFor)} (UTC). Until then you can cancel it by signing in to our customer portal.`,
       `Your receipt number is ${receiptId}. With it anyone can check that the erasure was done; it says nothing about you.`,
     ].join('\n\n'),
     sms: `We received a request to erase your data. It will be done on ${day(scheduledFor)} unless you cancel it in our customer portal. Receipt ${receiptId}.`,

@@ -54,7 +54,7 @@ export class Portal {
       this.deps.purchases.read(customerId),
       this.deps.behaviour.read(row, sealed),
     ]);
-    await this.deps.accessLog.append(customerId, principal, 'read');
+    await this.deps.accessLog.append(customerId, principal, 'read', undefined, !!row.legalHold);
     return {
       customerId,
       name: sealed.name,
@@ -73,9 +73,9 @@ export class Portal {
 
   async accessLog(principal: CustomerPrincipal): Promise<{ items: AccessEntry[] }> {
     const customerId = principal.customerId;
-    await this.deps.customers.require(customerId);
+    const row = await this.deps.customers.require(customerId);
     const items = await this.deps.accessLog.list(customerId);
-    await this.deps.accessLog.append(customerId, principal, 'read_access_log');
+    await this.deps.accessLog.append(customerId, principal, 'read_access_log', undefined, !!row.legalHold);
     return { items };
   }
 }

@@ -149,7 +149,7 @@ export class Purchases {
       if (!(e instanceof ConditionFailedError)) throw e;
     });
     await this.deps.onActivity?.(customerId);
-    await this.deps.accessLog.append(customerId, principal, 'create_purchase');
+    await this.deps.accessLog.append(customerId, principal, 'create_purchase', undefined, !!customer.legalHold);
     return { purchase: toView(item), replayed: false };
   }
 
@@ -178,9 +178,9 @@ export class Purchases {
 
   /** Newest first; the read is written to the customer's access log. */
   async list(principal: Principal, customerId: string): Promise<{ items: PurchaseView[] }> {
-    await this.deps.customers.require(customerId);
+    const row = await this.deps.customers.require(customerId);
     const items = await this.read(customerId);
-    await this.deps.accessLog.append(customerId, principal, 'read_purchases');
+    await this.deps.accessLog.append(customerId, principal, 'read_purchases', undefined, !!row.legalHold);
     return { items };
   }
 

@@ -131,7 +131,7 @@ export class SignIn {
     if (!customer || keyOfLookup(customer.lookup) !== key) throw new UnauthorizedError('The code is wrong, expired or already used.');
     await this.deps.store.delete('sessions', { id: guardId(key) });
     const session = await this.deps.sessions.create(customerId);
-    await this.deps.accessLog.append(customerId, { kind: 'customer', customerId, sessionId: session.sessionId }, 'sign_in');
+    await this.deps.accessLog.append(customerId, { kind: 'customer', customerId, sessionId: session.sessionId }, 'sign_in', undefined, !!customer?.legalHold);
     await this.deps.onSignIn?.(customerId);
     return session;
   }

@@ -119,4 +119,15 @@ describe('a legal hold', () => {
     // Past 3 years, the purchases' own retention ended too.
     await expectNothingLeft(home, p, { kept: [] });
   });
+
+  it('tells a customer who asks for erasure while held that it waits for the hold, not that it happens on the date', async () => {
+    const p = await populate(home, { session: false });
+    expect((await hold(p.customerId, 'Audit 2026-11')).status).toBe(200);
+    const res = await home.request('POST', `/v1/customers/${p.customerId}/erasure`, { token: TOKENS.officer });
+    expect(res.status).toBe(202);
+    const notice = home.outbox.list().filter((m) => m.to === p.email && /erasure/i.test(m.subject ?? m.body)).at(-1);
+    expect(notice?.body).toContain('A legal obligation requires us to keep your data for now');
+    expect(notice?.body).not.toContain('It will be carried out on');
+    expect((await receipt(res.body.receiptId)).body.status).toBe('on-hold');
+  });
 });
