@@ -39,18 +39,7 @@ const home = await startHome({
   process.exit(1);
 });
 
-const lines = [
-  `privacy-crm is running at ${home.url}`,
-  `  portal:    ${home.url}/portal`,
-  `  openapi:   ${home.url}/v1/openapi.json`,
-  `  data dir:  ${dataDir}`,
-];
-const offsetDays = (home.clock.now().getTime() - Date.now()) / 86_400_000;
-if (Math.abs(offsetDays) >= 1 / 24) lines.push(`  clock:     ${home.clock.now().toISOString()} (moved ${offsetDays.toFixed(1)} days ahead by POST /dev/clock; delete ${dataDir}/clock.json to reset)`);
-if (home.generatedToken) lines.push(`  admin token (kept in ${dataDir}/admin-token): ${home.generatedToken.token}`);
-else lines.push(`  staff tokens: ${home.staffTokens.length} from CRM_STAFF_TOKENS`);
-console.log(lines.join('\n'));
-
+// Signals are handled before the banner says we are up: a SIGTERM right after it still shuts down cleanly.
 let stopping = false;
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {
   process.on(signal, () => {
@@ -63,3 +52,15 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     );
   });
 }
+
+const lines = [
+  `privacy-crm is running at ${home.url}`,
+  `  portal:    ${home.url}/portal`,
+  `  openapi:   ${home.url}/v1/openapi.json`,
+  `  data dir:  ${dataDir}`,
+];
+const offsetDays = (home.clock.now().getTime() - Date.now()) / 86_400_000;
+if (Math.abs(offsetDays) >= 1 / 24) lines.push(`  clock:     ${home.clock.now().toISOString()} (moved ${offsetDays.toFixed(1)} days ahead by POST /dev/clock; delete ${dataDir}/clock.json to reset)`);
+if (home.generatedToken) lines.push(`  admin token (kept in ${dataDir}/admin-token): ${home.generatedToken.token}`);
+else lines.push(`  staff tokens: ${home.staffTokens.length} from CRM_STAFF_TOKENS`);
+console.log(lines.join('\n'));
