@@ -86,7 +86,8 @@ describe('the answer does not depend on whether the contact is known', () => {
     }
     const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
     expect(Math.min(...known, ...unknown)).toBeGreaterThanOrEqual(295);
-    expect(Math.abs(median(known) - median(unknown))).toBeLessThan(25);
+    // Medians of interleaved runs; the tolerance stays well under the 80 ms the padding must hide.
+    expect(Math.abs(median(known) - median(unknown))).toBeLessThan(40);
     expect(messagesTo(timed, 'tina@example.com')).toHaveLength(8);
   });
 });
