@@ -225,7 +225,7 @@ export const CATEGORIES: readonly Category[] = [
     retention: days(730, 'last-activity', 'with the customer record'),
     encryption: 'keyed HMAC (KMS HMAC key), not reversible without the key',
     onErasure: 'deleted',
-    onErasureReason: 'Deleted with the customer record.',
+    onErasureReason: 'Deleted with the customer record; its backups (point-in-time recovery) go after one day.',
     recipients: ['nobody'],
     source: 'Derived from the contact.',
     exported: false,

@@ -16,7 +16,7 @@ import { createHash, randomInt, timingSafeEqual } from 'node:crypto';
 import type { AccessLog } from './access-log';
 import { normaliseContact, type Contact } from './contact';
 import type { Customers } from './customers';
-import { ConditionFailedError, DependencyUnavailableError, RateLimitedError, UnauthorizedError, ValidationError } from './errors';
+import { ConditionFailedError, RateLimitedError, UnauthorizedError, ValidationError } from './errors';
 import { POLICY } from './inventory';
 import type { Clock, Log, Notifier, Store } from './ports';
 import { RateLimiter, type Limit } from './rate-limit';
@@ -107,7 +107,10 @@ export class SignIn {
     const code = normaliseCode(input.code);
     await this.limitClient(client);
     const key = await this.contactKey(contact);
-    await this.assertNotLocked(key);
+
+    // Claim a try before comparing anything: parallel guesses each need a counted attempt, and at
+    // most maxAttempts of them can hold one per code lifetime.
+    const attempt = await this.claimAttempt(key);
 
     const id = codeId(key);
     const presented = await this.codeHash(key, code);
@@ -115,7 +118,7 @@ export class SignIn {
     const stored = typeof row?.codeHash === 'string' ? row.codeHash : undefined;
     const live = row?.kind === 'code' && typeof row.expiresAt === 'number' && row.expiresAt > epoch(this.deps.clock.now());
     if (!row || !live || !stored || !sameHex(stored, presented) || typeof row.customerId !== 'string') {
-      await this.wrongTry(key);
+      if (attempt >= this.settings.maxAttempts) await this.lock(key);
       throw new UnauthorizedError('The code is wrong, expired or already used.');
     }
     // Single use: only one request can delete the row it checked.
@@ -174,34 +177,57 @@ export class SignIn {
     }
   }
 
-  /** Counts a wrong try for the contact (within one code lifetime); the last allowed one kills the code and locks. */
-  private async wrongTry(key: string): Promise<void> {
+  /**
+   * Counts one try for the contact (within one code lifetime) with a conditional write, and returns its
+   * number. Refuses without counting once the contact is locked or the tries are used up.
+   */
+  private async claimAttempt(key: string): Promise<number> {
     const { store, clock } = this.deps;
-    const { maxAttempts, codeTtlSeconds, lockSeconds } = this.settings;
+    const { maxAttempts, codeTtlSeconds } = this.settings;
     const id = guardId(key);
-    for (let i = 0; i < 5; i++) {
+    for (let i = 0; i < 8; i++) {
       const now = epoch(clock.now());
       const row = await store.get('sessions', { id }, { consistent: true });
+      if (typeof row?.lockedUntil === 'number' && row.lockedUntil > now) throw lockedError(row.lockedUntil - now);
       const live = typeof row?.windowStart === 'number' && typeof row.attempts === 'number' && row.windowStart + codeTtlSeconds > now;
       const windowStart = live ? (row!.windowStart as number) : now;
-      const attempts = (live ? (row!.attempts as number) : 0) + 1;
-      const condition = row ? { kind: 'equals' as const, values: { attempts: typeof row.attempts === 'number' ? row.attempts : undefined, windowStart: typeof row.windowStart === 'number' ? row.windowStart : undefined } } : { kind: 'notExists' as const };
-      const next =
-        attempts >= maxAttempts
-          ? { id, kind: 'guard', attempts: 0, windowStart: now, lockedUntil: now + lockSeconds, expiresAt: now + lockSeconds }
-          : { id, kind: 'guard', attempts, windowStart, expiresAt: windowStart + codeTtlSeconds };
-      try {
-        await store.put('sessions', next, condition);
-      } catch (e) {
-        if (e instanceof ConditionFailedError) continue;
-        throw e;
+      const used = live ? (row!.attempts as number) : 0;
+      if (used >= maxAttempts) {
+        await this.lock(key);
+        throw lockedError(this.settings.lockSeconds);
       }
-      if (attempts >= maxAttempts) await store.delete('sessions', { id: codeId(key) });
-      return;
+      const condition = row
+        ? {
+            kind: 'equals' as const,
+            values: {
+              attempts: typeof row.attempts === 'number' ? row.attempts : undefined,
+              windowStart: typeof row.windowStart === 'number' ? row.windowStart : undefined,
+              lockedUntil: typeof row.lockedUntil === 'number' ? row.lockedUntil : undefined,
+            },
+          }
+        : { kind: 'notExists' as const };
+      try {
+        await store.put('sessions', { id, kind: 'guard', attempts: used + 1, windowStart, expiresAt: windowStart + codeTtlSeconds }, condition);
+        return used + 1;
+      } catch (e) {
+        if (!(e instanceof ConditionFailedError)) throw e;
+      }
     }
-    throw new DependencyUnavailableError('sessions table (contention)');
+    // Many requests racing on one contact's counter is itself a sign of guessing: refuse, compare nothing.
+    throw new RateLimitedError('Too many sign-in attempts for this contact at once; try again shortly.', 5);
+  }
+
+  /** Kills the contact's code and locks sign-in for it. */
+  private async lock(key: string): Promise<void> {
+    const now = epoch(this.deps.clock.now());
+    const until = now + this.settings.lockSeconds;
+    await this.deps.store.put('sessions', { id: guardId(key), kind: 'guard', attempts: 0, windowStart: now, lockedUntil: until, expiresAt: until });
+    await this.deps.store.delete('sessions', { id: codeId(key) });
   }
 }
+
+const lockedError = (seconds: number) =>
+  new RateLimitedError('Sign-in for this contact is locked after too many wrong codes; try again later.', seconds);
 
 /** The contact's key in the sessions table: derived from the blind index (itself a keyed HMAC), never the contact. */
 const keyOfLookup = (lookup: string) => createHash('sha256').update(`portal-contact:${lookup}`).digest('hex');

@@ -63,6 +63,8 @@ export const TABLES = {
   'contact-index': spec({
     name: 'contact-index',
     partitionKey: { name: 'lookup', type: 'S' },
+    // Like the keys: a restored index would link an erased contact to the retained purchases again.
+    pitrDays: 1,
     attributes: ['lookup', 'customerId', 'createdAt', TTL_ATTRIBUTE],
   }),
   interactions: spec({

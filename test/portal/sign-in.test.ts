@@ -173,6 +173,26 @@ describe('verifying the code', () => {
     expect((await verify({ email: 'lou@example.com', code: lastCode(home, 'lou@example.com')! })).status).toBe(200);
   });
 
+  it('parallel guesses from many addresses get no more than five comparisons against a code', async () => {
+    await createCustomer(home, { name: 'Parallel Pat', email: 'pat@example.com' });
+    await login({ email: 'pat@example.com' });
+    const code = lastCode(home, 'pat@example.com')!;
+    const guesses = Array.from({ length: 50 }, (_, i) => (i === 40 ? code : String((Number(code) + 1 + i) % 1_000_000).padStart(6, '0')));
+    const outcomes = await Promise.all(
+      guesses.map((guess, i) =>
+        home.app.signIn.verify({ email: 'pat@example.com', code: guess }, `198.51.100.${i}`).then(
+          () => 'session',
+          (e: Error) => e.name,
+        ),
+      ),
+    );
+    const counts = outcomes.reduce<Record<string, number>>((acc, o) => ({ ...acc, [o]: (acc[o] ?? 0) + 1 }), {});
+    // Every guess that was compared used up one of the five tries; all others were refused uncompared.
+    expect((counts.session ?? 0) + (counts.UnauthorizedError ?? 0)).toBeLessThanOrEqual(5);
+    expect(Object.keys(counts).sort()).toEqual(expect.arrayContaining(['RateLimitedError']));
+    expect(counts.DependencyUnavailableError ?? 0).toBe(0);
+  });
+
   it('locks an unknown contact exactly like a known one, so locking reveals nothing', async () => {
     for (let i = 0; i < 5; i++) expect((await verify({ email: 'ghost@example.com', code: '123456' })).status).toBe(401);
     expect((await verify({ email: 'ghost@example.com', code: '123456' })).status).toBe(429);
