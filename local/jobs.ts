@@ -79,7 +79,7 @@ async function fireDueSchedules(home: Home): Promise<void> {
       if (row) await store.put('schedules', { ...row, attempts: (typeof row.attempts === 'number' ? row.attempts : 0) + 1 }).catch(() => undefined);
       continue;
     }
-    // Delete what fired, not a schedule that replaced it meanwhile.
+    // Delete what fired, not the same request's schedule moved meanwhile (a lifted legal hold).
     const row = await store.get('schedules', { name: due.name }, { consistent: true });
     const payload = row?.payload as Record<string, string> | undefined;
     if (row && payload?.receiptId === due.payload.receiptId) {

@@ -10,7 +10,11 @@
  *   resolves to nothing) and goes by its own TTL within a day;
  * - the customer key: deleted (crypto-shredding); the access log's purposes and any copy of a sealed
  *   value in a backup become unreadable;
- * - the blind-index entry, then the customer row with its consent history: deleted.
+ * - the blind-index entry, then the customer row with its consent history: deleted. Right before the
+ *   customer row goes, the interactions and behaviour partitions are swept once more: a write that
+ *   passed `customers.require` just before the erasure took over may land after their first deletion.
+ *   The pseudonyms for that sweep are unsealed at the start (the key is shredded by then); a run resumed
+ *   after the key step has none and skips it (such a late row could no longer be opened anyway).
  * Purchases and the access log are kept, as the inventory says; their customerId then points at nothing.
  *
  * Each step is idempotent and the order keeps the customer row, which holds the pseudonyms and the
@@ -63,23 +67,31 @@ export class Cascade {
    */
   async run(customerId: string, row: ForgettableRow | undefined, opts: { done?: readonly string[]; onStep?: (step: CascadeStep) => Promise<void> } = {}): Promise<void> {
     const done = new Set(opts.done ?? []);
-    let pseudonyms: Pseudonyms | undefined | null = null;
+    const held: { pseudonyms: Pseudonyms | undefined | null } = { pseudonyms: null };
     const linked = async (): Promise<Pseudonyms | undefined> => {
-      if (pseudonyms === null) {
-        pseudonyms = row ? (await this.unseal(row))?.pseudonyms : undefined;
+      if (held.pseudonyms === null) {
+        held.pseudonyms = row ? (await this.unseal(row))?.pseudonyms : undefined;
         // Only when the key vanished first (a TTL race): the rows are unreadable and expire by their own TTL.
-        if (row && !pseudonyms) this.deps.log.warn('cascade: customer key already gone; pseudonymous rows left to their TTL', { customerId });
+        if (row && !held.pseudonyms) this.deps.log.warn('cascade: customer key already gone; pseudonymous rows left to their TTL', { customerId });
       }
-      return pseudonyms;
+      return held.pseudonyms;
     };
+    // In hand before the key goes: the last sweep, just before the customer row, needs them.
+    if (row && !done.has('key') && !done.has('customer')) await linked();
     for (const step of CASCADE_STEPS) {
       if (done.has(step)) continue;
-      await this.step(step, customerId, row, linked);
+      await this.step(step, customerId, row, linked, held.pseudonyms ?? undefined);
       await opts.onStep?.(step);
     }
   }
 
-  private async step(step: CascadeStep, customerId: string, row: ForgettableRow | undefined, linked: () => Promise<Pseudonyms | undefined>): Promise<void> {
+  private async step(
+    step: CascadeStep,
+    customerId: string,
+    row: ForgettableRow | undefined,
+    linked: () => Promise<Pseudonyms | undefined>,
+    inHand: Pseudonyms | undefined,
+  ): Promise<void> {
     const { store } = this.deps;
     switch (step) {
       case 'interactions': {
@@ -105,6 +117,11 @@ export class Cascade {
         });
         return;
       case 'customer':
+        // A write that passed `require` before the erasure took over may have landed since the first sweep.
+        if (inHand) {
+          await this.deletePartition('interactions', inHand.interaction);
+          await this.deletePartition('behaviour', inHand.behaviour);
+        }
         await store.delete('customers', { customerId });
         return;
     }

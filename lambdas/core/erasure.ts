@@ -2,8 +2,10 @@
  * Erasure on request: a grace period, then everything goes.
  *
  * Request: receipt (invisible until the customer row points at it) → one-time schedule named after
- * the customer → the erasure mark on the customer row, which is the commit point. A crash before the
+ * the receipt → the erasure mark on the customer row, which is the commit point. A crash before the
  * mark leaves a schedule whose receipt the row does not name; the handler then does nothing.
+ * Schedules are per receipt, not per customer, so that a cancel (or a request that replaces a mark)
+ * deletes only the schedule of the request it ends, never that of a newer request committed meanwhile.
  *
  * The customer row serialises everything that must not overlap: the handler takes the mark over
  * (`startedAt`) with a conditional write, and cancelling or placing a legal hold refuses once it has.
@@ -54,8 +56,11 @@ export interface ErasureDeps {
   notices: NoticeSender;
 }
 
-/** The one schedule a customer can have: a new request replaces it, a cancel deletes it. */
-export const scheduleName = (customerId: string) => `erase-${customerId}`;
+/**
+ * The schedule of one erasure request. EventBridge Scheduler names have at most 64 characters: the
+ * receipt id (36) fits, a customer id beside it would not; the payload carries the customer id.
+ */
+export const scheduleName = (receiptId: string) => `erase-${receiptId}`;
 
 /** A schedule may fire a little early (clock skew); anything earlier is a misfire. */
 const EARLY_TOLERANCE_MS = 5 * 60_000;
@@ -93,7 +98,7 @@ export class ErasureService {
     if (active) {
       if (!row.erasure?.startedAt && active.status === 'pending' && Date.parse(active.scheduledFor) > this.now.getTime()) {
         // Re-asserting the schedule repairs one lost to a failed call; it is create-or-replace.
-        await scheduler.schedule(scheduleName(customerId), new Date(active.scheduledFor), { customerId, receiptId: active.receiptId });
+        await scheduler.schedule(scheduleName(active.receiptId), new Date(active.scheduledFor), { customerId, receiptId: active.receiptId });
       }
       return { receiptId: active.receiptId, scheduledFor: active.scheduledFor };
     }
@@ -114,9 +119,10 @@ export class ErasureService {
       expiresAt: ttlFor('receipts', now),
     };
     await receipts.put(receipt, { kind: 'notExists' });
-    await scheduler.schedule(scheduleName(customerId), new Date(scheduledFor), { customerId, receiptId });
+    await scheduler.schedule(scheduleName(receiptId), new Date(scheduledFor), { customerId, receiptId });
 
     let winner: ErasureScheduled | undefined;
+    let superseded: string | undefined;
     const marked = await updateRow(this.deps.store, customerId, () => now, async (r) => {
       const other = await this.activeReceipt(r);
       if (other) {
@@ -124,15 +130,18 @@ export class ErasureService {
         winner = { receiptId: other.receiptId, scheduledFor: other.scheduledFor };
         throw new Unchanged();
       }
+      superseded = r.erasure && r.erasure.receiptId !== receiptId ? r.erasure.receiptId : undefined;
       return { ...r, erasure: { status: r.legalHold ? 'on-hold' : 'pending', receiptId, requestedAt: now.toISOString(), scheduledFor } };
     });
     if (!marked) throw new NotFoundError('No such customer.');
     if (winner) {
+      // Receipt first: should deleting our schedule fail, its firing finds a cancelled receipt (stale).
       await this.abandon(receipt);
-      // Our schedule may have replaced the winner's (same name): point it back at the winner's receipt.
-      await scheduler.schedule(scheduleName(customerId), new Date(winner.scheduledFor), { customerId, receiptId: winner.receiptId });
+      await scheduler.cancel(scheduleName(receiptId));
       return winner;
     }
+    // The mark we replaced named a closed request; its schedule, if any is left, has nothing to do.
+    if (superseded) await scheduler.cancel(scheduleName(superseded));
 
     await this.deps.accessLog.append(customerId, principal, 'request_erasure', undefined, !!row.legalHold);
     const sealed = await this.deps.cascade.unseal(marked);
@@ -160,7 +169,8 @@ export class ErasureService {
     if (receipt && receipt.status !== 'completed' && receipt.status !== 'cancelled') {
       await this.deps.receipts.put({ ...receipt, status: 'cancelled', cancelledAt: this.now.toISOString(), onHoldSince: undefined });
     }
-    await this.deps.scheduler.cancel(scheduleName(customerId));
+    // Only this request's schedule: a request committed since the mark was cleared keeps its own.
+    await this.deps.scheduler.cancel(scheduleName(receiptId));
     await this.deps.accessLog.append(customerId, principal, 'cancel_erasure', undefined, !!row.legalHold);
     const sealed = await this.deps.cascade.unseal(updated);
     if (sealed) await this.deps.notices.sendBestEffort(sealed.contact, updated.consent ?? [], notices.erasureCancelled(receiptId));
@@ -244,7 +254,7 @@ export class ErasureService {
     const at = Date.parse(mark.scheduledFor) >= earliest.getTime() ? new Date(mark.scheduledFor) : earliest;
     const scheduledFor = at.toISOString();
     // Schedule first: if the row update below fails, a firing finds the mark and does the erasure.
-    await this.deps.scheduler.schedule(scheduleName(customerId), at, { customerId, receiptId: mark.receiptId });
+    await this.deps.scheduler.schedule(scheduleName(mark.receiptId), at, { customerId, receiptId: mark.receiptId });
     await updateRow(this.deps.store, customerId, () => this.now, (r) => {
       if (!r.erasure || r.erasure.receiptId !== mark.receiptId || r.erasure.startedAt) throw new Unchanged();
       return { ...r, erasure: { ...r.erasure, status: 'pending', scheduledFor } };

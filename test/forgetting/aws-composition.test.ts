@@ -109,7 +109,7 @@ describe('the Lambda functions built from their environment', () => {
     expect(create).toHaveLength(1);
     expect(create[0].args[0].input).toEqual(
       expectedErasureSchedule({
-        name: `erase-${id}`,
+        name: `erase-${receiptId}`,
         groupName: 'crm-test-erasures',
         at: scheduledFor.slice(0, 19),
         targetArn: SCHEDULER[ENV.erasureFunctionArn],
@@ -141,10 +141,10 @@ describe('the Lambda functions built from their environment', () => {
 
   it('cancel an erasure with DeleteSchedule', async () => {
     const id = await createCustomer({ email: 'changed.mind@example.org' });
-    await api('POST', '/v1/customers/{id}/erasure', { groups: 'admin', params: { id } });
+    const requested = await api('POST', '/v1/customers/{id}/erasure', { groups: 'admin', params: { id } });
     const cancelled = await api('DELETE', '/v1/customers/{id}/erasure', { groups: 'admin', params: { id } });
     expect(cancelled.status).toBe(200);
-    expect(scheduler.commandCalls(DeleteScheduleCommand).map((c) => c.args[0].input)).toEqual([{ Name: `erase-${id}`, GroupName: 'crm-test-erasures' }]);
+    expect(scheduler.commandCalls(DeleteScheduleCommand).map((c) => c.args[0].input)).toEqual([{ Name: `erase-${requested.body.receiptId}`, GroupName: 'crm-test-erasures' }]);
   });
 
   it('send the last notice by SMS through SNS to a phone contact', async () => {

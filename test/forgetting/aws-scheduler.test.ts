@@ -37,16 +37,22 @@ beforeEach(() => {
 afterEach(() => client.destroy());
 
 const EXPECTED_CREATE = expectedErasureSchedule({
-  name: `erase-${CUSTOMER}`,
+  name: `erase-${RECEIPT}`,
   ...OPTIONS,
   at: '2026-12-27T03:45:59',
   input: { customerId: CUSTOMER, receiptId: RECEIPT },
 });
 
 describe('the EventBridge Scheduler adapter', () => {
-  it('creates a one-time schedule named after the customer, at a UTC time, deleted after it fires', async () => {
+  it('names each schedule after its receipt, within the 64 characters EventBridge Scheduler allows', () => {
+    expect(scheduleName(RECEIPT)).toBe(`erase-${RECEIPT}`);
+    expect(scheduleName(RECEIPT)).toMatch(/^[0-9a-zA-Z-_.]{1,64}$/);
+    expect(scheduleName(RECEIPT)).not.toContain(CUSTOMER);
+  });
+
+  it('creates a one-time schedule named after the receipt, at a UTC time, deleted after it fires', async () => {
     mock.on(CreateScheduleCommand).resolves({ ScheduleArn: 'arn:aws:scheduler:eu-west-1:111122223333:schedule/crm-dev-erasures/x' });
-    await scheduler.schedule(scheduleName(CUSTOMER), new Date('2026-12-27T03:45:59.000Z'), { customerId: CUSTOMER, receiptId: RECEIPT });
+    await scheduler.schedule(scheduleName(RECEIPT), new Date('2026-12-27T03:45:59.000Z'), { customerId: CUSTOMER, receiptId: RECEIPT });
     const calls = mock.commandCalls(CreateScheduleCommand);
     expect(calls).toHaveLength(1);
     expect(calls[0].args[0].input).toEqual(EXPECTED_CREATE);
@@ -55,16 +61,16 @@ describe('the EventBridge Scheduler adapter', () => {
   it('replaces an existing schedule of the same name (delete, then create: no UpdateSchedule grant needed)', async () => {
     mock.on(CreateScheduleCommand).rejectsOnce(new ConflictException(META)).resolves({});
     mock.on(DeleteScheduleCommand).resolves({});
-    await scheduler.schedule(scheduleName(CUSTOMER), new Date('2026-12-27T03:45:59.000Z'), { customerId: CUSTOMER, receiptId: RECEIPT });
-    expect(mock.commandCalls(DeleteScheduleCommand).map((c) => c.args[0].input)).toEqual([{ Name: `erase-${CUSTOMER}`, GroupName: 'crm-dev-erasures' }]);
+    await scheduler.schedule(scheduleName(RECEIPT), new Date('2026-12-27T03:45:59.000Z'), { customerId: CUSTOMER, receiptId: RECEIPT });
+    expect(mock.commandCalls(DeleteScheduleCommand).map((c) => c.args[0].input)).toEqual([{ Name: `erase-${RECEIPT}`, GroupName: 'crm-dev-erasures' }]);
     expect(mock.commandCalls(CreateScheduleCommand).map((c) => c.args[0].input)).toEqual([EXPECTED_CREATE, EXPECTED_CREATE]);
     expect(mock.commandCalls(UpdateScheduleCommand)).toHaveLength(0);
   });
 
   it('cancels with DeleteSchedule in the group, and cancelling an absent schedule succeeds', async () => {
     mock.on(DeleteScheduleCommand).rejects(new ResourceNotFoundException(META));
-    await scheduler.cancel(scheduleName(CUSTOMER));
-    expect(mock.commandCalls(DeleteScheduleCommand)[0].args[0].input).toEqual({ Name: `erase-${CUSTOMER}`, GroupName: 'crm-dev-erasures' });
+    await scheduler.cancel(scheduleName(RECEIPT));
+    expect(mock.commandCalls(DeleteScheduleCommand)[0].args[0].input).toEqual({ Name: `erase-${RECEIPT}`, GroupName: 'crm-dev-erasures' });
   });
 
   it('reports throttling and server faults as a dependency outage (503, retry later)', async () => {

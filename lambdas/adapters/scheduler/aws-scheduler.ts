@@ -1,11 +1,13 @@
 /**
- * The Scheduler port over EventBridge Scheduler: one one-time schedule per erasure, `at(...)` in UTC,
- * no flexible window, deleted by Scheduler once it has fired, targeting the erasure function through a
- * role that may only invoke it, with retries and a dead-letter queue for invocations that fail.
+ * The Scheduler port over EventBridge Scheduler: one one-time schedule per erasure request (named after
+ * its receipt, within the 64-character limit), `at(...)` in UTC, no flexible window, deleted by
+ * Scheduler once it has fired, targeting the erasure function through a role that may only invoke it,
+ * with retries and a dead-letter queue for invocations that fail.
  *
- * "Create or replace" is CreateSchedule, and on ConflictException (the name exists: a cancel that did
- * not get through, or a lifted legal hold) DeleteSchedule then CreateSchedule. The function's role holds
- * exactly CreateSchedule and DeleteSchedule on its group; no UpdateSchedule is needed.
+ * "Create or replace" is CreateSchedule, and on ConflictException (the name exists: the same request
+ * re-asserted after a failed call, or its time moved by a lifted legal hold) DeleteSchedule then
+ * CreateSchedule. The function's role holds exactly CreateSchedule and DeleteSchedule on its group; no
+ * UpdateSchedule is needed.
  */
 import {
   ConflictException,
