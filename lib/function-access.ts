@@ -1,32 +1,77 @@
 /**
- * Which tables each function may touch, and how. The cascade (run by the erasure and TTL-stream
- * functions) is derived from the data inventory: it may write to a table only if a category stored
- * there is deleted on erasure. The erasure function also completes the receipts ledger. Categories
- * kept on erasure (purchases, the access log) are out of both functions' reach altogether.
+ * Which tables each function may touch, and with which Store operations (each is one DynamoDB action,
+ * see TABLE_ACTIONS). The lists follow the code paths each function runs:
+ *
+ * - the cascade (run by the erasure and TTL-stream functions) is derived from the data inventory: it
+ *   may delete only from a table holding a category that is deleted on erasure, finding the rows the
+ *   way lambdas/core/cascade.ts does (the customerId index, the pseudonym's partition, or the key
+ *   itself). Categories kept on erasure (purchases, the access log) are out of its reach altogether;
+ * - the API (lambdas/handlers/api.ts) writes single items and reads by key and partition; it never
+ *   scans (only the daily reminders and the restore tool do) and deletes only sign-in rows, sessions,
+ *   a replaced contact-index entry and behaviour after analytics consent is withdrawn;
+ * - nothing sends UpdateItem, the batch calls or ConditionCheckItem, so none can be granted.
  */
 import { CATEGORIES } from '../lambdas/core/inventory';
-import { AWS_TABLES } from '../lambdas/core/tables';
-import type { TableAccess } from './constructs/crm-function';
+import { BY_CUSTOMER, TABLES, type TableSpec } from '../lambdas/core/tables';
+import type { TableAccess, TableOperation } from './constructs/crm-function';
 import type { AwsTableId } from './stateful-stack';
 
 export type TableGrants = Partial<Record<AwsTableId, TableAccess>>;
 
 const ERASED = new Set(['deleted', 'deleted-key-shredded']);
 
+/** How the cascade finds one customer's rows of a table before deleting them one by one. */
+function cascadeOperations(table: AwsTableId): TableOperation[] {
+  const spec: TableSpec = TABLES[table];
+  if (spec.indexes?.some((i) => i.name === BY_CUSTOMER.name)) return ['queryIndex', 'delete'];
+  // Keyed by a pseudonym with one row per event: the whole partition goes.
+  if (spec.sortKey) return ['query', 'delete'];
+  // The key is known (customer id, lookup).
+  return ['delete'];
+}
+
+/** Union of operation lists per table. */
+function merge(...grants: TableGrants[]): TableGrants {
+  const out: TableGrants = {};
+  for (const g of grants) {
+    for (const [table, ops] of Object.entries(g) as [AwsTableId, TableAccess][]) {
+      out[table] = [...new Set([...(out[table] ?? []), ...ops])];
+    }
+  }
+  return out;
+}
+
 function cascade(): TableGrants {
   const grants: TableGrants = {};
   for (const c of CATEGORIES) {
-    if (ERASED.has(c.onErasure)) grants[c.table as AwsTableId] = 'readWrite';
+    if (ERASED.has(c.onErasure)) grants[c.table as AwsTableId] = cascadeOperations(c.table as AwsTableId);
   }
-  return grants;
+  // The sealed record names the pseudonyms: opening it reads the wrapped customer key, before shredding it.
+  return merge(grants, { 'customer-keys': ['get'] });
 }
 
 export const FUNCTION_TABLES = {
   /** Every request path of the staff API and the portal. */
-  api: Object.fromEntries(AWS_TABLES.map((t) => [t.name, 'readWrite'])) as TableGrants,
-  erasure: { ...cascade(), receipts: 'readWrite' } as TableGrants,
-  /** TTL expiry of a customer row runs the same cascade as an erasure (no receipt: nobody asked). */
-  stream: cascade(),
-  /** Finds customers near expiry, unwraps their key to read the contact, records the reminder. */
-  reminders: { customers: 'readWrite', 'customer-keys': 'read' } as TableGrants,
+  api: {
+    customers: ['get', 'put'],
+    'customer-keys': ['get', 'put'],
+    // A failed create or a changed contact removes its own blind-index entry.
+    'contact-index': ['get', 'put', 'delete'],
+    // Legal holds query a customer's partitions and re-put each row without (or with) its TTL.
+    interactions: ['put', 'query'],
+    transactions: ['get', 'put', 'query'],
+    // Withdrawn analytics consent deletes what was collected under it.
+    behaviour: ['put', 'query', 'delete'],
+    'access-log': ['put', 'query'],
+    // Sign-in codes, guards and portal sessions are consumed and ended by deletion.
+    sessions: ['get', 'put', 'delete'],
+    receipts: ['get', 'put'],
+    idempotency: ['get', 'put'],
+  },
+  /** Claims the customer row, runs the cascade and records each step on the receipt. */
+  erasure: merge(cascade(), { customers: ['get', 'put'], receipts: ['get', 'put'] }),
+  /** TTL expiry of a customer row runs the same cascade as an erasure (no receipt: nobody asked); a held row is put back. */
+  stream: merge(cascade(), { customers: ['put'] }),
+  /** Scans for customers near expiry, unwraps their key to read the contact, records the reminder. */
+  reminders: { customers: ['scan', 'get', 'put'], 'customer-keys': ['get'] },
 } as const satisfies Record<string, TableGrants>;

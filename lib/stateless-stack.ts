@@ -16,7 +16,7 @@ import { MAX_BODY_BYTES } from '../lambdas/http/middleware';
 import { API_ROUTES, SIGN_IN_PATHS, type DeployedRoute } from './api-routes';
 import { namePrefix, type CrmConfig } from './config';
 import { CrmApi } from './constructs/crm-api';
-import { CrmFunction, type CrmTable } from './constructs/crm-function';
+import { CrmFunction, type CrmTable, type TableAccess } from './constructs/crm-function';
 import { DeadLetterQueue } from './constructs/dead-letter-queue';
 import { ErasureScheduler } from './constructs/erasure-scheduler';
 import { Notifications } from './constructs/notifications';
@@ -30,6 +30,16 @@ import type { AwsTableId } from './stateful-stack';
  * TTLs. Not yet in lambdas/config.ts ENV; it belongs there next to the other names.
  */
 export const RETENTION_DAYS_ENV = ENV.retentionDays;
+
+/**
+ * Failures the code survives and only logs (Powertools JSON, the text in `message`); each is alarmed
+ * on the log groups of the functions whose code paths log it. The texts are those in lambdas/core.
+ */
+export const LOGGED_FAILURES = {
+  SignInCodeNotDelivered: { message: 'sign-in code not delivered', functions: ['api'], what: 'Portal sign-in: a one-time code could not be sent' },
+  SignInTimeBudgetExceeded: { message: 'sign-in time budget exceeded', functions: ['api'], what: 'Portal sign-in: a login took longer than its time budget' },
+  NoticeNotSent: { message: 'notice not sent', functions: ['api', 'reminders', 'erasure'], what: 'A notice to a customer could not be sent' },
+} as const satisfies Record<string, { message: string; functions: readonly ('api' | 'erasure' | 'stream' | 'reminders')[]; what: string }>;
 
 /** What the stateless stack needs from the stateful one. */
 export interface StatefulResources {
@@ -203,6 +213,15 @@ export class StatelessStack extends Stack {
     });
 
     this.functions = { api, erasure, stream, reminders };
+    for (const [name, failure] of Object.entries(LOGGED_FAILURES)) {
+      for (const fn of failure.functions) {
+        const tag = fn.charAt(0).toUpperCase() + fn.slice(1);
+        this.alarms.onLogMessage(`${tag}${name}`, this.functions[fn].logGroup, failure.message, {
+          namespace: `PrivacyCrm/${prefix}${fn}`,
+          description: `${failure.what} (${fn} function)`,
+        });
+      }
+    }
 
     new CfnOutput(this, 'ApiUrl', { value: this.api.url, description: 'Base URL of the API stage' });
     new CfnOutput(this, 'PortalUrl', { value: `${this.api.url}portal`, description: 'The customer portal' });
@@ -211,7 +230,7 @@ export class StatelessStack extends Stack {
   }
 
   private bindTables(fn: CrmFunction, grants: TableGrants, stateful: StatefulResources): void {
-    for (const [id, access] of Object.entries(grants) as [AwsTableId, 'read' | 'readWrite'][]) {
+    for (const [id, access] of Object.entries(grants) as [AwsTableId, TableAccess][]) {
       fn.bindTable({ table: stateful.tables[id], access });
     }
   }

@@ -23,14 +23,27 @@ import { ManagedPolicyRole } from './managed-policy-role';
 
 export const RUNTIME = Runtime.NODEJS_24_X;
 
-/** Read: point reads, queries and scans. ReadWrite adds single-item and batch writes. No wildcards. */
+/**
+ * The operations of the Store port (lambdas/core/ports.ts), each with the one DynamoDB action its
+ * adapter (lambdas/adapters/dynamodb/store.ts) sends. Nothing the adapter never sends (UpdateItem,
+ * the batch calls, ConditionCheckItem, DescribeTable) can be granted. `queryIndex` is a Query
+ * authorised against the table's index ARNs, `query` one against the table itself.
+ */
 export const TABLE_ACTIONS = {
-  read: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query', 'dynamodb:Scan', 'dynamodb:ConditionCheckItem', 'dynamodb:DescribeTable'],
-  readWrite: [
-    'dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query', 'dynamodb:Scan', 'dynamodb:ConditionCheckItem', 'dynamodb:DescribeTable',
-    'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem',
-  ],
+  get: 'dynamodb:GetItem',
+  put: 'dynamodb:PutItem',
+  delete: 'dynamodb:DeleteItem',
+  query: 'dynamodb:Query',
+  queryIndex: 'dynamodb:Query',
+  scan: 'dynamodb:Scan',
 } as const;
+
+export type TableOperation = keyof typeof TABLE_ACTIONS;
+
+/** Exactly the operations a function performs on one table. */
+export type TableAccess = readonly TableOperation[];
+
+const WRITES: readonly TableOperation[] = ['put', 'delete'];
 
 /** What DynamoDB needs from the caller on a table encrypted with a customer-managed key. */
 const TABLE_KEY_ACTIONS = {
@@ -50,8 +63,6 @@ export const KEY_ACTIONS: Record<KeyUse, readonly string[]> = {
   unwrap: ['kms:Decrypt'],
   mac: ['kms:GenerateMac'],
 };
-
-export type TableAccess = keyof typeof TABLE_ACTIONS;
 
 /** A table with the spec id the Lambda code knows it by (`tableEnvVar(id)`). */
 export interface CrmTable {
@@ -169,22 +180,28 @@ export class CrmFunction extends Construct {
     return this.fn.functionArn;
   }
 
-  /** One call: the table's name in `tableEnvVar(id)` and exactly the DynamoDB and KMS actions `access` needs. */
+  /** One call: the table's name in `tableEnvVar(id)` and exactly the DynamoDB and KMS actions of the `access` operations. */
   bindTable({ table, access }: { table: CrmTable; access: TableAccess }): this {
+    if (access.length === 0) throw new Error(`${this.node.path}: bindTable(${table.id}) needs at least one operation.`);
     const envVar = tableEnvVar(table.id);
     this.claim(envVar, `table ${table.id}`);
     this.fn.addEnvironment(envVar, table.table.tableName);
-    // A query on a global secondary index is authorised against the index's own ARN.
-    const indexArns = (TABLES[table.id].indexes ?? []).map((i) => `${table.table.tableArn}/index/${i.name}`);
-    this.role.addToPrincipalPolicy(
-      new PolicyStatement({ actions: [...TABLE_ACTIONS[access]], resources: [table.table.tableArn, ...indexArns] }),
-    );
+    const onTable = [...new Set(access.filter((op) => op !== 'queryIndex').map((op) => TABLE_ACTIONS[op]))].sort();
+    if (onTable.length > 0) {
+      this.role.addToPrincipalPolicy(new PolicyStatement({ actions: onTable, resources: [table.table.tableArn] }));
+    }
+    if (access.includes('queryIndex')) {
+      // A query on a global secondary index is authorised against the index's own ARN.
+      const indexArns = (TABLES[table.id].indexes ?? []).map((i) => `${table.table.tableArn}/index/${i.name}`);
+      if (indexArns.length === 0) throw new Error(`${this.node.path}: table ${table.id} has no index to query.`);
+      this.role.addToPrincipalPolicy(new PolicyStatement({ actions: [TABLE_ACTIONS.queryIndex], resources: indexArns }));
+    }
     const key = table.table.encryptionKey;
     if (key) {
       // Only through DynamoDB: this grant does not let the function call KMS with the table key itself.
       this.role.addToPrincipalPolicy(
         new PolicyStatement({
-          actions: [...TABLE_KEY_ACTIONS[access]],
+          actions: [...TABLE_KEY_ACTIONS[access.some((op) => WRITES.includes(op)) ? 'readWrite' : 'read']],
           resources: [key.keyArn],
           conditions: { StringEquals: { 'kms:ViaService': `dynamodb.${Stack.of(this).region}.amazonaws.com` } },
         }),

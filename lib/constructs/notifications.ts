@@ -2,13 +2,16 @@
  * Send-only messaging: e-mail through one SES identity, SMS through SNS. `bindTo` sets the sender
  * variable and grants exactly these sends, nothing that reads, lists or configures.
  */
-import { Stack } from 'aws-cdk-lib';
-import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { Aws, Stack } from 'aws-cdk-lib';
+import { Effect, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { EmailIdentity, Identity } from 'aws-cdk-lib/aws-ses';
 import { Construct } from 'constructs';
 import { ENV } from '../../lambdas/config';
 import { acknowledge } from './acknowledge';
 import type { CrmFunction } from './crm-function';
+
+/** Every SNS resource with an ARN (topics, platform applications and endpoints), in any region and account. */
+export const SNS_ARNS = `arn:${Aws.PARTITION}:sns:*:*:*`;
 
 export interface NotificationsProps {
   senderEmail: string;
@@ -40,6 +43,15 @@ export class Notifications extends Construct {
         actions: ['sns:Publish'],
         resources: ['*'],
         conditions: { StringEquals: { 'aws:RequestedRegion': Stack.of(this).region } },
+      }),
+    );
+    // "*" would also match every topic, the alarm topic among them: topics (and platform endpoints)
+    // have ARNs, so an explicit deny on those leaves only publishing to a phone number.
+    fn.role.addToPrincipalPolicy(
+      new PolicyStatement({
+        effect: Effect.DENY,
+        actions: ['sns:Publish'],
+        resources: [SNS_ARNS],
       }),
     );
     acknowledge(

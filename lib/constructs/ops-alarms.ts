@@ -7,6 +7,7 @@ import { Alarm, ComparisonOperator, TreatMissingData, type IMetric } from 'aws-c
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import { FilterPattern, MetricFilter, type ILogGroup } from 'aws-cdk-lib/aws-logs';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
@@ -55,6 +56,25 @@ export class OpsAlarms extends Construct {
     return this.add(id, fn.metric('IteratorAge', { statistic: 'Maximum', period: Duration.minutes(5) }), {
       description: `${what}: the oldest unprocessed stream record is older than ${maxAge.toHumanString()}.`,
       threshold: maxAge.toMilliseconds(),
+    });
+  }
+
+  /**
+   * A failure the code survives and only logs (a JSON log line whose `message` is `message`): counted by
+   * a metric filter on the function's log group, alarmed on the first one. The metric is published only
+   * when a line matches, so a quiet function costs nothing.
+   */
+  onLogMessage(id: string, logGroup: ILogGroup, message: string, opts: { namespace: string; description: string }): Alarm {
+    const filter = new MetricFilter(this, `${id}Filter`, {
+      logGroup,
+      filterPattern: FilterPattern.stringValue('$.message', '=', message),
+      metricNamespace: opts.namespace,
+      metricName: id,
+      metricValue: '1',
+    });
+    return this.add(id, filter.metric({ statistic: 'Sum', period: Duration.minutes(5) }), {
+      description: `${opts.description} (log message "${message}" at least once in 5 minutes).`,
+      threshold: 0,
     });
   }
 

@@ -70,20 +70,16 @@ describe('CrmFunction in a bare stack', () => {
     template.hasResourceProperties('AWS::IAM::ManagedPolicy', { Roles: [{ Ref: roleId }] });
   });
 
-  it('bindTable(read) sets the table variable and grants reads only, through DynamoDB only', () => {
+  it('bindTable with read operations sets the table variable and grants exactly those reads, through DynamoDB only', () => {
     const { stack, fn, table, key } = bareFunction();
-    fn.bindTable({ table, access: 'read' });
+    fn.bindTable({ table, access: ['get', 'query'] });
     const template = Template.fromStack(stack);
     template.hasResourceProperties('AWS::Lambda::Function', {
       Environment: { Variables: Match.objectLike({ [tableEnvVar('customers')]: { Ref: logicalId(stack, table.table) } }) },
     });
     const statements = iamStatements(template).map((s) => s.statement);
     const onTable = statements.filter((s) => JSON.stringify(s.Resource).includes(logicalId(stack, table.table)));
-    expect(onTable).toHaveLength(1);
-    expect(asArray(onTable[0].Action).sort()).toEqual([...TABLE_ACTIONS.read].sort());
-    for (const write of ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem']) {
-      expect(statements.flatMap((s) => asArray(s.Action))).not.toContain(write);
-    }
+    expect(onTable).toEqual([{ Effect: 'Allow', Action: ['dynamodb:GetItem', 'dynamodb:Query'], Resource: { 'Fn::GetAtt': [logicalId(stack, table.table), 'Arn'] } }]);
     const onKey = statements.filter((s) => JSON.stringify(s.Resource).includes(logicalId(stack, key)));
     expect(onKey).toEqual([
       expect.objectContaining({
@@ -93,26 +89,46 @@ describe('CrmFunction in a bare stack', () => {
     ]);
   });
 
-  it('bindTable(readWrite) adds the write actions and nothing wider', () => {
+  it('bindTable maps each Store operation to its one DynamoDB action and never grants what the store adapter does not send', () => {
     const { stack, fn, table } = bareFunction();
-    fn.bindTable({ table, access: 'readWrite' });
-    const onTable = iamStatements(Template.fromStack(stack))
+    fn.bindTable({ table, access: ['get', 'put', 'delete', 'query', 'scan'] });
+    const actions = iamStatements(Template.fromStack(stack))
       .map((s) => s.statement)
-      .filter((s) => JSON.stringify(s.Resource).includes(logicalId(stack, table.table)));
-    expect(asArray(onTable[0].Action).sort()).toEqual([...TABLE_ACTIONS.readWrite].sort());
-    expect(asArray(onTable[0].Action).every((a: string) => !a.includes('*'))).toBe(true);
+      .filter((s) => JSON.stringify(s.Resource).includes(logicalId(stack, table.table)))
+      .flatMap((s) => asArray(s.Action) as string[]);
+    expect(actions.sort()).toEqual(['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:Scan']);
+    expect(Object.values(TABLE_ACTIONS).sort()).toEqual(['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:Query', 'dynamodb:Scan']);
   });
 
-  it('bindTable also grants the table\'s own indexes of the spec, by name, and no other index', () => {
+  it('a write operation adds the table-key actions DynamoDB needs to encrypt', () => {
+    const { stack, fn, table, key } = bareFunction();
+    fn.bindTable({ table, access: ['delete'] });
+    const onKey = iamStatements(Template.fromStack(stack))
+      .map((s) => s.statement)
+      .filter((s) => JSON.stringify(s.Resource).includes(logicalId(stack, key)));
+    expect(asArray(onKey[0].Action).sort()).toEqual(['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey']);
+  });
+
+  it('queryIndex grants Query on the spec\'s own indexes by name, and the table itself only the other operations', () => {
     const { stack, fn, table } = bareFunction();
-    fn.bindTable({ table: { id: 'sessions', table: table.table }, access: 'readWrite' });
+    fn.bindTable({ table: { id: 'sessions', table: table.table }, access: ['queryIndex', 'delete'] });
+    const arn = { 'Fn::GetAtt': [logicalId(stack, table.table), 'Arn'] };
     const onTable = iamStatements(Template.fromStack(stack))
       .map((s) => s.statement)
       .filter((s) => JSON.stringify(s.Resource).includes(logicalId(stack, table.table)));
-    expect(onTable).toHaveLength(1);
-    const resources = JSON.stringify(onTable[0].Resource);
-    expect(resources).toContain('/index/byCustomer');
-    expect(resources).not.toContain('/index/*');
+    expect(onTable).toEqual([
+      { Effect: 'Allow', Action: 'dynamodb:DeleteItem', Resource: arn },
+      { Effect: 'Allow', Action: 'dynamodb:Query', Resource: { 'Fn::Join': ['', [arn, '/index/byCustomer']] } },
+    ]);
+  });
+
+  it('a table bound without queryIndex gets no index ARN, and queryIndex on a table without indexes is refused', () => {
+    const { stack, fn, table } = bareFunction();
+    fn.bindTable({ table: { id: 'sessions', table: table.table }, access: ['query'] });
+    expect(JSON.stringify(iamStatements(Template.fromStack(stack)))).not.toContain('/index/');
+    const other = bareFunction();
+    expect(() => other.fn.bindTable({ table: other.table, access: ['queryIndex'] })).toThrow(/customers has no index/);
+    expect(() => other.fn.bindTable({ table: other.table, access: [] })).toThrow(/at least one operation/);
   });
 
   it.each([
@@ -136,8 +152,8 @@ describe('CrmFunction in a bare stack', () => {
 
   it('refuses to bind the same variable twice (a wiring mistake, not an update)', () => {
     const { fn, table, key } = bareFunction();
-    fn.bindTable({ table, access: 'read' });
-    expect(() => fn.bindTable({ table, access: 'readWrite' })).toThrow(/CRM_TABLE_CUSTOMERS is already bound/);
+    fn.bindTable({ table, access: ['get'] });
+    expect(() => fn.bindTable({ table, access: ['put'] })).toThrow(/CRM_TABLE_CUSTOMERS is already bound/);
     fn.bindKey({ key, use: 'unwrap' });
     expect(() => fn.bindKey({ key, use: 'wrap' })).toThrow(/CRM_KMS_KEY_ID is already bound/);
   });

@@ -1,14 +1,19 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ENV } from '../../lambdas/config';
 import { CATEGORIES } from '../../lambdas/core/inventory';
 import { ROLES } from '../../lambdas/core/principal';
-import { tableEnvVar, type TableId } from '../../lambdas/core/tables';
+import { AWS_TABLES, tableEnvVar, type TableId } from '../../lambdas/core/tables';
 import { ROUTES } from '../../lambdas/http/routes';
 import { API_ROUTES, SIGN_IN_PATHS, toDeployedRoute } from '../../lib/api-routes';
 import { signInPathPattern } from '../../lib/constructs/api-firewall';
 import { ACCESS_LOG_FIELDS } from '../../lib/constructs/crm-api';
-import { FUNCTION_TABLES } from '../../lib/function-access';
+import { TABLE_ACTIONS, type TableAccess } from '../../lib/constructs/crm-function';
+import { FUNCTION_TABLES, type TableGrants } from '../../lib/function-access';
+import { REPO_ROOT } from '../../lib/paths';
+import { LOGGED_FAILURES } from '../../lib/stateless-stack';
 import { apiMethods, asArray, iamStatements, resourcesOf, synthCrm, type SynthesizedCrm } from './support/crm-app';
 
 let crm: SynthesizedCrm;
@@ -34,6 +39,25 @@ const envOf = (fn: keyof SynthesizedCrm['stateless']['functions']) => resource(f
 const tableRefs = (value: unknown): string[] =>
   [...new Set([...JSON.stringify(value).matchAll(/Table([a-z]+)[0-9A-F]{8}(Arn|Ref)/g)].map((m) => m[1]))];
 const compact = (id: string) => id.replace(/-/g, '');
+/** What the TTL-stream event source mapping needs on the customers table's stream (granted by CDK). */
+const STREAM_READS = ['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator', 'dynamodb:ListStreams'];
+/** A function's DynamoDB actions, by table: on the table itself, and on its indexes. */
+const dynamoGrants = (fn: keyof SynthesizedCrm['stateless']['functions']) => {
+  const out = { onTable: {} as Record<string, string[]>, onIndex: {} as Record<string, string[]> };
+  for (const s of statementsOfRole(roleOf(fn))) {
+    const actions = (asArray(s.Action) as string[]).filter((a) => a.startsWith('dynamodb:') && !STREAM_READS.includes(a));
+    if (actions.length === 0) continue;
+    expect(s.Effect).toBe('Allow');
+    // Statements with the same actions are merged: one resource names one table (or one of its indexes).
+    for (const r of asArray(s.Resource)) {
+      const refs = tableRefs(r);
+      expect(refs).toHaveLength(1);
+      const into = JSON.stringify(r).includes('/index/') ? out.onIndex : out.onTable;
+      into[refs[0]] = [...new Set([...(into[refs[0]] ?? []), ...actions])].sort();
+    }
+  }
+  return out;
+};
 
 describe('functions', () => {
   it('every function runs Node.js 24 on ARM64 with active tracing', () => {
@@ -57,19 +81,51 @@ describe('functions', () => {
   });
 
   it.each(Object.keys(FUNCTION_TABLES) as (keyof typeof FUNCTION_TABLES)[])(
-    '%s sees exactly the tables it is granted, with the access the plan gives it',
+    '%s sees exactly the tables of its plan, each with exactly the DynamoDB actions of its operations',
     (name) => {
-      const plan = FUNCTION_TABLES[name] as Record<string, string>;
-      const env = envOf(name);
-      const tableVars = Object.keys(env).filter((k) => k.startsWith('CRM_TABLE_')).sort();
+      const plan = FUNCTION_TABLES[name] as TableGrants;
+      const tableVars = Object.keys(envOf(name)).filter((k) => k.startsWith('CRM_TABLE_')).sort();
       expect(tableVars).toEqual(Object.keys(plan).map((tid) => tableEnvVar(tid as TableId)).sort());
-      const statements = statementsOfRole(roleOf(name)).filter((s) => asArray(s.Action).some((a: string) => a.startsWith('dynamodb:Put') || a === 'dynamodb:GetItem'));
-      const writable = statements.filter((s) => asArray(s.Action).includes('dynamodb:PutItem')).flatMap((s) => tableRefs(s.Resource));
-      const readable = statements.filter((s) => !asArray(s.Action).includes('dynamodb:PutItem')).flatMap((s) => tableRefs(s.Resource));
-      expect(writable.sort()).toEqual(Object.entries(plan).filter(([, a]) => a === 'readWrite').map(([tid]) => compact(tid)).sort());
-      expect(readable.sort()).toEqual(Object.entries(plan).filter(([, a]) => a === 'read').map(([tid]) => compact(tid)).sort());
+      const expected = { onTable: {} as Record<string, string[]>, onIndex: {} as Record<string, string[]> };
+      for (const [tid, ops] of Object.entries(plan) as [string, TableAccess][]) {
+        const onTable = [...new Set(ops.filter((op) => op !== 'queryIndex').map((op) => TABLE_ACTIONS[op]))].sort();
+        if (onTable.length > 0) expected.onTable[compact(tid)] = onTable;
+        if (ops.includes('queryIndex')) expected.onIndex[compact(tid)] = ['dynamodb:Query'];
+      }
+      expect(dynamoGrants(name)).toEqual(expected);
     },
   );
+
+  it('no role may send what the store adapter never sends (UpdateItem, batch calls, ConditionCheckItem, DescribeTable) or any DynamoDB wildcard', () => {
+    const actions = new Set(iamStatements(t).flatMap(({ statement }) => asArray(statement.Action) as string[]).filter((a) => a.startsWith('dynamodb:')));
+    for (const never of ['dynamodb:UpdateItem', 'dynamodb:BatchWriteItem', 'dynamodb:BatchGetItem', 'dynamodb:ConditionCheckItem', 'dynamodb:DescribeTable']) {
+      expect(actions).not.toContain(never);
+    }
+    const itemActions = [...actions].filter((a) => !STREAM_READS.includes(a)).sort();
+    expect(itemActions).toEqual(['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:Scan']);
+    // The stream reads go to the stream function only, on the customers table's stream only.
+    const streamReads = iamStatements(t).filter(({ statement }) => asArray(statement.Action).some((a) => STREAM_READS.includes(a as string)));
+    for (const { statement } of streamReads) expect(JSON.stringify(statement.Resource)).toMatch(/Tablecustomers[0-9A-F]{8}StreamArn/);
+  });
+
+  it('the API cannot delete from tables whose data outlives an erasure (access log, purchases, receipts)', () => {
+    const erased = new Set(CATEGORIES.filter((c) => c.onErasure.startsWith('deleted')).map((c) => c.table as string));
+    const kept = AWS_TABLES.map((s) => s.name as string).filter((tid) => !erased.has(tid));
+    expect(kept.sort()).toEqual(['access-log', 'receipts', 'transactions']);
+    const { onTable } = dynamoGrants('api');
+    for (const tid of kept) {
+      expect(onTable[compact(tid)], tid).toEqual(expect.arrayContaining(['dynamodb:PutItem']));
+      expect(onTable[compact(tid)], tid).not.toContain('dynamodb:DeleteItem');
+    }
+  });
+
+  it('only the daily reminders scan, and only the customers table; the API scans nothing', () => {
+    for (const fn of ['api', 'erasure', 'stream'] as const) {
+      expect(statementsOfRole(roleOf(fn)).flatMap((s) => asArray(s.Action)), fn).not.toContain('dynamodb:Scan');
+    }
+    const scans = statementsOfRole(roleOf('reminders')).filter((s) => asArray(s.Action).includes('dynamodb:Scan'));
+    expect(scans.flatMap((s) => tableRefs(s.Resource))).toEqual(['customers']);
+  });
 
   it('both cascades may query the customerId index of sessions and idempotency, and no index by wildcard', () => {
     for (const fn of ['erasure', 'stream'] as const) {
@@ -175,6 +231,24 @@ describe('permissions', () => {
       if (actions.every((a) => a.startsWith('xray:'))) continue;
       expect(actions).toEqual(['sns:Publish']);
       expect(statement.Condition).toEqual({ StringEquals: { 'aws:RequestedRegion': crm.config.region } });
+    }
+  });
+
+  it('every role that may publish SMS is denied publishing to any topic ARN, the alarm topic included', () => {
+    const topicDeny = {
+      Effect: 'Deny',
+      Action: 'sns:Publish',
+      Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':sns:*:*:*']] },
+    };
+    const publishers = (['api', 'erasure', 'stream', 'reminders'] as const).filter((fn) =>
+      statementsOfRole(roleOf(fn)).some((s) => s.Effect === 'Allow' && asArray(s.Action).includes('sns:Publish')),
+    );
+    expect(publishers).toEqual(['api', 'erasure', 'reminders']);
+    for (const fn of publishers) expect(statementsOfRole(roleOf(fn)), fn).toContainEqual(topicDeny);
+    // No role is granted the topic by name either.
+    const topicId = id(crm.stateless.alarms.topic);
+    for (const { statement } of iamStatements(t).filter(({ statement }) => statement.Effect === 'Allow')) {
+      expect(JSON.stringify(statement.Resource ?? '')).not.toContain(topicId);
     }
   });
 
@@ -304,6 +378,49 @@ describe('dead-letter queues and alarms', () => {
     fnAlarm(fnId('erasure'), 'Errors');
     fnAlarm(fnId('stream'), 'Errors');
     fnAlarm(fnId('stream'), 'IteratorAge');
+  });
+
+  it.each([
+    ['api', 'sign-in code not delivered'],
+    ['api', 'sign-in time budget exceeded'],
+    ['api', 'notice not sent'],
+    ['reminders', 'notice not sent'],
+    ['erasure', 'notice not sent'],
+  ] as const)('the %s function\'s log line "%s" is counted by a metric filter and alarmed on the first one', (fn, message) => {
+    const logGroupId = id(crm.stateless.functions[fn].logGroup);
+    const filters = resourcesOf(t, 'AWS::Logs::MetricFilter').filter(
+      ([, f]) => f.Properties?.LogGroupName?.Ref === logGroupId && f.Properties?.FilterPattern === `{ $.message = "${message}" }`,
+    );
+    expect(filters).toHaveLength(1);
+    const [transformation] = filters[0][1].Properties?.MetricTransformations;
+    expect(transformation).toEqual({ MetricNamespace: expect.stringMatching(new RegExp(`^PrivacyCrm/crm-${crm.config.stage}-${fn}$`)), MetricName: expect.any(String), MetricValue: '1' });
+    expect(transformation.DefaultValue).toBeUndefined();
+    t.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: transformation.MetricNamespace,
+      MetricName: transformation.MetricName,
+      Statistic: 'Sum',
+      Period: 300,
+      ComparisonOperator: 'GreaterThanThreshold',
+      Threshold: 0,
+      EvaluationPeriods: 1,
+      TreatMissingData: 'notBreaching',
+      AlarmActions: [{ Ref: id(crm.stateless.alarms.topic) }],
+    });
+  });
+
+  it('log-line alarms exist exactly where the code paths log: no sign-in alarms outside the API, none on the TTL stream', () => {
+    const filters = resourcesOf(t, 'AWS::Logs::MetricFilter').map(([, f]) => `${f.Properties?.LogGroupName?.Ref} ${f.Properties?.FilterPattern}`);
+    expect(filters).toHaveLength(5);
+    expect(filters.filter((f) => f.startsWith(id(crm.stateless.functions.stream.logGroup)))).toEqual([]);
+  });
+
+  it('the alarmed messages are the exact texts the domain code logs', () => {
+    for (const failure of Object.values(LOGGED_FAILURES)) {
+      const logged = ['sign-in.ts', 'notices.ts'].some((file) =>
+        readFileSync(join(REPO_ROOT, 'lambdas/core', file), 'utf8').includes(`log.warn('${failure.message}'`),
+      );
+      expect(logged, failure.message).toBe(true);
+    }
   });
 
   it('every alarm notifies the KMS-encrypted alarm topic, which has no subscriber unless alarmEmail is set', () => {
