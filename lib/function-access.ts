@@ -54,7 +54,8 @@ export const FUNCTION_TABLES = {
   /** Every request path of the staff API and the portal. */
   api: {
     customers: ['get', 'put'],
-    'customer-keys': ['get', 'put'],
+    // A create that fails after storing its new key deletes it again (never a key under a live row).
+    'customer-keys': ['get', 'put', 'delete'],
     // A failed create or a changed contact removes its own blind-index entry.
     'contact-index': ['get', 'put', 'delete'],
     // Legal holds query a customer's partitions and re-put each row without (or with) its TTL.
