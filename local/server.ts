@@ -9,6 +9,7 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { bearerToken } from '../lambdas/http/auth';
 import type { ApiHandler } from '../lambdas/http/api';
 import { SECURITY_HEADERS } from '../lambdas/http/middleware';
+import { DEV_PREFIX, LOCAL_ROUTES } from '../lambdas/http/local-routes';
 import { problem } from '../lambdas/http/problem';
 import { matchPath } from '../lambdas/http/routes';
 import { findStaff, type StaffToken } from './staff-tokens';
@@ -112,12 +113,12 @@ async function handle(req: IncomingMessage, res: ServerResponse, opts: LocalServ
   const body = await readBody(req);
   if (body === 'too-large') return send(res, withHeaders(problem(413, 'payload_too_large', 'The request body is too large.')));
 
-  if (url.pathname === '/health' && method === 'GET') {
+  if (url.pathname === LOCAL_ROUTES.health.path && method === LOCAL_ROUTES.health.method) {
     return send(res, json(opts.isReady() ? 200 : 503, { status: opts.isReady() ? 'ok' : 'starting' }));
   }
-  if (url.pathname.startsWith('/dev/') && !opts.devRoutes) return send(res, withHeaders(problem(404, 'not_found', 'No such route.')));
-  if (url.pathname === '/dev/outbox' && method === 'GET') return send(res, json(200, opts.dev.outbox()));
-  if (url.pathname === '/dev/clock' && method === 'POST') {
+  if (url.pathname.startsWith(DEV_PREFIX) && !opts.devRoutes) return send(res, withHeaders(problem(404, 'not_found', 'No such route.')));
+  if (url.pathname === LOCAL_ROUTES.outbox.path && method === LOCAL_ROUTES.outbox.method) return send(res, json(200, opts.dev.outbox()));
+  if (url.pathname === LOCAL_ROUTES.clock.path && method === LOCAL_ROUTES.clock.method) {
     // JSON only: a web page cannot send that cross-origin without a preflight this server never answers.
     if (!/^application\/json\b/i.test(req.headers['content-type'] ?? '')) {
       return send(res, withHeaders(problem(415, 'unsupported_media_type', 'Send the body as application/json.')));

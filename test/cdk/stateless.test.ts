@@ -15,6 +15,7 @@ import { FUNCTION_TABLES, type TableGrants } from '../../lib/function-access';
 import { REPO_ROOT } from '../../lib/paths';
 import { LOGGED_FAILURES } from '../../lib/stateless-stack';
 import { apiMethods, asArray, iamStatements, resourcesOf, synthCrm, type SynthesizedCrm } from './support/crm-app';
+import { DEV_PREFIX, LOCAL_ROUTES } from '../../lambdas/http/local-routes';
 
 let crm: SynthesizedCrm;
 let t: Template;
@@ -458,7 +459,8 @@ describe('API', () => {
 
   it('exposes exactly the routes of the route list, and no /dev route', () => {
     expect([...methods.keys()].sort()).toEqual(API_ROUTES.map((r) => `${r.method} ${r.path}`).sort());
-    expect([...methods.keys()].filter((k) => k.includes('/dev'))).toEqual([]);
+    const localOnly = Object.values(LOCAL_ROUTES).map((r) => `${r.method} ${r.path}`);
+    expect([...methods.keys()].filter((k) => k.includes(DEV_PREFIX) || localOnly.includes(k))).toEqual([]);
   });
 
   it('deploys every route the Lambda router defines, with the same auth and body', () => {
