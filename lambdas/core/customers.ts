@@ -11,12 +11,13 @@ import { randomUUID } from 'node:crypto';
 import { AccessLog } from './access-log';
 import { consentState, recordConsent, type ConsentEvent } from './consent';
 import { maskContact, maskName, normaliseContact, type Contact, type ContactType } from './contact';
-import { ConditionFailedError, ConflictError, DependencyUnavailableError, IdempotencyMismatchError, NotFoundError, ValidationError } from './errors';
+import { ConditionFailedError, ConflictError, IdempotencyMismatchError, NotFoundError, ValidationError } from './errors';
 import { ttlFor } from './inventory';
 import type { Principal } from './principal';
 import type { Clock, Item, Store } from './ports';
 import { randomToken, type Vault } from './vault';
 import { DEFAULT_KEY_MARGIN_SECONDS, retentionEnd } from './retention';
+import { updateRow, type ForgettableRow } from './customer-rows';
 
 /** What is sealed inside the customer row: the personal values and the pseudonyms that link other rows. */
 export interface SealedCustomer {
@@ -112,7 +113,7 @@ export class Customers {
   async require(customerId: string): Promise<CustomerRow> {
     const row = await this.load(customerId);
     if (!row) throw new NotFoundError('No such customer.');
-    if ((row.erasure as { startedAt?: string } | undefined)?.startedAt) throw new ConflictError('This customer is being erased.', 'erasure_in_progress');
+    refuseWhileErasing(row);
     return row;
   }
 
@@ -347,21 +348,16 @@ export class Customers {
   }
 
   /**
-   * Conditional read-modify-write of a customer row with retries on lost races; the mutator returns
-   * the next row (v is bumped here).
+   * Conditional read-modify-write of a live customer row (the shared retry loop of customer-rows);
+   * refused like `require` when the customer is absent or being erased. `v` is bumped there.
    */
   async update(customerId: string, mutate: (row: CustomerRow) => CustomerRow | Promise<CustomerRow>): Promise<CustomerRow> {
-    for (let attempt = 0; attempt < 5; attempt++) {
-      const row = await this.require(customerId);
-      const next = { ...(await mutate(row)), v: row.v + 1 };
-      try {
-        await this.deps.store.put('customers', next as unknown as Item, { kind: 'equals', values: { v: row.v } });
-        return next;
-      } catch (e) {
-        if (!(e instanceof ConditionFailedError)) throw e;
-      }
-    }
-    throw new DependencyUnavailableError('customers table (contention)');
+    const next = await updateRow(this.deps.store, customerId, () => this.now, async (r) => {
+      refuseWhileErasing(r);
+      return (await mutate(r as unknown as CustomerRow)) as unknown as ForgettableRow;
+    });
+    if (!next) throw new NotFoundError('No such customer.');
+    return next as unknown as CustomerRow;
   }
 }
 
@@ -371,4 +367,8 @@ export function normaliseName(raw: string): string {
     throw new ValidationError('The name must be 1 to 200 characters.', [{ field: 'name', message: 'must be 1 to 200 characters' }]);
   }
   return name;
+}
+
+function refuseWhileErasing(row: { erasure?: { startedAt?: string } | ErasureMark }): void {
+  if ((row.erasure as { startedAt?: string } | undefined)?.startedAt) throw new ConflictError('This customer is being erased.', 'erasure_in_progress');
 }
