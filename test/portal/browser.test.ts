@@ -1,5 +1,5 @@
 /**
- * The portal in a real browser (Debian's Chromium, headless, driven by playwright-core): a customer
+ * The portal in a real browser (Chromium found by test/support/browser.ts, headless, driven by playwright-core): a customer
  * signs in with the code from the outbox, reads what is held and who looked at it, downloads it,
  * changes consent, asks for erasure and cancels it. The signed-in dashboard is saved as
  * docs/portal-dashboard.png for the README.
@@ -7,8 +7,9 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium } from '../support/browser';
 import { TOKENS, type TestHome } from '../support/home';
 import { createCustomer, lastCode, startPortalHome } from './support';
 
@@ -35,10 +36,7 @@ beforeAll(async () => {
   await staff('POST', `/v1/customers/${customerId}/reveal`, { purpose: 'Filing the courier damage claim' }, TOKENS.officer);
   await createCustomer(home, { name: 'Bob Builder', phone: '+44 20 7946 0222' });
 
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-quic', '--no-first-run', '--disable-sync'],
-  });
+  browser = await launchChromium();
 });
 afterAll(async () => {
   await browser?.close();
