@@ -59,13 +59,8 @@ export interface Home {
   close(): Promise<void>;
 }
 
-export type Job = (home: Home) => Promise<void>;
-const jobs: Job[] = [];
-/** Features register their clock-driven jobs (TTL reaper, scheduler, reminders) here. */
-export function registerJob(job: Job): void {
-  if (!jobs.includes(job)) jobs.push(job);
-}
-forgettingJobs.forEach(registerJob);
+/** The clock-driven jobs (due schedules, TTL reaper, reminders), in the order they run. */
+const jobs = forgettingJobs;
 
 function isLoopback(host: string): boolean {
   return host === 'localhost' || host === '::1' || /^127\./.test(host);
