@@ -19,7 +19,7 @@ describe('client/schema.generated.ts', () => {
     const committed = readFileSync(CLIENT_TYPES_PATH, 'utf8');
     // Not toBe: a 3,000-line diff would bury the one thing to do.
     if (committed !== expected) {
-      expect.fail('client/schema.generated.ts is stale (the OpenAPI document changed): run npm run client:generate, and commit the result.');
+      expect.fail('client/schema.generated.ts is stale (the OpenAPI document changed): run npm run client:generate, and commit it.');
     }
   });
 });

@@ -16,7 +16,7 @@ beforeAll(async () => {
 afterAll(() => home?.close());
 
 describe('privacy-crm/client', () => {
-  it('creates, finds, reads, reveals, logs contacts and purchases, records consent, reads the access log, requests and cancels erasure', async () => {
+  it('drives a whole staff flow: create, search, read, reveal, interaction, purchase, consent, access log, erasure, cancel', async () => {
     const created = await agent.POST('/v1/customers', {
       params: { header: { 'Idempotency-Key': 'client-flow-1' } },
       body: { name: 'Client Person', email: 'client.person@example.com' },
@@ -29,41 +29,46 @@ describe('privacy-crm/client', () => {
     const found = await agent.POST('/v1/customers/search', { body: { email: 'CLIENT.person@example.com' } });
     expect(found.data).toEqual({ customerId: id });
 
-    const read = await agent.GET('/v1/customers/{id}', { params: { path: { id } } });
+    const path = { id };
+    const read = await agent.GET('/v1/customers/{id}', { params: { path } });
     expect(read.data?.contact.masked).not.toContain('client.person');
 
-    const revealed = await officer.POST('/v1/customers/{id}/reveal', { params: { path: { id } }, body: { purpose: 'confirm identity on call #77' } });
+    const purpose = 'confirm identity on call #77';
+    const revealed = await officer.POST('/v1/customers/{id}/reveal', { params: { path }, body: { purpose } });
     expect(revealed.data).toEqual({ name: 'Client Person', email: 'client.person@example.com' });
 
-    const contact = await agent.POST('/v1/customers/{id}/interactions', { params: { path: { id } }, body: { channel: 'phone', summary: 'asked about delivery' } });
+    const contact = await agent.POST('/v1/customers/{id}/interactions', {
+      params: { path },
+      body: { channel: 'phone', summary: 'asked about delivery' },
+    });
     expect(contact.response.status).toBe(201);
-    const interactions = await agent.GET('/v1/customers/{id}/interactions', { params: { path: { id } } });
+    const interactions = await agent.GET('/v1/customers/{id}/interactions', { params: { path } });
     expect(interactions.data?.items.map((i) => i.summary)).toEqual(['asked about delivery']);
 
     const bought = await agent.POST('/v1/customers/{id}/purchases', {
-      params: { path: { id } },
+      params: { path },
       body: { currency: 'EUR', items: [{ sku: 'TEAPOT-BLUE', quantity: 2, unitPriceMinor: 3200 }] },
     });
     expect(bought.data?.totalMinor).toBe(6400);
 
-    const consent = await agent.PUT('/v1/customers/{id}/consent', { params: { path: { id } }, body: { analytics: true, source: 'phone' } });
+    const consent = await agent.PUT('/v1/customers/{id}/consent', { params: { path }, body: { analytics: true, source: 'phone' } });
     expect(consent.data?.analytics.status).toBe('active');
-    const event = await agent.POST('/v1/customers/{id}/events', { params: { path: { id } }, body: { type: 'page_view', path: '/teapots?ref=x' } });
+    const event = await agent.POST('/v1/customers/{id}/events', { params: { path }, body: { type: 'page_view', path: '/teapots?ref=x' } });
     expect(event.response.status).toBe(202);
 
-    const log = await officer.GET('/v1/customers/{id}/access-log', { params: { path: { id } } });
-    expect(log.data?.items.map((e) => e.purpose)).toContain('confirm identity on call #77');
+    const log = await officer.GET('/v1/customers/{id}/access-log', { params: { path } });
+    expect(log.data?.items.map((e) => e.purpose)).toContain(purpose);
 
-    const erasure = await officer.POST('/v1/customers/{id}/erasure', { params: { path: { id } } });
+    const erasure = await officer.POST('/v1/customers/{id}/erasure', { params: { path } });
     expect(erasure.response.status).toBe(202);
     const receiptId = erasure.data!.receiptId;
     const pending = await agent.GET('/v1/erasure-receipts/{receiptId}', { params: { path: { receiptId } } });
     expect(pending.data?.status).toBe('pending');
 
-    const cancelled = await officer.DELETE('/v1/customers/{id}/erasure', { params: { path: { id } } });
+    const cancelled = await officer.DELETE('/v1/customers/{id}/erasure', { params: { path } });
     expect(cancelled.data).toEqual({ receiptId, status: 'cancelled' });
     expect((await agent.GET('/v1/erasure-receipts/{receiptId}', { params: { path: { receiptId } } })).data?.status).toBe('cancelled');
-    expect((await agent.GET('/v1/customers/{id}', { params: { path: { id } } })).response.status).toBe(200);
+    expect((await agent.GET('/v1/customers/{id}', { params: { path } })).response.status).toBe(200);
   });
 
   it('hands back a 400 as typed problem+json naming the field, and stores nothing', async () => {
@@ -84,7 +89,8 @@ describe('privacy-crm/client', () => {
     expect(typeof missing.error?.title).toBe('string');
 
     const created = await agent.POST('/v1/customers', { body: { name: 'Role Check', phone: '+44 20 7946 0958' } });
-    const refused = await agent.POST('/v1/customers/{id}/reveal', { params: { path: { id: created.data!.customerId } }, body: { purpose: 'curious' } });
+    const path = { id: created.data!.customerId };
+    const refused = await agent.POST('/v1/customers/{id}/reveal', { params: { path }, body: { purpose: 'curious' } });
     expect(refused.error).toMatchObject({ status: 403, code: 'forbidden' });
   });
 
