@@ -1,5 +1,5 @@
 /** `npm start`: the whole product on one machine — API, portal, embedded database. */
-import { configureRetention, parseRetentionOverrides } from '../lambdas/core/inventory';
+import { configureRetention, parseRetentionOverrides } from '../lambdas/core/policy/inventory';
 import { startHome } from './home';
 import { checkCanListen, describeListenError } from './port-check';
 import { helpText, setting } from './settings';
