@@ -1,5 +1,5 @@
 /** The body of `POST /dev/clock`: `{advanceSeconds}` moves the local clock on, `{reset: true}` puts it back to real time. */
-import type { FieldError } from '../lambdas/core/errors';
+import type { FieldError } from '../lambdas/core/shared/errors';
 
 export type ClockRequest = { reset: true } | { advanceSeconds: number };
 
