@@ -147,9 +147,17 @@ export async function startHome(options: HomeOptions): Promise<Home> {
         await home.runJobs();
         return { now: clock.now().toISOString() };
       },
+      resetClock: async () => ({ now: clock.reset().toISOString() }),
     },
   });
-  await new Promise<void>((r) => server.listen(options.port ?? 3000, options.host ?? '127.0.0.1', () => r()));
+  // A listen error (port taken since npm start checked it) rejects, for the caller to explain.
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 3000, options.host ?? '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
   const addr = server.address() as AddressInfo;
   home.url = `http://${options.host ?? '127.0.0.1'}:${addr.port}`;
 
