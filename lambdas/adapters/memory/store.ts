@@ -97,16 +97,20 @@ export class MemoryStore implements Store {
       throw new StoreValidationError('Invalid KeyConditionExpression: begins_with needs a string sort key');
     }
     const start = opts.cursor === undefined ? undefined : decodeCursor(table, value, opts.cursor);
-    let rows = partitions.get(encodeKeyValue(value)) ?? [];
-    if (opts.prefix !== undefined) rows = withPrefix(rows, opts.prefix);
-    if (opts.descending) rows = [...rows].reverse();
+    const rows = partitions.get(encodeKeyValue(value)) ?? [];
+    // The run of rows to read, [from, to), found by binary search: paging a large partition stays cheap.
+    let [from, to] = opts.prefix === undefined ? [0, rows.length] : prefixRun(rows, opts.prefix);
     if (start) {
       // Past the cursor's row in the direction of the query; without a sort key, past the only row.
-      const sortKey = spec.sortKey?.name;
-      const sign = opts.descending ? -1 : 1;
-      rows = sortKey ? rows.filter((row) => sign * compareKeyValues(row.sortKey!, start[sortKey]!) > 0) : [];
+      const at = spec.sortKey ? position(rows, start[spec.sortKey.name]) : { index: rows.length, found: false };
+      if (opts.descending) to = Math.min(to, at.index);
+      else from = Math.max(from, at.found ? at.index + 1 : at.index);
     }
-    return page(rows.map((r) => r.item), opts.limit, cursorKeyNames(table));
+    function* inOrder(): Iterable<Item> {
+      if (opts.descending) for (let i = to - 1; i >= from; i--) yield rows[i]!.item;
+      else for (let i = from; i < to; i++) yield rows[i]!.item;
+    }
+    return page(inOrder(), opts.limit, cursorKeyNames(table));
   }
 
   async queryIndex(table: TableId, index: string, value: string | number, opts: IndexQueryOptions = {}): Promise<Page> {
@@ -191,16 +195,21 @@ function position(rows: Row[], sortKey: KeyValue | undefined): { index: number; 
   return { index: lo, found: lo < rows.length && compareKeyValues(rows[lo]!.sortKey!, sortKey) === 0 };
 }
 
-/** The rows whose (string) sort key begins with `prefix`: one contiguous run in sort order. */
-function withPrefix(rows: Row[], prefix: string): Row[] {
-  let start = position(rows, prefix).index;
-  const out: Row[] = [];
-  while (start < rows.length && String(rows[start]!.sortKey).startsWith(prefix)) out.push(rows[start++]!);
-  return out;
+/** Where the rows whose (string) sort key begins with `prefix` are: one contiguous run in sort order. */
+function prefixRun(rows: Row[], prefix: string): [number, number] {
+  const from = position(rows, prefix).index;
+  let lo = from;
+  let hi = rows.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (String(rows[mid]!.sortKey).startsWith(prefix)) lo = mid + 1;
+    else hi = mid;
+  }
+  return [from, lo];
 }
 
 /** One page: at most `limit` items, ending early once 1 MB was read; a cursor whenever the page was cut. */
-function page(items: Item[], limit: number | undefined, keyNames: string[]): Page {
+function page(items: Iterable<Item>, limit: number | undefined, keyNames: string[]): Page {
   const out: Item[] = [];
   let bytes = 0;
   for (const item of items) {
