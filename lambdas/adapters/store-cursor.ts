@@ -2,8 +2,8 @@
  * Paging cursors of the Store port, shared by the DynamoDB and in-memory adapters so both hand out and
  * accept the same opaque token: DynamoDB's LastEvaluatedKey as base64url JSON.
  */
-import { ValidationError } from '../core/errors';
-import { TABLES, type IndexSpec, type TableId, type TableSpec } from '../core/tables';
+import { ValidationError } from '../core/shared/errors';
+import { TABLES, type IndexSpec, type TableId, type TableSpec } from '../core/policy/tables';
 
 export type CursorKey = Record<string, string | number>;
 

@@ -8,8 +8,8 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { CapacityCounter } from '../../lambdas/adapters/memory/capacity';
 import { itemSize, numberSize } from '../../lambdas/adapters/memory/item-size';
 import { MemoryStore } from '../../lambdas/adapters/memory/store';
-import { ConditionFailedError } from '../../lambdas/core/errors';
-import type { Item } from '../../lambdas/core/ports';
+import { ConditionFailedError } from '../../lambdas/core/shared/errors';
+import type { Item } from '../../lambdas/core/shared/ports';
 
 describe('item size', () => {
   it('counts attribute names and values by DynamoDB rules', () => {

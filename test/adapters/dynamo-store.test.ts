@@ -13,8 +13,8 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { DynamoStore, mapDynamoError } from '../../lambdas/adapters/dynamodb/store';
 import { ensureTables } from '../../lambdas/adapters/dynamodb/tables';
-import { DependencyUnavailableError } from '../../lambdas/core/errors';
-import { ALL_TABLES, TABLES, tableNamesFromPrefix } from '../../lambdas/core/tables';
+import { DependencyUnavailableError } from '../../lambdas/core/shared/errors';
+import { ALL_TABLES, TABLES, tableNamesFromPrefix } from '../../lambdas/core/policy/tables';
 import { startDynalite, type TestDb } from '../support/dynalite';
 import { describeStoreContract } from './store-contract';
 import { collect } from './store-contract-support';

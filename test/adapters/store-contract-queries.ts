@@ -1,6 +1,6 @@
 /** The Store contract, continued: partition queries, index queries, paging and scans (see store-contract.ts). */
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { Store } from '../../lambdas/core/ports';
+import type { Store } from '../../lambdas/core/shared/ports';
 import { allPages, collect, expectBadCursor, expectRefused, unique } from './store-contract-support';
 
 export function describeQueryContract(store: () => Store): void {

@@ -1,7 +1,7 @@
 /** Helpers of the Store contract tests (store-contract.ts, store-contract-queries.ts). */
 import { expect } from 'vitest';
-import { ConditionFailedError, ValidationError } from '../../lambdas/core/errors';
-import type { Item, Page, Store } from '../../lambdas/core/ports';
+import { ConditionFailedError, ValidationError } from '../../lambdas/core/shared/errors';
+import type { Item, Page, Store } from '../../lambdas/core/shared/ports';
 
 export interface StoreUnderTest {
   store: Store;

@@ -4,7 +4,7 @@
  * Reads and writes are here; queries, indexes and scans in store-contract-queries.ts.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Item, Store } from '../../lambdas/core/ports';
+import type { Item, Store } from '../../lambdas/core/shared/ports';
 import { describeQueryContract } from './store-contract-queries';
 import { expectLost, expectRefused, unique, type StoreUnderTest } from './store-contract-support';
 

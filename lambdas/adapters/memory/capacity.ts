@@ -15,9 +15,9 @@
  * Sizes come from `itemSize`. Over the in-memory store, the old item is looked at in the same tick as the
  * write (`peek`), so concurrent calls are counted exactly; over another store, by an uncounted read first.
  */
-import { ConditionFailedError } from '../../core/errors';
-import type { IndexQueryOptions, Item, Key, Page, QueryOptions, Store, WriteCondition } from '../../core/ports';
-import { TABLES, type IndexSpec, type TableId, type TableSpec } from '../../core/tables';
+import { ConditionFailedError } from '../../core/shared/errors';
+import type { IndexQueryOptions, Item, Key, Page, QueryOptions, Store, WriteCondition } from '../../core/shared/ports';
+import { TABLES, type IndexSpec, type TableId, type TableSpec } from '../../core/policy/tables';
 import { itemSize, PAGE_BYTES } from './item-size';
 import { MemoryStore } from './store';
 

@@ -9,7 +9,7 @@
  *   digits + 1" is this rule before alignment;
  * - list and map: 3 bytes, plus 1 byte per element, plus the elements (a map's with their names).
  */
-import type { Item, Value } from '../../core/ports';
+import type { Item, Value } from '../../core/shared/ports';
 
 export const MAX_ITEM_BYTES = 400 * 1024;
 export const MAX_PARTITION_KEY_BYTES = 2048;

@@ -13,9 +13,9 @@
  *   the spec. They are always up to date here: one of the behaviours "eventually consistent" allows.
  * - Every item is copied in and out, so no caller holds a reference into the store.
  */
-import { ConditionFailedError } from '../../core/errors';
-import type { IndexQueryOptions, Item, Key, Page, QueryOptions, Store, WriteCondition } from '../../core/ports';
-import { TABLES, type IndexSpec, type TableId, type TableSpec } from '../../core/tables';
+import { ConditionFailedError } from '../../core/shared/errors';
+import type { IndexQueryOptions, Item, Key, Page, QueryOptions, Store, WriteCondition } from '../../core/shared/ports';
+import { TABLES, type IndexSpec, type TableId, type TableSpec } from '../../core/policy/tables';
 import { cursorKeyNames, decodeCursor, encodeCursor, indexSpec, type CursorKey } from '../store-cursor';
 import { itemSize, MAX_ITEM_BYTES, PAGE_BYTES } from './item-size';
 import {

@@ -2,8 +2,8 @@
  * What the DynamoDB adapter's marshaller and DynamoDB itself check about values and keys, for the
  * in-memory store: the same refusals, with the same error names and messages, and nothing personal in them.
  */
-import type { Item, Value } from '../../core/ports';
-import type { IndexSpec, KeyType, TableSpec } from '../../core/tables';
+import type { Item, Value } from '../../core/shared/ports';
+import type { IndexSpec, KeyType, TableSpec } from '../../core/policy/tables';
 import { MAX_PARTITION_KEY_BYTES, MAX_SORT_KEY_BYTES } from './item-size';
 
 /** DynamoDB refused the request (HTTP 400 ValidationException): a caller's mistake, passed through as it is. */

@@ -1,6 +1,6 @@
 /** The erase-everything cascade, on the in-memory store: what it deletes, what it keeps, and that it resumes. */
 import { describe, expect, it } from 'vitest';
-import { CASCADE_STEPS } from '../../../lambdas/core/cascade';
+import { CASCADE_STEPS } from '../../../lambdas/core/forgetting/cascade';
 import { allRows, expectErased, expectIntact, memoryHome, populate, rowOf } from './support';
 
 describe('the cascade', () => {

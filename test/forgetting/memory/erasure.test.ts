@@ -1,9 +1,9 @@
 /** Erasure on request, on the in-memory store: grace period, cancel, legal hold, resuming after a crash, re-applying after a restore. */
 import { describe, expect, it } from 'vitest';
-import { ConflictError } from '../../../lambdas/core/errors';
-import { scheduleName } from '../../../lambdas/core/erasure';
-import type { Item } from '../../../lambdas/core/ports';
-import type { TableId } from '../../../lambdas/core/tables';
+import { ConflictError } from '../../../lambdas/core/shared/errors';
+import { scheduleName } from '../../../lambdas/core/forgetting/erasure';
+import type { Item } from '../../../lambdas/core/shared/ports';
+import type { TableId } from '../../../lambdas/core/policy/tables';
 import { allRows, DAY, expectErased, expectIntact, memoryHome, officer, populate, rowOf, type MemoryHome } from './support';
 
 const GRACE = 30 * DAY;

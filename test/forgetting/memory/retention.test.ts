@@ -1,7 +1,7 @@
 /** Retention on the in-memory store: activity extends it, expiry cascades (or a hold puts the row back), reminders go once. */
 import { describe, expect, it } from 'vitest';
-import { ttlFor } from '../../../lambdas/core/inventory';
-import type { Item } from '../../../lambdas/core/ports';
+import { ttlFor } from '../../../lambdas/core/policy/inventory';
+import type { Item } from '../../../lambdas/core/shared/ports';
 import { DAY, expectErased, expectIntact, memoryHome, officer, populate, rowOf, type MemoryHome, type Populated } from './support';
 
 const epoch = (d: Date) => Math.floor(d.getTime() / 1000);

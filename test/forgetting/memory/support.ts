@@ -8,11 +8,11 @@ import { EsdkFieldCipher } from '../../../lambdas/adapters/crypto/esdk-cipher';
 import { LocalKeyService } from '../../../lambdas/adapters/kms/local-kms';
 import { MemoryStore } from '../../../lambdas/adapters/memory/store';
 import { createApp, type App, type Settings } from '../../../lambdas/core/app';
-import { loadRaw, type ForgettableRow } from '../../../lambdas/core/customer-rows';
-import type { Clock, Item, Log, Message, Notifier, Scheduler, Store } from '../../../lambdas/core/ports';
-import type { Principal } from '../../../lambdas/core/principal';
-import { ALL_TABLES, type TableId } from '../../../lambdas/core/tables';
-import { KeyShreddedError } from '../../../lambdas/core/vault';
+import { loadRaw, type ForgettableRow } from '../../../lambdas/core/customer/rows';
+import type { Clock, Item, Log, Message, Notifier, Scheduler, Store } from '../../../lambdas/core/shared/ports';
+import type { Principal } from '../../../lambdas/core/shared/principal';
+import { ALL_TABLES, type TableId } from '../../../lambdas/core/policy/tables';
+import { KeyShreddedError } from '../../../lambdas/core/shared/vault';
 import { wrapStore } from '../../support/stores';
 
 export const DAY = 86_400;
