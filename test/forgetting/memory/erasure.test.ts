@@ -1,7 +1,7 @@
 /** Erasure on request, on the in-memory store: grace period, cancel, legal hold, resuming after a crash, re-applying after a restore. */
 import { describe, expect, it } from 'vitest';
 import { ConflictError } from '../../../lambdas/core/shared/errors';
-import { scheduleName } from '../../../lambdas/core/forgetting/erasure';
+import { scheduleName } from '../../../lambdas/core/forgetting/erasure-common';
 import type { Item } from '../../../lambdas/core/shared/ports';
 import type { TableId } from '../../../lambdas/core/policy/tables';
 import { allRows, DAY, expectErased, expectIntact, memoryHome, officer, populate, rowOf, type MemoryHome } from './support';
@@ -36,7 +36,7 @@ describe('erasure on request', () => {
     expect(home.scheduler.pending.size).toBe(0);
     expect((await home.app.erasure.receipt(receiptId)).status).toBe('cancelled');
     home.clock.advance(GRACE);
-    expect(await home.app.erasure.execute({ customerId: p.customerId, receiptId })).toEqual({ outcome: 'ignored' });
+    expect(await home.app.erasureRun.execute({ customerId: p.customerId, receiptId })).toEqual({ outcome: 'ignored' });
     await expectIntact(home, p);
   });
 
@@ -45,7 +45,7 @@ describe('erasure on request', () => {
     const p = await populate(home);
     const { receiptId } = await home.app.erasure.request(officer, p.customerId);
     home.clock.advance(GRACE - DAY);
-    const early = await home.app.erasure.execute(firing(home, receiptId)).catch((e: unknown) => e);
+    const early = await home.app.erasureRun.execute(firing(home, receiptId)).catch((e: unknown) => e);
     expect(early).toBeInstanceOf(ConflictError);
     expect((early as ConflictError).code).toBe('erasure_not_due');
     await expectIntact(home, p);
@@ -56,12 +56,12 @@ describe('erasure on request', () => {
     const p = await populate(home);
     const { receiptId } = await home.app.erasure.request(officer, p.customerId);
     home.clock.advance(GRACE);
-    expect(await home.app.erasure.execute(firing(home, receiptId))).toEqual({ outcome: 'completed' });
+    expect(await home.app.erasureRun.execute(firing(home, receiptId))).toEqual({ outcome: 'completed' });
     await expectErased(home, p);
     const receipt = await home.app.erasure.receipt(receiptId);
     expect(receipt.status).toBe('completed');
     expect(home.outbox.at(-1)?.subject).toMatch(/eras/i);
-    expect(await home.app.erasure.execute({ customerId: p.customerId, receiptId })).toEqual({ outcome: 'ignored' });
+    expect(await home.app.erasureRun.execute({ customerId: p.customerId, receiptId })).toEqual({ outcome: 'ignored' });
   });
 
   it('waits for a legal hold, and goes ahead a minute after the hold is lifted late', async () => {
@@ -70,7 +70,7 @@ describe('erasure on request', () => {
     const { receiptId } = await home.app.erasure.request(officer, p.customerId);
     await home.app.legalHolds.place(officer, p.customerId, 'Litigation hold 7');
     home.clock.advance(GRACE);
-    expect(await home.app.erasure.execute(firing(home, receiptId))).toEqual({ outcome: 'on-hold' });
+    expect(await home.app.erasureRun.execute(firing(home, receiptId))).toEqual({ outcome: 'on-hold' });
     expect((await home.app.erasure.receipt(receiptId)).status).toBe('on-hold');
     await expectIntact(home, p);
 
@@ -79,7 +79,7 @@ describe('erasure on request', () => {
     const moved = home.scheduler.pending.get(scheduleName(receiptId))!;
     expect(moved.at.getTime()).toBe(home.clock.now().getTime() + 60_000);
     home.clock.advance(60);
-    expect(await home.app.erasure.execute(firing(home, receiptId))).toEqual({ outcome: 'completed' });
+    expect(await home.app.erasureRun.execute(firing(home, receiptId))).toEqual({ outcome: 'completed' });
     await expectErased(home, p);
   });
 
@@ -92,11 +92,11 @@ describe('erasure on request', () => {
       const { receiptId } = await home.app.erasure.request(officer, p.customerId);
       home.clock.advance(GRACE);
       home.crashOnWrite(n);
-      const first = await home.app.erasure.execute(firing(home, receiptId)).catch((e: unknown) => e);
+      const first = await home.app.erasureRun.execute(firing(home, receiptId)).catch((e: unknown) => e);
       home.crashOnWrite(undefined);
       if (first instanceof Error) {
         expect(first.message).toBe('injected crash');
-        expect(await home.app.erasure.execute({ customerId: p.customerId, receiptId })).toEqual({ outcome: 'completed' });
+        expect(await home.app.erasureRun.execute({ customerId: p.customerId, receiptId })).toEqual({ outcome: 'completed' });
       } else {
         completedWithoutCrash = true;
       }
@@ -112,14 +112,14 @@ describe('erasure on request', () => {
     const backup = await allRows(home.store);
     const { receiptId } = await home.app.erasure.request(officer, p.customerId);
     home.clock.advance(GRACE);
-    await home.app.erasure.execute(firing(home, receiptId));
+    await home.app.erasureRun.execute(firing(home, receiptId));
 
     for (const [table, rows] of Object.entries(backup) as [TableId, Item[]][]) {
       if (table !== 'receipts' && table !== 'schedules') for (const row of rows) await home.store.put(table, row);
     }
     expect(await home.app.customers.load(p.customerId)).toBeDefined();
-    expect(await home.app.erasure.reapply()).toEqual({ completed: 1, reErased: 1, resumed: 0, remarked: 0 });
+    expect(await home.app.erasureReapply.reapply()).toEqual({ completed: 1, reErased: 1, resumed: 0, remarked: 0 });
     await expectErased(home, p);
-    expect(await home.app.erasure.reapply()).toEqual({ completed: 1, reErased: 0, resumed: 0, remarked: 0 });
+    expect(await home.app.erasureReapply.reapply()).toEqual({ completed: 1, reErased: 0, resumed: 0, remarked: 0 });
   });
 });

@@ -1,6 +1,5 @@
 /** Retention on the in-memory store: activity extends it, expiry cascades (or a hold puts the row back), reminders go once. */
 import { describe, expect, it } from 'vitest';
-import { ttlFor } from '../../../lambdas/core/policy/inventory';
 import type { Item } from '../../../lambdas/core/shared/ports';
 import { DAY, expectErased, expectIntact, memoryHome, officer, populate, rowOf, type MemoryHome, type Populated } from './support';
 
@@ -23,7 +22,7 @@ describe('retention', () => {
     const p = await populate(home);
     home.clock.advance(100 * DAY);
     await home.app.retention.touch(p.customerId);
-    const next = ttlFor('contact', home.clock.now());
+    const next = home.app.policy.ttlFor('contact', home.clock.now());
     expect(await ttls(home, p)).toEqual({ customer: next, index: next, key: next + 7 * DAY });
     expect((await rowOf(home, p.customerId))?.lastActivityAt).toBe(home.clock.now().toISOString());
   });

@@ -8,7 +8,8 @@ import { EsdkFieldCipher } from '../../../lambdas/adapters/crypto/esdk-cipher';
 import { LocalKeyService } from '../../../lambdas/adapters/kms/local-kms';
 import { MemoryStore } from '../../../lambdas/adapters/memory/store';
 import { createApp, type App, type Settings } from '../../../lambdas/core/app';
-import { loadRaw, type ForgettableRow } from '../../../lambdas/core/customer/rows';
+import type { CustomerRow } from '../../../lambdas/core/customer/record';
+import { loadRaw } from '../../../lambdas/core/customer/rows';
 import type { Clock, Item, Log, Message, Notifier, Scheduler, Store } from '../../../lambdas/core/shared/ports';
 import type { Principal } from '../../../lambdas/core/shared/principal';
 import { ALL_TABLES, type TableId } from '../../../lambdas/core/policy/tables';
@@ -117,7 +118,7 @@ export async function populate({ app }: MemoryHome): Promise<Populated> {
   return { customerId, email, secrets: [name, email, summary, purpose], pseudonyms: sealed.pseudonyms, lookup: row.lookup };
 }
 
-export async function rowOf(home: MemoryHome, customerId: string): Promise<ForgettableRow | undefined> {
+export async function rowOf(home: MemoryHome, customerId: string): Promise<CustomerRow | undefined> {
   return loadRaw(home.store, customerId);
 }
 
