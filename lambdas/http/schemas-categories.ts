@@ -9,6 +9,7 @@ import { CONSENT_PURPOSES, CONSENT_SOURCES, STAFF_CONSENT_SOURCES } from '../cor
 import { INTERACTION_CHANNELS, SUMMARY_MAX_CHARS } from '../core/interactions';
 import { PURCHASE_LIMITS, SKU_PATTERN } from '../core/purchases';
 import { ConsentState, Uuid } from './schemas';
+import { safeText } from './text-policy';
 
 const OccurredAt = z.iso
   .datetime({ offset: true })
@@ -19,9 +20,7 @@ const Expiry = z.iso.datetime().optional().meta({ description: 'When it is delet
 export const CreateInteractionBody = z
   .strictObject({
     channel: z.enum(INTERACTION_CHANNELS),
-    summary: z
-      .string()
-      .max(SUMMARY_MAX_CHARS)
+    summary: safeText(SUMMARY_MAX_CHARS, { multiline: true })
       .optional()
       .meta({ description: `What the contact was about, at most ${SUMMARY_MAX_CHARS} characters. Encrypted under the customer's key.` }),
     occurredAt: OccurredAt.optional(),

@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { Problem, Uuid } from './schemas';
+import { safeText } from './text-policy';
 
 export const ErasureScheduled = z
   .strictObject({
@@ -16,11 +17,9 @@ export const ErasureCancelled = z.strictObject({ receiptId: Uuid, status: z.lite
 
 export const LegalHoldBody = z
   .strictObject({
-    reason: z
-      .string()
+    reason: safeText(500)
       .trim()
       .min(3)
-      .max(500)
       .meta({ description: 'Why the data must be kept (e.g. a case reference). Encrypted under the customer key and written to the access log.' }),
   })
   .meta({ id: 'LegalHoldRequest' });

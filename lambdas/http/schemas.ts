@@ -5,12 +5,14 @@
  */
 import { z } from 'zod';
 import { ROLES } from '../core/principal';
+import { safeText } from './text-policy';
 
 export const Uuid = z.uuid({ version: 'v4' });
 
 export const Email = z.string().max(320).meta({ description: 'Email address; trimmed and lower-cased.', examples: ['alice@example.com'] });
 export const Phone = z.string().max(40).meta({ description: 'Phone number in any common formatting; stored as E.164.', examples: ['+44 20 7946 0958'] });
-const Name = z.string().max(400).meta({ description: '1 to 200 characters after trimming.' });
+// Stored in NFC: the same name typed on two keyboards is one value (and masks, compares, exports alike).
+const Name = safeText(400).normalize('NFC').meta({ description: '1 to 200 characters after trimming; one line, no control, bidi or zero-width characters.' });
 
 export const CreateCustomerBody = z
   .strictObject({
@@ -30,7 +32,7 @@ export const PatchCustomerBody = z
   .meta({ id: 'PatchCustomer', description: 'At most one of email or phone; it replaces the current contact method.' });
 
 export const RevealBody = z
-  .strictObject({ purpose: z.string().trim().min(3).max(500).meta({ description: 'Why the full values are needed; written to the access log.' }) })
+  .strictObject({ purpose: safeText(500).trim().min(3).meta({ description: 'Why the full values are needed; written to the access log. One line.' }) })
   .meta({ id: 'RevealRequest' });
 
 const ConsentView = z.strictObject({
