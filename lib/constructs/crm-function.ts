@@ -17,6 +17,7 @@ import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { ENV } from '../../lambdas/config';
 import { TABLES, tableEnvVar, type TableId } from '../../lambdas/core/tables';
+import { roleNameOf } from '../function-roles';
 import { REPO_ROOT } from '../paths';
 import { acknowledge } from './acknowledge';
 import { ManagedPolicyRole } from './managed-policy-role';
@@ -103,6 +104,8 @@ export class CrmFunction extends Construct {
     }
 
     this.role = new ManagedPolicyRole(this, 'Role', {
+      // Named, so key policies can admit it by ARN (lib/key-policies.ts).
+      roleName: roleNameOf(props.functionName),
       assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
       description: `Execution role of ${props.functionName}`,
     });
