@@ -62,14 +62,26 @@ function roleArn(stack: Stack, prefix: string, id: FunctionId): string {
 
 /** The role ARNs of the functions that use `key` for `use`, in a stable order. */
 export function keyUsers(stack: Stack, prefix: string, key: 'data' | 'mac', uses: readonly KeyUse[]): string[] {
-  return (Object.keys(FUNCTION_KEYS) as FunctionId[]).filter((id) => uses.includes(FUNCTION_KEYS[id][key]!)).map((id) => roleArn(stack, prefix, id));
+  return (Object.keys(FUNCTION_KEYS) as FunctionId[])
+    .filter((id) => uses.includes(FUNCTION_KEYS[id][key]!))
+    .map((id) => roleArn(stack, prefix, id));
 }
 
 const administration = () =>
-  new PolicyStatement({ sid: 'AccountAdministersTheKey', principals: [new AccountRootPrincipal()], actions: [...KEY_ADMIN_ACTIONS], resources: ['*'] });
+  new PolicyStatement({
+    sid: 'AccountAdministersTheKey',
+    principals: [new AccountRootPrincipal()],
+    actions: [...KEY_ADMIN_ACTIONS],
+    resources: ['*'],
+  });
 
 /** Direct use by named roles only: the account principal, narrowed to those role ARNs. */
-function useBy(sid: string, actions: readonly string[], roles: string[], conditions: Record<string, Record<string, unknown>> = {}): PolicyStatement {
+function useBy(
+  sid: string,
+  actions: readonly string[],
+  roles: string[],
+  conditions: Record<string, Record<string, unknown>> = {},
+): PolicyStatement {
   return new PolicyStatement({
     sid,
     principals: [new AccountRootPrincipal()],

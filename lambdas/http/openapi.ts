@@ -47,7 +47,11 @@ const NO_CORS = {
 
 /** Headers of the answers that say when to come back. */
 const RETRY_HEADERS = {
-  'Retry-After': { description: 'Seconds to wait before retrying.', required: true, schema: { type: 'integer', format: 'int32', minimum: 1, maximum: 86_400 } },
+  'Retry-After': {
+    description: 'Seconds to wait before retrying.',
+    required: true,
+    schema: { type: 'integer', format: 'int32', minimum: 1, maximum: 86_400 },
+  },
   'Access-Control-Allow-Origin': NO_CORS,
 };
 

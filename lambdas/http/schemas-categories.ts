@@ -16,7 +16,9 @@ const OccurredAt = z.iso
   .max(40)
   .meta({ description: 'When it happened: ISO 8601 with seconds and a time zone. Defaults to now; not in the future, not older than the category is kept.' });
 
-const Expiry = Timestamp.optional().meta({ description: 'When it is deleted (inventory retention); absent while a legal hold suspends deletion.' });
+const Expiry = Timestamp.optional().meta({
+  description: 'When it is deleted (inventory retention); absent while a legal hold suspends deletion.',
+});
 
 export const CreateInteractionBody = z
   .strictObject({

@@ -25,7 +25,9 @@ export const Statement = z.string().max(500);
 export const Email = z.string().max(320).meta({ description: 'Email address; trimmed and lower-cased.', examples: ['alice@example.com'] });
 export const Phone = z.string().max(40).meta({ description: 'Phone number in any common formatting; stored as E.164.', examples: ['+44 20 7946 0958'] });
 // Stored in NFC: the same name typed on two keyboards is one value (and masks, compares, exports alike).
-const Name = safeText(400).normalize('NFC').meta({ description: '1 to 200 characters after trimming; one line, no control, bidi or zero-width characters.' });
+const Name = safeText(400)
+  .normalize('NFC')
+  .meta({ description: '1 to 200 characters after trimming; one line, no control, bidi or zero-width characters.' });
 
 export const CreateCustomerBody = z
   .strictObject({
@@ -49,7 +51,9 @@ export const PatchCustomerBody = z
   });
 
 export const RevealBody = z
-  .strictObject({ purpose: safeText(500).trim().min(3).meta({ description: 'Why the full values are needed; written to the access log. One line.' }) })
+  .strictObject({
+    purpose: safeText(500).trim().min(3).meta({ description: 'Why the full values are needed; written to the access log. One line.' }),
+  })
   .meta({ id: 'RevealRequest' });
 
 const ConsentView = z.strictObject({

@@ -18,7 +18,10 @@ const RULES: readonly Rule[] = [
   { pattern: /[\u0000-\u0009\u000B\u000C\u000E-\u001F\u007F-\u009F]/, message: 'must not contain control characters' },
   { pattern: /[\u202A-\u202E\u2066-\u2069]/, message: 'must not contain bidirectional override or isolate characters' },
   { pattern: /[\u200B-\u200D\u2060\uFEFF]/, message: 'must not contain zero-width characters' },
-  { pattern: /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/, message: 'must be valid Unicode (no unpaired surrogates)' },
+  {
+    pattern: /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/,
+    message: 'must be valid Unicode (no unpaired surrogates)',
+  },
 ];
 
 /** The first rule `value` breaks, as a field message; undefined when it is fine. */

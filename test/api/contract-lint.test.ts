@@ -54,17 +54,42 @@ beforeAll(async () => {
 
   const env = { ...process.env, REDOCLY_TELEMETRY: 'off', REDOCLY_SUPPRESS_UPDATE_NOTICE: 'true', NO_COLOR: '1' };
   const [, redoclyRun] = await Promise.all([
-    run(process.execPath, [bin('@stoplight/spectral-cli/dist/index.js'), 'lint', '-q', '-r', join(REPO_ROOT, '.spectral.yaml'), '-f', 'json', '-o', join(dir, 'spectral.json'), 'openapi.json', 'canary.json'], { cwd: dir, env }).catch(
-      (e: { code?: number }) => {
-        if (e.code !== 1) throw e; // 1: problems found (the canary's); anything else is a broken run.
-      },
-    ),
-    run(process.execPath, [bin('@redocly/cli/bin/cli.js'), 'lint', '--config', join(REPO_ROOT, 'redocly.yaml'), '--format', 'json', 'openapi.json', 'canary.json'], { cwd: dir, env }).catch(
-      (e: { code?: number; stdout?: string }) => {
-        if (e.code !== 1 || !e.stdout) throw e;
-        return { stdout: e.stdout };
-      },
-    ),
+    run(
+      process.execPath,
+      [
+        bin('@stoplight/spectral-cli/dist/index.js'),
+        'lint',
+        '-q',
+        '-r',
+        join(REPO_ROOT, '.spectral.yaml'),
+        '-f',
+        'json',
+        '-o',
+        join(dir, 'spectral.json'),
+        'openapi.json',
+        'canary.json',
+      ],
+      { cwd: dir, env },
+    ).catch((e: { code?: number }) => {
+      if (e.code !== 1) throw e; // 1: problems found (the canary's); anything else is a broken run.
+    }),
+    run(
+      process.execPath,
+      [
+        bin('@redocly/cli/bin/cli.js'),
+        'lint',
+        '--config',
+        join(REPO_ROOT, 'redocly.yaml'),
+        '--format',
+        'json',
+        'openapi.json',
+        'canary.json',
+      ],
+      { cwd: dir, env },
+    ).catch((e: { code?: number; stdout?: string }) => {
+      if (e.code !== 1 || !e.stdout) throw e;
+      return { stdout: e.stdout };
+    }),
   ]);
   spectral = JSON.parse(readFileSync(join(dir, 'spectral.json'), 'utf8'));
   // One JSON report per file, one after the other.
@@ -78,7 +103,12 @@ const line = (r: SpectralResult) => `${r.code} at ${r.path.join('.')}: ${r.messa
 describe('the served OpenAPI document', () => {
   it('has no Spectral error or warning (spectral:oas and OWASP, .spectral.yaml)', () => {
     expect(spectral.filter(bySource('canary.json')).map((r) => r.code)).toContain('owasp:api4:2023-string-limit');
-    expect(spectral.filter(bySource('openapi.json')).filter((r) => r.severity <= 1).map(line)).toEqual([]);
+    expect(
+      spectral
+        .filter(bySource('openapi.json'))
+        .filter((r) => r.severity <= 1)
+        .map(line),
+    ).toEqual([]);
   });
 
   it('has no Redocly error or warning (recommended)', () => {
@@ -109,7 +139,8 @@ describe('what the document says about retries and origins, in the real answers'
     const doc = JSON.parse(served);
     for (const [path, item] of Object.entries<Record<string, any>>(doc.paths)) {
       for (const [method, op] of Object.entries<any>(item)) {
-        for (const status of ['429', '503']) expect(op.responses[status].headers['Retry-After'].required, `${method} ${path} ${status}`).toBe(true);
+        for (const status of ['429', '503'])
+          expect(op.responses[status].headers['Retry-After'].required, `${method} ${path} ${status}`).toBe(true);
       }
     }
     for (const error of [new RateLimitedError('Slow down.', 2.5), new DependencyUnavailableError('KMS')]) {

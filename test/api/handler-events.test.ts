@@ -75,12 +75,16 @@ describe('requests the Lambda handler refuses the same way as the local server',
       expect(res.statusCode, String(type)).toBe(415);
       expect(JSON.parse(res.body).code).toBe('unsupported_media_type');
     }
-    const search = await handler(apiGatewayEvent('POST', '/v1/customers/search', { groups: 'admin', body: { email: 'plain@example.com' } }));
+    const search = await handler(
+      apiGatewayEvent('POST', '/v1/customers/search', { groups: 'admin', body: { email: 'plain@example.com' } }),
+    );
     expect(search.statusCode).toBe(404);
   });
 
   it('a path parameter with a malformed percent-encoding is a 400, not a 500', async () => {
-    const res = await handler(apiGatewayEvent('GET', '/v1/customers/{id}', { groups: 'admin', path: '/v1/customers/%E0%A4%A', params: { id: '%E0%A4%A' } }));
+    const res = await handler(
+      apiGatewayEvent('GET', '/v1/customers/{id}', { groups: 'admin', path: '/v1/customers/%E0%A4%A', params: { id: '%E0%A4%A' } }),
+    );
     expect(res.statusCode).toBe(400);
     expect(JSON.parse(res.body).errors).toEqual([{ field: 'id', message: 'is not valid percent-encoding' }]);
     const receipt = await handler(apiGatewayEvent('GET', '/v1/erasure-receipts/{receiptId}', { params: { receiptId: '%E0%A4%A' } }));
@@ -88,7 +92,9 @@ describe('requests the Lambda handler refuses the same way as the local server',
   });
 
   it('an upper-case (or still percent-encoded) customer id finds the customer', async () => {
-    const created = await handler(apiGatewayEvent('POST', '/v1/customers', { groups: 'admin', body: { name: 'Upper Case', email: 'upper-evt@example.com' } }));
+    const created = await handler(
+      apiGatewayEvent('POST', '/v1/customers', { groups: 'admin', body: { name: 'Upper Case', email: 'upper-evt@example.com' } }),
+    );
     const id: string = JSON.parse(created.body).customerId;
     for (const raw of [id.toUpperCase(), encodeURIComponent(id).replace('-', '%2D')]) {
       const res = await handler(apiGatewayEvent('GET', '/v1/customers/{id}', { groups: 'admin', params: { id: raw } }));

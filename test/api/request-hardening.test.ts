@@ -24,7 +24,11 @@ async function createCustomer(email: string): Promise<string> {
 }
 
 /** A request whose body is sent exactly as given, with exactly the headers given (fetch adds no content type for bytes). */
-async function rawPost(path: string, body: string, headers: Record<string, string>): Promise<{ status: number; body: any; headers: Headers }> {
+async function rawPost(
+  path: string,
+  body: string,
+  headers: Record<string, string>,
+): Promise<{ status: number; body: any; headers: Headers }> {
   const res = await fetch(`${home.url}${path}`, { method: 'POST', headers, body: new TextEncoder().encode(body) });
   const text = await res.text();
   return { status: res.status, headers: res.headers, body: text ? JSON.parse(text) : undefined };
@@ -63,7 +67,10 @@ describe('a request body that is not application/json', () => {
     });
     expect(res.status).toBe(201);
     expect((await home.request('GET', `/v1/customers/${res.body.customerId}`, { token: TOKENS.agent })).status).toBe(200);
-    const held = await home.request('PUT', `/v1/customers/${res.body.customerId}/legal-hold`, { token: TOKENS.admin, body: { reason: 'Case 15' } });
+    const held = await home.request('PUT', `/v1/customers/${res.body.customerId}/legal-hold`, {
+      token: TOKENS.admin,
+      body: { reason: 'Case 15' },
+    });
     expect(held.status).toBe(200);
     expect((await home.request('DELETE', `/v1/customers/${res.body.customerId}/legal-hold`, { token: TOKENS.admin })).status).toBe(200);
   });
@@ -85,7 +92,10 @@ describe('paths', () => {
     const read = await home.request('GET', `/v1/customers/${upper}`, { token: TOKENS.agent });
     expect(read.status).toBe(200);
     expect(read.body.customerId).toBe(id);
-    const noted = await home.request('POST', `/v1/customers/${upper}/interactions`, { token: TOKENS.agent, body: { channel: 'chat', summary: 'Upper' } });
+    const noted = await home.request('POST', `/v1/customers/${upper}/interactions`, {
+      token: TOKENS.agent,
+      body: { channel: 'chat', summary: 'Upper' },
+    });
     expect(noted.status).toBe(201);
     const listed = await home.request('GET', `/v1/customers/${id}/interactions`, { token: TOKENS.agent });
     expect(listed.body.items.map((i: { interactionId: string }) => i.interactionId)).toEqual([noted.body.interactionId]);
@@ -126,11 +136,14 @@ describe('methods', () => {
     expect(res.headers.get('allow')?.split(', ').sort()).toEqual([...methods].sort());
   });
 
-  it.each(Object.values(LOCAL_ROUTES).map((r) => [r.path, r] as const))('the local route %s answers a wrong method with 405', async (_path, route) => {
-    const res = await home.request(route.method === 'GET' ? 'POST' : 'GET', route.path);
-    expect(res.status).toBe(405);
-    expect(res.headers.get('allow')).toBe(route.method);
-  });
+  it.each(Object.values(LOCAL_ROUTES).map((r) => [r.path, r] as const))(
+    'the local route %s answers a wrong method with 405',
+    async (_path, route) => {
+      const res = await home.request(route.method === 'GET' ? 'POST' : 'GET', route.path);
+      expect(res.status).toBe(405);
+      expect(res.headers.get('allow')).toBe(route.method);
+    },
+  );
 });
 
 describe('the connection after a 413', () => {
@@ -138,11 +151,15 @@ describe('the connection after a 413', () => {
     const agent = new Agent({ keepAlive: true, maxSockets: 1 });
     const send = (method: string, path: string, body?: Buffer) =>
       new Promise<{ status: number; reused: boolean; port: number }>((resolve, reject) => {
-        const req = httpRequest(`${home.url}${path}`, { method, agent, headers: body ? { 'content-type': 'application/json' } : {} }, (res) => {
-          const port = res.socket.localPort!;
-          res.resume();
-          res.on('end', () => resolve({ status: res.statusCode!, reused: req.reusedSocket, port }));
-        });
+        const req = httpRequest(
+          `${home.url}${path}`,
+          { method, agent, headers: body ? { 'content-type': 'application/json' } : {} },
+          (res) => {
+            const port = res.socket.localPort!;
+            res.resume();
+            res.on('end', () => resolve({ status: res.statusCode!, reused: req.reusedSocket, port }));
+          },
+        );
         req.on('error', reject);
         req.end(body);
       });
@@ -162,11 +179,19 @@ describe('the connection after a 413', () => {
 describe('the Idempotency-Key header', () => {
   it('is capped at 200 visible characters: longer is a 400 naming the header, and nothing is stored', async () => {
     const before = await rowCounts(home.dynamo);
-    const res = await home.request('POST', '/v1/customers', { token: TOKENS.agent, body: { name: 'Long Key', email: 'long-key@example.com' }, headers: { 'idempotency-key': 'k'.repeat(201) } });
+    const res = await home.request('POST', '/v1/customers', {
+      token: TOKENS.agent,
+      body: { name: 'Long Key', email: 'long-key@example.com' },
+      headers: { 'idempotency-key': 'k'.repeat(201) },
+    });
     expect(res.status).toBe(400);
     expect(res.body.errors).toEqual([{ field: 'Idempotency-Key', message: expect.stringContaining('200') }]);
     expect(await rowCounts(home.dynamo)).toEqual(before);
-    const ok = await home.request('POST', '/v1/customers', { token: TOKENS.agent, body: { name: 'Long Key', email: 'long-key@example.com' }, headers: { 'idempotency-key': 'k'.repeat(200) } });
+    const ok = await home.request('POST', '/v1/customers', {
+      token: TOKENS.agent,
+      body: { name: 'Long Key', email: 'long-key@example.com' },
+      headers: { 'idempotency-key': 'k'.repeat(200) },
+    });
     expect(ok.status).toBe(201);
   });
 });

@@ -10,7 +10,10 @@ let home: TestHome;
 let customerId: string;
 beforeAll(async () => {
   home = await startTestHome();
-  const created = await home.request('POST', '/v1/customers', { token: TOKENS.agent, body: { name: 'Text Policy', email: 'text-policy@example.com' } });
+  const created = await home.request('POST', '/v1/customers', {
+    token: TOKENS.agent,
+    body: { name: 'Text Policy', email: 'text-policy@example.com' },
+  });
   customerId = created.body.customerId;
 });
 afterAll(async () => home?.close());
@@ -68,26 +71,39 @@ describe.each(FIELDS)('%s', (label, method, path, template) => {
 
 describe('what the policy lets through', () => {
   it('newlines in a summary, kept as written', async () => {
-    const res = await send('POST', `/v1/customers/${customerId}/interactions`, '{"channel":"phone","summary":"Line one$Line two"}', '\\r\\n');
+    const res = await send(
+      'POST',
+      `/v1/customers/${customerId}/interactions`,
+      '{"channel":"phone","summary":"Line one$Line two"}',
+      '\\r\\n',
+    );
     expect(res.status).toBe(201);
     expect(res.body.summary).toBe('Line one\r\nLine two');
   });
 
   it('names in any script, with emoji (surrogate pairs) and right-to-left text', async () => {
     for (const name of ['Zoë 🙂 Ångström', 'שרה כהן', 'محمد علي', '山田 太郎']) {
-      const res = await home.request('POST', '/v1/customers', { token: TOKENS.agent, body: { name, email: `script-${name.length}-${encodeURIComponent(name).length}@example.com` } });
+      const res = await home.request('POST', '/v1/customers', {
+        token: TOKENS.agent,
+        body: { name, email: `script-${name.length}-${encodeURIComponent(name).length}@example.com` },
+      });
       expect(res.status, name).toBe(201);
     }
   });
 
   it('stores a name in NFC: a decomposed é comes back composed, on create and on change', async () => {
     const decomposed = 'Ame\u0301lie Poulain';
-    const created = await home.request('POST', '/v1/customers', { token: TOKENS.agent, body: { name: decomposed, email: 'amelie@example.com' } });
+    const created = await home.request('POST', '/v1/customers', {
+      token: TOKENS.agent,
+      body: { name: decomposed, email: 'amelie@example.com' },
+    });
     expect(created.status).toBe(201);
     const id = created.body.customerId;
     const reveal = () => home.request('POST', `/v1/customers/${id}/reveal`, { token: TOKENS.officer, body: { purpose: 'NFC check' } });
     expect((await reveal()).body.name).toBe('Am\u00e9lie Poulain');
-    expect((await home.request('PATCH', `/v1/customers/${id}`, { token: TOKENS.agent, body: { name: 'Zoe\u0308 Poulain' } })).status).toBe(200);
+    expect((await home.request('PATCH', `/v1/customers/${id}`, { token: TOKENS.agent, body: { name: 'Zoe\u0308 Poulain' } })).status).toBe(
+      200,
+    );
     expect((await reveal()).body.name).toBe('Zo\u00eb Poulain');
   });
 });

@@ -16,12 +16,29 @@ import { startDynalite, type TestDb } from '../support/dynalite';
 import { installFakeKms, type FakeKms } from '../support/fake-kms';
 import { asArray, iamStatements, resourcesOf, synthCrm, type SynthesizedCrm } from './support/crm-app';
 
-type Statement = { Sid?: string; Effect: string; Principal?: any; Action: string | string[]; Condition?: Record<string, Record<string, any>> };
+type Statement = {
+  Sid?: string;
+  Effect: string;
+  Principal?: any;
+  Action: string | string[];
+  Condition?: Record<string, Record<string, any>>;
+};
 
 /** Every action a key can be used (not administered) with: none may reach the account unconditionally. */
 const USE_ACTIONS = [
-  'kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey', 'kms:GenerateDataKeyWithoutPlaintext', 'kms:GenerateDataKeyPair', 'kms:ReEncryptFrom',
-  'kms:ReEncryptTo', 'kms:GenerateMac', 'kms:VerifyMac', 'kms:Sign', 'kms:Verify', 'kms:CreateGrant', 'kms:DeriveSharedSecret',
+  'kms:Decrypt',
+  'kms:Encrypt',
+  'kms:GenerateDataKey',
+  'kms:GenerateDataKeyWithoutPlaintext',
+  'kms:GenerateDataKeyPair',
+  'kms:ReEncryptFrom',
+  'kms:ReEncryptTo',
+  'kms:GenerateMac',
+  'kms:VerifyMac',
+  'kms:Sign',
+  'kms:Verify',
+  'kms:CreateGrant',
+  'kms:DeriveSharedSecret',
 ];
 const matches = (pattern: string, action: string) => new RegExp(`^${pattern.replace(/\*/g, '.*')}$`, 'i').test(action);
 
@@ -39,11 +56,17 @@ beforeAll(() => {
 });
 afterAll(() => crm?.cleanup());
 
-const resolve = (v: unknown) => JSON.stringify(v).replace(/\{"Ref":"AWS::Partition"\}/g, 'aws').replace(/\{"Ref":"AWS::AccountId"\}/g, 'ACCOUNT');
+const resolve = (v: unknown) =>
+  JSON.stringify(v)
+    .replace(/\{"Ref":"AWS::Partition"\}/g, 'aws')
+    .replace(/\{"Ref":"AWS::AccountId"\}/g, 'ACCOUNT');
 const roleArn = (name: string) => `arn:aws:iam::ACCOUNT:role/${name}`;
 const arnsOf = (s: Statement): string[] =>
-  asArray(s.Condition?.ArnEquals?.['aws:PrincipalArn']).map((a: any) => (a['Fn::Join'][1] as unknown[]).map((p) => (typeof p === 'string' ? p : resolve(p).replace(/"/g, ''))).join(''));
-const allowing = (policy: Statement[], action: string) => policy.filter((s) => s.Effect === 'Allow' && asArray(s.Action).some((a) => matches(a, action)));
+  asArray(s.Condition?.ArnEquals?.['aws:PrincipalArn']).map((a: any) =>
+    (a['Fn::Join'][1] as unknown[]).map((p) => (typeof p === 'string' ? p : resolve(p).replace(/"/g, ''))).join(''),
+  );
+const allowing = (policy: Statement[], action: string) =>
+  policy.filter((s) => s.Effect === 'Allow' && asArray(s.Action).some((a) => matches(a, action)));
 
 describe.each([
   ['data key', () => dataKey],
@@ -52,7 +75,12 @@ describe.each([
   it('gives the account no kms:* and no use of the key without conditions', () => {
     for (const s of policy()) {
       expect(asArray(s.Action)).not.toContain('kms:*');
-      if (!s.Condition) for (const use of USE_ACTIONS) expect(asArray(s.Action).some((a) => matches(a, use)), `${s.Sid} grants ${use}`).toBe(false);
+      if (!s.Condition)
+        for (const use of USE_ACTIONS)
+          expect(
+            asArray(s.Action).some((a) => matches(a, use)),
+            `${s.Sid} grants ${use}`,
+          ).toBe(false);
     }
   });
 
@@ -61,8 +89,20 @@ describe.each([
     expect(resolve(admin.Principal)).toContain(':root');
     expect(admin.Condition).toBeUndefined();
     expect([...asArray(admin.Action)].sort()).toEqual([...KEY_ADMIN_ACTIONS].sort());
-    for (const needed of ['kms:DescribeKey', 'kms:PutKeyPolicy', 'kms:EnableKey', 'kms:DisableKey', 'kms:ScheduleKeyDeletion', 'kms:CancelKeyDeletion', 'kms:TagResource', 'kms:CreateAlias']) {
-      expect(asArray(admin.Action).some((a) => matches(a, needed)), needed).toBe(true);
+    for (const needed of [
+      'kms:DescribeKey',
+      'kms:PutKeyPolicy',
+      'kms:EnableKey',
+      'kms:DisableKey',
+      'kms:ScheduleKeyDeletion',
+      'kms:CancelKeyDeletion',
+      'kms:TagResource',
+      'kms:CreateAlias',
+    ]) {
+      expect(
+        asArray(admin.Action).some((a) => matches(a, needed)),
+        needed,
+      ).toBe(true);
     }
     // CreateGrant would let an administrator hand itself the use the policy withholds.
     expect(asArray(admin.Action).some((a) => matches(a, 'kms:CreateGrant'))).toBe(false);
@@ -73,7 +113,9 @@ describe('who may use the data key directly', () => {
   it('Decrypt: the four function roles, only under the customer-key encryption context', () => {
     const direct = allowing(dataKey, 'kms:Decrypt').filter((s) => !s.Condition?.StringEquals?.['kms:ViaService']);
     expect(direct).toHaveLength(1);
-    expect(arnsOf(direct[0])).toEqual(['crm-dev-api-role', 'crm-dev-erasure-role', 'crm-dev-ttl-stream-role', 'crm-dev-reminders-role'].map(roleArn));
+    expect(arnsOf(direct[0])).toEqual(
+      ['crm-dev-api-role', 'crm-dev-erasure-role', 'crm-dev-ttl-stream-role', 'crm-dev-reminders-role'].map(roleArn),
+    );
     expect(direct[0].Condition).toMatchObject({
       'ForAllValues:StringEquals': { 'kms:EncryptionContextKeys': ['customerId', 'purpose'] },
       Null: { 'kms:EncryptionContext:customerId': 'false' },
@@ -91,12 +133,26 @@ describe('who may use the data key directly', () => {
   it('DynamoDB may use it for the tables on behalf of callers in the account (grants included), nobody directly', () => {
     const via = dataKey.filter((s) => s.Condition?.StringEquals?.['kms:ViaService']);
     expect(via).toHaveLength(1);
-    expect(via[0].Condition!.StringEquals).toEqual({ 'kms:ViaService': 'dynamodb.eu-west-1.amazonaws.com', 'kms:CallerAccount': { Ref: 'AWS::AccountId' } });
-    expect(asArray(via[0].Action)).toEqual(expect.arrayContaining(['kms:Encrypt', 'kms:Decrypt', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:DescribeKey', 'kms:CreateGrant']));
+    expect(via[0].Condition!.StringEquals).toEqual({
+      'kms:ViaService': 'dynamodb.eu-west-1.amazonaws.com',
+      'kms:CallerAccount': { Ref: 'AWS::AccountId' },
+    });
+    expect(asArray(via[0].Action)).toEqual(
+      expect.arrayContaining([
+        'kms:Encrypt',
+        'kms:Decrypt',
+        'kms:ReEncrypt*',
+        'kms:GenerateDataKey*',
+        'kms:DescribeKey',
+        'kms:CreateGrant',
+      ]),
+    );
     const service = dataKey.find((s) => s.Principal?.Service === 'dynamodb.amazonaws.com')!;
     expect(asArray(service.Action).every((a) => ['kms:Describe*', 'kms:Get*', 'kms:List*'].includes(a))).toBe(true);
     for (const [, table] of resourcesOf(crm.statefulTemplate, 'AWS::DynamoDB::GlobalTable')) {
-      expect(table.Properties?.Replicas[0].SSESpecification.KMSMasterKeyId['Fn::GetAtt'][0]).toBe(crm.stateful.getLogicalId(crm.stateful.dataKey.node.defaultChild as never));
+      expect(table.Properties?.Replicas[0].SSESpecification.KMSMasterKeyId['Fn::GetAtt'][0]).toBe(
+        crm.stateful.getLogicalId(crm.stateful.dataKey.node.defaultChild as never),
+      );
     }
   });
 });
@@ -113,7 +169,9 @@ describe('who may use the MAC key', () => {
 
 describe('the roles the key policies name', () => {
   it('are the function roles of the stateless stack, and exactly those whose own policies use a key directly', () => {
-    const roles = Object.fromEntries(resourcesOf(crm.statelessTemplate, 'AWS::IAM::Role').map(([id, r]) => [id, r.Properties?.RoleName as string | undefined]));
+    const roles = Object.fromEntries(
+      resourcesOf(crm.statelessTemplate, 'AWS::IAM::Role').map(([id, r]) => [id, r.Properties?.RoleName as string | undefined]),
+    );
     const policyRoles = Object.fromEntries(
       resourcesOf(crm.statelessTemplate, 'AWS::IAM::ManagedPolicy').map(([id, p]) => [id, roles[p.Properties?.Roles[0].Ref]]),
     );
@@ -125,7 +183,11 @@ describe('the roles the key policies name', () => {
             .map(({ owner }) => roleArn(policyRoles[owner]!)),
         ),
       ].sort();
-    const named = (policy: Statement[], action: string) => allowing(policy, action).filter((s) => s.Condition?.ArnEquals).flatMap(arnsOf).sort();
+    const named = (policy: Statement[], action: string) =>
+      allowing(policy, action)
+        .filter((s) => s.Condition?.ArnEquals)
+        .flatMap(arnsOf)
+        .sort();
     expect(directUsers('kms:Decrypt')).toEqual(named(dataKey, 'kms:Decrypt'));
     expect(directUsers('kms:GenerateDataKey')).toEqual(named(dataKey, 'kms:GenerateDataKey'));
     expect(directUsers('kms:GenerateMac')).toEqual(named(macKey, 'kms:GenerateMac'));
@@ -154,22 +216,29 @@ describe('the encryption context the code sends', () => {
     const keys = Object.keys(context);
     const only = asArray(s.Condition?.['ForAllValues:StringEquals']?.['kms:EncryptionContextKeys']);
     if (!keys.every((k) => only.includes(k))) return false;
-    for (const [k, isNull] of Object.entries(s.Condition?.Null ?? {})) if ((context[k.replace('kms:EncryptionContext:', '')] === undefined) !== (isNull === 'true')) return false;
-    for (const [k, v] of Object.entries(s.Condition?.StringEquals ?? {})) if (k.startsWith('kms:EncryptionContext:') && context[k.replace('kms:EncryptionContext:', '')] !== v) return false;
+    for (const [k, isNull] of Object.entries(s.Condition?.Null ?? {}))
+      if ((context[k.replace('kms:EncryptionContext:', '')] === undefined) !== (isNull === 'true')) return false;
+    for (const [k, v] of Object.entries(s.Condition?.StringEquals ?? {}))
+      if (k.startsWith('kms:EncryptionContext:') && context[k.replace('kms:EncryptionContext:', '')] !== v) return false;
     return true;
   }
 
   it('satisfies the key policy on every GenerateDataKey and Decrypt of a customer create and reveal', async () => {
     // Two instances, as two Lambda containers: the second has no cached key and must unwrap it.
-    const appInstance = () => createApp({
-      store: new DynamoStore({ client: db.client, tableNames: tableNamesFromPrefix('kp-') }),
-      keys: new AwsKeyService({ client: new KMSClient({ region: 'eu-west-1' }), keyId: 'arn:aws:kms:eu-west-1:1:key/data', macKeyId: 'arn:aws:kms:eu-west-1:1:key/mac' }),
-      cipher: new EsdkFieldCipher(),
-      clock: { now: () => new Date() },
-      notifier: { send: async () => undefined },
-      scheduler: { schedule: async () => undefined, cancel: async () => undefined },
-      log: silentLog,
-    });
+    const appInstance = () =>
+      createApp({
+        store: new DynamoStore({ client: db.client, tableNames: tableNamesFromPrefix('kp-') }),
+        keys: new AwsKeyService({
+          client: new KMSClient({ region: 'eu-west-1' }),
+          keyId: 'arn:aws:kms:eu-west-1:1:key/data',
+          macKeyId: 'arn:aws:kms:eu-west-1:1:key/mac',
+        }),
+        cipher: new EsdkFieldCipher(),
+        clock: { now: () => new Date() },
+        notifier: { send: async () => undefined },
+        scheduler: { schedule: async () => undefined, cancel: async () => undefined },
+        log: silentLog,
+      });
     const staff = { kind: 'staff', staffId: 'officer-1', role: 'privacy_officer' } as const;
     const { customer } = await appInstance().customers.create(staff, { name: 'Context Check', email: 'context@example.com' });
     await appInstance().customers.reveal(staff, customer.customerId, 'context check');
