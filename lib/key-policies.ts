@@ -49,7 +49,7 @@ export const KEY_ADMIN_ACTIONS = [
 
 /**
  * The encryption context every customer key is wrapped under: `{customerId, purpose}` with this
- * purpose (lambdas/core/vault.ts). A test checks the code sends exactly that.
+ * purpose (lambdas/core/shared/vault.ts). A test checks the code sends exactly that.
  */
 export const CUSTOMER_KEY_CONTEXT = { keys: ['customerId', 'purpose'], purpose: 'customer-data-key' } as const;
 

@@ -15,8 +15,8 @@ import { ensureTables } from '../lambdas/adapters/dynamodb/tables';
 import { LocalKeyService } from '../lambdas/adapters/kms/local-kms';
 import { createLogger, silentLog } from '../lambdas/adapters/logger';
 import { createApp, type App, type Settings } from '../lambdas/core/app';
-import type { KeyService, Log, Store } from '../lambdas/core/ports';
-import { ALL_TABLES, tableNamesFromPrefix } from '../lambdas/core/tables';
+import type { KeyService, Log, Store } from '../lambdas/core/shared/ports';
+import { ALL_TABLES, tableNamesFromPrefix } from '../lambdas/core/policy/tables';
 import { createApiHandler } from '../lambdas/http/api';
 import { OffsetClock } from './clock';
 import { forgettingJobs } from './jobs';
@@ -103,7 +103,7 @@ export async function startHome(options: HomeOptions): Promise<Home> {
   const scheduler = new LocalScheduler(store, clock);
   const app = createApp(
     { store, keys, cipher: new EsdkFieldCipher(), clock, notifier: outbox, scheduler, log },
-    { defaultPhoneRegion: process.env.CRM_DEFAULT_PHONE_REGION, ...options.settings },
+    { ...options.settings },
   );
   const handler = createApiHandler(app, { log });
   const { tokens, generated } = loadStaffTokens(options.staffTokensJson, dataDir);

@@ -1,5 +1,5 @@
 /** Errors that only the HTTP layer can raise (media type, method); the domain never sees a request. */
-import { DomainError } from '../core/errors';
+import { DomainError } from '../core/shared/errors';
 
 /** A request body that is not `application/json`: refused before anything is parsed or done. */
 export class UnsupportedMediaTypeError extends DomainError {

@@ -3,7 +3,7 @@ import {
   ConditionFailedError,
   ConflictError, DependencyUnavailableError, DomainError, ForbiddenError, IdempotencyMismatchError, IntegrityError, NotFoundError,
   PayloadTooLargeError, RateLimitedError, UnauthorizedError, ValidationError, type FieldError,
-} from '../core/errors';
+} from '../core/shared/errors';
 import { MethodNotAllowedError, UnsupportedMediaTypeError } from './errors';
 
 export interface HttpResult {

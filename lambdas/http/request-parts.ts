@@ -3,7 +3,7 @@
  * (REST) hands path parameters over still percent-encoded, and so does the local server: they are
  * decoded here, once, and a malformed encoding is the caller's mistake (400), never a 500.
  */
-import { ValidationError } from '../core/errors';
+import { ValidationError } from '../core/shared/errors';
 import { Uuid } from './schemas';
 
 /** Longest Idempotency-Key accepted; the same bound is documented in the OpenAPI header. */

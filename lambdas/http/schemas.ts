@@ -4,7 +4,7 @@
  * silently stored or dropped.
  */
 import { z } from 'zod';
-import { ROLES } from '../core/principal';
+import { ROLES } from '../core/shared/principal';
 import { safeText } from './text-policy';
 
 export const Uuid = z.uuid({ version: 'v4' }).max(36);

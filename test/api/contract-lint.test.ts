@@ -13,7 +13,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLog } from '../../lambdas/adapters/logger';
 import type { App } from '../../lambdas/core/app';
-import { DependencyUnavailableError, RateLimitedError } from '../../lambdas/core/errors';
+import { DependencyUnavailableError, RateLimitedError } from '../../lambdas/core/shared/errors';
 import { createApiHandler } from '../../lambdas/http/api';
 import { toProblem } from '../../lambdas/http/problem';
 import { REPO_ROOT } from '../../lib/paths';

@@ -10,7 +10,7 @@ import { DynamoStore } from '../../lambdas/adapters/dynamodb/store';
 import { AwsKeyService } from '../../lambdas/adapters/kms/aws-kms';
 import { silentLog } from '../../lambdas/adapters/logger';
 import { createApp } from '../../lambdas/core/app';
-import { tableNamesFromPrefix } from '../../lambdas/core/tables';
+import { tableNamesFromPrefix } from '../../lambdas/core/policy/tables';
 import { KEY_ADMIN_ACTIONS } from '../../lib/key-policies';
 import { startDynalite, type TestDb } from '../support/dynalite';
 import { installFakeKms, type FakeKms } from '../support/fake-kms';
