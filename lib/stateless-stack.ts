@@ -23,6 +23,7 @@ import { Notifications } from './constructs/notifications';
 import { OpsAlarms } from './constructs/ops-alarms';
 import { StaffIdentity } from './constructs/staff-identity';
 import { FUNCTION_TABLES, type TableGrants } from './function-access';
+import { FUNCTION_KEYS, functionName, type FunctionId } from './function-roles';
 import type { AwsTableId } from './stateful-stack';
 
 /**
@@ -89,14 +90,14 @@ export class StatelessStack extends Stack {
     const erasure = new CrmFunction(this, 'Erasure', {
       ...common,
       entry: 'lambdas/handlers/erasure.ts',
-      functionName: `${prefix}erasure`,
+      functionName: functionName(prefix, 'erasure'),
       description: 'Runs a scheduled erasure: deletes the customer rows and shreds the customer key (idempotent).',
       timeout: Duration.minutes(2),
       deadLetterQueue: erasureDlq.queue,
       retryAttempts: 2,
     });
     this.bindTables(erasure, FUNCTION_TABLES.erasure, stateful);
-    erasure.bindKey({ key: stateful.dataKey, use: 'unwrap' });
+    this.bindKeys(erasure, 'erasure', stateful);
 
     const streamDlq = new DeadLetterQueue(this, 'StreamDeadLetters', {
       queueName: `${prefix}ttl-stream-dlq`,
@@ -107,14 +108,14 @@ export class StatelessStack extends Stack {
     const stream = new CrmFunction(this, 'TtlStream', {
       ...common,
       entry: 'lambdas/handlers/stream.ts',
-      functionName: `${prefix}ttl-stream`,
+      functionName: functionName(prefix, 'stream'),
       description: 'Cascades a TTL expiry of a customer row: the same deletions and key shredding as an erasure.',
       timeout: Duration.minutes(2),
       noDeadLetterQueueBecause:
         'Invoked synchronously by its DynamoDB stream event source mapping, which sends failed batches to its own encrypted on-failure queue (alarmed).',
     });
     this.bindTables(stream, FUNCTION_TABLES.stream, stateful);
-    stream.bindKey({ key: stateful.dataKey, use: 'unwrap' });
+    this.bindKeys(stream, 'stream', stateful);
     stream.fn.addEventSource(
       new DynamoEventSource(stateful.tables.customers.table, {
         startingPosition: StartingPosition.TRIM_HORIZON,
@@ -143,14 +144,14 @@ export class StatelessStack extends Stack {
       ...common,
       environment: { ...common.environment, ...retention },
       entry: 'lambdas/handlers/reminders.ts',
-      functionName: `${prefix}reminders`,
+      functionName: functionName(prefix, 'reminders'),
       description: 'Daily: reminds customers before retention expiry and before communications consent lapses, once each.',
       timeout: Duration.minutes(10),
       deadLetterQueue: remindersDlq.queue,
       retryAttempts: 2,
     });
     this.bindTables(reminders, FUNCTION_TABLES.reminders, stateful);
-    reminders.bindKey({ key: stateful.dataKey, use: 'unwrap' });
+    this.bindKeys(reminders, 'reminders', stateful);
     new Rule(this, 'DailyReminders', {
       description: 'Runs the reminders function once a day',
       schedule: Schedule.cron({ minute: '0', hour: '8' }),
@@ -161,15 +162,14 @@ export class StatelessStack extends Stack {
       ...common,
       environment: { ...common.environment, ...retention, ...phone },
       entry: 'lambdas/handlers/api.ts',
-      functionName: `${prefix}api`,
+      functionName: functionName(prefix, 'api'),
       description: 'Staff API, customer portal and public privacy endpoints behind API Gateway.',
       memorySize: 1024,
       timeout: Duration.seconds(25),
       noDeadLetterQueueBecause: 'Invoked synchronously by API Gateway; a failure is answered to the caller as problem+json, there is no event to keep.',
     });
     this.bindTables(api, FUNCTION_TABLES.api, stateful);
-    api.bindKey({ key: stateful.dataKey, use: 'wrap' });
-    api.bindKey({ key: stateful.macKey, use: 'mac' });
+    this.bindKeys(api, 'api', stateful);
 
     this.scheduler = new ErasureScheduler(this, 'ErasureScheduler', {
       groupName: `${prefix}erasures`,
@@ -233,6 +233,13 @@ export class StatelessStack extends Stack {
     for (const [id, access] of Object.entries(grants) as [AwsTableId, TableAccess][]) {
       fn.bindTable({ table: stateful.tables[id], access });
     }
+  }
+
+  /** The direct key use FUNCTION_KEYS gives `id`: the same list the stateful stack's key policies admit. */
+  private bindKeys(fn: CrmFunction, id: FunctionId, stateful: StatefulResources): void {
+    const uses = FUNCTION_KEYS[id];
+    if (uses.data) fn.bindKey({ key: stateful.dataKey, use: uses.data });
+    if (uses.mac) fn.bindKey({ key: stateful.macKey, use: uses.mac });
   }
 
   /** Encrypts log groups and the alarm topic; its policy admits exactly those two services. */

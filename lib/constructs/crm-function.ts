@@ -17,6 +17,9 @@ import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { ENV } from '../../lambdas/config';
 import { TABLES, tableEnvVar, type TableId } from '../../lambdas/core/policy/tables';
+import { roleNameOf, type KeyUse } from '../function-roles';
+
+export type { KeyUse };
 import { REPO_ROOT } from '../paths';
 import { acknowledge } from './acknowledge';
 import { ManagedPolicyRole } from './managed-policy-role';
@@ -51,13 +54,6 @@ const TABLE_KEY_ACTIONS = {
   readWrite: ['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey'],
 } as const;
 
-/**
- * How a function uses a KMS key directly (not through DynamoDB):
- * - wrap: create customer data keys and unwrap them (GenerateDataKey, Decrypt);
- * - unwrap: only unwrap existing customer keys (Decrypt);
- * - mac: compute the blind index (GenerateMac on the HMAC_256 key).
- */
-export type KeyUse = 'wrap' | 'unwrap' | 'mac';
 export const KEY_ACTIONS: Record<KeyUse, readonly string[]> = {
   wrap: ['kms:GenerateDataKey', 'kms:Decrypt'],
   unwrap: ['kms:Decrypt'],
@@ -103,6 +99,8 @@ export class CrmFunction extends Construct {
     }
 
     this.role = new ManagedPolicyRole(this, 'Role', {
+      // Named, so key policies can admit it by ARN (lib/key-policies.ts).
+      roleName: roleNameOf(props.functionName),
       assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
       description: `Execution role of ${props.functionName}`,
     });

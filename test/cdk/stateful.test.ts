@@ -112,10 +112,12 @@ describe('stateful stack: keys', () => {
     expect(key.DeletionPolicy).toBe('Retain');
   });
 
-  it('key policies give kms:* to the account root only (IAM policies then grant each function its actions)', () => {
+  it('key policies name only the account (narrowed by conditions, see key-policies.test.ts) or the DynamoDB service', () => {
+    const root = { AWS: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::', { Ref: 'AWS::AccountId' }, ':root']] } };
     for (const [, key] of resourcesOf(template, 'AWS::KMS::Key')) {
       for (const s of key.Properties?.KeyPolicy.Statement) {
-        expect(s.Principal).toEqual({ AWS: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::', { Ref: 'AWS::AccountId' }, ':root']] } });
+        expect([root, { Service: 'dynamodb.amazonaws.com' }]).toContainEqual(s.Principal);
+        expect(s.Action).not.toContain('kms:*');
       }
     }
   });
