@@ -9,7 +9,8 @@
  * - the API (lambdas/handlers/api.ts) writes single items and reads by key and partition; it never
  *   scans (only the daily reminders and the restore tool do) and deletes only sign-in rows, sessions,
  *   a replaced contact-index entry and behaviour after analytics consent is withdrawn;
- * - nothing sends UpdateItem, the batch calls or ConditionCheckItem, so none can be granted.
+ * - only the cascade sends BatchWriteItem (deletes); nothing sends UpdateItem, BatchGetItem or
+ *   ConditionCheckItem, so none can be granted.
  */
 import { CATEGORIES } from '../lambdas/core/policy/inventory';
 import { BY_CUSTOMER, TABLES, type TableSpec } from '../lambdas/core/policy/tables';
@@ -20,14 +21,16 @@ export type TableGrants = Partial<Record<AwsTableId, TableAccess>>;
 
 const ERASED = new Set(['deleted', 'deleted-key-shredded']);
 
-/** How the cascade finds one customer's rows of a table before deleting them one by one. */
+/** How the cascade finds one customer's rows of a table and deletes them. */
 function cascadeOperations(table: AwsTableId): TableOperation[] {
   const spec: TableSpec = TABLES[table];
-  if (spec.indexes?.some((i) => i.name === BY_CUSTOMER.name)) return ['queryIndex', 'delete'];
-  // Keyed by a pseudonym with one row per event: the whole partition goes.
-  if (spec.sortKey) return ['query', 'delete'];
-  // The key is known (customer id, lookup).
-  return ['delete'];
+  const ops: TableOperation[] = [];
+  // Found through the customerId index, or (keyed by a pseudonym, one row per event) the whole partition: in batches.
+  if (spec.indexes?.some((i) => i.name === BY_CUSTOMER.name)) ops.push('queryIndex', 'batchDelete');
+  else if (spec.sortKey) ops.push('query', 'batchDelete');
+  // Keyed by what the row or the sealed record names (the customer id, the contact's blind index): one delete.
+  if (!spec.sortKey && ['customerId', 'lookup'].includes(spec.partitionKey.name)) ops.push('delete');
+  return ops;
 }
 
 /** Union of operation lists per table. */

@@ -36,6 +36,7 @@ export const TABLE_ACTIONS = {
   get: 'dynamodb:GetItem',
   put: 'dynamodb:PutItem',
   delete: 'dynamodb:DeleteItem',
+  batchDelete: 'dynamodb:BatchWriteItem',
   query: 'dynamodb:Query',
   queryIndex: 'dynamodb:Query',
   scan: 'dynamodb:Scan',
@@ -46,7 +47,7 @@ export type TableOperation = keyof typeof TABLE_ACTIONS;
 /** Exactly the operations a function performs on one table. */
 export type TableAccess = readonly TableOperation[];
 
-const WRITES: readonly TableOperation[] = ['put', 'delete'];
+const WRITES: readonly TableOperation[] = ['put', 'delete', 'batchDelete'];
 
 /** What DynamoDB needs from the caller on a table encrypted with a customer-managed key. */
 const TABLE_KEY_ACTIONS = {

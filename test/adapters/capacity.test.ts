@@ -83,6 +83,17 @@ describe('request units', () => {
     expect(units('customers')).toMatchObject({ writes: 5, writeUnits: 13, conditionFailures: 0, indexWriteUnits: 0 });
   });
 
+  it('a batched delete costs each row as its own delete, a key named twice once, an index entry too', async () => {
+    await store.put('customers', big);
+    await store.put('sessions', { id: 's1', customerId: 'c1', kind: 'session' });
+    // 5018 bytes: 5; absent: 1; the repeat of c1 is not counted again.
+    await counter.batchDelete('customers', [{ customerId: 'c1' }, { customerId: 'nobody' }, { customerId: 'c1' }]);
+    await counter.batchDelete('sessions', [{ id: 's1' }]); // 27 bytes: 1, and its index entry: 1
+    expect(units('customers')).toMatchObject({ writes: 2, writeUnits: 6 });
+    expect(units('sessions')).toMatchObject({ writes: 1, writeUnits: 1, indexWriteUnits: 1 });
+    expect(await store.get('customers', { customerId: 'c1' })).toBeUndefined();
+  });
+
   it('a failed condition still costs the existing item, at least 1 unit; nothing is written', async () => {
     await store.put('customers', big);
     await expect(counter.put('customers', small, { kind: 'notExists' })).rejects.toBeInstanceOf(ConditionFailedError); // 5018 bytes: 5

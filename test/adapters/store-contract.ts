@@ -1,10 +1,12 @@
 /**
  * The Store port's contract: what every adapter (DynamoDB over dynalite, the in-memory store) must do
  * alike, because the domain relies on it. Each adapter's test file calls `describeStoreContract` once.
- * Reads and writes are here; queries, indexes and scans in store-contract-queries.ts.
+ * Reads and writes are here; queries, indexes and scans in store-contract-queries.ts; batched deletes in
+ * store-contract-batch.ts.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Item, Store } from '../../lambdas/core/shared/ports';
+import { describeBatchContract } from './store-contract-batch';
 import { describeQueryContract } from './store-contract-queries';
 import { expectLost, expectRefused, unique, type StoreUnderTest } from './store-contract-support';
 
@@ -23,6 +25,7 @@ export function describeStoreContract(name: string, open: () => Promise<StoreUnd
     describeWrites(store);
     describeValues(store);
     describeQueryContract(store);
+    describeBatchContract(store);
   });
 }
 

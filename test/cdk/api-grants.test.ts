@@ -26,6 +26,7 @@ const recording = (inner: Store): Store =>
       return inner.put(t, i, c);
     },
     delete: (t, k, c) => (record(t, 'delete'), inner.delete(t, k, c)),
+    batchDelete: (t, k) => (record(t, 'batchDelete'), inner.batchDelete(t, k)),
     query: (t, p, o) => (record(t, 'query'), inner.query(t, p, o)),
     queryIndex: (t, i, v, o) => (record(t, 'queryIndex'), inner.queryIndex(t, i, v, o)),
     scan: (t) => (record(t, 'scan'), inner.scan(t)),

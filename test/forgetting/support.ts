@@ -174,6 +174,15 @@ export function crashingStore(inner: Store): CrashingStore {
     ...wrapStore(inner, {
       put: async (table, item, condition) => (beforeWrite('put', table, item), inner.put(table, item, condition)),
       delete: async (table, key, condition) => (beforeWrite('delete', table, key), inner.delete(table, key, condition)),
+      // One write per row: a crash part-way leaves the rows before it deleted, as a batch cut off would.
+      batchDelete: async (table, keys) => {
+        const done: typeof keys[number][] = [];
+        try {
+          for (const key of keys) (beforeWrite('delete', table, key), done.push(key));
+        } finally {
+          if (done.length > 0) await inner.batchDelete(table, done);
+        }
+      },
     }),
     get writes() {
       return writes;

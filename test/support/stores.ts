@@ -7,6 +7,7 @@ export function wrapStore(inner: Store, overrides: Partial<Store> = {}): Store {
     get: (t, k, o) => inner.get(t, k, o),
     put: (t, i, c) => inner.put(t, i, c),
     delete: (t, k, c) => inner.delete(t, k, c),
+    batchDelete: (t, k) => inner.batchDelete(t, k),
     query: (t, p, o) => inner.query(t, p, o),
     queryIndex: (t, i, v, o) => inner.queryIndex(t, i, v, o),
     scan: (t) => inner.scan(t),

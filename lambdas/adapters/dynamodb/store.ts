@@ -1,9 +1,11 @@
 /**
  * The Store port over DynamoDB (AWS, DynamoDB Local, dynalite): single-item reads and conditional writes,
- * partition and index queries with opaque cursors, and full-table scans for maintenance jobs.
+ * batched deletes (BatchWriteItem), partition and index queries with opaque cursors, and full-table
+ * scans for maintenance jobs.
  */
 import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
+  BatchWriteCommand,
   DeleteCommand,
   DynamoDBDocumentClient,
   GetCommand,
@@ -17,12 +19,15 @@ import { ConditionFailedError, DependencyUnavailableError } from '../../core/sha
 import type { IndexQueryOptions, Item, Key, Page, QueryOptions, Store, WriteCondition } from '../../core/shared/ports';
 import { TABLES, type TableId, type TableNames, type TableSpec } from '../../core/policy/tables';
 import { decodeCursor, encodeCursor, indexSpec } from '../store-cursor';
+import { deleteInBatches, type BatchOptions } from './batch';
 
 export interface DynamoStoreOptions {
   client: DynamoDBClient;
   tableNames: TableNames;
   /** Items per Scan request; DynamoDB's 1 MB page applies either way. Small values page more (tests). */
   scanPageSize?: number;
+  /** Pauses between resends of unprocessed batch items (tests make them short). */
+  batch?: BatchOptions;
 }
 
 type Attributes = Record<string, NativeAttributeValue>;
@@ -37,14 +42,16 @@ export class DynamoStore implements Store {
   private readonly doc: DynamoDBDocumentClient;
   private readonly tableNames: TableNames;
   private readonly scanPageSize?: number;
+  private readonly batch?: BatchOptions;
 
-  constructor({ client, tableNames, scanPageSize }: DynamoStoreOptions) {
+  constructor({ client, tableNames, scanPageSize, batch }: DynamoStoreOptions) {
     this.doc = DynamoDBDocumentClient.from(client, {
       marshallOptions: { removeUndefinedValues: true, convertEmptyValues: false },
       unmarshallOptions: { wrapNumbers: false },
     });
     this.tableNames = tableNames;
     this.scanPageSize = scanPageSize;
+    this.batch = batch;
   }
 
   async get(table: TableId, key: Key, opts?: { consistent?: boolean }): Promise<Item | undefined> {
@@ -63,6 +70,20 @@ export class DynamoStore implements Store {
   async delete(table: TableId, key: Key, condition?: WriteCondition): Promise<void> {
     await this.call(() =>
       this.doc.send(new DeleteCommand({ TableName: this.name(table), Key: key, ...conditionParts(table, condition) })),
+    );
+  }
+
+  async batchDelete(table: TableId, keys: readonly Key[]): Promise<void> {
+    const name = this.name(table);
+    await deleteInBatches(
+      keys,
+      async (chunk) => {
+        const out = await this.call(() =>
+          this.doc.send(new BatchWriteCommand({ RequestItems: { [name]: chunk.map((key) => ({ DeleteRequest: { Key: key } })) } })),
+        );
+        return (out.UnprocessedItems?.[name] ?? []).flatMap((r) => (r.DeleteRequest?.Key ? [r.DeleteRequest.Key as Key] : []));
+      },
+      this.batch,
     );
   }
 

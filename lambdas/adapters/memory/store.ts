@@ -88,6 +88,13 @@ export class MemoryStore implements Store {
     if (rows.length === 0) data.partitions.delete(encodeKeyValue(partition!));
   }
 
+  /** As one BatchWriteItem call per 25: every key is checked before anything is deleted. */
+  async batchDelete(table: TableId, keys: readonly Key[]): Promise<void> {
+    const { spec } = this.table(table);
+    for (const key of keys) requestKey(spec, key);
+    for (const key of keys) await this.delete(table, key);
+  }
+
   async query(table: TableId, partition: string | number, opts: QueryOptions = {}): Promise<Page> {
     const { spec, partitions } = this.table(table);
     const value = queryValue(spec.partitionKey, partition);

@@ -36,6 +36,10 @@ export class GuardedStore implements Store {
     return this.inner.delete(table, key, condition);
   }
 
+  batchDelete(table: TableId, keys: readonly Key[]) {
+    return this.inner.batchDelete(table, keys);
+  }
+
   query(table: TableId, partition: string | number, opts?: QueryOptions) {
     return this.inner.query(table, partition, opts);
   }

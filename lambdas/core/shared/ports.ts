@@ -45,6 +45,12 @@ export interface Store {
   put(table: TableId, item: Item, condition?: WriteCondition): Promise<void>;
   /** Idempotent: deleting an absent row succeeds unless a condition says otherwise. */
   delete(table: TableId, key: Key, condition?: WriteCondition): Promise<void>;
+  /**
+   * Deletes every row named, unconditionally (absent rows and repeated keys are fine), in as few requests
+   * as the store allows (DynamoDB BatchWriteItem: 25 per call, unprocessed items retried). Not atomic: when
+   * it throws, some of the rows may be gone; a retry finishes the job.
+   */
+  batchDelete(table: TableId, keys: readonly Key[]): Promise<void>;
   query(table: TableId, partition: string | number, opts?: QueryOptions): Promise<Page>;
   /**
    * The rows whose `index` key (a global secondary index of the table spec) equals `value`. Eventually

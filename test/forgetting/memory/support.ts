@@ -78,6 +78,15 @@ export function memoryHome(settings: Settings = {}): MemoryHome {
   const crashing: Store = wrapStore(store, {
     put: async (table, item, condition) => (beforeWrite(), store.put(table, item, condition)),
     delete: async (table, key, condition) => (beforeWrite(), store.delete(table, key, condition)),
+    // One write per row: a crash part-way leaves the rows before it deleted, as a batch cut off would.
+    batchDelete: async (table, keys) => {
+      const done: typeof keys[number][] = [];
+      try {
+        for (const key of keys) (beforeWrite(), done.push(key));
+      } finally {
+        if (done.length > 0) await store.batchDelete(table, done);
+      }
+    },
   });
   const keys = new LocalKeyService(LocalKeyService.generateKeys());
   const app = createApp({ store: crashing, keys, cipher: new EsdkFieldCipher(), clock, notifier, scheduler, log }, settings);
