@@ -31,6 +31,11 @@ export interface CrmConfig {
   apiBurstLimit: number;
   /** Sign-in requests (login + verify) one client IP may make per five minutes before WAF blocks it. */
   signInRateLimit: number;
+  /**
+   * Concurrent batches per shard of the customers table's stream (Lambda's ParallelizationFactor, 1-10):
+   * TTL cascades of one shard run that many at a time. Records of one customer still arrive in order.
+   */
+  streamParallelization: number;
 }
 
 /** The context keys this app reads; anything else in cdk.json is CDK's own. */
@@ -46,6 +51,7 @@ export const CONTEXT_KEYS = [
   'apiRateLimit',
   'apiBurstLimit',
   'signInRateLimit',
+  'streamParallelization',
 ] as const;
 
 export class ConfigError extends Error {
@@ -150,6 +156,9 @@ export function parseConfig(raw: Record<string, unknown>, account?: string): Crm
   // WAF rate-based rules accept 10 as the lowest limit.
   const signInRateLimit = wholeNumber('signInRateLimit', 30, 10, 2_000_000_000, 'requests per five minutes');
 
+  // Lambda's limits for a DynamoDB stream event source mapping.
+  const streamParallelization = wholeNumber('streamParallelization', 1, 1, 10, 'concurrent batches per shard');
+
   if (problems.length > 0) throw new ConfigError(problems);
 
   return {
@@ -165,6 +174,7 @@ export function parseConfig(raw: Record<string, unknown>, account?: string): Crm
     apiRateLimit,
     apiBurstLimit,
     signInRateLimit,
+    streamParallelization,
   };
 }
 

@@ -120,6 +120,8 @@ export class StatelessStack extends Stack {
       new DynamoEventSource(stateful.tables.customers.table, {
         startingPosition: StartingPosition.TRIM_HORIZON,
         batchSize: 10,
+        // TTL expiries come in bursts (a day's cohort of customers): more batches per shard at once drain them.
+        parallelizationFactor: config.streamParallelization,
         bisectBatchOnError: true,
         retryAttempts: 10,
         reportBatchItemFailures: true,

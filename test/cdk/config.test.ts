@@ -74,6 +74,14 @@ describe('deployment configuration', () => {
     expect(problemsOf({ ...cdkJsonContext(), defaultPhoneRegion: 'XX' })).toEqual([expect.stringMatching(/^defaultPhoneRegion: /)]);
   });
 
+  it('takes the stream consumer\'s parallelisation from 1 to 10 batches per shard, 1 by default', () => {
+    expect(parseConfig(cdkJsonContext()).streamParallelization).toBe(1);
+    expect(parseConfig({ ...cdkJsonContext(), streamParallelization: '4' }).streamParallelization).toBe(4);
+    for (const bad of [0, 11, 2.5, 'many']) {
+      expect(problemsOf({ ...cdkJsonContext(), streamParallelization: bad })).toEqual([expect.stringMatching(/^streamParallelization: /)]);
+    }
+  });
+
   it('reports every problem at once, naming each key', () => {
     const problems = problemsOf({ stage: 'BAD', region: 'mars-1', erasureGraceDays: -3, senderEmail: 'nope', alarmEmail: 'nope' });
     expect(problems.map((p) => p.split(':')[0])).toEqual(['stage', 'region', 'erasureGraceDays', 'senderEmail', 'alarmEmail']);

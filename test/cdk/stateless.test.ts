@@ -176,6 +176,7 @@ describe('functions', () => {
       StartingPosition: 'TRIM_HORIZON',
       BisectBatchOnFunctionError: true,
       MaximumRetryAttempts: 10,
+      ParallelizationFactor: 1,
       FunctionResponseTypes: ['ReportBatchItemFailures'],
       DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [id(crm.stateless.node.findChild('StreamDeadLetters').node.findChild('Queue') as never), 'Arn'] } } },
     });
@@ -186,6 +187,16 @@ describe('functions', () => {
       userIdentity: { type: ['Service'], principalId: ['dynamodb.amazonaws.com'] },
     });
   });
+
+  it('the stream consumer\'s parallelisation follows the streamParallelization context', () => {
+    const wide = synthCrm({ context: { streamParallelization: 6 } });
+    try {
+      const [[, mapping]] = resourcesOf(wide.statelessTemplate, 'AWS::Lambda::EventSourceMapping');
+      expect(mapping.Properties?.ParallelizationFactor).toBe(6);
+    } finally {
+      wide.cleanup();
+    }
+  }, 60_000);
 
   it('the daily reminders run from an EventBridge rule with retries and a dead-letter queue', () => {
     t.hasResourceProperties('AWS::Events::Rule', {
