@@ -748,7 +748,10 @@ export interface components {
                             scheduledFor: string;
                             status: string;
                         };
-                        /** Format: date-time */
+                        /**
+                         * Format: date
+                         * @description A day (UTC), kept no finer so that it cannot be matched to other rows by time.
+                         */
                         lastActivityAt: string;
                         legalHold?: boolean;
                         name: string;
@@ -1004,7 +1007,10 @@ export interface components {
                 status: string;
             };
             interactions: components["schemas"]["Interaction"][];
-            /** Format: date-time */
+            /**
+             * Format: date
+             * @description A day (UTC), kept no finer so that it cannot be matched to other rows by time.
+             */
             lastActivityAt: string;
             legalHold?: boolean;
             name: string;

@@ -24,7 +24,7 @@ function customerImage(record: DynamoDBRecord): CustomerRow | undefined {
   const image = record.dynamodb?.OldImage;
   if (!image) return undefined;
   const old = fromStreamImage(image);
-  const looksLikeCustomer = typeof old.customerId === 'string' && typeof old.lookup === 'string' && old.sealed instanceof Uint8Array;
+  const looksLikeCustomer = typeof old.customerId === 'string' && typeof old.contactType === 'string' && old.sealed instanceof Uint8Array;
   // The same mapper as every read: a malformed image fails the record (retried, then the on-failure queue).
   return looksLikeCustomer ? customerFromItem(old) : undefined;
 }

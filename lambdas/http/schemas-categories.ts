@@ -8,7 +8,7 @@ import { BEHAVIOUR_TYPES, PATH_MAX_CHARS } from '../core/categories/behaviour';
 import { CONSENT_PURPOSES, CONSENT_SOURCES, STAFF_CONSENT_SOURCES } from '../core/customer/consent';
 import { INTERACTION_CHANNELS, SUMMARY_MAX_CHARS } from '../core/categories/interactions';
 import { PURCHASE_LIMITS, SKU_PATTERN } from '../core/categories/purchases';
-import { ConsentState, Label, Prose, Statement, Timestamp, Uuid, Word } from './schemas';
+import { ConsentState, Day, Label, Prose, Statement, Timestamp, Uuid, Word } from './schemas';
 import { safeText } from './text-policy';
 
 const OccurredAt = z.iso
@@ -161,7 +161,7 @@ export const CustomerExportSchema = z
           email: z.string().max(320).optional(),
           phone: z.string().max(40).optional(),
           createdAt: Timestamp,
-          lastActivityAt: Timestamp,
+          lastActivityAt: Day,
           retentionExpiresAt: Timestamp.optional(),
           erasure: z.strictObject({ status: Word, scheduledFor: Timestamp, receiptId: Uuid }).optional(),
           legalHold: z.boolean().optional(),

@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { BEHAVIOUR_TYPES, PATH_MAX_CHARS } from '../core/categories/behaviour';
 import { Interaction, Purchase } from './schemas-categories';
-import { ConsentState, Email, Phone, Prose, Timestamp, Uuid, Word } from './schemas';
+import { ConsentState, Day, Email, Phone, Prose, Timestamp, Uuid, Word } from './schemas';
 
 export const PortalLoginBody = z
   .strictObject({ email: Email.optional(), phone: Phone.optional() })
@@ -50,7 +50,7 @@ export const Me = z
     erasure: z.strictObject({ status: Word, scheduledFor: Timestamp, receiptId: Uuid }).optional(),
     legalHold: z.boolean().optional(),
     createdAt: Timestamp,
-    lastActivityAt: Timestamp,
+    lastActivityAt: Day,
     interactions: z.array(Interaction),
     purchases: z.array(Purchase),
     behaviour: z.array(BehaviourEvent),

@@ -13,6 +13,8 @@ export const Uuid = z.uuid({ version: 'v4' }).max(36);
 // tests check real responses against the document, so a bound that does not hold fails a test.
 /** A moment the server wrote (ISO 8601, UTC). */
 export const Timestamp = z.iso.datetime().max(40);
+/** A day (ISO 8601 date, UTC), for what is deliberately kept no finer than a day. */
+export const Day = z.iso.date().max(10).describe('A day (UTC), kept no finer so that it cannot be matched to other rows by time.');
 /** A machine word: a status, role, action, category or source name. */
 export const Word = z.string().max(64);
 /** A title, label or field name. */

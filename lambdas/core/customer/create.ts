@@ -12,6 +12,7 @@ import { ConditionFailedError, ConflictError } from '../shared/errors';
 import type { Idempotency, IdempotentRequest } from '../shared/idempotency';
 import type { Clock, Store } from '../shared/ports';
 import { actorOf, type Principal } from '../shared/principal';
+import { dayOf } from '../shared/time';
 import { randomToken, type Vault } from '../shared/vault';
 import { recordConsent } from './consent';
 import { normaliseContact } from './contact';
@@ -63,18 +64,17 @@ export async function createCustomer(deps: CreateDeps, principal: Principal, inp
   const existingWrapped = resuming ? await vault.wrappedKey(customerId) : undefined;
   const key = existingWrapped ? { plaintext: await vault.unwrap(customerId, existingWrapped), wrapped: existingWrapped } : await vault.newKey(customerId);
   const now = deps.clock.now();
-  const sealedValue: SealedCustomer = { name, contact, pseudonyms: { interaction: randomToken(), behaviour: randomToken() } };
+  const sealedValue: SealedCustomer = { name, contact, pseudonyms: { interaction: randomToken(), behaviour: randomToken() }, lookup };
   const sealed = await vault.seal(customerId, 'contact', sealedValue, key.plaintext);
-  const expiresAt = policy.ttlFor('contact', now);
+  const expiresAt = policy.contactTtl(dayOf(now));
   const consent = input.consent?.communications === undefined ? [] : recordConsent([], { communications: input.consent.communications }, 'staff-entry', now);
   const row: CustomerRow = {
     customerId,
     v: 1,
     sealed,
     contactType: contact.type,
-    lookup,
     createdAt: now.toISOString(),
-    lastActivityAt: now.toISOString(),
+    lastActivityAt: dayOf(now),
     expiresAt,
     consent,
   };

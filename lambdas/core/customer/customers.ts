@@ -9,10 +9,10 @@ import { Idempotency } from '../shared/idempotency';
 import type { Clock, Store } from '../shared/ports';
 import type { Principal } from '../shared/principal';
 import { isExpired } from '../shared/time';
-import type { Vault } from '../shared/vault';
+import { KeyShreddedError, type Vault } from '../shared/vault';
 import { consentState } from './consent';
 import type { CreateCustomerInput, CustomerSettings, MaskedCustomer, RevealedCustomer } from './views';
-import { maskContact, maskName, normaliseContact } from './contact';
+import { maskContact, maskName, normaliseContact, type Contact } from './contact';
 import { claimIndex, releaseIndex } from './contact-index';
 import { createCustomer, type CreateDeps } from './create';
 import { normaliseName } from './name';
@@ -56,6 +56,27 @@ export class Customers {
     return this.deps.vault.open<SealedCustomer>(row.customerId, 'contact', row.sealed);
   }
 
+  /**
+   * The blind index of the customer's contact, the key of its contact-index entry: from the sealed record
+   * (rows written before it moved there: from the row; records sealed before that: computed again).
+   */
+  async lookupOf(row: CustomerRow, sealed?: SealedCustomer): Promise<string> {
+    if (!sealed && row.lookup) return row.lookup;
+    const s = sealed ?? (await this.unseal(row));
+    return s.lookup ?? row.lookup ?? this.deps.vault.blindIndex(s.contact.type, s.contact.value);
+  }
+
+  /** Whether the sealed contact of `row` is `contact`; false once the customer's key is gone. */
+  async hasContact(row: CustomerRow, contact: Contact): Promise<boolean> {
+    try {
+      const s = await this.unseal(row);
+      return s.contact.type === contact.type && s.contact.value === contact.value;
+    } catch (e) {
+      if (e instanceof KeyShreddedError) return false;
+      throw e;
+    }
+  }
+
   async masked(row: CustomerRow, sealed?: SealedCustomer): Promise<MaskedCustomer> {
     const s = sealed ?? (await this.unseal(row));
     return {
@@ -89,7 +110,8 @@ export class Customers {
     const entry = await this.deps.store.get('contact-index', { lookup }, { consistent: true });
     if (!entry) return undefined;
     const row = await this.load(String(entry.customerId));
-    return row && row.lookup === lookup ? row : undefined;
+    // The entry may outlive a contact change cut short: only the customer whose sealed contact it is.
+    return row && (await this.hasContact(row, contact)) ? row : undefined;
   }
 
   async search(principal: Principal, input: { email?: string; phone?: string }): Promise<{ customerId: string }> {
@@ -120,20 +142,21 @@ export class Customers {
     }
     const row = await this.require(customerId);
     const sealed = await this.unseal(row);
-    const next: SealedCustomer = { ...sealed };
+    const oldLookup = await this.lookupOf(row, sealed);
+    const next: SealedCustomer = { ...sealed, lookup: oldLookup };
     if (input.name !== undefined) next.name = normaliseName(input.name);
     let newLookup: string | undefined;
     if (input.email !== undefined || input.phone !== undefined) {
       next.contact = normaliseContact({ email: input.email, phone: input.phone }, this.deps.settings?.defaultPhoneRegion);
       const lookup = await this.deps.vault.blindIndex(next.contact.type, next.contact.value);
-      if (lookup !== row.lookup) newLookup = lookup;
+      if (lookup !== oldLookup) newLookup = next.lookup = lookup;
     }
+    // `lookup` of an older row is not written back (customerToItem): the sealed record carries it now.
     const updated: CustomerRow = {
       ...row,
       v: row.v + 1,
       sealed: await this.deps.vault.seal(customerId, 'contact', next),
       contactType: next.contact.type,
-      lookup: newLookup ?? row.lookup,
     };
     if (newLookup) await claimIndex({ ...this.deps, isLive: this.isLive }, newLookup, customerId, row.expiresAt);
     try {
@@ -144,7 +167,7 @@ export class Customers {
       throw e;
     }
     // The old contact method is replaced: its index entry goes (a leftover would only point back here).
-    if (newLookup) await releaseIndex(this.deps.store, row.lookup, customerId);
+    if (newLookup) await releaseIndex(this.deps.store, oldLookup, customerId);
     await this.deps.accessLog.append(customerId, principal, 'update', undefined, !!row.legalHold);
     return this.masked(updated, next);
   }

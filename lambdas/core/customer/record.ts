@@ -1,20 +1,27 @@
 /**
  * The customer row: one record type for every path that touches it (requests, retention, legal hold,
  * erasure, the TTL stream), and one zod-checked mapper between the stored item and the domain value.
- * The schema is strict and its keys are exactly the table spec's attributes (a test checks it), so a
- * new attribute cannot be silently dropped by a read-modify-write.
+ * The schema is strict and its keys are exactly the table spec's attributes and legacy attributes (a test
+ * checks it), so a new attribute cannot be silently dropped by a read-modify-write.
  */
 import { z } from 'zod';
 import { CorruptRecordError } from '../shared/errors';
 import type { Item } from '../shared/ports';
+import { dayOfStored } from '../shared/time';
 import { ConsentEventSchema } from './consent';
 import type { Contact } from './contact';
 
-/** What is sealed inside the customer row: the personal values and the pseudonyms that link other rows. */
+/**
+ * What is sealed inside the customer row: the personal values, the pseudonyms that link other rows, and
+ * the contact's blind index (the key of its contact-index entry). Sealed, not beside the row: the
+ * customers table keeps 35 days of backups, and a blind index there would link the contact to the
+ * customerId for that long after an erasure. Records sealed before it moved here lack it.
+ */
 export interface SealedCustomer {
   name: string;
   contact: Contact;
   pseudonyms: { interaction: string; behaviour: string };
+  lookup?: string;
 }
 
 // Ciphertexts; z.instanceof would narrow to Uint8Array<ArrayBuffer>, which Buffer is not.
@@ -36,10 +43,11 @@ export const CustomerRowSchema = z.strictObject({
   v: z.number().int(),
   sealed: bytes,
   contactType: z.enum(['email', 'phone']),
-  /** Blind index of the contact (keyed HMAC), also the key of its contact-index entry. */
-  lookup: z.string(),
+  /** Legacy: rows written before the blind index moved into the sealed record. Read, dropped on the next write. */
+  lookup: z.string().optional(),
   createdAt: z.string(),
-  lastActivityAt: z.string(),
+  /** The day (YYYY-MM-DD) of the last activity; older rows hold a full timestamp, read as its day. */
+  lastActivityAt: z.string().transform(dayOfStored),
   /** TTL (epoch seconds); absent while a legal hold suspends deletion. */
   expiresAt: z.number().optional(),
   consent: z.array(ConsentEventSchema).default([]),
@@ -59,7 +67,8 @@ export function customerFromItem(item: Item): CustomerRow {
   return parsed.data;
 }
 
-/** The item to store; undefined attributes are not written. */
+/** The item to store; undefined attributes are not written, nor legacy ones (`lookup`). */
 export function customerToItem(row: CustomerRow): Item {
-  return { ...row };
+  const { lookup: _legacy, ...item } = row;
+  return item;
 }

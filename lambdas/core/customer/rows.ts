@@ -70,14 +70,15 @@ export function withoutTtl<T extends { expiresAt?: unknown }>(item: T): T {
 export async function setCompanionTtl(
   store: Store,
   customerId: string,
-  lookup: string,
+  lookup: string | undefined,
   expiresAt: number | undefined,
   opts: { keyMarginSeconds: number; onlyExtend?: boolean },
 ): Promise<void> {
   const companions: [TableId, Key, number | undefined][] = [
     ['customer-keys', { customerId }, expiresAt === undefined ? undefined : expiresAt + opts.keyMarginSeconds],
-    ['contact-index', { lookup }, expiresAt],
   ];
+  // No lookup only when the record can no longer be opened: then there is no index entry to keep either.
+  if (lookup !== undefined) companions.push(['contact-index', { lookup }, expiresAt]);
   for (const [table, key, ttl] of companions) {
     const item = await store.get(table, key, { consistent: true });
     if (!item || item.customerId !== customerId) continue;

@@ -10,15 +10,17 @@
  *   resolves to nothing) and goes by its own TTL within a day;
  * - the customer key: deleted (crypto-shredding); the access log's purposes and any copy of a sealed
  *   value in a backup become unreadable;
- * - the blind-index entry, then the customer row with its consent history: deleted. Right before the
+ * - the blind-index entry (named in the sealed record; any other found through the index's customerId
+ *   index), then the customer row with its consent history: deleted. Right before the
  *   customer row goes, the interactions and behaviour partitions are swept once more: a write that
  *   passed `customers.require` just before the erasure took over may land after their first deletion.
  *   The pseudonyms for that sweep are unsealed at the start (the key is shredded by then); a run resumed
  *   after the key step has none and skips it (such a late row could no longer be opened anyway).
  * Purchases and the access log are kept, as the inventory says; their customerId then points at nothing.
  *
- * Each step is idempotent and the order keeps the customer row, which holds the pseudonyms and the
- * lookup, until everything it links to is gone: stopped after any step, a rerun ends in the same state.
+ * Each step is idempotent and the order keeps the customer row, whose sealed record holds the pseudonyms
+ * and the blind index, until everything it links to is gone: stopped after any step, a rerun ends in the
+ * same state.
  */
 import { KeyShreddedError, type Vault } from '../shared/vault';
 import { ConditionFailedError } from '../shared/errors';
@@ -61,26 +63,33 @@ export class Cascade {
     }
   }
 
+  /** The blind index of the customer's contact (see Customers.lookupOf); undefined once the key is gone. */
+  async lookupOf(row: CustomerRow): Promise<string | undefined> {
+    if (row.lookup) return row.lookup;
+    const sealed = await this.unseal(row);
+    return sealed ? this.deps.customers.lookupOf(row, sealed) : undefined;
+  }
+
   /**
    * Runs the steps not in `done`, calling `onStep` after each. `row` is the customer row as it was
    * (the live row, or the old image of a TTL deletion); undefined when it is already gone.
    */
   async run(customerId: string, row: CustomerRow | undefined, opts: { done?: readonly string[]; onStep?: (step: CascadeStep) => Promise<void> } = {}): Promise<void> {
     const done = new Set(opts.done ?? []);
-    const held: { pseudonyms: Pseudonyms | undefined | null } = { pseudonyms: null };
-    const linked = async (): Promise<Pseudonyms | undefined> => {
-      if (held.pseudonyms === null) {
-        held.pseudonyms = row ? (await this.unseal(row))?.pseudonyms : undefined;
+    const held: { sealed: SealedCustomer | undefined | null } = { sealed: null };
+    const record = async (): Promise<SealedCustomer | undefined> => {
+      if (held.sealed === null) {
+        held.sealed = row ? await this.unseal(row) : undefined;
         // Only when the key vanished first (a TTL race): the rows are unreadable and expire by their own TTL.
-        if (row && !held.pseudonyms) this.deps.log.warn('cascade: customer key already gone; pseudonymous rows left to their TTL', { customerId });
+        if (row && !held.sealed) this.deps.log.warn('cascade: customer key already gone; pseudonymous rows left to their TTL', { customerId });
       }
-      return held.pseudonyms;
+      return held.sealed;
     };
-    // In hand before the key goes: the last sweep, just before the customer row, needs them.
-    if (row && !done.has('key') && !done.has('customer')) await linked();
+    // In hand before the key goes: the last sweep, just before the customer row, and the index step need it.
+    if (row && !done.has('key') && !done.has('customer')) await record();
     for (const step of CASCADE_STEPS) {
       if (done.has(step)) continue;
-      await this.step(step, customerId, row, linked, held.pseudonyms ?? undefined);
+      await this.step(step, customerId, row, record, held.sealed ?? undefined);
       await opts.onStep?.(step);
     }
   }
@@ -89,18 +98,18 @@ export class Cascade {
     step: CascadeStep,
     customerId: string,
     row: CustomerRow | undefined,
-    linked: () => Promise<Pseudonyms | undefined>,
-    inHand: Pseudonyms | undefined,
+    record: () => Promise<SealedCustomer | undefined>,
+    inHand: SealedCustomer | undefined,
   ): Promise<void> {
     const { store } = this.deps;
     switch (step) {
       case 'interactions': {
-        const p = await linked();
+        const p = (await record())?.pseudonyms;
         if (p) await this.deletePartition('interactions', p.interaction);
         return;
       }
       case 'behaviour': {
-        const p = await linked();
+        const p = (await record())?.pseudonyms;
         if (p) await this.deletePartition('behaviour', p.behaviour);
         return;
       }
@@ -110,20 +119,36 @@ export class Cascade {
       case 'key':
         return this.deps.vault.shred(customerId);
       case 'index':
-        if (!row) return;
-        // Only our own entry: after a TTL expiry another customer may have taken the contact over.
-        await store.delete('contact-index', { lookup: row.lookup }, { kind: 'equals', values: { customerId } }).catch((e) => {
-          if (!(e instanceof ConditionFailedError)) throw e;
-        });
-        return;
+        return this.deleteIndexEntries(customerId, inHand?.lookup ?? row?.lookup);
       case 'customer':
         // A write that passed `require` before the erasure took over may have landed since the first sweep.
         if (inHand) {
-          await this.deletePartition('interactions', inHand.interaction);
-          await this.deletePartition('behaviour', inHand.behaviour);
+          await this.deletePartition('interactions', inHand.pseudonyms.interaction);
+          await this.deletePartition('behaviour', inHand.pseudonyms.behaviour);
         }
         await store.delete('customers', { customerId });
         return;
+    }
+  }
+
+  /**
+   * The customer's blind-index entries: the one the sealed record names, by key (consistent), and any
+   * other still naming the customer through the customerId index (one left by a contact change cut
+   * short, or every one when the record could not be opened). Each only while it still names this
+   * customer: after a TTL expiry another customer may have taken the contact over.
+   */
+  private async deleteIndexEntries(customerId: string, lookup: string | undefined): Promise<void> {
+    const lookups = new Set(lookup ? [lookup] : []);
+    let cursor: string | undefined;
+    do {
+      const page = await this.deps.store.queryIndex('contact-index', BY_CUSTOMER.name, customerId, { cursor });
+      for (const item of page.items) lookups.add(String(item.lookup));
+      cursor = page.cursor;
+    } while (cursor);
+    for (const l of lookups) {
+      await this.deps.store.delete('contact-index', { lookup: l }, { kind: 'equals', values: { customerId } }).catch((e) => {
+        if (!(e instanceof ConditionFailedError)) throw e;
+      });
     }
   }
 

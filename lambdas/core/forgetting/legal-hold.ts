@@ -15,7 +15,7 @@ import type { AccessLog } from '../shared/access-log';
 import type { Cascade, Pseudonyms } from './cascade';
 import { keyOf } from './cascade';
 import { setCompanionTtl, Unchanged, updateRow, withoutTtl } from '../customer/rows';
-import type { CustomerRow } from '../customer/record';
+import type { CustomerRow, SealedCustomer } from '../customer/record';
 import type { Customers } from '../customer/customers';
 import { ConditionFailedError, ConflictError, NotFoundError, ValidationError } from '../shared/errors';
 import type { ErasureRun } from './erasure-run';
@@ -76,7 +76,7 @@ export class LegalHolds {
     const now = this.now;
 
     // Companions first: they must not expire while the row is held.
-    await setCompanionTtl(store, customerId, row.lookup, undefined, { keyMarginSeconds: this.deps.policy.keyMarginSeconds });
+    await setCompanionTtl(store, customerId, await customers.lookupOf(row), undefined, { keyMarginSeconds: this.deps.policy.keyMarginSeconds });
     const held = await updateRow(store, customerId, () => now, (r) => {
       if (r.erasure?.startedAt) throw erasureUnderWay();
       return {
@@ -103,11 +103,12 @@ export class LegalHolds {
       return { customerId, legalHold: false };
     }
     // Retention runs from the last activity, as if there had been no hold.
-    const expiresAt = this.deps.policy.ttlFor('contact', new Date(row.lastActivityAt));
+    const expiresAt = this.deps.policy.contactTtl(row.lastActivityAt);
     const sealed = await this.deps.cascade.unseal(row);
     // Linked rows and companions before the row: until the row says "not held", a retry redoes them.
     await this.restoreLinked(customerId, sealed?.pseudonyms);
-    await setCompanionTtl(store, customerId, row.lookup, expiresAt, { keyMarginSeconds: this.deps.policy.keyMarginSeconds });
+    const lookup = sealed ? await customers.lookupOf(row, sealed) : row.lookup;
+    await setCompanionTtl(store, customerId, lookup, expiresAt, { keyMarginSeconds: this.deps.policy.keyMarginSeconds });
     await updateRow(store, customerId, () => this.now, (r) => {
       if (!r.legalHold) throw new Unchanged();
       return { ...r, legalHold: undefined, expiresAt };
@@ -120,12 +121,14 @@ export class LegalHolds {
   /** Makes sure nothing of a held customer carries a TTL (rows written since the hold was placed). */
   async preserve(row: CustomerRow): Promise<void> {
     if (!row.legalHold) return;
-    await setCompanionTtl(this.deps.store, row.customerId, row.lookup, undefined, { keyMarginSeconds: this.deps.policy.keyMarginSeconds });
-    await this.preserveLinked(row);
+    const sealed = await this.deps.cascade.unseal(row);
+    const lookup = sealed ? await this.deps.customers.lookupOf(row, sealed) : row.lookup;
+    await setCompanionTtl(this.deps.store, row.customerId, lookup, undefined, { keyMarginSeconds: this.deps.policy.keyMarginSeconds });
+    await this.preserveLinked(row, sealed);
   }
 
-  private async preserveLinked(row: CustomerRow): Promise<void> {
-    const sealed = await this.deps.cascade.unseal(row);
+  private async preserveLinked(row: CustomerRow, sealed?: SealedCustomer): Promise<void> {
+    sealed ??= await this.deps.cascade.unseal(row);
     for await (const { table, item } of this.deps.cascade.linkedRows(row.customerId, sealed?.pseudonyms)) {
       if (typeof item.expiresAt !== 'number') continue;
       await this.deps.store.put(table, withoutTtl(item), { kind: 'equals', values: { expiresAt: item.expiresAt } }).catch(ignoreLostRace);

@@ -3,8 +3,8 @@
  * they happen.
  *
  * - `touch`: an interaction, a purchase, a consent change or a portal sign-in moves the customer's TTL
- *   (row, key and index entry) to a full retention period from now. Writes are throttled: only when
- *   the TTL moves by at least a day.
+ *   (row, key and index entry) to a full retention period from the end of today. Writes are throttled:
+ *   only when the TTL moves by at least a day.
  * - `onExpired`: the TTL deletion of a customer row (DynamoDB stream, or the local reaper) runs the
  *   erasure cascade, unless the row was under a legal hold, which is then put back.
  * - `daily`: once, `reminderLeadSeconds` before retention ends, and once that long before
@@ -15,7 +15,7 @@ import type { Cascade } from './cascade';
 import { consentStatus } from '../customer/consent';
 import { loadRaw, setCompanionTtl, Unchanged, updateRow, withoutTtl } from '../customer/rows';
 import { customerFromItem, customerToItem, type CustomerRow } from '../customer/record';
-import { DAY_SECONDS, epoch, isExpired } from '../shared/time';
+import { DAY_SECONDS, dayOf, epoch, isExpired } from '../shared/time';
 import { ConditionFailedError, DependencyUnavailableError } from '../shared/errors';
 import type { RetentionPolicy } from '../policy/retention-policy';
 import type { LegalHolds } from './legal-hold';
@@ -70,14 +70,18 @@ export class Retention {
       await this.deps.holds.preserve(row);
       return;
     }
-    const next = this.deps.policy.ttlFor('contact', now);
+    // Whole days (the day of the activity, and a TTL counted from its end): written in the same request
+    // as a pseudonymous row, a finer time would let a copy of the tables match the two.
+    const today = dayOf(now);
+    const next = this.deps.policy.contactTtl(today);
     const moves = (r: CustomerRow) => typeof r.expiresAt === 'number' && next - r.expiresAt >= DAY_SECONDS;
     if (!moves(row)) return;
     // Companions first: they may outlive the row for a while, never the other way round.
-    await setCompanionTtl(store, customerId, row.lookup, next, { keyMarginSeconds: this.deps.policy.keyMarginSeconds, onlyExtend: true });
+    const lookup = await this.deps.cascade.lookupOf(row);
+    await setCompanionTtl(store, customerId, lookup, next, { keyMarginSeconds: this.deps.policy.keyMarginSeconds, onlyExtend: true });
     await updateRow(store, customerId, () => now, (r) => {
       if (r.legalHold || r.erasure?.startedAt || !moves(r)) throw new Unchanged();
-      return { ...r, lastActivityAt: now.toISOString(), expiresAt: next };
+      return { ...r, lastActivityAt: today, expiresAt: next };
     });
   }
 

@@ -95,9 +95,18 @@ export class RetentionPolicy {
     return Math.floor(from.getTime() / 1000) + this.category(id).retention.seconds;
   }
 
+  /**
+   * The customer record's TTL after activity on `day` (YYYY-MM-DD): a full retention period from the end
+   * of that day. Whole days, like `lastActivityAt`: a TTL to the second, written in the same request as
+   * an interaction, would match the two rows by time.
+   */
+  contactTtl(day: string): number {
+    return this.ttlFor('contact', new Date(Date.parse(`${day.slice(0, 10)}T00:00:00.000Z`) + DAY * 1000));
+  }
+
   /** When a customer's retention ends: the TTL, or under a legal hold, when it would without the hold. */
   retentionEnd(row: { expiresAt?: number; lastActivityAt: string }): string {
-    const ttl = typeof row.expiresAt === 'number' ? row.expiresAt : this.ttlFor('contact', new Date(row.lastActivityAt));
+    const ttl = typeof row.expiresAt === 'number' ? row.expiresAt : this.contactTtl(row.lastActivityAt);
     return new Date(ttl * 1000).toISOString();
   }
 

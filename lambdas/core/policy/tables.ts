@@ -20,9 +20,15 @@ export interface TableSpec {
   sortKey?: { name: string; type: KeyType };
   /** Every attribute a row may carry, keys included. */
   attributes: readonly string[];
+  /** Attributes rows written by older code may still carry: read, never written again (the guard refuses them). */
+  legacyAttributes?: readonly string[];
   /** TTL attribute (epoch seconds). Reads treat an expired row as absent. */
   ttlAttribute?: string;
-  /** Point-in-time recovery window in days (1 for the keys table: shredded keys must not survive in backups). */
+  /**
+   * Point-in-time recovery window in days. 1 for every table whose rows tie a contact (its value, its
+   * blind index, anything derived from it) or a pseudonym to a customerId, and for the keys: a day after
+   * an erasure no backup can link or decrypt anything of the customer (the unlinkability test checks it).
+   */
   pitrDays: number;
   /** Stream of deletions so TTL expiry can cascade. */
   stream?: 'OLD_IMAGE';
@@ -48,10 +54,12 @@ export const TABLES = {
   customers: spec({
     name: 'customers',
     partitionKey: { name: 'customerId', type: 'S' },
+    // No blind index here (35 days of backups): it lives in the sealed record and the contact index only.
     attributes: [
-      'customerId', 'v', 'sealed', 'contactType', 'lookup', 'createdAt', 'lastActivityAt', TTL_ATTRIBUTE,
+      'customerId', 'v', 'sealed', 'contactType', 'createdAt', 'lastActivityAt', TTL_ATTRIBUTE,
       'consent', 'erasure', 'legalHold', 'reminders',
     ],
+    legacyAttributes: ['lookup'],
     stream: 'OLD_IMAGE',
   }),
   'customer-keys': spec({
@@ -66,6 +74,8 @@ export const TABLES = {
     // Like the keys: a restored index would link an erased contact to the retained purchases again.
     pitrDays: 1,
     attributes: ['lookup', 'customerId', 'createdAt', TTL_ATTRIBUTE],
+    // The cascade finds every entry naming the customer, also when the sealed record can no longer say which.
+    indexes: [BY_CUSTOMER],
   }),
   interactions: spec({
     name: 'interactions',
@@ -94,8 +104,10 @@ export const TABLES = {
   sessions: spec({
     name: 'sessions',
     partitionKey: { name: 'id', type: 'S' },
-    attributes: ['id', 'kind', 'customerId', 'lookup', 'codeHash', 'attempts', 'createdAt', 'lastSeenAt', 'absoluteExpiresAt', 'lockedUntil', 'count', 'windowStart', TTL_ATTRIBUTE],
+    attributes: ['id', 'kind', 'customerId', 'codeHash', 'attempts', 'createdAt', 'lastSeenAt', 'absoluteExpiresAt', 'lockedUntil', 'count', 'windowStart', TTL_ATTRIBUTE],
     indexes: [BY_CUSTOMER],
+    // Sign-in codes and guards are keyed by a hash of the contact's blind index, codes name the customer.
+    pitrDays: 1,
   }),
   receipts: spec({
     name: 'receipts',
@@ -110,6 +122,8 @@ export const TABLES = {
     partitionKey: { name: 'key', type: 'S' },
     attributes: ['key', 'fingerprint', 'customerId', 'resultId', 'createdAt', TTL_ATTRIBUTE],
     indexes: [BY_CUSTOMER],
+    // A create's fingerprint is a keyed hash of the request body, contact included, beside the new customerId.
+    pitrDays: 1,
   }),
   schedules: spec({
     name: 'schedules',

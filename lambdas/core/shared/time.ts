@@ -17,3 +17,15 @@ export function isExpired<T extends { expiresAt?: unknown }>(row: T | undefined,
 export function ceilToSecond(ms: number): Date {
   return new Date(Math.ceil(ms / 1000) * 1000);
 }
+
+/**
+ * The UTC day of a moment, `YYYY-MM-DD`. Customer-keyed dates written beside pseudonymous rows are kept
+ * to the day, so a copy of the tables cannot match the two by time.
+ */
+export const dayOf = (d: Date): string => d.toISOString().slice(0, 10);
+
+/** The day of a stored date: a day already, or an older full timestamp cut to its day. */
+export const dayOfStored = (value: string): string => value.slice(0, 10);
+
+/** Midnight UTC at the start of `day` plus `days` days. */
+export const startOfDay = (day: string, days = 0): Date => new Date(Date.parse(`${day}T00:00:00.000Z`) + days * DAY_SECONDS * 1000);

@@ -17,21 +17,26 @@ async function ttls(home: MemoryHome, p: Populated) {
 const subjects = (home: MemoryHome, p: Populated) => home.outbox.filter((m) => m.to === p.email).map((m) => m.subject);
 
 describe('retention', () => {
-  it('activity moves the TTL of the row, its index entry and its key (7 days longer) to a full period from now', async () => {
+  it('activity moves the TTL of the row, its index entry and its key (7 days longer) to a full period from the end of today', async () => {
     const home = memoryHome();
     const p = await populate(home);
     home.clock.advance(100 * DAY);
     await home.app.retention.touch(p.customerId);
-    const next = home.app.policy.ttlFor('contact', home.clock.now());
+    const today = home.clock.now().toISOString().slice(0, 10);
+    const next = home.app.policy.ttlFor('contact', new Date(`${today}T00:00:00.000Z`)) + DAY;
     expect(await ttls(home, p)).toEqual({ customer: next, index: next, key: next + 7 * DAY });
-    expect((await rowOf(home, p.customerId))?.lastActivityAt).toBe(home.clock.now().toISOString());
+    // Whole days only: nothing in the row dates the activity (or the interaction written with it) finer.
+    expect(next % DAY).toBe(0);
+    expect((await rowOf(home, p.customerId))?.lastActivityAt).toBe(today);
+    expect((await home.store.get('customers', { customerId: p.customerId }))?.lastActivityAt).toBe(today);
   });
 
   it('writes only when the TTL would move by a day or more', async () => {
     const home = memoryHome();
     const p = await populate(home);
     const before = await ttls(home, p);
-    home.clock.advance(DAY - 60);
+    // The test clock starts at 09:00: later the same day the TTL stays, the next day it moves by one day.
+    home.clock.advance(DAY - 9 * 3600 - 60);
     await home.app.retention.touch(p.customerId);
     expect(await ttls(home, p)).toEqual(before);
     home.clock.advance(60);

@@ -124,7 +124,7 @@ export async function populate({ app }: MemoryHome): Promise<Populated> {
   await app.sessions.create(customerId);
   const row = await app.customers.require(customerId);
   const sealed = await app.customers.unseal(row);
-  return { customerId, email, secrets: [name, email, summary, purpose], pseudonyms: sealed.pseudonyms, lookup: row.lookup };
+  return { customerId, email, secrets: [name, email, summary, purpose], pseudonyms: sealed.pseudonyms, lookup: await app.customers.lookupOf(row, sealed) };
 }
 
 export async function rowOf(home: MemoryHome, customerId: string): Promise<CustomerRow | undefined> {
