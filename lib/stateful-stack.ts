@@ -81,8 +81,9 @@ export class StatefulStack extends Stack {
       billing: Billing.onDemand(),
       encryption: TableEncryptionV2.customerManagedKey(this.dataKey),
       timeToLiveAttribute: spec.ttlAttribute,
-      // The window is part of the erasure design: 35 days for data, 1 day for the customer keys and the
-      // contact index, so a shredded key (and the contact's link) is gone from every backup a day later.
+      // The window is part of the erasure design: 35 days for data, 1 day for the customer keys and every
+      // table linking a contact to a customerId, so a shredded key (and the contact's link) is gone from
+      // every backup a day later.
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true, recoveryPeriodInDays: spec.pitrDays },
       dynamoStream: spec.stream === 'OLD_IMAGE' ? StreamViewType.OLD_IMAGE : undefined,
       deletionProtection: true,

@@ -45,8 +45,8 @@ describe('stateful stack: tables from the table specs', () => {
     });
   });
 
-  it('a shredded customer key and a deleted contact link survive in backups for one day, data for 35', () => {
-    const forgetFast = ['customer-keys', 'contact-index'];
+  it('a shredded customer key and every contact-to-customer link survive in backups for one day, data for 35', () => {
+    const forgetFast = ['customer-keys', 'contact-index', 'sessions', 'idempotency'];
     for (const name of forgetFast) expect(tableNamed(name).Properties?.Replicas[0].PointInTimeRecoverySpecification.RecoveryPeriodInDays).toBe(1);
     for (const spec of AWS_TABLES.filter((t) => !forgetFast.includes(t.name))) {
       expect(tableNamed(spec.name).Properties?.Replicas[0].PointInTimeRecoverySpecification.RecoveryPeriodInDays).toBe(35);
@@ -86,8 +86,8 @@ describe('stateful stack: tables from the table specs', () => {
     expect(tableNamed(name).Properties?.GlobalSecondaryIndexes ?? []).toEqual(expected);
   });
 
-  it('sessions and idempotency rows can be found by customerId, keys only, for the erasure cascade', () => {
-    for (const name of ['sessions', 'idempotency']) {
+  it('sessions, idempotency and contact-index rows can be found by customerId, keys only, for the erasure cascade', () => {
+    for (const name of ['sessions', 'idempotency', 'contact-index']) {
       const table = tableNamed(name).Properties;
       expect(table?.GlobalSecondaryIndexes).toEqual([
         { IndexName: 'byCustomer', KeySchema: [{ AttributeName: 'customerId', KeyType: 'HASH' }], Projection: { ProjectionType: 'KEYS_ONLY' } },
