@@ -6,8 +6,8 @@
  *   may delete only from a table holding a category that is deleted on erasure, finding the rows the
  *   way lambdas/core/forgetting/cascade.ts does (the customerId index, the pseudonym's partition, or the key
  *   itself). Categories kept on erasure (purchases, the access log) are out of its reach altogether;
- * - the API (lambdas/handlers/api.ts) writes single items and reads by key and partition; it never
- *   scans (only the daily reminders and the restore tool do) and deletes only sign-in rows, sessions,
+ * - the API (lambdas/handlers/api.ts) writes single items and reads by key and partition; no function
+ *   scans (only the operator's restore tool does) and the API deletes only sign-in rows, sessions,
  *   a replaced contact-index entry and behaviour after analytics consent is withdrawn;
  * - only the cascade sends BatchWriteItem (deletes); nothing sends UpdateItem, BatchGetItem or
  *   ConditionCheckItem, so none can be granted.
@@ -76,6 +76,10 @@ export const FUNCTION_TABLES = {
   erasure: merge(cascade(), { customers: ['get', 'put'], receipts: ['get', 'put'] }),
   /** TTL expiry of a customer row runs the same cascade as an erasure (no receipt: nobody asked); a held row is put back. */
   stream: merge(cascade(), { customers: ['put'] }),
-  /** Scans for customers near expiry, unwraps their key to read the contact, records the reminder. */
-  reminders: { customers: ['scan', 'get', 'put'], 'customer-keys': ['get'] },
+  /**
+   * Queries the customers due through the byRemindOn index (never a scan), unwraps their key to read the
+   * contact, records the reminder (a conditional put; on a lost race, a fresh read first); resumes from
+   * its checkpoint in `jobs`.
+   */
+  reminders: { customers: ['queryIndex', 'get', 'put'], 'customer-keys': ['get'], jobs: ['get', 'put'] },
 } as const satisfies Record<string, TableGrants>;

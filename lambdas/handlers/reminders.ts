@@ -4,12 +4,12 @@
  */
 import { awsRuntime } from '../composition/aws';
 import type { App } from '../core/app';
-import type { ReminderRun } from '../core/forgetting/retention';
+import type { ReminderRun } from '../core/forgetting/reminders';
 
 export type RemindersHandler = () => Promise<ReminderRun>;
 
 export function createRemindersHandler(app: App): RemindersHandler {
-  return () => app.retention.daily();
+  return () => app.reminders.daily();
 }
 
 let built: RemindersHandler | undefined;

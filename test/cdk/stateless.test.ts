@@ -103,7 +103,7 @@ describe('functions', () => {
       expect(actions).not.toContain(never);
     }
     const itemActions = [...actions].filter((a) => !STREAM_READS.includes(a)).sort();
-    expect(itemActions).toEqual(['dynamodb:BatchWriteItem', 'dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:Scan']);
+    expect(itemActions).toEqual(['dynamodb:BatchWriteItem', 'dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query']);
     // Batched deletes are the cascade's alone.
     for (const fn of ['api', 'reminders'] as const) {
       expect(statementsOfRole(roleOf(fn)).flatMap((s) => asArray(s.Action)), fn).not.toContain('dynamodb:BatchWriteItem');
@@ -124,12 +124,13 @@ describe('functions', () => {
     }
   });
 
-  it('only the daily reminders scan, and only the customers table; the API scans nothing', () => {
-    for (const fn of ['api', 'erasure', 'stream'] as const) {
+  it('no function scans a table: the daily reminders query the byRemindOn index and keep a checkpoint in jobs', () => {
+    for (const fn of ['api', 'erasure', 'stream', 'reminders'] as const) {
       expect(statementsOfRole(roleOf(fn)).flatMap((s) => asArray(s.Action)), fn).not.toContain('dynamodb:Scan');
     }
-    const scans = statementsOfRole(roleOf('reminders')).filter((s) => asArray(s.Action).includes('dynamodb:Scan'));
-    expect(scans.flatMap((s) => tableRefs(s.Resource))).toEqual(['customers']);
+    const onIndexes = JSON.stringify(statementsOfRole(roleOf('reminders')).filter((s) => asArray(s.Action).includes('dynamodb:Query')).map((s) => s.Resource));
+    expect(onIndexes).toMatch(/Tablecustomers[0-9A-F]{8}Arn[^\]]*?\/index\/byRemindOn/);
+    expect(Object.keys(envOf('reminders'))).toContain(tableEnvVar('jobs'));
   });
 
   it('both cascades may query the customerId index of sessions and idempotency, and no index by wildcard', () => {

@@ -18,7 +18,8 @@ import { recordConsent } from './consent';
 import { normaliseContact } from './contact';
 import { claimIndex, releaseIndex } from './contact-index';
 import { normaliseName } from './name';
-import { customerToItem, type CustomerRow, type SealedCustomer } from './record';
+import { type CustomerRow, type SealedCustomer } from './record';
+import { itemFor } from './rows';
 import type { CreateCustomerInput, CustomerSettings, MaskedCustomer } from './views';
 
 export interface CreateDeps {
@@ -105,7 +106,7 @@ export async function createCustomer(deps: CreateDeps, principal: Principal, inp
     }
     // Logged before the row becomes visible: an entry without a customer is harmless, a customer without its entry is not.
     await deps.accessLog.append(customerId, principal, 'create');
-    await store.put('customers', customerToItem(row), { kind: 'notExists' });
+    await store.put('customers', itemFor(policy, row, now), { kind: 'notExists' });
   } catch (e) {
     if (e instanceof ConditionFailedError) {
       // The row exists: a concurrent retry with the same key finished first. Replay it, touch nothing.

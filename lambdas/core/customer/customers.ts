@@ -189,7 +189,7 @@ export class Customers {
    * refused like `require` when the customer is absent or being erased. `v` is bumped there.
    */
   async update(customerId: string, mutate: (row: CustomerRow) => CustomerRow | Promise<CustomerRow>): Promise<CustomerRow> {
-    const next = await updateRow(this.deps.store, customerId, () => this.now, async (r) => {
+    const next = await updateRow(this.deps, customerId, () => this.now, async (r) => {
       refuseWhileErasing(r);
       return mutate(r);
     });

@@ -5,9 +5,26 @@
  */
 import { ConditionFailedError, DependencyUnavailableError } from '../shared/errors';
 import { customerFromItem, customerToItem, type CustomerRow } from './record';
-import type { Key, Store } from '../shared/ports';
+import { remindOnFor } from './reminder-day';
+import type { Item, Key, Store } from '../shared/ports';
 import { isExpired } from '../shared/time';
+import type { RetentionPolicy } from '../policy/retention-policy';
 import type { TableId } from '../policy/tables';
+
+/** What writing a customer row needs: the store, and the policy its reminder day follows. */
+export interface RowDeps {
+  store: Store;
+  policy: RetentionPolicy;
+}
+
+/**
+ * The item to store for `row`, as of `now`: its reminder day (`remindOn`, the daily job's index)
+ * recomputed from what the row now says, legacy attributes dropped. Every write of a customer row that
+ * may change its TTL, consent, reminders or erasure mark goes through here.
+ */
+export function itemFor(policy: RetentionPolicy, row: CustomerRow, now: Date): Item {
+  return customerToItem({ ...row, remindOn: remindOnFor(row, policy, now) });
+}
 
 /** The row as stored, also past its TTL (see above). */
 export async function loadRaw(store: Store, customerId: string): Promise<CustomerRow | undefined> {
@@ -29,7 +46,7 @@ export class Unchanged extends Error {
  * undefined when there is no row (or, unless `includeExpired`, only an expired one).
  */
 export async function updateRow(
-  store: Store,
+  { store, policy }: RowDeps,
   customerId: string,
   now: () => Date,
   mutate: (row: CustomerRow) => CustomerRow | Promise<CustomerRow>,
@@ -46,8 +63,9 @@ export async function updateRow(
       throw e;
     }
     try {
-      await store.put('customers', customerToItem(next), { kind: 'equals', values: { v: row.v } });
-      return next;
+      const item = itemFor(policy, next, now());
+      await store.put('customers', item, { kind: 'equals', values: { v: row.v } });
+      return customerFromItem(item);
     } catch (e) {
       if (!(e instanceof ConditionFailedError)) throw e;
     }

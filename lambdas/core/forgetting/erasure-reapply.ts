@@ -5,6 +5,7 @@
  * restored customer row.
  */
 import { loadRaw, Unchanged, updateRow } from '../customer/rows';
+import type { RetentionPolicy } from '../policy/retention-policy';
 import type { Clock, Store } from '../shared/ports';
 import type { Cascade } from './cascade';
 import type { ErasureRun } from './erasure-run';
@@ -18,7 +19,7 @@ export interface ReapplyResult {
 }
 
 export class ErasureReapply {
-  constructor(private readonly deps: { store: Store; clock: Clock; receipts: Receipts; cascade: Cascade; run: ErasureRun }) {}
+  constructor(private readonly deps: { store: Store; clock: Clock; policy: RetentionPolicy; receipts: Receipts; cascade: Cascade; run: ErasureRun }) {}
 
   async reapply(): Promise<ReapplyResult> {
     const erased = new Set<string>();
@@ -53,7 +54,7 @@ export class ErasureReapply {
   private async remark(receipt: ReceiptRow): Promise<boolean> {
     let changed = false;
     await updateRow(
-      this.deps.store,
+      this.deps,
       receipt.customerId,
       () => this.deps.clock.now(),
       (r) => {

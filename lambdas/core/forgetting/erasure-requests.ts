@@ -78,7 +78,7 @@ export class ErasureRequests {
 
     let winner: ErasureScheduled | undefined;
     let superseded: string | undefined;
-    const marked = await updateRow(this.deps.store, customerId, () => now, async (r) => {
+    const marked = await updateRow(this.deps, customerId, () => now, async (r) => {
       const other = await this.activeReceipt(r);
       if (other) {
         // A concurrent request won: answer with its receipt; ours never becomes visible.
@@ -111,7 +111,7 @@ export class ErasureRequests {
     const mark = row.erasure;
     if (!mark) throw new NotFoundError('No erasure request is pending for this customer.');
     const { receiptId } = mark;
-    const updated = await updateRow(this.deps.store, customerId, () => this.now, (r) => {
+    const updated = await updateRow(this.deps, customerId, () => this.now, (r) => {
       if (!r.erasure || r.erasure.receiptId !== receiptId) throw new Unchanged();
       if (r.erasure.startedAt) throw inProgress();
       return { ...r, erasure: undefined };

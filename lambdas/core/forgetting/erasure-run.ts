@@ -106,7 +106,7 @@ export class ErasureRun {
     const scheduledFor = at.toISOString();
     // Schedule first: if the row update below fails, a firing finds the mark and does the erasure.
     await this.deps.scheduler.schedule(scheduleName(mark.receiptId), at, { customerId, receiptId: mark.receiptId });
-    await updateRow(this.deps.store, customerId, () => this.now, (r) => {
+    await updateRow(this.deps, customerId, () => this.now, (r) => {
       if (!r.erasure || r.erasure.receiptId !== mark.receiptId || r.erasure.startedAt) throw new Unchanged();
       return { ...r, erasure: { ...r.erasure, status: 'pending', scheduledFor } };
     });
@@ -126,7 +126,7 @@ export class ErasureRun {
   private async claim(customerId: string, receiptId: string): Promise<CustomerRow | 'held' | 'gone'> {
     let outcome: 'held' | 'gone' | undefined;
     const row = await updateRow(
-      this.deps.store,
+      this.deps,
       customerId,
       () => this.now,
       (r) => {
@@ -162,7 +162,7 @@ export class ErasureRun {
 
   private async waitForHold(receipt: ReceiptRow): Promise<{ outcome: ErasureOutcome }> {
     await updateRow(
-      this.deps.store,
+      this.deps,
       receipt.customerId,
       () => this.now,
       (r) => {

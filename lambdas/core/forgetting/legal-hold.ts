@@ -77,7 +77,7 @@ export class LegalHolds {
 
     // Companions first: they must not expire while the row is held.
     await setCompanionTtl(store, customerId, await customers.lookupOf(row), undefined, { keyMarginSeconds: this.deps.policy.keyMarginSeconds });
-    const held = await updateRow(store, customerId, () => now, (r) => {
+    const held = await updateRow(this.deps, customerId, () => now, (r) => {
       if (r.erasure?.startedAt) throw erasureUnderWay();
       return {
         ...r,
@@ -109,7 +109,7 @@ export class LegalHolds {
     await this.restoreLinked(customerId, sealed?.pseudonyms);
     const lookup = sealed ? await customers.lookupOf(row, sealed) : row.lookup;
     await setCompanionTtl(store, customerId, lookup, expiresAt, { keyMarginSeconds: this.deps.policy.keyMarginSeconds });
-    await updateRow(store, customerId, () => this.now, (r) => {
+    await updateRow(this.deps, customerId, () => this.now, (r) => {
       if (!r.legalHold) throw new Unchanged();
       return { ...r, legalHold: undefined, expiresAt };
     });

@@ -1,25 +1,21 @@
 /**
- * Retention by TTL: activity extends it, expiry cascades, and the customer hears about both before
- * they happen.
+ * Retention by TTL: activity extends it, expiry cascades.
  *
  * - `touch`: an interaction, a purchase, a consent change or a portal sign-in moves the customer's TTL
  *   (row, key and index entry) to a full retention period from the end of today. Writes are throttled:
  *   only when the TTL moves by at least a day.
  * - `onExpired`: the TTL deletion of a customer row (DynamoDB stream, or the local reaper) runs the
  *   erasure cascade, unless the row was under a legal hold, which is then put back.
- * - `daily`: once, `reminderLeadSeconds` before retention ends, and once that long before
- *   communications consent lapses, the customer is told. What was sent is recorded on the row, keyed
- *   by the date it announced, so a retention extended by activity earns a new reminder later.
+ *
+ * The reminders before both happen are the daily job's (reminders.ts).
  */
 import type { Cascade } from './cascade';
-import { consentStatus } from '../customer/consent';
-import { loadRaw, setCompanionTtl, Unchanged, updateRow, withoutTtl } from '../customer/rows';
-import { customerFromItem, customerToItem, type CustomerRow } from '../customer/record';
-import { DAY_SECONDS, dayOf, epoch, isExpired } from '../shared/time';
-import { ConditionFailedError, DependencyUnavailableError } from '../shared/errors';
+import { itemFor, loadRaw, setCompanionTtl, Unchanged, updateRow, withoutTtl } from '../customer/rows';
+import type { CustomerRow } from '../customer/record';
+import { DAY_SECONDS, dayOf, isExpired } from '../shared/time';
+import { ConditionFailedError } from '../shared/errors';
 import type { RetentionPolicy } from '../policy/retention-policy';
 import type { LegalHolds } from './legal-hold';
-import { notices, type Notice, type NoticeSender } from './notices';
 import type { Clock, Log, Store } from '../shared/ports';
 
 export interface RetentionDeps {
@@ -29,19 +25,6 @@ export interface RetentionDeps {
   log: Log;
   cascade: Cascade;
   holds: LegalHolds;
-  notices: NoticeSender;
-}
-
-export interface ReminderRun {
-  retention: number;
-  communications: number;
-  failed: number;
-}
-
-export class ReminderRunFailed extends Error {
-  constructor(readonly failed: number) {
-    super(`${failed} customer(s) could not be reminded; the run is safe to repeat.`);
-  }
 }
 
 export class Retention {
@@ -79,7 +62,7 @@ export class Retention {
     // Companions first: they may outlive the row for a while, never the other way round.
     const lookup = await this.deps.cascade.lookupOf(row);
     await setCompanionTtl(store, customerId, lookup, next, { keyMarginSeconds: this.deps.policy.keyMarginSeconds, onlyExtend: true });
-    await updateRow(store, customerId, () => now, (r) => {
+    await updateRow(this.deps, customerId, () => now, (r) => {
       if (r.legalHold || r.erasure?.startedAt || !moves(r)) throw new Unchanged();
       return { ...r, lastActivityAt: today, expiresAt: next };
     });
@@ -91,7 +74,8 @@ export class Retention {
    */
   async onExpired(old: CustomerRow): Promise<'cascaded' | 'restored'> {
     if (old.legalHold) {
-      await this.deps.store.put('customers', customerToItem(withoutTtl(old)), { kind: 'notExists' }).catch((e) => {
+      const item = itemFor(this.deps.policy, withoutTtl(old), this.deps.clock.now());
+      await this.deps.store.put('customers', item, { kind: 'notExists' }).catch((e) => {
         if (!(e instanceof ConditionFailedError)) throw e;
       });
       this.deps.log.warn('ttl deletion of a customer under legal hold undone', { customerId: old.customerId });
@@ -100,58 +84,5 @@ export class Retention {
     await this.deps.cascade.run(old.customerId, old);
     this.deps.log.info('ttl expiry cascaded', { customerId: old.customerId });
     return 'cascaded';
-  }
-
-  /** The daily job: reminders before retention ends and before communications consent lapses. */
-  async daily(): Promise<ReminderRun> {
-    const run: ReminderRun = { retention: 0, communications: 0, failed: 0 };
-    for await (const item of this.deps.store.scan('customers')) {
-      const row = customerFromItem(item);
-      try {
-        const sent = await this.remind(row);
-        for (const topic of sent) run[topic]++;
-      } catch (e) {
-        // An outage fails the run (retried as a whole); anything else is one customer's problem.
-        if (e instanceof DependencyUnavailableError) throw e;
-        run.failed++;
-        this.deps.log.error('reminder failed', { customerId: row.customerId, errorName: (e as Error)?.name });
-      }
-    }
-    this.deps.log.info('reminders run', { ...run });
-    if (run.failed > 0) throw new ReminderRunFailed(run.failed);
-    return run;
-  }
-
-  private dueReminders(row: CustomerRow, now: Date): { topic: 'retention' | 'communications'; announces: string; notice: Notice }[] {
-    const due: { topic: 'retention' | 'communications'; announces: string; notice: Notice }[] = [];
-    const lead = this.deps.policy.reminderLeadSeconds;
-    if (typeof row.expiresAt === 'number' && row.expiresAt - lead <= epoch(now)) {
-      const endsAt = new Date(row.expiresAt * 1000).toISOString();
-      if (row.reminders?.retention !== endsAt) due.push({ topic: 'retention', announces: endsAt, notice: notices.retentionEnding(endsAt) });
-    }
-    const consent = consentStatus(row.consent, 'communications', now, this.deps.policy.consent);
-    if (consent.status === 'active' && consent.expiresAt && Date.parse(consent.expiresAt) - lead * 1000 <= now.getTime()) {
-      if (row.reminders?.communications !== consent.expiresAt) {
-        due.push({ topic: 'communications', announces: consent.expiresAt, notice: notices.consentLapsing(consent.expiresAt) });
-      }
-    }
-    return due;
-  }
-
-  private async remind(row: CustomerRow): Promise<('retention' | 'communications')[]> {
-    const now = this.deps.clock.now();
-    // An erasure already requested says more than any reminder could.
-    if (isExpired(row, now) || row.erasure) return [];
-    const due = this.dueReminders(row, now);
-    if (due.length === 0) return [];
-    const sealed = await this.deps.cascade.unseal(row);
-    if (!sealed) return [];
-    const sent: ('retention' | 'communications')[] = [];
-    for (const reminder of due) {
-      // Sent, then recorded: a crash in between repeats a reminder rather than losing one.
-      if (await this.deps.notices.send(sealed.contact, row.consent ?? [], reminder.notice)) sent.push(reminder.topic);
-      await updateRow(this.deps.store, row.customerId, () => now, (r) => ({ ...r, reminders: { ...(r.reminders ?? {}), [reminder.topic]: reminder.announces } }));
-    }
-    return sent;
   }
 }

@@ -1,6 +1,6 @@
 /**
  * Forgetting, assembled: the cascade, receipts, erasure (requests, the run, re-applying the ledger),
- * legal holds and retention (activity, TTL expiry, reminders). `createApp` spreads what this returns
+ * legal holds, retention (activity, TTL expiry) and the daily reminders. `createApp` spreads what this returns
  * into the app.
  */
 import type { Customers } from '../customer/customers';
@@ -15,6 +15,7 @@ import { ErasureRun } from './erasure-run';
 import { LegalHolds } from './legal-hold';
 import { NoticeSender } from './notices';
 import { Receipts } from './receipts';
+import { Reminders } from './reminders';
 import { Retention } from './retention';
 
 export interface ForgettingDeps {
@@ -36,8 +37,9 @@ export function createForgetting(deps: ForgettingDeps) {
   const notices = new NoticeSender({ notifier: deps.notifier, clock, policy, log });
   const erasure = new ErasureRequests({ store, clock, scheduler, policy, customers, accessLog, receipts, cascade, notices });
   const erasureRun = new ErasureRun({ store, clock, scheduler, log, policy, receipts, cascade, notices });
-  const erasureReapply = new ErasureReapply({ store, clock, receipts, cascade, run: erasureRun });
+  const erasureReapply = new ErasureReapply({ store, clock, policy, receipts, cascade, run: erasureRun });
   const legalHolds = new LegalHolds({ store, clock, policy, vault, customers, accessLog, cascade, erasure: erasureRun, log });
-  const retention = new Retention({ store, clock, policy, log, cascade, holds: legalHolds, notices });
-  return { cascade, receipts, erasure, erasureRun, erasureReapply, legalHolds, retention };
+  const retention = new Retention({ store, clock, policy, log, cascade, holds: legalHolds });
+  const reminders = new Reminders({ store, clock, policy, log, cascade, notices });
+  return { cascade, receipts, erasure, erasureRun, erasureReapply, legalHolds, retention, reminders };
 }

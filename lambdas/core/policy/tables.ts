@@ -15,7 +15,7 @@ export interface IndexSpec {
 }
 
 export interface TableSpec {
-  name: TableName | LocalTableName;
+  name: TableName | LocalTableName | OperationalTableName;
   partitionKey: { name: string; type: KeyType };
   sortKey?: { name: string; type: KeyType };
   /** Every attribute a row may carry, keys included. */
@@ -38,6 +38,8 @@ export interface TableSpec {
 }
 
 export type LocalTableName = 'schedules';
+/** Tables of the system's own bookkeeping: they hold no data about anyone, so no inventory category names them. */
+export type OperationalTableName = 'jobs';
 
 export const TTL_ATTRIBUTE = 'expiresAt';
 
@@ -57,10 +59,13 @@ export const TABLES = {
     // No blind index here (35 days of backups): it lives in the sealed record and the contact index only.
     attributes: [
       'customerId', 'v', 'sealed', 'contactType', 'createdAt', 'lastActivityAt', TTL_ATTRIBUTE,
-      'consent', 'erasure', 'legalHold', 'reminders',
+      'consent', 'erasure', 'legalHold', 'reminders', 'remindOn',
     ],
     legacyAttributes: ['lookup'],
     stream: 'OLD_IMAGE',
+    // The daily reminders read the customers due on a day, nothing else (customer/reminder-day.ts). Whole rows
+    // projected: the job then reads one index item and the customer's key per reminder, no second read of the row.
+    indexes: [{ name: 'byRemindOn', partitionKey: { name: 'remindOn', type: 'S' }, projection: 'ALL' }],
   }),
   'customer-keys': spec({
     name: 'customer-keys',
@@ -124,6 +129,12 @@ export const TABLES = {
     indexes: [BY_CUSTOMER],
     // A create's fingerprint is a keyed hash of the request body, contact included, beside the new customerId.
     pitrDays: 1,
+  }),
+  // Where scheduled jobs resume (the reminders' first day not yet done). Nothing about anyone.
+  jobs: spec({
+    name: 'jobs',
+    partitionKey: { name: 'job', type: 'S' },
+    attributes: ['job', 'from', 'updatedAt'],
   }),
   schedules: spec({
     name: 'schedules',

@@ -1,4 +1,4 @@
-/** Retention on the in-memory store: activity extends it, expiry cascades (or a hold puts the row back), reminders go once. */
+/** Retention on the in-memory store: activity extends it, expiry cascades (or a hold puts the row back). */
 import { describe, expect, it } from 'vitest';
 import type { Item } from '../../../lambdas/core/shared/ports';
 import { DAY, expectErased, expectIntact, memoryHome, officer, populate, rowOf, type MemoryHome, type Populated } from './support';
@@ -13,8 +13,6 @@ async function ttls(home: MemoryHome, p: Populated) {
     index: ttl(await home.store.get('contact-index', { lookup: p.lookup })),
   };
 }
-
-const subjects = (home: MemoryHome, p: Populated) => home.outbox.filter((m) => m.to === p.email).map((m) => m.subject);
 
 describe('retention', () => {
   it('activity moves the TTL of the row, its index entry and its key (7 days longer) to a full period from the end of today', async () => {
@@ -75,31 +73,5 @@ describe('retention', () => {
     expect(back?.legalHold).toBeDefined();
     expect(back?.expiresAt).toBeUndefined();
     await expectIntact(home, p);
-  });
-
-  it('reminds once before consent lapses and once before retention ends, and again after activity moved the end', async () => {
-    const home = memoryHome();
-    const p = await populate(home);
-    home.clock.advance(340 * DAY); // communications consent (365 days) lapses within the 30-day lead
-    expect(await home.app.retention.daily()).toEqual({ retention: 0, communications: 1, failed: 0 });
-    expect(await home.app.retention.daily()).toEqual({ retention: 0, communications: 0, failed: 0 });
-    home.clock.advance(365 * DAY); // day 705: retention ends on day 730
-    expect(await home.app.retention.daily()).toEqual({ retention: 1, communications: 0, failed: 0 });
-    expect(await home.app.retention.daily()).toEqual({ retention: 0, communications: 0, failed: 0 });
-    await home.app.retention.touch(p.customerId);
-    home.clock.advance(701 * DAY); // 29 days before the moved end
-    expect(await home.app.retention.daily()).toEqual({ retention: 1, communications: 0, failed: 0 });
-    expect(subjects(home, p).filter((s) => s !== 'We will delete your data soon')).toEqual(['Your permission to hear from us ends soon']);
-    expect(subjects(home, p).filter((s) => s === 'We will delete your data soon')).toHaveLength(2);
-  });
-
-  it('sends no reminder to a customer whose erasure was requested', async () => {
-    const home = memoryHome();
-    const p = await populate(home);
-    await home.app.erasure.request(officer, p.customerId);
-    const sent = home.outbox.length;
-    home.clock.advance(705 * DAY);
-    expect(await home.app.retention.daily()).toEqual({ retention: 0, communications: 0, failed: 0 });
-    expect(home.outbox).toHaveLength(sent);
   });
 });
