@@ -31,7 +31,8 @@ describe('deleteInBatches', () => {
   it('gives up as a dependency fault when items stay unprocessed after every pause', async () => {
     let calls = 0;
     const pauses: number[] = [];
-    const stuck = deleteInBatches(keys(3), async (chunk) => (calls++, chunk), { delaysMs: [1, 2, 3], sleep: async (ms) => void pauses.push(ms) });
+    const opts = { delaysMs: [1, 2, 3], sleep: async (ms: number) => void pauses.push(ms) };
+    const stuck = deleteInBatches(keys(3), async (chunk) => (calls++, chunk), opts);
     await expect(stuck).rejects.toBeInstanceOf(DependencyUnavailableError);
     expect(calls).toBe(4);
     expect(pauses).toHaveLength(3);

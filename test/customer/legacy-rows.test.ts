@@ -7,7 +7,8 @@ import { describe, expect, it } from 'vitest';
 import { CustomerRowSchema, customerFromItem, customerToItem } from '../../lambdas/core/customer/record';
 import { UndeclaredAttributeError } from '../../lambdas/core/shared/guarded-store';
 import { TABLES } from '../../lambdas/core/policy/tables';
-import { agent, DAY, expectErased, memoryHome, officer, populate, rowOf, type MemoryHome, type Populated } from '../forgetting/memory/support';
+import { agent, DAY, expectErased, memoryHome, officer, populate, rowOf } from '../forgetting/memory/support';
+import type { MemoryHome, Populated } from '../forgetting/memory/support';
 
 /** Turns a customer back into what older code wrote: `lookup` on the row, not in the sealed record, a full timestamp. */
 async function makeLegacy(home: MemoryHome, p: Populated): Promise<void> {
@@ -48,7 +49,8 @@ describe('the customer record type', () => {
 
   it('the inventory guard refuses a customers write that carries a blind index', async () => {
     const home = memoryHome();
-    await expect(home.app.ports.store.put('customers', { customerId: 'c', v: 1, lookup: 'ab' })).rejects.toBeInstanceOf(UndeclaredAttributeError);
+    const write = home.app.ports.store.put('customers', { customerId: 'c', v: 1, lookup: 'ab' });
+    await expect(write).rejects.toBeInstanceOf(UndeclaredAttributeError);
   });
 });
 

@@ -64,7 +64,8 @@ export async function populate(home: TestHome, opts: { session?: boolean } = {})
 
   const row = await home.app.customers.require(customerId);
   const sealed = await home.app.customers.unseal(row);
-  return { customerId, email, secrets: [name, email, summary, purpose], pseudonyms: sealed.pseudonyms, lookup: await home.app.customers.lookupOf(row, sealed) };
+  const lookup = await home.app.customers.lookupOf(row, sealed);
+  return { customerId, email, secrets: [name, email, summary, purpose], pseudonyms: sealed.pseudonyms, lookup };
 }
 
 /** Portal sign-in with the code from the outbox; returns the session token. */

@@ -8,7 +8,8 @@
  * - Query (and an index query, always eventually consistent): the summed size of the items read,
  *   rounded up to 4 KB once per request; an empty result still costs the minimum. Scan: the same per 1 MB page.
  * - PutItem: the larger of the old and the new item, rounded up to 1 KB; DeleteItem: the deleted item
- *   (1 unit when absent). BatchWriteItem: each of its deletes as a DeleteItem (a key named twice once). A failed condition still costs the existing item's size (at least 1 unit).
+ *   (1 unit when absent). BatchWriteItem: each of its deletes as a DeleteItem (a key named twice:
+ *   once). A failed condition still costs the existing item's size (at least 1 unit).
  * - Each global secondary index the write changes costs one more write of the index entry's size: putting
  *   an entry, deleting one, or both when its key changes; none when the entry stays the same.
  *
@@ -112,7 +113,9 @@ export class CapacityCounter implements Store {
   async batchDelete(table: TableId, keys: readonly Key[]): Promise<void> {
     const spec = TABLES[table];
     const distinct = [...new Map(keys.map((k) => [JSON.stringify(keyOf(spec, k)), k])).values()];
-    const olds = this.peek ? distinct.map((k) => this.peekQuietly(table, k)) : await Promise.all(distinct.map((k) => this.readQuietly(table, k)));
+    const olds = this.peek
+      ? distinct.map((k) => this.peekQuietly(table, k))
+      : await Promise.all(distinct.map((k) => this.readQuietly(table, k)));
     await this.inner.batchDelete(table, keys);
     for (const old of olds) await this.write(table, Promise.resolve(), old, undefined);
   }

@@ -32,7 +32,8 @@ export function pendingReminders(row: CustomerRow, policy: RetentionPolicy, now:
   if (typeof row.expiresAt === 'number') {
     const endsAt = new Date(row.expiresAt * 1000);
     const announces = endsAt.toISOString();
-    if (row.reminders?.retention !== announces) pending.push({ topic: 'retention', announces, dueDay: dayOf(new Date(endsAt.getTime() - lead)) });
+    const dueDay = dayOf(new Date(endsAt.getTime() - lead));
+    if (row.reminders?.retention !== announces) pending.push({ topic: 'retention', announces, dueDay });
   }
   const consent = consentStatus(row.consent, 'communications', now, policy.consent);
   if (consent.status === 'active' && consent.expiresAt && row.reminders?.communications !== consent.expiresAt) {

@@ -81,7 +81,9 @@ export class Cascade {
       if (held.sealed === null) {
         held.sealed = row ? await this.unseal(row) : undefined;
         // Only when the key vanished first (a TTL race): the rows are unreadable and expire by their own TTL.
-        if (row && !held.sealed) this.deps.log.warn('cascade: customer key already gone; pseudonymous rows left to their TTL', { customerId });
+        if (row && !held.sealed) {
+          this.deps.log.warn('cascade: customer key already gone; pseudonymous rows left to their TTL', { customerId });
+        }
       }
       return held.sealed;
     };

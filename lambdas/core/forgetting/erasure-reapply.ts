@@ -19,7 +19,9 @@ export interface ReapplyResult {
 }
 
 export class ErasureReapply {
-  constructor(private readonly deps: { store: Store; clock: Clock; policy: RetentionPolicy; receipts: Receipts; cascade: Cascade; run: ErasureRun }) {}
+  constructor(
+    private readonly deps: { store: Store; clock: Clock; policy: RetentionPolicy; receipts: Receipts; cascade: Cascade; run: ErasureRun },
+  ) {}
 
   async reapply(): Promise<ReapplyResult> {
     const erased = new Set<string>();

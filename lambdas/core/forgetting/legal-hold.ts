@@ -76,7 +76,8 @@ export class LegalHolds {
     const now = this.now;
 
     // Companions first: they must not expire while the row is held.
-    await setCompanionTtl(store, customerId, await customers.lookupOf(row), undefined, { keyMarginSeconds: this.deps.policy.keyMarginSeconds });
+    const lookup = await customers.lookupOf(row);
+    await setCompanionTtl(store, customerId, lookup, undefined, { keyMarginSeconds: this.deps.policy.keyMarginSeconds });
     const held = await updateRow(this.deps, customerId, () => now, (r) => {
       if (r.erasure?.startedAt) throw erasureUnderWay();
       return {

@@ -16,7 +16,14 @@
  *   written later today may still become due today, and tomorrow's run looks at today again.
  */
 import { customerFromItem, type CustomerRow } from '../customer/record';
-import { pendingReminders, REMIND_ON_INDEX, REMINDER_SHARDS, remindOnKey, type PendingReminder, type ReminderTopic } from '../customer/reminder-day';
+import {
+  pendingReminders,
+  REMIND_ON_INDEX,
+  REMINDER_SHARDS,
+  remindOnKey,
+  type PendingReminder,
+  type ReminderTopic,
+} from '../customer/reminder-day';
 import { itemFor, updateRow } from '../customer/rows';
 import type { RetentionPolicy } from '../policy/retention-policy';
 import { ConditionFailedError, DependencyUnavailableError } from '../shared/errors';

@@ -109,7 +109,10 @@ export const TABLES = {
   sessions: spec({
     name: 'sessions',
     partitionKey: { name: 'id', type: 'S' },
-    attributes: ['id', 'kind', 'customerId', 'codeHash', 'attempts', 'createdAt', 'lastSeenAt', 'absoluteExpiresAt', 'lockedUntil', 'count', 'windowStart', TTL_ATTRIBUTE],
+    attributes: [
+      'id', 'kind', 'customerId', 'codeHash', 'attempts', 'createdAt', 'lastSeenAt', 'absoluteExpiresAt', 'lockedUntil', 'count',
+      'windowStart', TTL_ATTRIBUTE,
+    ],
     indexes: [BY_CUSTOMER],
     // Sign-in codes and guards are keyed by a hash of the contact's blind index, codes name the customer.
     pitrDays: 1,

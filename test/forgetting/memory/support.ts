@@ -124,7 +124,8 @@ export async function populate({ app }: MemoryHome): Promise<Populated> {
   await app.sessions.create(customerId);
   const row = await app.customers.require(customerId);
   const sealed = await app.customers.unseal(row);
-  return { customerId, email, secrets: [name, email, summary, purpose], pseudonyms: sealed.pseudonyms, lookup: await app.customers.lookupOf(row, sealed) };
+  const lookup = await app.customers.lookupOf(row, sealed);
+  return { customerId, email, secrets: [name, email, summary, purpose], pseudonyms: sealed.pseudonyms, lookup };
 }
 
 export async function rowOf(home: MemoryHome, customerId: string): Promise<CustomerRow | undefined> {
