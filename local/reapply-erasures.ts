@@ -12,14 +12,10 @@
  *   npm run reapply-erasures -- --endpoint http://localhost:8000 --prefix restored-crm-dev- --ledger-prefix crm-dev-
  *   npm run reapply-erasures -- --aws --kms-key-id <arn> --prefix restored-crm-dev- --ledger-prefix crm-dev-
  */
-import { mkdirSync } from 'node:fs';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { KMSClient } from '@aws-sdk/client-kms';
-import dynalite from 'dynalite';
 import { EsdkFieldCipher } from '../lambdas/adapters/crypto/esdk-cipher';
 import { DynamoStore } from '../lambdas/adapters/dynamodb/store';
 import { AwsKeyService } from '../lambdas/adapters/kms/aws-kms';
@@ -29,7 +25,7 @@ import { createApp } from '../lambdas/core/app';
 import type { Clock, KeyService, Log } from '../lambdas/core/shared/ports';
 import { tableNamesFromPrefix } from '../lambdas/core/policy/tables';
 import { OffsetClock } from './clock';
-import { DataDirInUseError, lockDataDir } from './data-dir-lock';
+import { openOperatorDb } from './operator-db';
 
 export interface ReapplyOptions {
   client: DynamoDBClient;
@@ -117,29 +113,7 @@ export function parseArgs(argv: readonly string[], env: NodeJS.ProcessEnv = proc
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
   const log = createLogger('privacy-crm-reapply-erasures');
-  let embedded: Server | undefined;
-  let unlock: () => void = () => undefined;
-  let endpoint = args.endpoint;
-  if (!endpoint && !args.aws) {
-    // The local home's own database on disk: only while no server holds it (the database allows one process).
-    const dataDir = resolve(args.dataDir);
-    mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-    try {
-      unlock = lockDataDir(dataDir);
-    } catch (e) {
-      if (!(e instanceof DataDirInUseError)) throw e;
-      const stop = 'stop npm start first, then run npm run reapply-erasures again.';
-      throw new Error(`${args.dataDir} is in use by a running privacy-crm (pid ${e.pid}): ${stop}`);
-    }
-    embedded = dynalite({ path: join(dataDir, 'db'), createTableMs: 0, deleteTableMs: 0 });
-    await new Promise<void>((r) => embedded!.listen(0, '127.0.0.1', () => r()));
-    endpoint = `http://127.0.0.1:${(embedded.address() as AddressInfo).port}`;
-  }
-  const client = new DynamoDBClient(
-    endpoint
-      ? { endpoint, region: process.env.AWS_REGION ?? 'local', credentials: { accessKeyId: process.env.AWS_ACCESS_KEY_ID ?? 'local', secretAccessKey: process.env.AWS_SECRET_ACCESS_KEY ?? 'local' } }
-      : {},
-  );
+  const { client, close } = await openOperatorDb(args, 'reapply-erasures');
   try {
     const keys: KeyService = args.aws
       ? new AwsKeyService({ client: new KMSClient({}), keyId: args.kmsKeyId!, macKeyId: '' })
@@ -154,9 +128,7 @@ async function main(): Promise<void> {
         `${result.resumed} unfinished erasure(s) finished; ${result.remarked} open request(s) re-marked.`,
     );
   } finally {
-    client.destroy();
-    if (embedded) await new Promise<void>((r) => embedded!.close(() => r()));
-    unlock();
+    await close();
   }
 }
 

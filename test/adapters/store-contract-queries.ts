@@ -159,6 +159,17 @@ export function describeQueryContract(store: () => Store): void {
       expect(new Set(mine.map((i) => `${i.pseudonym}|${i.sk}`))).toEqual(written);
     });
 
+    it('scans in parallel segments that together hold every row exactly once', async () => {
+      const tag = unique('seg');
+      const written = Array.from({ length: 40 }, (_, i) => `${tag}-${i}`);
+      for (const customerId of written) await store().put('customers', { customerId, v: 1 });
+      const segments = await Promise.all([0, 1, 2, 3].map((segment) => collect(store().scan('customers', { segment, totalSegments: 4 }))));
+      const mine = segments.map((rows) => rows.map((r) => String(r.customerId)).filter((id) => id.startsWith(tag)));
+      expect(mine.flat().sort()).toEqual([...written].sort());
+      expect(mine.filter((ids) => ids.length > 0).length, 'rows spread over more than one segment').toBeGreaterThan(1);
+      await expectRefused(collect(store().scan('customers', { segment: 4, totalSegments: 4 })), /Segment/);
+    });
+
     it('scans an empty table to nothing', async () => {
       // No contract test writes receipts.
       expect(await collect(store().scan('receipts'))).toEqual([]);

@@ -29,7 +29,7 @@ const recording = (inner: Store): Store =>
     batchDelete: (t, k) => (record(t, 'batchDelete'), inner.batchDelete(t, k)),
     query: (t, p, o) => (record(t, 'query'), inner.query(t, p, o)),
     queryIndex: (t, i, v, o) => (record(t, 'queryIndex'), inner.queryIndex(t, i, v, o)),
-    scan: (t) => (record(t, 'scan'), inner.scan(t)),
+    scan: (t, o) => (record(t, 'scan'), inner.scan(t, o)),
   });
 
 let home: TestHome;

@@ -10,7 +10,7 @@ export function wrapStore(inner: Store, overrides: Partial<Store> = {}): Store {
     batchDelete: (t, k) => inner.batchDelete(t, k),
     query: (t, p, o) => inner.query(t, p, o),
     queryIndex: (t, i, v, o) => inner.queryIndex(t, i, v, o),
-    scan: (t) => inner.scan(t),
+    scan: (t, o) => inner.scan(t, o),
     ...overrides,
   };
 }

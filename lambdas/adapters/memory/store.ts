@@ -14,7 +14,7 @@
  * - Every item is copied in and out, so no caller holds a reference into the store.
  */
 import { ConditionFailedError } from '../../core/shared/errors';
-import type { IndexQueryOptions, Item, Key, Page, QueryOptions, Store, WriteCondition } from '../../core/shared/ports';
+import type { IndexQueryOptions, Item, Key, Page, QueryOptions, ScanOptions, Store, WriteCondition } from '../../core/shared/ports';
 import { TABLES, type IndexSpec, type TableId, type TableSpec } from '../../core/policy/tables';
 import { cursorKeyNames, decodeCursor, encodeCursor, indexSpec, type CursorKey } from '../store-cursor';
 import { itemSize, MAX_ITEM_BYTES, PAGE_BYTES } from './item-size';
@@ -132,10 +132,15 @@ export class MemoryStore implements Store {
     return page(items.map((item) => project(data.spec, spec, item)), opts.limit, cursorKeyNames(table, spec));
   }
 
-  /** The rows present when the scan started, each as it is when reached (a scan is not a snapshot in DynamoDB either). */
-  async *scan(table: TableId): AsyncIterable<Item> {
+  /**
+   * The rows present when the scan started, each as it is when reached (a scan is not a snapshot in DynamoDB
+   * either); with a segment, the partitions whose key hashes to it, as DynamoDB splits a table.
+   */
+  async *scan(table: TableId, opts?: ScanOptions): AsyncIterable<Item> {
     const data = this.table(table);
+    if (opts) checkSegment(opts);
     for (const partition of [...data.partitions.keys()]) {
+      if (opts && segmentOf(partition, opts.totalSegments) !== opts.segment) continue;
       for (const row of [...(data.partitions.get(partition) ?? [])]) yield copyItem(row.item);
     }
   }
@@ -187,6 +192,23 @@ export class MemoryStore implements Store {
       if (rows?.size === 0) entries.delete(key);
     }
   }
+}
+
+/** DynamoDB's limits on a parallel scan's segment numbers. */
+function checkSegment({ segment, totalSegments }: ScanOptions): void {
+  if (!Number.isInteger(totalSegments) || totalSegments < 1 || totalSegments > 1_000_000) {
+    throw new StoreValidationError('1 validation error detected: Value at \'totalSegments\' failed to satisfy constraint: must be between 1 and 1000000');
+  }
+  if (!Number.isInteger(segment) || segment < 0 || segment >= totalSegments) {
+    throw new StoreValidationError('The Segment parameter is zero-based and must be less than parameter TotalSegments');
+  }
+}
+
+/** The segment of a partition: a stable hash of its encoded key (FNV-1a), as DynamoDB hashes partition keys. */
+function segmentOf(partition: string, totalSegments: number): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < partition.length; i++) hash = Math.imul(hash ^ partition.charCodeAt(i), 0x01000193) >>> 0;
+  return hash % totalSegments;
 }
 
 /** Where `sortKey` is, or would go, in a partition sorted by sort key. */

@@ -29,6 +29,7 @@ import type { CustomerRow, SealedCustomer } from '../customer/record';
 import type { CategoryId } from '../policy/inventory';
 import type { Item, Key, Log, Store } from '../shared/ports';
 import { BY_CUSTOMER, TABLES, type TableId } from '../policy/tables';
+import { forEachRow } from '../shared/scan';
 
 export const CASCADE_STEPS = ['interactions', 'behaviour', 'sessions', 'idempotency', 'key', 'index', 'customer'] as const;
 export type CascadeStep = (typeof CASCADE_STEPS)[number];
@@ -196,10 +197,10 @@ export class Cascade {
     } while (cursor);
   }
 
-  /** Deletes every row of `table` that `match` selects: a full scan, for maintenance jobs only. */
+  /** Deletes every row of `table` that `match` selects: a full scan in parallel segments, for operator commands only. */
   async deleteWhere(table: TableId, match: (row: Item) => boolean): Promise<void> {
     const keys: Key[] = [];
-    for await (const item of this.deps.store.scan(table)) if (match(item)) keys.push(keyOf(table, item));
+    await forEachRow(this.deps.store, table, async (item) => void (match(item) && keys.push(keyOf(table, item))));
     await this.deps.store.batchDelete(table, keys);
   }
 }

@@ -1,8 +1,8 @@
 /**
  * Re-applying the erasure ledger after a restore from backup (`npm run reapply-erasures`, an operator
- * command: it reads every receipt). Whatever a backup brought back of an erased customer is erased
- * again, erasures that were under way are finished, and open requests get their mark back on a
- * restored customer row.
+ * command: it reads every receipt, in parallel segments). Whatever a backup brought back of an erased
+ * customer is erased again, erasures that were under way are finished, and open requests get their
+ * mark back on a restored customer row.
  */
 import { loadRaw, Unchanged, updateRow } from '../customer/rows';
 import type { RetentionPolicy } from '../policy/retention-policy';
@@ -27,7 +27,8 @@ export class ErasureReapply {
     const erased = new Set<string>();
     const result: ReapplyResult = { completed: 0, reErased: 0, resumed: 0, remarked: 0 };
     const { cascade } = this.deps;
-    for await (const receipt of this.deps.receipts.all()) {
+    // Receipts in parallel segments, each handled on its own: their order does not matter.
+    await this.deps.receipts.forEach(async (receipt) => {
       if (receipt.status === 'completed') {
         erased.add(receipt.customerId);
         const row = await loadRaw(this.deps.store, receipt.customerId);
@@ -41,7 +42,7 @@ export class ErasureReapply {
       } else if (receipt.status === 'pending' || receipt.status === 'on-hold') {
         if (await this.remark(receipt)) result.remarked++;
       }
-    }
+    });
     if (erased.size > 0) {
       const linked = (r: { customerId?: unknown }) => typeof r.customerId === 'string' && erased.has(r.customerId);
       await cascade.deleteWhere('sessions', linked);

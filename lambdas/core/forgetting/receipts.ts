@@ -10,6 +10,7 @@ import type { RetentionPolicy } from '../policy/retention-policy';
 import { ConditionFailedError, CorruptRecordError, NotFoundError, ValidationError } from '../shared/errors';
 import { isUuid } from '../shared/ids';
 import type { Clock, Item, Store, WriteCondition } from '../shared/ports';
+import { forEachRow } from '../shared/scan';
 import { isExpired } from '../shared/time';
 
 export const RECEIPT_STATUSES = ['pending', 'cancelled', 'completed', 'on-hold'] as const;
@@ -120,8 +121,8 @@ export class Receipts {
     };
   }
 
-  /** Every receipt in the ledger (maintenance: re-applying erasures after a restore). */
-  async *all(): AsyncIterable<ReceiptRow> {
-    for await (const item of this.deps.store.scan('receipts')) yield receiptFromItem(item);
+  /** Every receipt in the ledger, in parallel segments (an operator command: re-applying erasures after a restore). */
+  async forEach(onReceipt: (receipt: ReceiptRow) => Promise<void>): Promise<void> {
+    await forEachRow(this.deps.store, 'receipts', (item) => onReceipt(receiptFromItem(item)));
   }
 }

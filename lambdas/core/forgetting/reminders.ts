@@ -20,6 +20,7 @@ import {
   pendingReminders,
   REMIND_ON_INDEX,
   REMINDER_SHARDS,
+  remindOnFor,
   remindOnKey,
   type PendingReminder,
   type ReminderTopic,
@@ -28,6 +29,7 @@ import { itemFor, updateRow } from '../customer/rows';
 import type { RetentionPolicy } from '../policy/retention-policy';
 import { ConditionFailedError, DependencyUnavailableError } from '../shared/errors';
 import type { Clock, Item, Log, Store } from '../shared/ports';
+import { forEachRow } from '../shared/scan';
 import { dayOf, isExpired, startOfDay } from '../shared/time';
 import type { Cascade } from './cascade';
 import { notices, type Notice, type NoticeSender } from './notices';
@@ -139,6 +141,30 @@ export class Reminders {
       if (!(e instanceof ConditionFailedError)) throw e;
       await updateRow(this.deps, row.customerId, () => now, apply);
     }
+  }
+
+  /**
+   * Operator command, once after upgrading from the scanning job (rows written before carry no
+   * `remindOn`) and after a policy change that moves reminder days: a scan in parallel segments that
+   * rewrites every row whose reminder day is not what it should be. Idempotent.
+   */
+  async reindex(segments?: number): Promise<{ rows: number; updated: number }> {
+    const result = { rows: 0, updated: 0 };
+    await forEachRow(
+      this.deps.store,
+      'customers',
+      async (item) => {
+        const row = customerFromItem(item);
+        const now = this.deps.clock.now();
+        result.rows++;
+        if (remindOnFor(row, this.deps.policy, now) === row.remindOn && row.lookup === undefined) return;
+        // The usual read-modify-write: the row as it is now, its reminder day recomputed on the way out.
+        if (await updateRow(this.deps, row.customerId, () => now, (r) => r)) result.updated++;
+      },
+      segments,
+    );
+    this.deps.log.info('reminder days re-indexed', { ...result });
+    return result;
   }
 
   private async checkpoint(): Promise<string | undefined> {

@@ -33,6 +33,12 @@ export interface IndexQueryOptions {
   cursor?: string;
 }
 
+/** One of `totalSegments` disjoint parts of a table (DynamoDB's parallel scan), read side by side. */
+export interface ScanOptions {
+  segment: number;
+  totalSegments: number;
+}
+
 export interface Page {
   items: Item[];
   cursor?: string;
@@ -57,8 +63,11 @@ export interface Store {
    * consistent: a row written a moment ago may be missing. Items carry only what the index projects.
    */
   queryIndex(table: TableId, index: string, value: string | number, opts?: IndexQueryOptions): Promise<Page>;
-  /** Every row of a table, for maintenance jobs (reaper, re-applying erasures) and tests. */
-  scan(table: TableId): AsyncIterable<Item>;
+  /**
+   * Every row of a table, or of one segment of it: for operator commands (re-applying erasures, re-indexing)
+   * and the local home's reaper only, never a request path or scheduled job (DESIGN.md "Scale rules").
+   */
+  scan(table: TableId, opts?: ScanOptions): AsyncIterable<Item>;
 }
 
 export type EncryptionContext = Record<string, string>;

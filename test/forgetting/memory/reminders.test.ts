@@ -151,6 +151,30 @@ describe('the daily reminders', () => {
   });
 });
 
+describe('re-indexing (an operator command, after upgrading from the scanning job)', () => {
+  it('gives rows written before remindOn their day, and drops their blind index, scanning in parallel segments', async () => {
+    const home = memoryHome();
+    const ids = await customers(home, 12, 'old');
+    // What the older code left: no reminder day, the blind index on the row.
+    for (const id of ids) {
+      const { remindOn: _, ...item } = (await home.store.get('customers', { customerId: id }))!;
+      await home.store.put('customers', { ...item, lookup: `legacy-${id}` });
+    }
+    home.clock.advance(701 * DAY);
+    expect(await home.app.reminders.daily()).toEqual({ retention: 0, communications: 0, failed: 0 });
+
+    const segments: number[] = [];
+    const watched = wrapStore(home.store, {
+      scan: (t, o) => (segments.push(o?.segment ?? -1), home.store.scan(t, o)),
+    });
+    expect(await freshInstance(home, watched).reminders.reindex(4)).toEqual({ rows: 12, updated: 12 });
+    expect(segments.sort()).toEqual([0, 1, 2, 3]);
+    for (const id of ids) expect(await home.store.get('customers', { customerId: id })).not.toHaveProperty('lookup');
+    expect(await home.app.reminders.reindex()).toEqual({ rows: 12, updated: 0 });
+    expect(await home.app.reminders.daily()).toEqual({ retention: 12, communications: 0, failed: 0 });
+  });
+});
+
 describe('the reminder day on the row (remindOn)', () => {
   const dayOf = (epochSeconds: number) => new Date(epochSeconds * 1000).toISOString().slice(0, 10);
 
