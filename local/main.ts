@@ -34,6 +34,7 @@ const home = await startHome({
   host: process.env.HOST ?? '127.0.0.1',
   dynamodbEndpoint: process.env.CRM_DYNAMODB_ENDPOINT || undefined,
   staffTokensJson: process.env.CRM_STAFF_TOKENS || undefined,
+  basePath: process.env.CRM_BASE_PATH,
 }).catch((e: unknown) => {
   console.error(`privacy-crm could not start: ${(e as Error).message}`);
   process.exit(1);
@@ -55,8 +56,8 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
 
 const lines = [
   `privacy-crm is running at ${home.url}`,
-  `  portal:    ${home.url}/portal`,
-  `  openapi:   ${home.url}/v1/openapi.json`,
+  `  portal:    ${home.apiUrl}/portal`,
+  `  openapi:   ${home.apiUrl}/v1/openapi.json`,
   `  data dir:  ${dataDir}`,
 ];
 const offsetDays = (home.clock.now().getTime() - Date.now()) / 86_400_000;

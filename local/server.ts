@@ -9,9 +9,10 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { bearerToken } from '../lambdas/http/auth';
 import type { ApiHandler } from '../lambdas/http/api';
 import { SECURITY_HEADERS } from '../lambdas/http/middleware';
-import { DEV_PREFIX, LOCAL_ROUTES } from '../lambdas/http/local-routes';
+import { LOCAL_ROUTES } from '../lambdas/http/local-routes';
 import { problem } from '../lambdas/http/problem';
 import { matchPath } from '../lambdas/http/routes';
+import { stageOf, stripBasePath } from './base-path';
 import { findStaff, type StaffToken } from './staff-tokens';
 
 /** API Gateway's own payload limit; the handler enforces the API's 64 KB. */
@@ -29,6 +30,8 @@ export interface LocalServerOptions {
   isReady: () => boolean;
   /** The /dev routes (outbox, clock): only when listening on loopback, never on a shared interface. */
   devRoutes: boolean;
+  /** Serve the API and page under this path (e.g. `/dev`), as API Gateway does under a stage; '' for none. */
+  basePath?: string;
 }
 
 async function readBody(req: IncomingMessage): Promise<Buffer | 'too-large'> {
@@ -57,7 +60,15 @@ function withHeaders(r: APIGatewayProxyResult): APIGatewayProxyResult {
   return { ...r, headers: { ...SECURITY_HEADERS, ...(r.headers ?? {}) } };
 }
 
-export function toEvent(req: IncomingMessage, url: URL, resource: string, params: Record<string, string>, body: Buffer, authorizer?: Record<string, unknown>): APIGatewayProxyEvent {
+export function toEvent(
+  req: IncomingMessage,
+  url: URL,
+  resource: string,
+  params: Record<string, string>,
+  body: Buffer,
+  authorizer?: Record<string, unknown>,
+  basePath = '',
+): APIGatewayProxyEvent {
   const headers: Record<string, string> = {};
   const multi: Record<string, string[]> = {};
   for (const [k, v] of Object.entries(req.headers)) {
@@ -70,7 +81,8 @@ export function toEvent(req: IncomingMessage, url: URL, resource: string, params
   const requestId = randomUUID();
   return {
     resource,
-    path: url.pathname,
+    // As API Gateway: the path without the stage; requestContext keeps the stage and the full path.
+    path: stripBasePath(basePath, url.pathname) ?? url.pathname,
     httpMethod: req.method ?? 'GET',
     headers,
     multiValueHeaders: multi,
@@ -89,7 +101,7 @@ export function toEvent(req: IncomingMessage, url: URL, resource: string, params
       // What API Gateway puts there; the sign-in rate limit keys on it (hashed), and no log line carries it.
       identity: { sourceIp: req.socket.remoteAddress ?? '' } as APIGatewayProxyEvent['requestContext']['identity'],
       path: url.pathname,
-      stage: 'local',
+      stage: stageOf(basePath),
       requestId,
       requestTimeEpoch: Date.now(),
       resourceId: 'local',
@@ -113,10 +125,9 @@ async function handle(req: IncomingMessage, res: ServerResponse, opts: LocalServ
   const body = await readBody(req);
   if (body === 'too-large') return send(res, withHeaders(problem(413, 'payload_too_large', 'The request body is too large.')));
 
-  if (url.pathname === LOCAL_ROUTES.health.path && method === LOCAL_ROUTES.health.method) {
-    return send(res, json(opts.isReady() ? 200 : 503, { status: opts.isReady() ? 'ok' : 'starting' }));
-  }
-  if (url.pathname.startsWith(DEV_PREFIX) && !opts.devRoutes) return send(res, withHeaders(problem(404, 'not_found', 'No such route.')));
+  // The local-only helpers stay at the root, outside any base path, so they are never taken for a stage.
+  const devHelper = url.pathname === LOCAL_ROUTES.outbox.path || url.pathname === LOCAL_ROUTES.clock.path;
+  if (devHelper && !opts.devRoutes) return send(res, withHeaders(problem(404, 'not_found', 'No such route.')));
   if (url.pathname === LOCAL_ROUTES.outbox.path && method === LOCAL_ROUTES.outbox.method) return send(res, json(200, opts.dev.outbox()));
   if (url.pathname === LOCAL_ROUTES.clock.path && method === LOCAL_ROUTES.clock.method) {
     // JSON only: a web page cannot send that cross-origin without a preflight this server never answers.
@@ -135,7 +146,14 @@ async function handle(req: IncomingMessage, res: ServerResponse, opts: LocalServ
     return send(res, json(200, await opts.dev.advanceClock(seconds)));
   }
 
-  const match = matchPath(method, url.pathname);
+  const basePath = opts.basePath ?? '';
+  const path = stripBasePath(basePath, url.pathname);
+  if (path === undefined) return send(res, withHeaders(problem(404, 'not_found', 'No such route.')));
+  if (path === LOCAL_ROUTES.health.path && method === LOCAL_ROUTES.health.method) {
+    return send(res, json(opts.isReady() ? 200 : 503, { status: opts.isReady() ? 'ok' : 'starting' }));
+  }
+
+  const match = matchPath(method, path);
   if (!match) return send(res, withHeaders(problem(404, 'not_found', 'No such route.')));
   if ('allowed' in match) return send(res, withHeaders(problem(405, 'method_not_allowed', `Use ${match.allowed.join(', ')}.`, { headers: { allow: match.allowed.join(', ') } })));
 
@@ -147,6 +165,6 @@ async function handle(req: IncomingMessage, res: ServerResponse, opts: LocalServ
     if (!staff) return send(res, withHeaders(problem(401, 'unauthorized', 'A valid staff bearer token is required.', { headers: { 'www-authenticate': 'Bearer' } })));
     authorizer = { claims: { sub: staff.staffId, 'cognito:groups': staff.role } };
   }
-  const event = toEvent(req, url, match.route.path, match.params, body, authorizer);
+  const event = toEvent(req, url, match.route.path, match.params, body, authorizer, basePath);
   send(res, await opts.handler(event));
 }

@@ -88,6 +88,11 @@ export class ErasureService {
     return this.deps.clock.now();
   }
 
+  /** When an erasure asked for at `now` would run: the portal's confirmation names that day. */
+  wouldRunAt(now = this.now): string {
+    return ceilToSecond(now.getTime() + this.graceSeconds * 1000).toISOString();
+  }
+
   /** Requests erasure (staff on the customer's behalf, or the customer in the portal). Idempotent while one is pending. */
   async request(principal: Principal, customerId: string): Promise<ErasureScheduled> {
     assertOwn(principal, customerId);
@@ -104,7 +109,7 @@ export class ErasureService {
     }
 
     const now = this.now;
-    const scheduledFor = ceilToSecond(now.getTime() + this.graceSeconds * 1000).toISOString();
+    const scheduledFor = this.wouldRunAt(now);
     const receiptId = randomUUID();
     const held = row.legalHold !== undefined;
     const receipt: ReceiptRow = {

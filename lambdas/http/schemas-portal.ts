@@ -44,6 +44,10 @@ export const Me = z
     consent: ConsentState,
     retention: z.strictObject({ expiresAt: z.iso.datetime().meta({ description: 'When the record is deleted unless there is new activity.' }) }),
     erasure: z.strictObject({ status: z.string(), scheduledFor: z.iso.datetime(), receiptId: z.string() }).optional(),
+    erasureIfRequestedNow: z.iso
+      .datetime()
+      .optional()
+      .meta({ description: 'When the data would be deleted if erasure were asked for now (after the grace period); absent while one is pending.' }),
     legalHold: z.boolean().optional(),
     createdAt: z.iso.datetime(),
     lastActivityAt: z.iso.datetime(),
