@@ -74,6 +74,7 @@ describe.each([
     expect(await own.locator('summary').textContent()).toMatch(/\(\d+\)$/);
     expect(flat(await own.innerText())).not.toContain(L['action.read_access_log']);
 
+    if (lang === 'en') saveScreenshot(SCREENSHOTS.desktop, await page.screenshot({ fullPage: true, animations: 'disabled', caret: 'hide' }));
     const more = page.getByRole('button', { name: L['access.more'] }).first();
     await more.focus();
     await page.keyboard.press('Enter');
@@ -87,7 +88,6 @@ describe.each([
     expect(await page.locator('#me-retention').textContent()).toBe(day(me.retention.expiresAt));
     expect(await page.locator('#me-retention-label').textContent()).toBe(L['facts.keptUntil']);
 
-    if (lang === 'en') saveScreenshot(SCREENSHOTS.desktop, await page.screenshot({ fullPage: true, animations: 'disabled', caret: 'hide' }));
     await s.close();
   });
 
