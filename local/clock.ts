@@ -1,7 +1,7 @@
 /** The local clock: system time plus an offset that `POST /dev/clock` advances, persisted in the data dir. */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Clock } from '../lambdas/core/ports';
+import type { Clock } from '../lambdas/core/shared/ports';
 
 export class OffsetClock implements Clock {
   private offsetMs = 0;

@@ -9,11 +9,11 @@
  */
 import type { DynamoDBRecord } from 'aws-lambda';
 import { toStreamImage } from '../lambdas/adapters/dynamodb/stream-image';
-import { keyOf } from '../lambdas/core/cascade';
-import { ConditionFailedError } from '../lambdas/core/errors';
-import type { ErasurePayload } from '../lambdas/core/erasure';
-import type { Item } from '../lambdas/core/ports';
-import { ALL_TABLES, type TableId } from '../lambdas/core/tables';
+import { keyOf } from '../lambdas/core/forgetting/cascade';
+import { ConditionFailedError } from '../lambdas/core/shared/errors';
+import type { ErasurePayload } from '../lambdas/core/forgetting/erasure';
+import type { Item } from '../lambdas/core/shared/ports';
+import { ALL_TABLES, type TableId } from '../lambdas/core/policy/tables';
 import { createErasureHandler, type ErasureHandler } from '../lambdas/handlers/erasure';
 import { createRemindersHandler, type RemindersHandler } from '../lambdas/handlers/reminders';
 import { createStreamHandler, TTL_PRINCIPAL, type StreamHandler } from '../lambdas/handlers/stream';

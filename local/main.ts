@@ -1,5 +1,5 @@
 /** `npm start`: the whole product on one machine — API, portal, embedded database. */
-import { configureRetention, parseRetentionOverrides } from '../lambdas/core/inventory';
+import { configureRetention, parseRetentionOverrides } from '../lambdas/core/policy/inventory';
 import { startHome } from './home';
 
 // The SDK's notice about Node 20 support is for library maintainers; Lambda runs Node 24 anyway.

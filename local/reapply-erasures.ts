@@ -26,8 +26,8 @@ import { AwsKeyService } from '../lambdas/adapters/kms/aws-kms';
 import { LocalKeyService } from '../lambdas/adapters/kms/local-kms';
 import { createLogger } from '../lambdas/adapters/logger';
 import { createApp } from '../lambdas/core/app';
-import type { Clock, KeyService, Log } from '../lambdas/core/ports';
-import { tableNamesFromPrefix } from '../lambdas/core/tables';
+import type { Clock, KeyService, Log } from '../lambdas/core/shared/ports';
+import { tableNamesFromPrefix } from '../lambdas/core/policy/tables';
 import { OffsetClock } from './clock';
 
 export interface ReapplyOptions {

@@ -11,15 +11,15 @@ import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { ENV } from '../config';
 import { createApp, type App } from '../core/app';
-import type { KeyService, Log, Scheduler } from '../core/ports';
-import { AWS_TABLES, tableEnvVar, type TableId, type TableNames } from '../core/tables';
+import type { KeyService, Log, Scheduler } from '../core/shared/ports';
+import { AWS_TABLES, tableEnvVar, type TableId, type TableNames } from '../core/policy/tables';
 import { EsdkFieldCipher } from '../adapters/crypto/esdk-cipher';
 import { DynamoStore } from '../adapters/dynamodb/store';
 import { AwsKeyService } from '../adapters/kms/aws-kms';
 import { createLogger } from '../adapters/logger';
 import { AwsNotifier } from '../adapters/notify/aws-notifier';
 import { AwsScheduler } from '../adapters/scheduler/aws-scheduler';
-import { configureRetention, parseRetentionOverrides, validateRetentionOverrides, type CategoryId } from '../core/inventory';
+import { configureRetention, parseRetentionOverrides, validateRetentionOverrides, type CategoryId } from '../core/policy/inventory';
 
 export interface AwsEnvironment {
   /** Physical names of the tables this function was given ('' for the others). */

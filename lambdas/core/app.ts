@@ -2,14 +2,14 @@
  * The application: domain services built from injected ports. Each home (Lambda, local server, tests)
  * builds its ports and calls `createApp` once; nothing here knows which home it runs in.
  */
-import { AccessLog } from './access-log';
-import { createCategoryServices } from './categories';
-import { createForgetting, type ForgettingSettings } from './forgetting';
-import { Customers, type CustomerSettings } from './customers';
-import { GuardedStore, type WriteObserver } from './guarded-store';
-import type { Clock, FieldCipher, KeyService, Log, Notifier, Scheduler, Store } from './ports';
-import { createPortalServices, type PortalSettings } from './portal-services';
-import { Vault, type VaultOptions } from './vault';
+import { AccessLog } from './shared/access-log';
+import { createCategoryServices } from './categories/services';
+import { createForgetting, type ForgettingSettings } from './forgetting/services';
+import { Customers, type CustomerSettings } from './customer/customers';
+import { GuardedStore, type WriteObserver } from './shared/guarded-store';
+import type { Clock, FieldCipher, KeyService, Log, Notifier, Scheduler, Store } from './shared/ports';
+import { createPortalServices, type PortalSettings } from './portal/services';
+import { Vault, type VaultOptions } from './shared/vault';
 
 export interface Ports {
   store: Store;

@@ -5,8 +5,8 @@
  */
 import { awsRuntime } from '../composition/aws';
 import type { App } from '../core/app';
-import type { ErasureOutcome, ErasurePayload } from '../core/erasure';
-import type { Log } from '../core/ports';
+import type { ErasureOutcome, ErasurePayload } from '../core/forgetting/erasure';
+import type { Log } from '../core/shared/ports';
 
 export type ErasureHandler = (event: ErasurePayload) => Promise<{ outcome: ErasureOutcome }>;
 

@@ -9,8 +9,8 @@ import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 
 import { fromStreamImage } from '../adapters/dynamodb/stream-image';
 import { awsRuntime } from '../composition/aws';
 import type { App } from '../core/app';
-import type { ForgettableRow } from '../core/customer-rows';
-import type { Log } from '../core/ports';
+import type { ForgettableRow } from '../core/customer/rows';
+import type { Log } from '../core/shared/ports';
 
 export const TTL_PRINCIPAL = 'dynamodb.amazonaws.com';
 

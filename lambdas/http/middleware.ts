@@ -1,8 +1,8 @@
 /** middy middlewares shared by every API handler: body limit and parsing, security headers, problem mapping, request logs. */
 import type middy from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
-import { PayloadTooLargeError, ValidationError } from '../core/errors';
-import type { Log } from '../core/ports';
+import { PayloadTooLargeError, ValidationError } from '../core/shared/errors';
+import type { Log } from '../core/shared/ports';
 import { toProblem } from './problem';
 
 export const MAX_BODY_BYTES = 64 * 1024;

@@ -3,7 +3,7 @@ import {
   ConditionFailedError,
   ConflictError, DependencyUnavailableError, DomainError, ForbiddenError, IdempotencyMismatchError, IntegrityError, NotFoundError,
   PayloadTooLargeError, RateLimitedError, UnauthorizedError, ValidationError, type FieldError,
-} from '../core/errors';
+} from '../core/shared/errors';
 
 export interface HttpResult {
   statusCode: number;

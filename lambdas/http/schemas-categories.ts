@@ -4,10 +4,10 @@
  * call without them (the portal, jobs).
  */
 import { z } from 'zod';
-import { BEHAVIOUR_TYPES, PATH_MAX_CHARS } from '../core/behaviour';
-import { CONSENT_PURPOSES, CONSENT_SOURCES, STAFF_CONSENT_SOURCES } from '../core/consent';
-import { INTERACTION_CHANNELS, SUMMARY_MAX_CHARS } from '../core/interactions';
-import { PURCHASE_LIMITS, SKU_PATTERN } from '../core/purchases';
+import { BEHAVIOUR_TYPES, PATH_MAX_CHARS } from '../core/categories/behaviour';
+import { CONSENT_PURPOSES, CONSENT_SOURCES, STAFF_CONSENT_SOURCES } from '../core/customer/consent';
+import { INTERACTION_CHANNELS, SUMMARY_MAX_CHARS } from '../core/categories/interactions';
+import { PURCHASE_LIMITS, SKU_PATTERN } from '../core/categories/purchases';
 import { ConsentState, Uuid } from './schemas';
 
 const OccurredAt = z.iso

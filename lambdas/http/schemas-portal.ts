@@ -1,6 +1,6 @@
 /** Schemas of the portal routes: sign-in, the customer's own data and self-service actions. */
 import { z } from 'zod';
-import { BEHAVIOUR_TYPES } from '../core/behaviour';
+import { BEHAVIOUR_TYPES } from '../core/categories/behaviour';
 import { Interaction, Purchase } from './schemas-categories';
 import { ConsentState, Email, Phone, Uuid } from './schemas';
 

@@ -4,7 +4,7 @@
  * silently stored or dropped.
  */
 import { z } from 'zod';
-import { ROLES } from '../core/principal';
+import { ROLES } from '../core/shared/principal';
 
 export const Uuid = z.uuid({ version: 'v4' });
 

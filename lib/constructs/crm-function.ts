@@ -16,7 +16,7 @@ import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { ENV } from '../../lambdas/config';
-import { TABLES, tableEnvVar, type TableId } from '../../lambdas/core/tables';
+import { TABLES, tableEnvVar, type TableId } from '../../lambdas/core/policy/tables';
 import { REPO_ROOT } from '../paths';
 import { acknowledge } from './acknowledge';
 import { ManagedPolicyRole } from './managed-policy-role';
@@ -24,7 +24,7 @@ import { ManagedPolicyRole } from './managed-policy-role';
 export const RUNTIME = Runtime.NODEJS_24_X;
 
 /**
- * The operations of the Store port (lambdas/core/ports.ts), each with the one DynamoDB action its
+ * The operations of the Store port (lambdas/core/shared/ports.ts), each with the one DynamoDB action its
  * adapter (lambdas/adapters/dynamodb/store.ts) sends. Nothing the adapter never sends (UpdateItem,
  * the batch calls, ConditionCheckItem, DescribeTable) can be granted. `queryIndex` is a Query
  * authorised against the table's index ARNs, `query` one against the table itself.

@@ -9,9 +9,9 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { DynamoStore, mapDynamoError } from '../../lambdas/adapters/dynamodb/store';
 import { ensureTables } from '../../lambdas/adapters/dynamodb/tables';
-import { ConditionFailedError, DependencyUnavailableError, ValidationError } from '../../lambdas/core/errors';
-import type { Item } from '../../lambdas/core/ports';
-import { ALL_TABLES, TABLES, tableNamesFromPrefix } from '../../lambdas/core/tables';
+import { ConditionFailedError, DependencyUnavailableError, ValidationError } from '../../lambdas/core/shared/errors';
+import type { Item } from '../../lambdas/core/shared/ports';
+import { ALL_TABLES, TABLES, tableNamesFromPrefix } from '../../lambdas/core/policy/tables';
 import { startDynalite, type TestDb } from '../support/dynalite';
 
 let db: TestDb;

@@ -4,7 +4,7 @@ import { DynamoStore } from '../../lambdas/adapters/dynamodb/store';
 import { LocalKeyService } from '../../lambdas/adapters/kms/local-kms';
 import { silentLog } from '../../lambdas/adapters/logger';
 import { createApp } from '../../lambdas/core/app';
-import { tableNamesFromPrefix } from '../../lambdas/core/tables';
+import { tableNamesFromPrefix } from '../../lambdas/core/policy/tables';
 import { createApiHandler, type ApiHandler } from '../../lambdas/http/api';
 import { apiGatewayEvent } from '../support/api-gateway';
 import { startDynalite, type TestDb } from '../support/dynalite';

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sanitisePath } from '../../lambdas/core/behaviour';
-import { ValidationError } from '../../lambdas/core/errors';
-import { category } from '../../lambdas/core/inventory';
+import { sanitisePath } from '../../lambdas/core/categories/behaviour';
+import { ValidationError } from '../../lambdas/core/shared/errors';
+import { category } from '../../lambdas/core/policy/inventory';
 import { rowCounts } from '../support/tables';
 import { startTestHome, TOKENS, type TestHome } from '../support/home';
 import { grantAnalytics, newCustomer, nowEpoch, rawRows } from './helpers';

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { z } from 'zod';
-import { NotFoundError } from '../../lambdas/core/errors';
-import type { CustomerExport } from '../../lambdas/core/export';
-import { CATEGORIES } from '../../lambdas/core/inventory';
+import { NotFoundError } from '../../lambdas/core/shared/errors';
+import type { CustomerExport } from '../../lambdas/core/categories/export';
+import { CATEGORIES } from '../../lambdas/core/policy/inventory';
 import { CustomerExportSchema } from '../../lambdas/http/schemas-categories';
 import { startTestHome, TOKENS, type TestHome } from '../support/home';
 import { grantAnalytics, newCustomer } from './helpers';

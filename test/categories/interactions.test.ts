@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { category } from '../../lambdas/core/inventory';
+import { category } from '../../lambdas/core/policy/inventory';
 import { textsOf } from '../support/tables';
 import { startTestHome, TOKENS, type TestHome } from '../support/home';
 import { accessActions, expectRefusedWritingNothing, newCustomer, nowEpoch, rawRows } from './helpers';

@@ -1,7 +1,7 @@
 import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ALL_TABLES, AWS_TABLES, physicalName, type TableId } from '../../lambdas/core/tables';
+import { ALL_TABLES, AWS_TABLES, physicalName, type TableId } from '../../lambdas/core/policy/tables';
 import { parseConfig } from '../../lib/config';
 import { StatefulStack } from '../../lib/stateful-stack';
 import { cdkJsonContext, resourcesOf } from './support/crm-app';

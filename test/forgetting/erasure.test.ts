@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { erasureCategories } from '../../lambdas/core/receipts';
+import { erasureCategories } from '../../lambdas/core/forgetting/receipts';
 import { scanAll, textsOf } from '../support/tables';
 import { TOKENS, type TestHome } from '../support/home';
 import { advance, DAY, expectIntact, expectNothingLeft, messagesTo, populate, startForgettingHome } from './support';

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CATEGORIES } from '../../lambdas/core/inventory';
+import { CATEGORIES } from '../../lambdas/core/policy/inventory';
 import { CustomerExportSchema } from '../../lambdas/http/schemas-categories';
 import { Me } from '../../lambdas/http/schemas-portal';
 import { scanAll } from '../support/tables';

@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { ConfigurationError, readEnvironment } from '../../lambdas/composition/aws';
 import { ENV } from '../../lambdas/config';
-import { category, configureRetention, parseRetentionOverrides, publicInventory, ttlFor } from '../../lambdas/core/inventory';
-import { tableEnvVar } from '../../lambdas/core/tables';
+import { category, configureRetention, parseRetentionOverrides, publicInventory, ttlFor } from '../../lambdas/core/policy/inventory';
+import { tableEnvVar } from '../../lambdas/core/policy/tables';
 
 afterEach(() => configureRetention({}));
 

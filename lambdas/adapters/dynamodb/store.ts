@@ -13,9 +13,9 @@ import {
   type NativeAttributeValue,
 } from '@aws-sdk/lib-dynamodb';
 import { isTransientAwsError, type AwsErrorShape } from '../aws-errors';
-import { ConditionFailedError, DependencyUnavailableError, ValidationError } from '../../core/errors';
-import type { IndexQueryOptions, Item, Key, Page, QueryOptions, Store, WriteCondition } from '../../core/ports';
-import { TABLES, type IndexSpec, type TableId, type TableNames, type TableSpec } from '../../core/tables';
+import { ConditionFailedError, DependencyUnavailableError, ValidationError } from '../../core/shared/errors';
+import type { IndexQueryOptions, Item, Key, Page, QueryOptions, Store, WriteCondition } from '../../core/shared/ports';
+import { TABLES, type IndexSpec, type TableId, type TableNames, type TableSpec } from '../../core/policy/tables';
 
 export interface DynamoStoreOptions {
   client: DynamoDBClient;

@@ -1,4 +1,4 @@
-import { publicInventory } from '../../core/inventory';
+import { publicInventory } from '../../core/policy/inventory';
 import { openApiDocument } from '../openapi';
 import type { Operations } from '../operation';
 

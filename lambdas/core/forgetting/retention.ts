@@ -1,0 +1,176 @@
+/**
+ * Retention by TTL: activity extends it, expiry cascades, and the customer hears about both before
+ * they happen.
+ *
+ * - `touch`: an interaction, a purchase, a consent change or a portal sign-in moves the customer's TTL
+ *   (row, key and index entry) to a full retention period from now. Writes are throttled: only when
+ *   the TTL moves by at least a day.
+ * - `onExpired`: the TTL deletion of a customer row (DynamoDB stream, or the local reaper) runs the
+ *   erasure cascade, unless the row was under a legal hold, which is then put back.
+ * - `daily`: once, `reminderLeadSeconds` before retention ends, and once that long before
+ *   communications consent lapses, the customer is told. What was sent is recorded on the row, keyed
+ *   by the date it announced, so a retention extended by activity earns a new reminder later.
+ */
+import type { Cascade } from './cascade';
+import { consentStatus, type ConsentSettings } from '../customer/consent';
+import { epochOf, isExpired, loadRaw, setCompanionTtl, Unchanged, updateRow, withoutTtl, type ForgettableRow } from '../customer/rows';
+import { ConditionFailedError, DependencyUnavailableError } from '../shared/errors';
+import { POLICY, ttlFor } from '../policy/inventory';
+import type { LegalHolds } from './legal-hold';
+import { notices, type Notice, type NoticeSender } from './notices';
+import type { Clock, Item, Log, Store } from '../shared/ports';
+
+const DAY = 86_400;
+
+export interface RetentionSettings {
+  reminderLeadSeconds?: number;
+  /** How much longer the wrapped key lives than the customer row (see `setCompanionTtl`). */
+  keyMarginSeconds?: number;
+  consent?: ConsentSettings;
+}
+
+export interface RetentionDeps {
+  store: Store;
+  clock: Clock;
+  log: Log;
+  cascade: Cascade;
+  holds: LegalHolds;
+  notices: NoticeSender;
+}
+
+export interface ReminderRun {
+  retention: number;
+  communications: number;
+  failed: number;
+}
+
+export const DEFAULT_KEY_MARGIN_SECONDS = 7 * DAY;
+
+/** When the customer's retention ends: the TTL, or under a legal hold, when it would without the hold. */
+export function retentionEnd(row: { expiresAt?: number; lastActivityAt: string }): string {
+  const ttl = typeof row.expiresAt === 'number' ? row.expiresAt : ttlFor('contact', new Date(row.lastActivityAt));
+  return new Date(ttl * 1000).toISOString();
+}
+
+export class ReminderRunFailed extends Error {
+  constructor(readonly failed: number) {
+    super(`${failed} customer(s) could not be reminded; the run is safe to repeat.`);
+  }
+}
+
+export class Retention {
+  private readonly leadSeconds: number;
+  private readonly keyMarginSeconds: number;
+
+  constructor(
+    private readonly deps: RetentionDeps,
+    private readonly settings: RetentionSettings = {},
+  ) {
+    this.leadSeconds = settings.reminderLeadSeconds ?? POLICY.reminderLeadSeconds;
+    this.keyMarginSeconds = settings.keyMarginSeconds ?? DEFAULT_KEY_MARGIN_SECONDS;
+  }
+
+  /**
+   * The hook the activity paths call (interactions, purchases, consent, sign-in): `touch`, but a
+   * failure only logs. The activity itself has happened; a retry of it must not be provoked by this.
+   */
+  readonly onActivity = async (customerId: string): Promise<void> => {
+    try {
+      await this.touch(customerId);
+    } catch (e) {
+      this.deps.log.warn('retention not extended', { customerId, errorName: (e as Error)?.name });
+    }
+  };
+
+  /** Activity: extends the customer's retention. A no-op for an absent, expired or erasing customer. */
+  async touch(customerId: string): Promise<void> {
+    const { store } = this.deps;
+    const now = this.deps.clock.now();
+    const row = await loadRaw(store, customerId);
+    if (!row || isExpired(row, now) || row.erasure?.startedAt) return;
+    if (row.legalHold) {
+      // Whatever the activity wrote carries a TTL: under a hold it must not.
+      await this.deps.holds.preserve(row);
+      return;
+    }
+    const next = ttlFor('contact', now);
+    const moves = (r: ForgettableRow) => typeof r.expiresAt === 'number' && next - r.expiresAt >= DAY;
+    if (!moves(row)) return;
+    // Companions first: they may outlive the row for a while, never the other way round.
+    await setCompanionTtl(store, customerId, row.lookup, next, { keyMarginSeconds: this.keyMarginSeconds, onlyExtend: true });
+    await updateRow(store, customerId, () => now, (r) => {
+      if (r.legalHold || r.erasure?.startedAt || !moves(r)) throw new Unchanged();
+      return { ...r, lastActivityAt: now.toISOString(), expiresAt: next };
+    });
+  }
+
+  /**
+   * A customer row was deleted by TTL (`old` is its last image). Cascades, or under a legal hold (a
+   * TTL deletion racing the hold) puts the row back without its TTL.
+   */
+  async onExpired(old: ForgettableRow): Promise<'cascaded' | 'restored'> {
+    if (old.legalHold) {
+      await this.deps.store.put('customers', withoutTtl(old) as unknown as Item, { kind: 'notExists' }).catch((e) => {
+        if (!(e instanceof ConditionFailedError)) throw e;
+      });
+      this.deps.log.warn('ttl deletion of a customer under legal hold undone', { customerId: old.customerId });
+      return 'restored';
+    }
+    await this.deps.cascade.run(old.customerId, old);
+    this.deps.log.info('ttl expiry cascaded', { customerId: old.customerId });
+    return 'cascaded';
+  }
+
+  /** The daily job: reminders before retention ends and before communications consent lapses. */
+  async daily(): Promise<ReminderRun> {
+    const run: ReminderRun = { retention: 0, communications: 0, failed: 0 };
+    for await (const item of this.deps.store.scan('customers')) {
+      const row = item as unknown as ForgettableRow;
+      try {
+        const sent = await this.remind(row);
+        for (const topic of sent) run[topic]++;
+      } catch (e) {
+        // An outage fails the run (retried as a whole); anything else is one customer's problem.
+        if (e instanceof DependencyUnavailableError) throw e;
+        run.failed++;
+        this.deps.log.error('reminder failed', { customerId: row.customerId, errorName: (e as Error)?.name });
+      }
+    }
+    this.deps.log.info('reminders run', { ...run });
+    if (run.failed > 0) throw new ReminderRunFailed(run.failed);
+    return run;
+  }
+
+  private dueReminders(row: ForgettableRow, now: Date): { topic: 'retention' | 'communications'; announces: string; notice: Notice }[] {
+    const due: { topic: 'retention' | 'communications'; announces: string; notice: Notice }[] = [];
+    const lead = this.leadSeconds;
+    if (typeof row.expiresAt === 'number' && row.expiresAt - lead <= epochOf(now)) {
+      const endsAt = new Date(row.expiresAt * 1000).toISOString();
+      if (row.reminders?.retention !== endsAt) due.push({ topic: 'retention', announces: endsAt, notice: notices.retentionEnding(endsAt) });
+    }
+    const consent = consentStatus(row.consent ?? [], 'communications', now, this.settings.consent);
+    if (consent.status === 'active' && consent.expiresAt && Date.parse(consent.expiresAt) - lead * 1000 <= now.getTime()) {
+      if (row.reminders?.communications !== consent.expiresAt) {
+        due.push({ topic: 'communications', announces: consent.expiresAt, notice: notices.consentLapsing(consent.expiresAt) });
+      }
+    }
+    return due;
+  }
+
+  private async remind(row: ForgettableRow): Promise<('retention' | 'communications')[]> {
+    const now = this.deps.clock.now();
+    // An erasure already requested says more than any reminder could.
+    if (isExpired(row, now) || row.erasure) return [];
+    const due = this.dueReminders(row, now);
+    if (due.length === 0) return [];
+    const sealed = await this.deps.cascade.unseal(row);
+    if (!sealed) return [];
+    const sent: ('retention' | 'communications')[] = [];
+    for (const reminder of due) {
+      // Sent, then recorded: a crash in between repeats a reminder rather than losing one.
+      if (await this.deps.notices.send(sealed.contact, row.consent ?? [], reminder.notice)) sent.push(reminder.topic);
+      await updateRow(this.deps.store, row.customerId, () => now, (r) => ({ ...r, reminders: { ...(r.reminders ?? {}), [reminder.topic]: reminder.announces } }));
+    }
+    return sent;
+  }
+}
