@@ -52,9 +52,9 @@ describe('the portal catalogues', () => {
   });
 
   it('names every value the server sends: actions, roles, channels, visit types', async () => {
-    const { BEHAVIOUR_TYPES } = await import('../../lambdas/core/behaviour');
-    const { INTERACTION_CHANNELS } = await import('../../lambdas/core/interactions');
-    const actions = readFileSync(join(ROOT, 'lambdas/core/access-log.ts'), 'utf8').match(/export type AccessAction =([^;]+);/)![1];
+    const { BEHAVIOUR_TYPES } = await import('../../lambdas/core/categories/behaviour');
+    const { INTERACTION_CHANNELS } = await import('../../lambdas/core/categories/interactions');
+    const actions = readFileSync(join(ROOT, 'lambdas/core/shared/access-log.ts'), 'utf8').match(/export type AccessAction =([^;]+);/)![1];
     const keys = [
       ...[...actions.matchAll(/'(\w+)'/g)].map((m) => `action.${m[1]}`),
       ...BEHAVIOUR_TYPES.map((t) => `event.${t}`),
