@@ -22,7 +22,8 @@ const state = {
 
 function who(entry: AccessEntry): string {
   if (entry.actor === 'customer') return t('who.you');
-  if (entry.actor.startsWith('staff:')) return t('who.staff', { id: entry.actor.slice(6), role: known(`role.${entry.role}`) ?? entry.role });
+  const role = known(`role.${entry.role}`) ?? entry.role;
+  if (entry.actor.startsWith('staff:')) return t('who.staff', { id: entry.actor.slice(6), role });
   if (entry.actor.startsWith('system:')) return t('who.system');
   return entry.actor;
 }

@@ -30,8 +30,13 @@ export async function api(method: string, path: string, body?: unknown): Promise
   const t = token();
   if (t) headers.authorization = `Bearer ${t}`;
   if (body !== undefined) headers['content-type'] = 'application/json';
-  const init: RequestInit = { method, headers, body: body === undefined ? undefined : JSON.stringify(body), credentials: 'omit', cache: 'no-store' };
-  const res = await fetch(apiUrl(path), init);
+  const res = await fetch(apiUrl(path), {
+    method,
+    headers,
+    body: body === undefined ? undefined : JSON.stringify(body),
+    credentials: 'omit',
+    cache: 'no-store',
+  });
   if (!res.ok) {
     const problem = (await res.json().catch(() => ({}))) as Problem;
     const retry = Number(res.headers.get('retry-after'));

@@ -184,8 +184,9 @@ function consentSwitch(input: HTMLInputElement, purpose: 'communications' | 'ana
         // Withdrawing analytics deletes the visits on the server: read them again, so nothing stale stays.
         await refreshMe();
         const name = t(`purpose.${purpose}`);
-        if (wanted) sayKey(ui.consentFeedback, 'consent.given', { purpose: name });
-        else sayKey(ui.consentFeedback, purpose === 'analytics' && visitsBefore > 0 ? 'consent.visitsDeleted' : 'consent.withdrawnSay', { purpose: name });
+        const deleted = purpose === 'analytics' && visitsBefore > 0;
+        const key = wanted ? 'consent.given' : deleted ? 'consent.visitsDeleted' : 'consent.withdrawnSay';
+        sayKey(ui.consentFeedback, key, { purpose: name });
         await loadAccessLog();
       },
       (e) => {

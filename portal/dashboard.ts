@@ -29,7 +29,8 @@ export function renderConsent(state: ConsentState, visits: number): void {
   ui.communicationsState.textContent = consentText(state.communications, true);
   ui.analytics.checked = state.analytics.status === 'active';
   ui.analyticsState.textContent = consentText(state.analytics, false);
-  ui.analyticsWarning.textContent = ui.analytics.checked ? (visits > 0 ? plural('consent.deletesVisits', visits) : t('consent.deletesAny')) : '';
+  const warning = visits > 0 ? plural('consent.deletesVisits', visits) : t('consent.deletesAny');
+  ui.analyticsWarning.textContent = ui.analytics.checked ? warning : '';
   ui.analyticsWarning.hidden = !ui.analytics.checked;
 }
 
@@ -42,7 +43,11 @@ function renderTables(me: Me): void {
       : table(
           plural('purchases.caption', me.purchases.length),
           purchases,
-          me.purchases.map((p) => [shortDay(p.occurredAt), p.items.map((i) => `${i.quantity} × ${i.sku}`).join(', '), money(p.totalMinor, p.currency)]),
+          me.purchases.map((p) => [
+            shortDay(p.occurredAt),
+            p.items.map((i) => `${i.quantity} × ${i.sku}`).join(', '),
+            money(p.totalMinor, p.currency),
+          ]),
         ).wrap,
   );
   const interactions: Column[] = [{ label: t('col.date'), kind: 'date' }, { label: t('col.how') }, { label: t('col.summary') }];

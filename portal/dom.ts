@@ -57,7 +57,11 @@ export const ui = {
   confirmNo: el<HTMLButtonElement>('confirm-no'),
 };
 
-export function node<K extends keyof HTMLElementTagNameMap>(tag: K, text?: string, attrs: Record<string, string> = {}): HTMLElementTagNameMap[K] {
+export function node<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  text?: string,
+  attrs: Record<string, string> = {},
+): HTMLElementTagNameMap[K] {
   const n = document.createElement(tag);
   if (text !== undefined) n.textContent = text;
   for (const [k, v] of Object.entries(attrs)) n.setAttribute(k, v);
@@ -91,7 +95,10 @@ export function appendRows(body: HTMLElement, columns: Column[], rows: string[][
   let first: HTMLElement | undefined;
   for (const r of rows) {
     const tr = node('tr', undefined, { role: 'row' });
-    r.forEach((cell, i) => tr.append(node('td', cell, { 'data-label': columns[i].label, role: 'cell', ...(columns[i].kind ? { class: columns[i].kind! } : {}) })));
+    r.forEach((cell, i) => {
+      const kind = columns[i].kind;
+      tr.append(node('td', cell, { 'data-label': columns[i].label, role: 'cell', ...(kind ? { class: kind } : {}) }));
+    });
     body.append(tr);
     first ??= tr;
   }

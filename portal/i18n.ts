@@ -55,10 +55,10 @@ export function known(key: string, vars: Record<string, string | number> = {}): 
   return key in CATALOGUES[lang] ? t(key as MessageKey, vars) : undefined;
 }
 
-export const day = (iso: string) => new Intl.DateTimeFormat(locale(), { year: 'numeric', month: 'long', day: 'numeric' }).format(new Date(iso));
-export const shortDay = (iso: string) => new Intl.DateTimeFormat(locale(), { year: 'numeric', month: 'short', day: 'numeric' }).format(new Date(iso));
-export const moment = (iso: string) =>
-  new Intl.DateTimeFormat(locale(), { year: 'numeric', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' }).format(new Date(iso));
+const date = (iso: string, options: Intl.DateTimeFormatOptions) => new Intl.DateTimeFormat(locale(), options).format(new Date(iso));
+export const day = (iso: string) => date(iso, { year: 'numeric', month: 'long', day: 'numeric' });
+export const shortDay = (iso: string) => date(iso, { year: 'numeric', month: 'short', day: 'numeric' });
+export const moment = (iso: string) => date(iso, { year: 'numeric', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' });
 
 export function money(minor: number, currency: string): string {
   try {

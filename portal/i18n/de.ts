@@ -11,7 +11,9 @@ export const DE: Catalogue = {
   'title.signedIn': 'Ihre Daten, {name}',
   'signIn.title': 'Anmelden',
   'signIn.intro':
-    'Sehen Sie alles, was wir über Sie speichern und wer es angesehen hat, laden Sie es herunter oder lassen Sie es löschen. Wir senden einen Einmalcode an Ihre E-Mail-Adresse oder Ihr Telefon; ein Passwort gibt es nicht.',
+    'Sehen Sie alles, was wir über Sie speichern und wer es angesehen hat, laden Sie es herunter oder ' +
+    'lassen Sie es löschen. Wir senden einen Einmalcode an Ihre E-Mail-Adresse oder Ihr Telefon; ein ' +
+    'Passwort gibt es nicht.',
   'login.label': 'E-Mail oder Telefon',
   'login.hint': 'Die Angabe, die Sie uns gegeben haben, z. B. name@example.com oder +49 30 123456.',
   'login.submit': 'Code senden',
@@ -29,7 +31,9 @@ export const DE: Catalogue = {
   'facts.since': 'Kunde seit',
   'facts.keptUntil': 'Gespeichert bis',
   'facts.deletedOn': 'Gelöscht am',
-  'facts.keptHint': 'Wir speichern Ihre Daten bis zu diesem Datum, gerechnet ab Ihrer letzten Aktivität bei uns, und löschen sie dann automatisch.',
+  'facts.keptHint':
+    'Wir speichern Ihre Daten bis zu diesem Datum, gerechnet ab Ihrer letzten Aktivität bei uns, und ' +
+    'löschen sie dann automatisch.',
   'facts.deletedHint': 'Sie haben die Löschung Ihrer Daten zu diesem Datum beantragt. Bis dahin können Sie sie unten widerrufen.',
   'consent.title': 'Ihre Einwilligungen',
   'consent.communications': 'Nachrichten von uns per E-Mail oder SMS',
@@ -80,7 +84,9 @@ export const DE: Catalogue = {
   'event.checkout_started': 'Bestellung begonnen',
   'access.title': 'Wer Ihre Daten angesehen hat, und warum',
   'access.none': 'Niemand bei uns hat Ihre Daten angesehen.',
-  'access.caption': 'Mitarbeitende und unser System, neueste zuerst. Wer Ihren vollen Namen und Kontakt sehen will, muss einen Grund angeben.',
+  'access.caption':
+    'Mitarbeitende und unser System, neueste zuerst. Wer Ihren vollen Namen und Kontakt sehen will, muss ' +
+    'einen Grund angeben.',
   'access.own.one': 'Ihre eigenen Besuche und Aktionen (1)',
   'access.own.other': 'Ihre eigenen Besuche und Aktionen ({count})',
   'access.ownCaption': 'Was Sie in diesem Portal getan haben, neueste zuerst.',
@@ -113,12 +119,15 @@ export const DE: Catalogue = {
   'action.sign_out': 'hat sich abgemeldet',
   'download.title': 'Nehmen Sie Ihre Daten mit',
   'download.text':
-    'Eine JSON-Datei mit allem oben, und zu jeder Art von Daten, warum wir sie speichern, auf welcher Rechtsgrundlage, wie lange und wer sie erhält.',
+    'Eine JSON-Datei mit allem oben, und zu jeder Art von Daten, warum wir sie speichern, auf welcher ' +
+    'Rechtsgrundlage, wie lange und wer sie erhält.',
   'download.button': 'Meine Daten herunterladen',
   'download.done': 'Ihre Daten werden als {file} heruntergeladen.',
   'erasure.title': 'Ihre Daten löschen',
   'erasure.text':
-    'Wir löschen alles, was wir über Sie speichern, nach einer Frist, in der Sie es sich anders überlegen können. Einkäufe bleiben für die gesetzlich vorgeschriebene Buchhaltung, ohne Ihren Namen oder Kontakt.',
+    'Wir löschen alles, was wir über Sie speichern, nach einer Frist, in der Sie es sich anders überlegen ' +
+    'können. Einkäufe bleiben für die gesetzlich vorgeschriebene Buchhaltung, ohne Ihren Namen oder ' +
+    'Kontakt.',
   'erasure.button': 'Meine Daten löschen',
   'erasure.pending': 'Ihre Daten werden am {date} gelöscht.',
   'erasure.receiptLink': 'Beleg zu Ihrem Löschantrag',
@@ -137,8 +146,12 @@ export const DE: Catalogue = {
   'dialog.deleted3': 'Ihre Kontakte mit dem Kundendienst',
   'dialog.deleted4': 'Ihre erfassten Besuche',
   'dialog.keptTitle': 'Was wir behalten, und warum',
-  'dialog.kept1': 'Ihre Einkäufe, 3 Jahre lang, weil das Buchhaltungsrecht es verlangt. Sie tragen dann weder Ihren Namen noch Ihren Kontakt.',
-  'dialog.kept2': 'Das Protokoll, wer Ihre Daten angesehen hat, 2 Jahre lang, damit wir zeigen können, dass wir sorgfältig damit umgegangen sind. Es nennt Sie dann nicht mehr.',
+  'dialog.kept1':
+    'Ihre Einkäufe, 3 Jahre lang, weil das Buchhaltungsrecht es verlangt. Sie tragen dann weder Ihren ' +
+    'Namen noch Ihren Kontakt.',
+  'dialog.kept2':
+    'Das Protokoll, wer Ihre Daten angesehen hat, 2 Jahre lang, damit wir zeigen können, dass wir ' +
+    'sorgfältig damit umgegangen sind. Es nennt Sie dann nicht mehr.',
   'dialog.yes': 'Ja, meine Daten löschen',
   'dialog.no': 'Meine Daten behalten',
   'receipt.title': 'Löschbeleg',

@@ -13,7 +13,8 @@ export const EN = {
   'title.signedIn': 'Your data, {name}',
   'signIn.title': 'Sign in',
   'signIn.intro':
-    'See everything we hold about you, who looked at it, download it or ask us to delete it. We send a one-time code to your email address or phone; there is no password.',
+    'See everything we hold about you, who looked at it, download it or ask us to delete it. We send a ' +
+    'one-time code to your email address or phone; there is no password.',
   'login.label': 'Email or phone',
   'login.hint': 'The one you gave us, e.g. name@example.com or +44 20 7946 0958.',
   'login.submit': 'Send code',
@@ -115,12 +116,14 @@ export const EN = {
   'action.sign_out': 'signed out',
   'download.title': 'Take your data with you',
   'download.text':
-    'One JSON file with everything above, and for each kind of data why we hold it, on which legal basis, for how long and who receives it.',
+    'One JSON file with everything above, and for each kind of data why we hold it, on which legal basis, ' +
+    'for how long and who receives it.',
   'download.button': 'Download my data',
   'download.done': 'Your data is downloading as {file}.',
   'erasure.title': 'Delete your data',
   'erasure.text':
-    'We delete everything we hold about you after a grace period in which you can change your mind. Purchases stay for the bookkeeping the law requires, without your name or contact.',
+    'We delete everything we hold about you after a grace period in which you can change your mind. ' +
+    'Purchases stay for the bookkeeping the law requires, without your name or contact.',
   'erasure.button': 'Delete my data',
   'erasure.pending': 'Your data will be deleted on {date}.',
   'erasure.receiptLink': 'Receipt for your deletion request',

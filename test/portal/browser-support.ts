@@ -34,7 +34,8 @@ export async function startWorld(basePath = ''): Promise<PortalWorld> {
     { sku: 'TEA-EARL-GREY', quantity: 2, unitPriceMinor: 650 },
   ];
   await staff('POST', `/v1/customers/${aliceId}/purchases`, { currency: 'EUR', items });
-  await staff('POST', `/v1/customers/${aliceId}/interactions`, { channel: 'email', summary: 'Asked when the blue teapot is back in stock' });
+  const asked = 'Asked when the blue teapot is back in stock';
+  await staff('POST', `/v1/customers/${aliceId}/interactions`, { channel: 'email', summary: asked });
   await staff('POST', `/v1/customers/${aliceId}/interactions`, { channel: 'phone', summary: 'Parcel arrived damaged; replacement sent' });
   await staff('POST', `/v1/customers/${aliceId}/reveal`, { purpose: 'Filing the courier damage claim' }, TOKENS.officer);
   // Four staff reads: seven staff rows in all (create, purchase, reveal, reads), more than the log shows at first.
@@ -79,7 +80,9 @@ export class Session {
       const url = r.url();
       if (!url.startsWith(world.home.url) && !url.startsWith('blob:')) s.problems.push(`request to another origin: ${url}`);
       // Under a base path, everything the page asks for stays under it.
-      else if (world.base !== world.home.url && !url.startsWith(`${world.base}/`) && !url.startsWith('blob:')) s.problems.push(`request outside the base path: ${url}`);
+      else if (world.base !== world.home.url && !url.startsWith(`${world.base}/`) && !url.startsWith('blob:')) {
+        s.problems.push(`request outside the base path: ${url}`);
+      }
     });
     await page.goto(`${world.base}${opts.path ?? '/portal'}`);
     return s;
@@ -95,7 +98,13 @@ export const focusedId = (page: Page) => page.evaluate(() => document.activeElem
 export const focusedText = (page: Page) => page.evaluate(() => document.activeElement?.textContent?.trim() ?? '');
 
 /** Signs in with the keyboard only, as a screen-reader or keyboard user would. */
-export async function signIn(page: Page, home: TestHome, contact: string, to = contact, labels = { contact: 'Email or phone', code: 'Code' }): Promise<void> {
+export async function signIn(
+  page: Page,
+  home: TestHome,
+  contact: string,
+  to = contact,
+  labels = { contact: 'Email or phone', code: 'Code' },
+): Promise<void> {
   await page.getByLabel(labels.contact).focus();
   await page.keyboard.type(contact);
   await page.keyboard.press('Enter');
@@ -117,8 +126,10 @@ export async function expectNoAxeViolations(page: Page, state: string): Promise<
   const hasAxe = await page.evaluate(() => 'axe' in window);
   if (!hasAxe) await page.evaluate(AXE_SOURCE);
   const violations = await page.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run(ctx: unknown, opts: unknown): Promise<{ violations: { id: string; help: string; nodes: { target: string[] }[] }[] }> } }).axe;
-    const result = await axe.run(document, { resultTypes: ['violations'], runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice'] } });
+    type Violation = { id: string; help: string; nodes: { target: string[] }[] };
+    const axe = (window as unknown as { axe: { run(ctx: unknown, opts: unknown): Promise<{ violations: Violation[] }> } }).axe;
+    const tags = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice'];
+    const result = await axe.run(document, { resultTypes: ['violations'], runOnly: { type: 'tag', values: tags } });
     return result.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`);
   });
   expect(violations, `axe violations in state "${state}"`).toEqual([]);
