@@ -110,7 +110,7 @@ export async function startHome(options: HomeOptions): Promise<Home> {
   const scheduler = new LocalScheduler(store, clock);
   const app = createApp(
     { store, keys, cipher: new EsdkFieldCipher(), clock, notifier: outbox, scheduler, log },
-    { defaultPhoneRegion: process.env.CRM_DEFAULT_PHONE_REGION, ...options.settings },
+    { ...options.settings },
   );
   const handler = createApiHandler(app, { log });
   const { tokens, generated } = loadStaffTokens(options.staffTokensJson, dataDir);

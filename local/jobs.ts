@@ -11,13 +11,13 @@ import type { DynamoDBRecord } from 'aws-lambda';
 import { toStreamImage } from '../lambdas/adapters/dynamodb/stream-image';
 import { keyOf } from '../lambdas/core/forgetting/cascade';
 import { ConditionFailedError } from '../lambdas/core/shared/errors';
-import type { ErasurePayload } from '../lambdas/core/forgetting/erasure';
 import type { Item } from '../lambdas/core/shared/ports';
 import { ALL_TABLES, type TableId } from '../lambdas/core/policy/tables';
 import { createErasureHandler, type ErasureHandler } from '../lambdas/handlers/erasure';
 import { createRemindersHandler, type RemindersHandler } from '../lambdas/handlers/reminders';
 import { createStreamHandler, TTL_PRINCIPAL, type StreamHandler } from '../lambdas/handlers/stream';
 import type { Home, Job } from './home';
+import { epoch, isExpired } from '../lambdas/core/shared/time';
 
 interface JobState {
   erasure: ErasureHandler;
@@ -43,7 +43,6 @@ function stateOf(home: Home): JobState {
   return state;
 }
 
-const epoch = (d: Date) => Math.floor(d.getTime() / 1000);
 const errorName = (e: unknown) => (e as Error)?.name;
 
 /** A DynamoDB Streams record for a TTL deletion, shaped as Lambda receives it. */
@@ -72,7 +71,7 @@ async function fireDueSchedules(home: Home): Promise<void> {
   const { store, log } = home.app.ports;
   for (const due of await home.scheduler.due()) {
     try {
-      await state.erasure(due.payload as unknown as ErasurePayload);
+      await state.erasure(due.payload);
     } catch (e) {
       log.error('schedule failed; it fires again on the next run', { schedule: due.name, errorName: errorName(e) });
       const row = await store.get('schedules', { name: due.name }, { consistent: true });
@@ -96,7 +95,7 @@ async function reapExpired(home: Home): Promise<void> {
   const now = clock.now();
   // Customers first: their cascade still needs the key and index rows that expire alongside.
   for await (const row of store.scan('customers')) {
-    if (typeof row.expiresAt !== 'number' || row.expiresAt > epoch(now)) continue;
+    if (!isExpired(row, now)) continue;
     const result = await state.stream({ Records: [ttlDeletionRecord(row, ++state.sequence, now)] });
     if (result.batchItemFailures.length > 0) log.error('ttl cascade failed; retried on the next run', { customerId: String(row.customerId) });
   }
@@ -104,7 +103,7 @@ async function reapExpired(home: Home): Promise<void> {
     const table = spec.name as TableId;
     if (table === 'customers' || !spec.ttlAttribute) continue;
     for await (const row of store.scan(table)) {
-      if (typeof row.expiresAt !== 'number' || row.expiresAt > epoch(now)) continue;
+      if (!isExpired(row, now)) continue;
       await store.delete(table, keyOf(table, row), { kind: 'equals', values: { expiresAt: row.expiresAt } }).catch((e) => {
         if (!(e instanceof ConditionFailedError)) throw e;
       });

@@ -1,5 +1,5 @@
 /** `npm start`: the whole product on one machine — API, portal, embedded database. */
-import { configureRetention, parseRetentionOverrides } from '../lambdas/core/policy/inventory';
+import { parseDomainSettings } from '../lambdas/settings';
 import { startHome } from './home';
 
 // The SDK's notice about Node 20 support is for library maintainers; Lambda runs Node 24 anyway.
@@ -12,23 +12,16 @@ if (!Number.isInteger(port) || port < 0 || port > 65535) {
   process.exit(1);
 }
 
-// Same override as CRM_RETENTION_DAYS in AWS; a malformed value stops start-up with a clear message.
-try {
-  configureRetention(parseRetentionOverrides(process.env.CRM_RETENTION_DAYS));
-} catch (e) {
-  console.error((e as Error).message);
-  process.exit(1);
-}
-
-const graceDays = process.env.CRM_ERASURE_GRACE_DAYS ? Number(process.env.CRM_ERASURE_GRACE_DAYS) : undefined;
-if (graceDays !== undefined && (!Number.isInteger(graceDays) || graceDays < 1 || graceDays > 365)) {
-  console.error('CRM_ERASURE_GRACE_DAYS must be a whole number of days from 1 to 365.');
+// The same schema as the Lambda functions' environment; a bad value stops start-up with its message.
+const domain = parseDomainSettings(process.env);
+if (!domain.ok) {
+  console.error(domain.problems.join('\n'));
   process.exit(1);
 }
 
 // A bad setting stops start-up with its message, not a stack trace.
 const home = await startHome({
-  settings: graceDays ? { forgetting: { erasureGraceSeconds: graceDays * 86_400 } } : undefined,
+  settings: domain.value.app,
   dataDir,
   port,
   host: process.env.HOST ?? '127.0.0.1',

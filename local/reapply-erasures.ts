@@ -63,7 +63,7 @@ export async function reapplyErasures(options: ReapplyOptions): Promise<ReapplyR
     scheduler: { schedule: refuse('Scheduling'), cancel: refuse('Scheduling') },
     log: options.log,
   });
-  return app.erasure.reapply();
+  return app.erasureReapply.reapply();
 }
 
 interface Args {

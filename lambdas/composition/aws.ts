@@ -19,7 +19,8 @@ import { AwsKeyService } from '../adapters/kms/aws-kms';
 import { createLogger } from '../adapters/logger';
 import { AwsNotifier } from '../adapters/notify/aws-notifier';
 import { AwsScheduler } from '../adapters/scheduler/aws-scheduler';
-import { configureRetention, parseRetentionOverrides, validateRetentionOverrides, type CategoryId } from '../core/policy/inventory';
+import type { CategoryId } from '../core/policy/inventory';
+import { parseDomainSettings, type DomainSettings } from '../settings';
 
 export interface AwsEnvironment {
   /** Physical names of the tables this function was given ('' for the others). */
@@ -30,6 +31,8 @@ export interface AwsEnvironment {
   emailFrom?: string;
   erasureGraceDays?: number;
   retentionDays: Partial<Record<CategoryId, number>>;
+  /** The settings createApp takes, parsed by the schema both homes share. */
+  domain: DomainSettings;
   defaultPhoneRegion?: string;
   stage?: string;
 }
@@ -64,31 +67,21 @@ export function readEnvironment(env: NodeJS.ProcessEnv): AwsEnvironment {
   }
   const [groupName, roleArn, deadLetterArn, targetArn] = schedulerVars;
 
-  let erasureGraceDays: number | undefined;
-  const grace = optional(env, ENV.erasureGraceDays);
-  if (grace !== undefined) {
-    erasureGraceDays = Number(grace);
-    if (!Number.isInteger(erasureGraceDays) || erasureGraceDays < 1 || erasureGraceDays > 365) problems.push(`${ENV.erasureGraceDays} must be a whole number of days from 1 to 365`);
-  }
+  // The settings the local home reads too, through the same schema.
+  const domain = parseDomainSettings(env);
+  if (!domain.ok) problems.push(...domain.problems);
 
-  let retentionDays: Partial<Record<CategoryId, number>> = {};
-  try {
-    retentionDays = parseRetentionOverrides(env[ENV.retentionDays]);
-    validateRetentionOverrides(retentionDays);
-  } catch (e) {
-    problems.push((e as Error).message);
-  }
-
-  if (problems.length > 0) throw new ConfigurationError(problems);
+  if (problems.length > 0 || !domain.ok) throw new ConfigurationError(problems);
   return {
-    retentionDays,
+    domain: domain.value,
+    retentionDays: domain.value.retentionDays,
     tableNames,
     kmsKeyId: kmsKeyId!,
     macKeyId: optional(env, ENV.macKeyId),
     scheduler: groupName && roleArn && deadLetterArn && targetArn ? { groupName, roleArn, deadLetterArn, targetArn } : undefined,
     emailFrom: optional(env, ENV.emailFrom),
-    erasureGraceDays,
-    defaultPhoneRegion: optional(env, ENV.defaultPhoneRegion),
+    erasureGraceDays: domain.value.erasureGraceDays,
+    defaultPhoneRegion: domain.value.defaultPhoneRegion,
     stage: optional(env, ENV.stage),
   };
 }
@@ -129,7 +122,6 @@ function withoutMac(keys: KeyService): KeyService {
 
 export function createAwsRuntime(config: AwsEnvironment, options: { clients?: AwsClients; log?: Log } = {}): AwsRuntime {
   const log = options.log ?? createLogger(process.env.POWERTOOLS_SERVICE_NAME ?? 'privacy-crm');
-  configureRetention(config.retentionDays);
   const clients = options.clients ?? {};
   const dynamodb = clients.dynamodb ?? new DynamoDBClient({});
   const kms = clients.kms ?? new KMSClient({});
@@ -148,10 +140,7 @@ export function createAwsRuntime(config: AwsEnvironment, options: { clients?: Aw
       scheduler,
       log,
     },
-    {
-      defaultPhoneRegion: config.defaultPhoneRegion,
-      forgetting: config.erasureGraceDays ? { erasureGraceSeconds: config.erasureGraceDays * 86_400 } : undefined,
-    },
+    config.domain.app,
   );
   return { app, log };
 }

@@ -50,7 +50,7 @@ describe('the customer export', () => {
   it('holds the data itself: contact unmasked, consent, interactions decrypted, purchases, behaviour, access log with purposes', async () => {
     const { contact, consent, interactions, purchases, behaviour, accessLog } = exported.categories;
     const row = await home.app.customers.require(id);
-    expect(contact.data).toMatchObject({ name: 'Olive Oyl', email: 'olive.oyl@example.com', retentionExpiresAt: new Date(row.expiresAt * 1000).toISOString() });
+    expect(contact.data).toMatchObject({ name: 'Olive Oyl', email: 'olive.oyl@example.com', retentionExpiresAt: new Date(row.expiresAt! * 1000).toISOString() });
     expect(consent.data.state.communications.status).toBe('active');
     expect(consent.data.state.analytics.status).toBe('active');
     expect(consent.data.history.map((e) => e.purpose)).toEqual(['communications', 'analytics']);

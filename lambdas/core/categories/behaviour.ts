@@ -7,9 +7,10 @@
 import { randomUUID } from 'node:crypto';
 import { expiryOf, occurredAt, queryAll } from './common';
 import { consentStatus } from '../customer/consent';
-import type { CustomerRow, Customers, SealedCustomer } from '../customer/customers';
+import type { Customers } from '../customer/customers';
+import type { CustomerRow, SealedCustomer } from '../customer/record';
 import { ConsentRequiredError, ValidationError } from '../shared/errors';
-import { ttlFor } from '../policy/inventory';
+import type { RetentionPolicy } from '../policy/retention-policy';
 import type { Clock, Item, Store } from '../shared/ports';
 import type { Principal } from '../shared/principal';
 
@@ -74,6 +75,7 @@ function redactSegment(segment: string): string {
 }
 
 export interface BehaviourDeps {
+  policy: RetentionPolicy;
   store: Store;
   clock: Clock;
   customers: Customers;
@@ -93,10 +95,10 @@ export class Behaviour {
     }
     const path = input.path === undefined ? undefined : sanitisePath(input.path);
     const now = this.deps.clock.now();
-    const when = occurredAt(input.occurredAt, now, 'behaviour');
+    const when = occurredAt(input.occurredAt, now, this.deps.policy.category('behaviour'));
 
     const row = await this.deps.customers.require(customerId);
-    if (consentStatus(row.consent ?? [], 'analytics', now).status !== 'active') throw new ConsentRequiredError('analytics');
+    if (consentStatus(row.consent, 'analytics', now, this.deps.policy.consent).status !== 'active') throw new ConsentRequiredError('analytics');
     const { pseudonyms } = await this.deps.customers.unseal(row);
     const eventId = randomUUID();
     await this.deps.store.put(
@@ -110,7 +112,7 @@ export class Behaviour {
         occurredAt: when,
         // No createdAt: a write-time stamp would let the row be matched to the customer's activity times.
         // Counted from when it happened (as lifting a legal hold does); no TTL while the customer is held.
-        expiresAt: row.legalHold ? undefined : ttlFor('behaviour', new Date(when)),
+        expiresAt: row.legalHold ? undefined : this.deps.policy.ttlFor('behaviour', new Date(when)),
       },
       { kind: 'notExists' },
     );

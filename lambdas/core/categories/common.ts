@@ -1,8 +1,9 @@
 /** Small pieces shared by the data categories (interactions, purchases, behaviour, export). */
 import { ValidationError } from '../shared/errors';
-import { category, type CategoryId } from '../policy/inventory';
+import type { Category } from '../policy/inventory';
 import type { Item, Store } from '../shared/ports';
 import type { TableId } from '../policy/tables';
+import { isExpired } from '../shared/time';
 
 /** Activity (an interaction, a purchase, a consent change) extends the customer's retention. */
 export type ActivityHook = (customerId: string) => Promise<void>;
@@ -14,7 +15,7 @@ const FUTURE_SKEW_MS = 5 * 60_000;
  * When something happened: an ISO 8601 date-time (normalised to UTC), defaulting to now. Not in the
  * future, and not older than the category keeps data (it would be held longer than the inventory says).
  */
-export function occurredAt(raw: string | undefined, now: Date, id: CategoryId): string {
+export function occurredAt(raw: string | undefined, now: Date, category: Category): string {
   if (raw === undefined) return now.toISOString();
   const m = typeof raw === 'string' ? /^(\d{4})-(\d{2})-(\d{2})T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/.exec(raw) : null;
   // Date.parse rolls 2024-02-31 over into March; a calendar date must exist as written.
@@ -27,7 +28,7 @@ export function occurredAt(raw: string | undefined, now: Date, id: CategoryId): 
   if (t > now.getTime() + FUTURE_SKEW_MS) {
     throw new ValidationError('occurredAt is in the future.', [{ field: 'occurredAt', message: 'must not be in the future' }]);
   }
-  const retention = category(id).retention;
+  const { retention } = category;
   if (t <= now.getTime() - retention.seconds * 1000) {
     throw new ValidationError('occurredAt is older than this data is kept.', [{ field: 'occurredAt', message: `must be within the retention period (${retention.label})` }]);
   }
@@ -36,13 +37,12 @@ export function occurredAt(raw: string | undefined, now: Date, id: CategoryId): 
 
 /** Every live row of one partition (the retention bounds how many there are), following the store's pages. */
 export async function queryAll(store: Store, table: TableId, partition: string, now: Date, opts: { descending?: boolean; includeExpired?: boolean } = {}): Promise<Item[]> {
-  const epoch = Math.floor(now.getTime() / 1000);
   const out: Item[] = [];
   let cursor: string | undefined;
   do {
     const page = await store.query(table, partition, { descending: opts.descending, cursor, consistent: true });
     // DynamoDB deletes expired rows days late: a row past its TTL is already gone for us.
-    out.push(...page.items.filter((r) => opts.includeExpired || typeof r.expiresAt !== 'number' || r.expiresAt > epoch));
+    out.push(...page.items.filter((r) => opts.includeExpired || !isExpired(r, now)));
     cursor = page.cursor;
   } while (cursor);
   return out;

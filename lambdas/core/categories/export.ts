@@ -8,14 +8,16 @@
 import type { AccessAction, AccessLog } from '../shared/access-log';
 import type { Behaviour, BehaviourEventView } from './behaviour';
 import { expiryOf } from './common';
-import { consentState, type ConsentEvent, type ConsentSettings, type ConsentStateView } from '../customer/consent';
+import { consentState, type ConsentEvent, type ConsentStateView } from '../customer/consent';
+import type { RetentionPolicy } from '../policy/retention-policy';
 import type { Customers } from '../customer/customers';
-import { CATEGORIES, category, type CategoryId } from '../policy/inventory';
+import { CATEGORIES, type Category, type CategoryId } from '../policy/inventory';
 import type { InteractionView, Interactions } from './interactions';
 import type { Clock, Store } from '../shared/ports';
 import type { Principal } from '../shared/principal';
 import type { PurchaseView, Purchases } from './purchases';
 import type { Vault } from '../shared/vault';
+import { isExpired } from '../shared/time';
 
 export const EXPORT_SCHEMA_VERSION = '1';
 
@@ -73,8 +75,7 @@ export interface CustomerExport {
 
 export type ExportedCategoryId = keyof CustomerExport['categories'];
 
-export function categoryFacts(id: CategoryId): CategoryFacts {
-  const c = category(id);
+export function categoryFacts(c: Category): CategoryFacts {
   return {
     category: c.id,
     title: c.title,
@@ -97,7 +98,7 @@ export interface ExportDeps {
   interactions: Interactions;
   purchases: Purchases;
   behaviour: Behaviour;
-  consentSettings?: ConsentSettings;
+  policy: RetentionPolicy;
 }
 
 export class Exports {
@@ -108,7 +109,7 @@ export class Exports {
    * principal, the export is written to the customer's access log before it is returned.
    */
   async forCustomer(customerId: string, principal?: Principal): Promise<CustomerExport> {
-    const { customers, clock } = this.deps;
+    const { customers, clock, policy } = this.deps;
     const now = clock.now();
     const row = await customers.require(customerId);
     const sealed = await customers.unseal(row);
@@ -122,7 +123,7 @@ export class Exports {
 
     const categories: CustomerExport['categories'] = {
       contact: {
-        ...categoryFacts('contact'),
+        ...categoryFacts(policy.category('contact')),
         data: {
           name: sealed.name,
           [sealed.contact.type]: sealed.contact.value,
@@ -133,11 +134,11 @@ export class Exports {
           ...(row.legalHold ? { legalHold: true } : {}),
         },
       },
-      consent: { ...categoryFacts('consent'), data: { state: consentState(history, now, this.deps.consentSettings), history } },
-      interactions: { ...categoryFacts('interactions'), data: { items: interactions } },
-      purchases: { ...categoryFacts('purchases'), data: { items: purchases } },
-      behaviour: { ...categoryFacts('behaviour'), data: { items: behaviour } },
-      accessLog: { ...categoryFacts('accessLog'), data: { items: access } },
+      consent: { ...categoryFacts(policy.category('consent')), data: { state: consentState(history, now, policy.consent), history } },
+      interactions: { ...categoryFacts(policy.category('interactions')), data: { items: interactions } },
+      purchases: { ...categoryFacts(policy.category('purchases')), data: { items: purchases } },
+      behaviour: { ...categoryFacts(policy.category('behaviour')), data: { items: behaviour } },
+      accessLog: { ...categoryFacts(policy.category('accessLog')), data: { items: access } },
     };
     // The inventory decides what is exported: a category it marks as exported without a section here is a bug.
     const missing = CATEGORIES.filter((c) => c.exported && !(c.id in categories)).map((c) => c.id);
@@ -150,13 +151,12 @@ export class Exports {
   /** The whole access log, oldest first, every page (AccessLog.list stops at one page). */
   private async accessEntries(customerId: string): Promise<ExportedAccessEntry[]> {
     const { store, clock } = this.deps;
-    const epoch = Math.floor(clock.now().getTime() / 1000);
     const out: ExportedAccessEntry[] = [];
     let cursor: string | undefined;
     do {
       const page = await store.query('access-log', customerId, { cursor, consistent: true });
       for (const r of page.items) {
-        if (typeof r.expiresAt === 'number' && r.expiresAt <= epoch) continue;
+        if (isExpired(r, clock.now())) continue;
         out.push({ ...(await this.deps.accessLog.decode(customerId, r)), ...expiryOf(r) });
       }
       cursor = page.cursor;

@@ -6,9 +6,10 @@
 import { randomUUID } from 'node:crypto';
 import type { AccessLog } from '../shared/access-log';
 import { expiryOf, occurredAt, queryAll, type ActivityHook } from './common';
-import type { CustomerRow, Customers, SealedCustomer } from '../customer/customers';
+import type { Customers } from '../customer/customers';
+import type { CustomerRow, SealedCustomer } from '../customer/record';
 import { ValidationError } from '../shared/errors';
-import { ttlFor } from '../policy/inventory';
+import type { RetentionPolicy } from '../policy/retention-policy';
 import type { Clock, Item, Store } from '../shared/ports';
 import { actorOf, type Principal } from '../shared/principal';
 import type { PseudonymSeal } from './pseudonym-seal';
@@ -35,6 +36,7 @@ export interface InteractionView {
 }
 
 export interface InteractionDeps {
+  policy: RetentionPolicy;
   store: Store;
   clock: Clock;
   customers: Customers;
@@ -63,7 +65,7 @@ export class Interactions {
     }
     const summary = input.summary === undefined ? undefined : normaliseSummary(input.summary);
     const now = clock.now();
-    const when = occurredAt(input.occurredAt, now, 'interactions');
+    const when = occurredAt(input.occurredAt, now, this.deps.policy.category('interactions'));
 
     const row = await customers.require(customerId);
     const { pseudonyms } = await customers.unseal(row);
@@ -80,7 +82,7 @@ export class Interactions {
       actor: actorOf(principal).actor,
       // No createdAt: a write-time stamp would let the row be matched to the customer's activity times.
       // Counted from when it happened (as lifting a legal hold does); no TTL while the customer is held.
-      expiresAt: row.legalHold ? undefined : ttlFor('interactions', new Date(when)),
+      expiresAt: row.legalHold ? undefined : this.deps.policy.ttlFor('interactions', new Date(when)),
     };
     await store.put('interactions', item, { kind: 'notExists' });
     await this.deps.onActivity?.(customerId);

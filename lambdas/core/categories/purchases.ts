@@ -9,7 +9,7 @@ import type { AccessLog } from '../shared/access-log';
 import { expiryOf, occurredAt, queryAll, type ActivityHook } from './common';
 import type { Customers } from '../customer/customers';
 import { ConditionFailedError, IdempotencyMismatchError, ValidationError, type FieldError } from '../shared/errors';
-import { ttlFor } from '../policy/inventory';
+import type { RetentionPolicy } from '../policy/retention-policy';
 import type { Clock, Item, Store } from '../shared/ports';
 import { actorOf, type Principal } from '../shared/principal';
 import type { Vault } from '../shared/vault';
@@ -67,6 +67,7 @@ export interface PurchaseView {
 }
 
 export interface PurchaseDeps {
+  policy: RetentionPolicy;
   store: Store;
   clock: Clock;
   vault: Vault;
@@ -115,7 +116,7 @@ export class Purchases {
     const { store, clock, vault } = this.deps;
     const valid = validatePurchase(input);
     const now = clock.now();
-    const fresh = `${occurredAt(input.occurredAt, now, 'purchases')}#${randomUUID()}`;
+    const fresh = `${occurredAt(input.occurredAt, now, this.deps.policy.category('purchases'))}#${randomUUID()}`;
     const customer = await this.deps.customers.require(customerId);
 
     let sk = fresh;
@@ -142,7 +143,7 @@ export class Purchases {
       actor: actorOf(principal).actor,
       createdAt: now.toISOString(),
       // Under a legal hold nothing of the customer may expire; lifting the hold sets the TTL from createdAt.
-      expiresAt: customer.legalHold ? undefined : ttlFor('purchases', now),
+      expiresAt: customer.legalHold ? undefined : this.deps.policy.ttlFor('purchases', now),
     };
     await store.put('transactions', item, { kind: 'notExists' }).catch((e) => {
       // Only a concurrent retry of the same idempotent request writes this key.
@@ -164,7 +165,7 @@ export class Purchases {
         if (prior.fingerprint !== fingerprint || prior.customerId !== customerId || typeof prior.resultId !== 'string') throw new IdempotencyMismatchError();
         return prior.resultId;
       }
-      const row = { key, fingerprint, customerId, resultId: fresh, createdAt: now.toISOString(), expiresAt: ttlFor('idempotency', now) };
+      const row = { key, fingerprint, customerId, resultId: fresh, createdAt: now.toISOString(), expiresAt: this.deps.policy.ttlFor('idempotency', now) };
       try {
         // An expired claim is replaced only if nobody replaced it meanwhile.
         await store.put('idempotency', row, prior ? { kind: 'equals', values: { fingerprint: String(prior.fingerprint), createdAt: String(prior.createdAt) } } : { kind: 'notExists' });

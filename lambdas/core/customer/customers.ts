@@ -9,44 +9,16 @@
  */
 import { randomUUID } from 'node:crypto';
 import { AccessLog } from '../shared/access-log';
-import { consentState, recordConsent, type ConsentEvent } from './consent';
-import { maskContact, maskName, normaliseContact, type Contact, type ContactType } from './contact';
+import { consentState, recordConsent } from './consent';
+import { maskContact, maskName, normaliseContact, type ContactType } from './contact';
 import { ConditionFailedError, ConflictError, IdempotencyMismatchError, NotFoundError, ValidationError } from '../shared/errors';
-import { ttlFor } from '../policy/inventory';
+import type { RetentionPolicy } from '../policy/retention-policy';
 import type { Principal } from '../shared/principal';
-import type { Clock, Item, Store } from '../shared/ports';
+import type { Clock, Store } from '../shared/ports';
 import { randomToken, type Vault } from '../shared/vault';
-import { DEFAULT_KEY_MARGIN_SECONDS, retentionEnd } from '../forgetting/retention';
-import { updateRow, type ForgettableRow } from './rows';
-
-/** What is sealed inside the customer row: the personal values and the pseudonyms that link other rows. */
-export interface SealedCustomer {
-  name: string;
-  contact: Contact;
-  pseudonyms: { interaction: string; behaviour: string };
-}
-
-export interface ErasureMark {
-  status: 'pending' | 'on-hold';
-  receiptId: string;
-  requestedAt: string;
-  scheduledFor: string;
-}
-
-export interface CustomerRow {
-  customerId: string;
-  v: number;
-  sealed: Uint8Array;
-  contactType: ContactType;
-  lookup: string;
-  createdAt: string;
-  lastActivityAt: string;
-  expiresAt: number;
-  consent: ConsentEvent[];
-  erasure?: ErasureMark;
-  legalHold?: { since: string; reason: Uint8Array; by: string };
-  reminders?: Record<string, string>;
-}
+import { loadRaw, updateRow } from './rows';
+import { customerToItem, type CustomerRow, type SealedCustomer } from './record';
+import { epoch, isExpired } from '../shared/time';
 
 export interface MaskedCustomer {
   customerId: string;
@@ -77,17 +49,12 @@ export interface CustomerSettings {
 }
 
 export interface CustomerDeps {
+  policy: RetentionPolicy;
   store: Store;
   vault: Vault;
   clock: Clock;
   accessLog: AccessLog;
   settings?: CustomerSettings;
-}
-
-const epoch = (d: Date) => Math.floor(d.getTime() / 1000);
-
-export function toRow(item: Item): CustomerRow {
-  return item as unknown as CustomerRow;
 }
 
 export class Customers {
@@ -99,11 +66,8 @@ export class Customers {
 
   /** The live row, or undefined when absent or past its TTL (DynamoDB deletes expired rows lazily). */
   async load(customerId: string): Promise<CustomerRow | undefined> {
-    const item = await this.deps.store.get('customers', { customerId }, { consistent: true });
-    if (!item) return undefined;
-    const row = toRow(item);
-    if (typeof row.expiresAt === 'number' && row.expiresAt <= epoch(this.now)) return undefined;
-    return row;
+    const row = await loadRaw(this.deps.store, customerId);
+    return row && !isExpired(row, this.now) ? row : undefined;
   }
 
   /**
@@ -127,9 +91,9 @@ export class Customers {
       customerId: row.customerId,
       name: maskName(s.name),
       contact: { type: s.contact.type, masked: maskContact(s.contact) },
-      consent: consentState(row.consent ?? [], this.now),
+      consent: consentState(row.consent, this.now, this.deps.policy.consent),
       // No TTL under a legal hold: show when retention would end without it.
-      retention: { expiresAt: retentionEnd(row) },
+      retention: { expiresAt: this.deps.policy.retentionEnd(row) },
       ...(row.erasure ? { erasure: { status: row.erasure.status, scheduledFor: row.erasure.scheduledFor, receiptId: row.erasure.receiptId } } : {}),
       ...(row.legalHold ? { legalHold: true } : {}),
       createdAt: row.createdAt,
@@ -174,7 +138,7 @@ export class Customers {
       pseudonyms: { interaction: randomToken(), behaviour: randomToken() },
     };
     const sealed = await vault.seal(customerId, 'contact', sealedValue, key.plaintext);
-    const expiresAt = ttlFor('contact', now);
+    const expiresAt = this.deps.policy.ttlFor('contact', now);
     const consent = input.consent?.communications === undefined ? [] : recordConsent([], { communications: input.consent.communications }, 'staff-entry', now);
 
     const row: CustomerRow = {
@@ -191,7 +155,7 @@ export class Customers {
 
     if (idemKey && fingerprint && !resuming) {
       try {
-        await store.put('idempotency', { key: idemKey, fingerprint, customerId, createdAt: now.toISOString(), expiresAt: ttlFor('idempotency', now) }, { kind: 'notExists' });
+        await store.put('idempotency', { key: idemKey, fingerprint, customerId, createdAt: now.toISOString(), expiresAt: this.deps.policy.ttlFor('idempotency', now) }, { kind: 'notExists' });
       } catch (e) {
         if (!(e instanceof ConditionFailedError) || attempt > 0) throw e;
         // A concurrent request with this key claimed it first: start again as its retry, so both
@@ -206,7 +170,7 @@ export class Customers {
       if (!existingWrapped) {
         try {
           // The key outlives the row a little, so the TTL cascade can still open the record to find its linked rows.
-          await vault.storeKey(customerId, key.wrapped, key.plaintext, expiresAt + DEFAULT_KEY_MARGIN_SECONDS);
+          await vault.storeKey(customerId, key.wrapped, key.plaintext, expiresAt + this.deps.policy.keyMarginSeconds);
           keyStoredHere = true;
         } catch (e) {
           // Another attempt with the same id stored its own key first: our ciphertext is under a key that
@@ -217,7 +181,7 @@ export class Customers {
       }
       // Logged before the row becomes visible: an entry without a customer is harmless, a customer without its entry is not.
       await this.deps.accessLog.append(customerId, principal, 'create');
-      await store.put('customers', row as unknown as Item, { kind: 'notExists' });
+      await store.put('customers', customerToItem(row), { kind: 'notExists' });
     } catch (e) {
       if (e instanceof ConditionFailedError) {
         // The row exists: a concurrent retry with the same key finished first. Replay it, touch nothing.
@@ -234,7 +198,7 @@ export class Customers {
   private static readonly IN_FLIGHT_SECONDS = 60;
 
   /** Claims the blind-index entry, or takes over one left by a create that never finished. */
-  private async claimIndex(lookup: string, customerId: string, expiresAt: number): Promise<void> {
+  private async claimIndex(lookup: string, customerId: string, expiresAt: number | undefined): Promise<void> {
     const { store } = this.deps;
     const entry = { lookup, customerId, createdAt: this.now.toISOString(), expiresAt };
     try {
@@ -323,7 +287,7 @@ export class Customers {
     };
     if (newLookup) await this.claimIndex(newLookup, customerId, row.expiresAt);
     try {
-      await this.deps.store.put('customers', updated as unknown as Item, { kind: 'equals', values: { v: row.v } });
+      await this.deps.store.put('customers', customerToItem(updated), { kind: 'equals', values: { v: row.v } });
     } catch (e) {
       if (newLookup) await this.deps.store.delete('contact-index', { lookup: newLookup }, { kind: 'equals', values: { customerId } }).catch(() => undefined);
       if (e instanceof ConditionFailedError) throw new ConflictError('The customer changed meanwhile; read it again and retry.', 'concurrent_update');
@@ -354,10 +318,10 @@ export class Customers {
   async update(customerId: string, mutate: (row: CustomerRow) => CustomerRow | Promise<CustomerRow>): Promise<CustomerRow> {
     const next = await updateRow(this.deps.store, customerId, () => this.now, async (r) => {
       refuseWhileErasing(r);
-      return (await mutate(r as unknown as CustomerRow)) as unknown as ForgettableRow;
+      return mutate(r);
     });
     if (!next) throw new NotFoundError('No such customer.');
-    return next as unknown as CustomerRow;
+    return next;
   }
 }
 
@@ -369,6 +333,6 @@ export function normaliseName(raw: string): string {
   return name;
 }
 
-function refuseWhileErasing(row: { erasure?: { startedAt?: string } | ErasureMark }): void {
-  if ((row.erasure as { startedAt?: string } | undefined)?.startedAt) throw new ConflictError('This customer is being erased.', 'erasure_in_progress');
+function refuseWhileErasing(row: CustomerRow): void {
+  if (row.erasure?.startedAt) throw new ConflictError('This customer is being erased.', 'erasure_in_progress');
 }

@@ -4,25 +4,15 @@
  * a row is absent for every reader, but it still has to be erased.
  */
 import { ConditionFailedError, DependencyUnavailableError } from '../shared/errors';
-import type { CustomerRow, ErasureMark } from './customers';
-import type { Item, Key, Store } from '../shared/ports';
+import { customerFromItem, customerToItem, type CustomerRow } from './record';
+import type { Key, Store } from '../shared/ports';
+import { isExpired } from '../shared/time';
 import type { TableId } from '../policy/tables';
 
-/** The erasure mark on the customer row, plus when the erasure handler took it over. */
-export type ActiveErasure = ErasureMark & { startedAt?: string };
-
-/** A customer row whose TTL may be absent (legal hold) and whose erasure mark may be under way. */
-export type ForgettableRow = Omit<CustomerRow, 'expiresAt' | 'erasure'> & { expiresAt?: number; erasure?: ActiveErasure };
-
-export const epochOf = (d: Date): number => Math.floor(d.getTime() / 1000);
-
-export function isExpired(row: { expiresAt?: unknown }, now: Date): boolean {
-  return typeof row.expiresAt === 'number' && row.expiresAt <= epochOf(now);
-}
-
-export async function loadRaw(store: Store, customerId: string): Promise<ForgettableRow | undefined> {
+/** The row as stored, also past its TTL (see above). */
+export async function loadRaw(store: Store, customerId: string): Promise<CustomerRow | undefined> {
   const item = await store.get('customers', { customerId }, { consistent: true });
-  return item ? (item as unknown as ForgettableRow) : undefined;
+  return item ? customerFromItem(item) : undefined;
 }
 
 /** Thrown by a mutator to leave the row as it is. */
@@ -42,13 +32,13 @@ export async function updateRow(
   store: Store,
   customerId: string,
   now: () => Date,
-  mutate: (row: ForgettableRow) => ForgettableRow | Promise<ForgettableRow>,
+  mutate: (row: CustomerRow) => CustomerRow | Promise<CustomerRow>,
   opts: { includeExpired?: boolean } = {},
-): Promise<ForgettableRow | undefined> {
+): Promise<CustomerRow | undefined> {
   for (let attempt = 0; attempt < 5; attempt++) {
     const row = await loadRaw(store, customerId);
     if (!row || (!opts.includeExpired && isExpired(row, now()))) return undefined;
-    let next: ForgettableRow;
+    let next: CustomerRow;
     try {
       next = { ...(await mutate(row)), v: row.v + 1 };
     } catch (e) {
@@ -56,7 +46,7 @@ export async function updateRow(
       throw e;
     }
     try {
-      await store.put('customers', next as unknown as Item, { kind: 'equals', values: { v: row.v } });
+      await store.put('customers', customerToItem(next), { kind: 'equals', values: { v: row.v } });
       return next;
     } catch (e) {
       if (!(e instanceof ConditionFailedError)) throw e;

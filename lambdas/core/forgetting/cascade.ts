@@ -22,8 +22,8 @@
  */
 import { KeyShreddedError, type Vault } from '../shared/vault';
 import { ConditionFailedError } from '../shared/errors';
-import type { Customers, CustomerRow, SealedCustomer } from '../customer/customers';
-import type { ForgettableRow } from '../customer/rows';
+import type { Customers } from '../customer/customers';
+import type { CustomerRow, SealedCustomer } from '../customer/record';
 import type { CategoryId } from '../policy/inventory';
 import type { Item, Key, Log, Store } from '../shared/ports';
 import { BY_CUSTOMER, TABLES, type TableId } from '../policy/tables';
@@ -52,7 +52,7 @@ export class Cascade {
   constructor(private readonly deps: { store: Store; vault: Vault; customers: Customers; log: Log }) {}
 
   /** The record sealed in the row, or undefined once the customer key is gone. */
-  async unseal(row: ForgettableRow): Promise<SealedCustomer | undefined> {
+  async unseal(row: CustomerRow): Promise<SealedCustomer | undefined> {
     try {
       return await this.deps.customers.unseal(row as unknown as CustomerRow);
     } catch (e) {
@@ -65,7 +65,7 @@ export class Cascade {
    * Runs the steps not in `done`, calling `onStep` after each. `row` is the customer row as it was
    * (the live row, or the old image of a TTL deletion); undefined when it is already gone.
    */
-  async run(customerId: string, row: ForgettableRow | undefined, opts: { done?: readonly string[]; onStep?: (step: CascadeStep) => Promise<void> } = {}): Promise<void> {
+  async run(customerId: string, row: CustomerRow | undefined, opts: { done?: readonly string[]; onStep?: (step: CascadeStep) => Promise<void> } = {}): Promise<void> {
     const done = new Set(opts.done ?? []);
     const held: { pseudonyms: Pseudonyms | undefined | null } = { pseudonyms: null };
     const linked = async (): Promise<Pseudonyms | undefined> => {
@@ -88,7 +88,7 @@ export class Cascade {
   private async step(
     step: CascadeStep,
     customerId: string,
-    row: ForgettableRow | undefined,
+    row: CustomerRow | undefined,
     linked: () => Promise<Pseudonyms | undefined>,
     inHand: Pseudonyms | undefined,
   ): Promise<void> {

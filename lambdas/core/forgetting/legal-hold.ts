@@ -14,11 +14,12 @@
 import type { AccessLog } from '../shared/access-log';
 import type { Cascade, Pseudonyms } from './cascade';
 import { keyOf } from './cascade';
-import { setCompanionTtl, Unchanged, updateRow, withoutTtl, type ForgettableRow } from '../customer/rows';
+import { setCompanionTtl, Unchanged, updateRow, withoutTtl } from '../customer/rows';
+import { CustomerRow } from '../customer/record';
 import type { Customers } from '../customer/customers';
 import { ConditionFailedError, ConflictError, NotFoundError, ValidationError } from '../shared/errors';
-import type { ErasureService } from './erasure';
-import { ttlFor } from '../policy/inventory';
+import type { ErasureRun } from './erasure-run';
+import type { RetentionPolicy } from '../policy/retention-policy';
 import type { Clock, Item, Log, Store } from '../shared/ports';
 import { actorOf, type Principal } from '../shared/principal';
 import { TABLES } from '../policy/tables';
@@ -31,15 +32,15 @@ export interface LegalHoldState {
 }
 
 export interface LegalHoldDeps {
+  policy: RetentionPolicy;
   store: Store;
   clock: Clock;
   vault: Vault;
   customers: Customers;
   accessLog: AccessLog;
   cascade: Cascade;
-  erasure: ErasureService;
+  erasure: ErasureRun;
   log: Log;
-  keyMarginSeconds: number;
 }
 
 export function normaliseReason(raw: unknown): string {
@@ -69,13 +70,13 @@ export class LegalHolds {
   async place(principal: Principal, customerId: string, rawReason: unknown): Promise<LegalHoldState> {
     const reason = normaliseReason(rawReason);
     const { customers, vault, store } = this.deps;
-    const row = (await customers.require(customerId)) as unknown as ForgettableRow;
+    const row = (await customers.require(customerId)) as unknown as CustomerRow;
     if (row.erasure?.startedAt) throw erasureUnderWay();
     const sealedReason = await vault.seal(customerId, 'accessLog', reason);
     const now = this.now;
 
     // Companions first: they must not expire while the row is held.
-    await setCompanionTtl(store, customerId, row.lookup, undefined, { keyMarginSeconds: this.deps.keyMarginSeconds });
+    await setCompanionTtl(store, customerId, row.lookup, undefined, { keyMarginSeconds: this.deps.policy.keyMarginSeconds });
     const held = await updateRow(store, customerId, () => now, (r) => {
       if (r.erasure?.startedAt) throw erasureUnderWay();
       return {
@@ -95,18 +96,18 @@ export class LegalHolds {
 
   async lift(principal: Principal, customerId: string): Promise<LegalHoldState> {
     const { customers, store } = this.deps;
-    const row = (await customers.require(customerId)) as unknown as ForgettableRow;
+    const row = (await customers.require(customerId)) as unknown as CustomerRow;
     if (!row.legalHold) {
       // Lifting twice is fine, and finishes a lift that stopped before rescheduling the erasure.
       await this.deps.erasure.resumeAfterHold(customerId);
       return { customerId, legalHold: false };
     }
     // Retention runs from the last activity, as if there had been no hold.
-    const expiresAt = ttlFor('contact', new Date(row.lastActivityAt));
+    const expiresAt = this.deps.policy.ttlFor('contact', new Date(row.lastActivityAt));
     const sealed = await this.deps.cascade.unseal(row);
     // Linked rows and companions before the row: until the row says "not held", a retry redoes them.
     await this.restoreLinked(customerId, sealed?.pseudonyms);
-    await setCompanionTtl(store, customerId, row.lookup, expiresAt, { keyMarginSeconds: this.deps.keyMarginSeconds });
+    await setCompanionTtl(store, customerId, row.lookup, expiresAt, { keyMarginSeconds: this.deps.policy.keyMarginSeconds });
     await updateRow(store, customerId, () => this.now, (r) => {
       if (!r.legalHold) throw new Unchanged();
       return { ...r, legalHold: undefined, expiresAt };
@@ -117,13 +118,13 @@ export class LegalHolds {
   }
 
   /** Makes sure nothing of a held customer carries a TTL (rows written since the hold was placed). */
-  async preserve(row: ForgettableRow): Promise<void> {
+  async preserve(row: CustomerRow): Promise<void> {
     if (!row.legalHold) return;
-    await setCompanionTtl(this.deps.store, row.customerId, row.lookup, undefined, { keyMarginSeconds: this.deps.keyMarginSeconds });
+    await setCompanionTtl(this.deps.store, row.customerId, row.lookup, undefined, { keyMarginSeconds: this.deps.policy.keyMarginSeconds });
     await this.preserveLinked(row);
   }
 
-  private async preserveLinked(row: ForgettableRow): Promise<void> {
+  private async preserveLinked(row: CustomerRow): Promise<void> {
     const sealed = await this.deps.cascade.unseal(row);
     for await (const { table, item } of this.deps.cascade.linkedRows(row.customerId, sealed?.pseudonyms)) {
       if (typeof item.expiresAt !== 'number') continue;
@@ -135,7 +136,7 @@ export class LegalHolds {
     const now = this.now;
     for await (const { table, category, item } of this.deps.cascade.linkedRows(customerId, pseudonyms)) {
       if (typeof item.expiresAt === 'number') continue;
-      const expiresAt = ttlFor(category, retentionStart(item, now));
+      const expiresAt = this.deps.policy.ttlFor(category, retentionStart(item, now));
       const pk = TABLES[table].partitionKey.name;
       // Conditional on the row still existing without a TTL: a row deleted meanwhile stays deleted.
       await this.deps.store

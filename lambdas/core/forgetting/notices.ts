@@ -8,6 +8,7 @@ import type { Contact } from '../customer/contact';
 import type { ConsentEvent } from '../customer/consent';
 import { DependencyUnavailableError } from '../shared/errors';
 import type { Clock, Log, Notifier } from '../shared/ports';
+import type { RetentionPolicy } from '../policy/retention-policy';
 
 export interface Notice {
   kind: MessageKind;
@@ -85,11 +86,11 @@ export const notices = {
 };
 
 export class NoticeSender {
-  constructor(private readonly deps: { notifier: Notifier; clock: Clock; log: Log }) {}
+  constructor(private readonly deps: { notifier: Notifier; clock: Clock; policy: RetentionPolicy; log: Log }) {}
 
   /** Sends `notice` if the consent gate allows it; returns whether it was sent. Notifier faults propagate. */
   async send(contact: Contact, consent: readonly ConsentEvent[], notice: Notice): Promise<boolean> {
-    if (!messageAllowed(notice.kind, consent, this.deps.clock.now())) return false;
+    if (!messageAllowed(notice.kind, consent, this.deps.clock.now(), this.deps.policy.consent)) return false;
     await this.deps.notifier.send(
       contact.type === 'email'
         ? { to: contact.value, channel: 'email', subject: notice.subject, body: notice.body }

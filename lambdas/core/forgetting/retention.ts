@@ -12,26 +12,20 @@
  *   by the date it announced, so a retention extended by activity earns a new reminder later.
  */
 import type { Cascade } from './cascade';
-import { consentStatus, type ConsentSettings } from '../customer/consent';
-import { epochOf, isExpired, loadRaw, setCompanionTtl, Unchanged, updateRow, withoutTtl, type ForgettableRow } from '../customer/rows';
+import { consentStatus } from '../customer/consent';
+import { loadRaw, setCompanionTtl, Unchanged, updateRow, withoutTtl } from '../customer/rows';
+import { customerFromItem, customerToItem, type CustomerRow } from '../customer/record';
+import { DAY_SECONDS, epoch, isExpired } from '../shared/time';
 import { ConditionFailedError, DependencyUnavailableError } from '../shared/errors';
-import { POLICY, ttlFor } from '../policy/inventory';
+import type { RetentionPolicy } from '../policy/retention-policy';
 import type { LegalHolds } from './legal-hold';
 import { notices, type Notice, type NoticeSender } from './notices';
-import type { Clock, Item, Log, Store } from '../shared/ports';
-
-const DAY = 86_400;
-
-export interface RetentionSettings {
-  reminderLeadSeconds?: number;
-  /** How much longer the wrapped key lives than the customer row (see `setCompanionTtl`). */
-  keyMarginSeconds?: number;
-  consent?: ConsentSettings;
-}
+import type { Clock, Log, Store } from '../shared/ports';
 
 export interface RetentionDeps {
   store: Store;
   clock: Clock;
+  policy: RetentionPolicy;
   log: Log;
   cascade: Cascade;
   holds: LegalHolds;
@@ -44,14 +38,6 @@ export interface ReminderRun {
   failed: number;
 }
 
-export const DEFAULT_KEY_MARGIN_SECONDS = 7 * DAY;
-
-/** When the customer's retention ends: the TTL, or under a legal hold, when it would without the hold. */
-export function retentionEnd(row: { expiresAt?: number; lastActivityAt: string }): string {
-  const ttl = typeof row.expiresAt === 'number' ? row.expiresAt : ttlFor('contact', new Date(row.lastActivityAt));
-  return new Date(ttl * 1000).toISOString();
-}
-
 export class ReminderRunFailed extends Error {
   constructor(readonly failed: number) {
     super(`${failed} customer(s) could not be reminded; the run is safe to repeat.`);
@@ -59,16 +45,7 @@ export class ReminderRunFailed extends Error {
 }
 
 export class Retention {
-  private readonly leadSeconds: number;
-  private readonly keyMarginSeconds: number;
-
-  constructor(
-    private readonly deps: RetentionDeps,
-    private readonly settings: RetentionSettings = {},
-  ) {
-    this.leadSeconds = settings.reminderLeadSeconds ?? POLICY.reminderLeadSeconds;
-    this.keyMarginSeconds = settings.keyMarginSeconds ?? DEFAULT_KEY_MARGIN_SECONDS;
-  }
+  constructor(private readonly deps: RetentionDeps) {}
 
   /**
    * The hook the activity paths call (interactions, purchases, consent, sign-in): `touch`, but a
@@ -93,11 +70,11 @@ export class Retention {
       await this.deps.holds.preserve(row);
       return;
     }
-    const next = ttlFor('contact', now);
-    const moves = (r: ForgettableRow) => typeof r.expiresAt === 'number' && next - r.expiresAt >= DAY;
+    const next = this.deps.policy.ttlFor('contact', now);
+    const moves = (r: CustomerRow) => typeof r.expiresAt === 'number' && next - r.expiresAt >= DAY_SECONDS;
     if (!moves(row)) return;
     // Companions first: they may outlive the row for a while, never the other way round.
-    await setCompanionTtl(store, customerId, row.lookup, next, { keyMarginSeconds: this.keyMarginSeconds, onlyExtend: true });
+    await setCompanionTtl(store, customerId, row.lookup, next, { keyMarginSeconds: this.deps.policy.keyMarginSeconds, onlyExtend: true });
     await updateRow(store, customerId, () => now, (r) => {
       if (r.legalHold || r.erasure?.startedAt || !moves(r)) throw new Unchanged();
       return { ...r, lastActivityAt: now.toISOString(), expiresAt: next };
@@ -108,9 +85,9 @@ export class Retention {
    * A customer row was deleted by TTL (`old` is its last image). Cascades, or under a legal hold (a
    * TTL deletion racing the hold) puts the row back without its TTL.
    */
-  async onExpired(old: ForgettableRow): Promise<'cascaded' | 'restored'> {
+  async onExpired(old: CustomerRow): Promise<'cascaded' | 'restored'> {
     if (old.legalHold) {
-      await this.deps.store.put('customers', withoutTtl(old) as unknown as Item, { kind: 'notExists' }).catch((e) => {
+      await this.deps.store.put('customers', customerToItem(withoutTtl(old)), { kind: 'notExists' }).catch((e) => {
         if (!(e instanceof ConditionFailedError)) throw e;
       });
       this.deps.log.warn('ttl deletion of a customer under legal hold undone', { customerId: old.customerId });
@@ -125,7 +102,7 @@ export class Retention {
   async daily(): Promise<ReminderRun> {
     const run: ReminderRun = { retention: 0, communications: 0, failed: 0 };
     for await (const item of this.deps.store.scan('customers')) {
-      const row = item as unknown as ForgettableRow;
+      const row = customerFromItem(item);
       try {
         const sent = await this.remind(row);
         for (const topic of sent) run[topic]++;
@@ -141,14 +118,14 @@ export class Retention {
     return run;
   }
 
-  private dueReminders(row: ForgettableRow, now: Date): { topic: 'retention' | 'communications'; announces: string; notice: Notice }[] {
+  private dueReminders(row: CustomerRow, now: Date): { topic: 'retention' | 'communications'; announces: string; notice: Notice }[] {
     const due: { topic: 'retention' | 'communications'; announces: string; notice: Notice }[] = [];
-    const lead = this.leadSeconds;
-    if (typeof row.expiresAt === 'number' && row.expiresAt - lead <= epochOf(now)) {
+    const lead = this.deps.policy.reminderLeadSeconds;
+    if (typeof row.expiresAt === 'number' && row.expiresAt - lead <= epoch(now)) {
       const endsAt = new Date(row.expiresAt * 1000).toISOString();
       if (row.reminders?.retention !== endsAt) due.push({ topic: 'retention', announces: endsAt, notice: notices.retentionEnding(endsAt) });
     }
-    const consent = consentStatus(row.consent ?? [], 'communications', now, this.settings.consent);
+    const consent = consentStatus(row.consent, 'communications', now, this.deps.policy.consent);
     if (consent.status === 'active' && consent.expiresAt && Date.parse(consent.expiresAt) - lead * 1000 <= now.getTime()) {
       if (row.reminders?.communications !== consent.expiresAt) {
         due.push({ topic: 'communications', announces: consent.expiresAt, notice: notices.consentLapsing(consent.expiresAt) });
@@ -157,7 +134,7 @@ export class Retention {
     return due;
   }
 
-  private async remind(row: ForgettableRow): Promise<('retention' | 'communications')[]> {
+  private async remind(row: CustomerRow): Promise<('retention' | 'communications')[]> {
     const now = this.deps.clock.now();
     // An erasure already requested says more than any reminder could.
     if (isExpired(row, now) || row.erasure) return [];

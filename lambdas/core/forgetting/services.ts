@@ -1,32 +1,26 @@
 /**
- * Forgetting, assembled: the cascade, receipts, erasure requests and their handler, legal holds and
- * retention (activity, TTL expiry, reminders). `createApp` spreads what this returns into the app.
+ * Forgetting, assembled: the cascade, receipts, erasure (requests, the run, re-applying the ledger),
+ * legal holds and retention (activity, TTL expiry, reminders). `createApp` spreads what this returns
+ * into the app.
  */
-import type { AccessLog } from '../shared/access-log';
-import { Cascade } from './cascade';
-import type { ConsentSettings } from '../customer/consent';
 import type { Customers } from '../customer/customers';
-import { ErasureService } from './erasure';
+import type { RetentionPolicy } from '../policy/retention-policy';
+import type { AccessLog } from '../shared/access-log';
+import type { Clock, Log, Notifier, Scheduler, Store } from '../shared/ports';
+import type { Vault } from '../shared/vault';
+import { Cascade } from './cascade';
+import { ErasureReapply } from './erasure-reapply';
+import { ErasureRequests } from './erasure-requests';
+import { ErasureRun } from './erasure-run';
 import { LegalHolds } from './legal-hold';
 import { NoticeSender } from './notices';
-import type { Clock, Log, Notifier, Scheduler, Store } from '../shared/ports';
 import { Receipts } from './receipts';
-import { DEFAULT_KEY_MARGIN_SECONDS, Retention } from './retention';
-import type { Vault } from '../shared/vault';
-
-export interface ForgettingSettings {
-  /** Seconds between an erasure request and the erasure (default: the inventory's 30 days). */
-  erasureGraceSeconds?: number;
-  /** How long before retention ends or consent lapses the customer is reminded (default 30 days). */
-  reminderLeadSeconds?: number;
-  /** How much longer a customer key's TTL runs than the customer row's (default 7 days). */
-  keyMarginSeconds?: number;
-  consent?: ConsentSettings;
-}
+import { Retention } from './retention';
 
 export interface ForgettingDeps {
   store: Store;
   clock: Clock;
+  policy: RetentionPolicy;
   vault: Vault;
   customers: Customers;
   accessLog: AccessLog;
@@ -35,20 +29,15 @@ export interface ForgettingDeps {
   log: Log;
 }
 
-export function createForgetting(deps: ForgettingDeps, settings: ForgettingSettings = {}) {
-  const { store, clock, vault, customers, accessLog, log } = deps;
-  const keyMarginSeconds = settings.keyMarginSeconds ?? DEFAULT_KEY_MARGIN_SECONDS;
+export function createForgetting(deps: ForgettingDeps) {
+  const { store, clock, policy, vault, customers, accessLog, scheduler, log } = deps;
   const cascade = new Cascade({ store, vault, customers, log });
-  const receipts = new Receipts({ store, clock });
-  const sender = new NoticeSender({ notifier: deps.notifier, clock, log });
-  const erasure = new ErasureService(
-    { store, clock, scheduler: deps.scheduler, log, customers, accessLog, receipts, cascade, notices: sender },
-    { erasureGraceSeconds: settings.erasureGraceSeconds },
-  );
-  const legalHolds = new LegalHolds({ store, clock, vault, customers, accessLog, cascade, erasure, log, keyMarginSeconds });
-  const retention = new Retention(
-    { store, clock, log, cascade, holds: legalHolds, notices: sender },
-    { reminderLeadSeconds: settings.reminderLeadSeconds, keyMarginSeconds, consent: settings.consent },
-  );
-  return { cascade, receipts, erasure, legalHolds, retention };
+  const receipts = new Receipts({ store, clock, policy });
+  const notices = new NoticeSender({ notifier: deps.notifier, clock, policy, log });
+  const erasure = new ErasureRequests({ store, clock, scheduler, policy, customers, accessLog, receipts, cascade, notices });
+  const erasureRun = new ErasureRun({ store, clock, scheduler, log, policy, receipts, cascade, notices });
+  const erasureReapply = new ErasureReapply({ store, clock, receipts, cascade, run: erasureRun });
+  const legalHolds = new LegalHolds({ store, clock, policy, vault, customers, accessLog, cascade, erasure: erasureRun, log });
+  const retention = new Retention({ store, clock, policy, log, cascade, holds: legalHolds, notices });
+  return { cascade, receipts, erasure, erasureRun, erasureReapply, legalHolds, retention };
 }

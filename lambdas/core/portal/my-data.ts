@@ -3,16 +3,25 @@
  * accessed it. The customerId always comes from the session, never from the request; each call but
  * reading the access log itself is written to the customer's own access log.
  */
-import type { AccessEntry, AccessLog } from '../shared/access-log';
-import type { Behaviour, BehaviourEventView } from '../categories/behaviour';
-import { consentState, type ConsentSettings, type ConsentStateView } from '../customer/consent';
-import type { ContactType } from '../customer/contact';
 import type { Customers } from '../customer/customers';
-import type { InteractionView, Interactions } from '../categories/interactions';
+import { consentState, type ConsentStateView } from '../customer/consent';
+import type { ContactType } from '../customer/contact';
+import type { CustomerRow, SealedCustomer } from '../customer/record';
+import type { RetentionPolicy } from '../policy/retention-policy';
+import type { AccessEntry, AccessLog } from '../shared/access-log';
 import type { Clock } from '../shared/ports';
 import type { Principal } from '../shared/principal';
-import type { PurchaseView, Purchases } from '../categories/purchases';
-import { retentionEnd } from '../forgetting/retention';
+
+/**
+ * The category rows the dashboard shows. The portal does not know the category services: app.ts
+ * wires this one callback to them (interactions decrypted, purchases, behaviour events).
+ */
+export interface MyCategories {
+  interactions: readonly unknown[];
+  purchases: readonly unknown[];
+  behaviour: readonly unknown[];
+}
+export type ReadMyCategories = (row: CustomerRow, sealed: SealedCustomer) => Promise<MyCategories>;
 
 export type CustomerPrincipal = Extract<Principal, { kind: 'customer' }>;
 
@@ -26,19 +35,17 @@ export interface MeView {
   legalHold?: boolean;
   createdAt: string;
   lastActivityAt: string;
-  interactions: InteractionView[];
-  purchases: PurchaseView[];
-  behaviour: BehaviourEventView[];
+  interactions: MyCategories['interactions'];
+  purchases: MyCategories['purchases'];
+  behaviour: MyCategories['behaviour'];
 }
 
 export interface PortalDeps {
   clock: Clock;
   customers: Customers;
   accessLog: AccessLog;
-  interactions: Interactions;
-  purchases: Purchases;
-  behaviour: Behaviour;
-  consentSettings?: ConsentSettings;
+  policy: RetentionPolicy;
+  readCategories: ReadMyCategories;
 }
 
 export class Portal {
@@ -49,18 +56,14 @@ export class Portal {
     const customerId = principal.customerId;
     const row = await customers.require(customerId);
     const sealed = await customers.unseal(row);
-    const [interactions, purchases, behaviour] = await Promise.all([
-      this.deps.interactions.read(row, sealed),
-      this.deps.purchases.read(customerId),
-      this.deps.behaviour.read(row, sealed),
-    ]);
+    const { interactions, purchases, behaviour } = await this.deps.readCategories(row, sealed);
     await this.deps.accessLog.append(customerId, principal, 'read', undefined, !!row.legalHold);
     return {
       customerId,
       name: sealed.name,
       contact: { type: sealed.contact.type, value: sealed.contact.value },
-      consent: consentState(row.consent ?? [], this.deps.clock.now(), this.deps.consentSettings),
-      retention: { expiresAt: retentionEnd(row) },
+      consent: consentState(row.consent, this.deps.clock.now(), this.deps.policy.consent),
+      retention: { expiresAt: this.deps.policy.retentionEnd(row) },
       ...(row.erasure ? { erasure: { status: row.erasure.status, scheduledFor: row.erasure.scheduledFor, receiptId: row.erasure.receiptId } } : {}),
       ...(row.legalHold ? { legalHold: true } : {}),
       createdAt: row.createdAt,

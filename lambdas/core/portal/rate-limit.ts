@@ -5,13 +5,13 @@
  */
 import { ConditionFailedError, DependencyUnavailableError, RateLimitedError } from '../shared/errors';
 import type { Clock, Store } from '../shared/ports';
+import { epoch } from '../shared/time';
 
 export interface Limit {
   limit: number;
   windowSeconds: number;
 }
 
-const epoch = (d: Date) => Math.floor(d.getTime() / 1000);
 
 export class RateLimiter {
   constructor(private readonly deps: { store: Store; clock: Clock }) {}

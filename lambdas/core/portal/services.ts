@@ -1,11 +1,9 @@
 /** Builds the portal's services (sessions, sign-in, the customer's own view) for createApp. */
-import type { AccessLog } from '../shared/access-log';
-import type { Behaviour } from '../categories/behaviour';
 import type { Customers, CustomerSettings } from '../customer/customers';
-import type { Interactions } from '../categories/interactions';
+import type { RetentionPolicy } from '../policy/retention-policy';
+import type { AccessLog } from '../shared/access-log';
 import type { Clock, Log, Notifier, Store } from '../shared/ports';
-import { Portal } from './my-data';
-import type { Purchases } from '../categories/purchases';
+import { Portal, type ReadMyCategories } from './my-data';
 import { Sessions, type SessionSettings } from './sessions';
 import { SignIn, type SignInSettings } from './sign-in';
 import type { Vault } from '../shared/vault';
@@ -23,9 +21,8 @@ export interface PortalServiceDeps {
   log: Log;
   customers: Customers;
   accessLog: AccessLog;
-  interactions: Interactions;
-  purchases: Purchases;
-  behaviour: Behaviour;
+  policy: RetentionPolicy;
+  readCategories: ReadMyCategories;
   /** Called after a successful sign-in (a sign-in is customer activity). */
   onSignIn?: (customerId: string) => Promise<void>;
 }

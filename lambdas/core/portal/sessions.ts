@@ -8,6 +8,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { ConditionFailedError } from '../shared/errors';
 import { POLICY } from '../policy/inventory';
 import type { Clock, Item, Store } from '../shared/ports';
+import { epoch } from '../shared/time';
 
 export interface SessionSettings {
   idleSeconds: number;
@@ -35,7 +36,6 @@ export interface ResolvedSession {
 }
 
 const TOKEN = /^[A-Za-z0-9_-]{43}$/;
-const epoch = (d: Date) => Math.floor(d.getTime() / 1000);
 const iso = (s: number) => new Date(s * 1000).toISOString();
 
 export function sessionIdOf(token: string): string {

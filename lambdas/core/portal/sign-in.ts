@@ -22,6 +22,7 @@ import type { Clock, Log, Notifier, Store } from '../shared/ports';
 import { RateLimiter, type Limit } from './rate-limit';
 import type { NewSession, Sessions } from './sessions';
 import type { Vault } from '../shared/vault';
+import { epoch, isExpired } from '../shared/time';
 
 export interface SignInSettings {
   codeDigits: number;
@@ -65,7 +66,6 @@ export interface SignInDeps {
   onSignIn?: (customerId: string) => Promise<void>;
 }
 
-const epoch = (d: Date) => Math.floor(d.getTime() / 1000);
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 export class SignIn {
@@ -116,7 +116,7 @@ export class SignIn {
     const presented = await this.codeHash(key, code);
     const row = await this.deps.store.get('sessions', { id }, { consistent: true });
     const stored = typeof row?.codeHash === 'string' ? row.codeHash : undefined;
-    const live = row?.kind === 'code' && typeof row.expiresAt === 'number' && row.expiresAt > epoch(this.deps.clock.now());
+    const live = row?.kind === 'code' && !isExpired(row, this.deps.clock.now());
     if (!row || !live || !stored || !sameHex(stored, presented) || typeof row.customerId !== 'string') {
       if (attempt >= this.settings.maxAttempts) await this.lock(key);
       throw new UnauthorizedError('The code is wrong, expired or already used.');

@@ -4,9 +4,10 @@
  * names nobody and says nothing personal.
  */
 import { randomToken, type Vault, KeyShreddedError } from './vault';
-import { ttlFor } from '../policy/inventory';
+import type { RetentionPolicy } from '../policy/retention-policy';
 import { actorOf, type Principal } from './principal';
 import type { Clock, Item, Store } from './ports';
+import { isExpired } from './time';
 
 export type AccessAction =
   | 'create'
@@ -38,7 +39,7 @@ export interface AccessEntry {
 }
 
 export class AccessLog {
-  constructor(private readonly deps: { store: Store; vault: Vault; clock: Clock }) {}
+  constructor(private readonly deps: { store: Store; vault: Vault; clock: Clock; policy: RetentionPolicy }) {}
 
   /** `held`: the customer is under legal hold, so the entry gets no TTL (lifting the hold sets it from `at`). */
   async append(customerId: string, principal: Principal, action: AccessAction, purpose?: string, held = false): Promise<void> {
@@ -53,15 +54,15 @@ export class AccessLog {
       role,
       action,
       purpose: purpose === undefined ? undefined : await this.deps.vault.seal(customerId, 'accessLog', purpose),
-      expiresAt: held ? undefined : ttlFor('accessLog', now),
+      expiresAt: held ? undefined : this.deps.policy.ttlFor('accessLog', now),
     });
   }
 
   /** Newest first. A purpose whose key was shredded reads as null. */
   async list(customerId: string, limit = 200): Promise<AccessEntry[]> {
-    const now = Math.floor(this.deps.clock.now().getTime() / 1000);
+    const now = this.deps.clock.now();
     const page = await this.deps.store.query('access-log', customerId, { descending: true, limit });
-    const rows = page.items.filter((r) => typeof r.expiresAt !== 'number' || r.expiresAt > now);
+    const rows = page.items.filter((r) => !isExpired(r, now));
     return Promise.all(rows.map((r) => this.decode(customerId, r)));
   }
 

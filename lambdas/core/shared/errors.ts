@@ -103,3 +103,14 @@ export class ConditionFailedError extends DomainError {
 export class IntegrityError extends DomainError {
   readonly code = 'integrity_failure';
 }
+
+/**
+ * A stored item does not match its record type: a bug or a foreign write, never user input. Not a
+ * DomainError: it maps to 500 and an alarm, and names attributes only (values may be personal).
+ */
+export class CorruptRecordError extends Error {
+  constructor(table: string, detail: string) {
+    super(`${table}: stored item does not match its record type (${detail})`);
+    this.name = 'CorruptRecordError';
+  }
+}
