@@ -89,9 +89,21 @@ export class Session {
   }
 
   async close(): Promise<void> {
+    // Let the last action's follow-up reads finish: closing mid-request would report them as failed.
+    await settled(this.page);
     await this.context.close();
     expect(this.problems, 'no console errors, CSP violations or failed requests').toEqual([]);
   }
+}
+
+/** expect.poll with room for a loaded machine (two cores shared by parallel test files): 10 s, not 1 s. */
+export function poll<T>(fn: () => T | Promise<T>) {
+  return expect.poll(fn, { timeout: 10_000, interval: 50 });
+}
+
+/** Waits until no action is running (no control is aria-busy): its result and follow-up reads are done. */
+export async function settled(page: Page): Promise<void> {
+  await poll(() => page.locator('[aria-busy="true"]').count()).toBe(0);
 }
 
 export const focusedId = (page: Page) => page.evaluate(() => document.activeElement?.id ?? '');
@@ -108,11 +120,11 @@ export async function signIn(
   await page.getByLabel(labels.contact).focus();
   await page.keyboard.type(contact);
   await page.keyboard.press('Enter');
-  await expect.poll(() => focusedId(page)).toBe('code');
-  await expect.poll(() => lastCode(home, to)).toBeDefined();
+  await poll(() => focusedId(page)).toBe('code');
+  await poll(() => lastCode(home, to)).toBeDefined();
   await page.keyboard.type(lastCode(home, to)!);
   await page.keyboard.press('Enter');
-  await expect.poll(() => focusedId(page)).toBe('page-title');
+  await poll(() => focusedId(page)).toBe('page-title');
 }
 
 const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');

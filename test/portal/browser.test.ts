@@ -13,7 +13,7 @@ import { DE } from '../../portal/i18n/de';
 import { EN } from '../../portal/i18n/en';
 import { launchChromium } from '../support/browser';
 import { TOKENS } from '../support/home';
-import { ALICE, BOB, focusedId, focusedText, Session, signIn, startWorld, type PortalWorld } from './browser-support';
+import { ALICE, BOB, focusedId, focusedText, Session, signIn, startWorld, poll, settled, type PortalWorld } from './browser-support';
 import { lastCode } from './support';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -84,7 +84,7 @@ describe.each([
     const more = page.getByRole('button', { name: L['access.more'] }).first();
     await more.focus();
     await page.keyboard.press('Enter');
-    await expect.poll(() => log.getByRole('row').count()).toBe(1 + 7);
+    await poll(() => log.getByRole('row').count()).toBe(1 + 7);
     expect(flat(await log.innerText())).toContain(`${officer} ${L['action.reveal']} Filing the courier damage claim`);
     expect(await more.isVisible()).toBe(false);
     expect(await page.evaluate(() => document.activeElement?.tagName)).toBe('TR');
@@ -107,7 +107,7 @@ describe.each([
     expect(doc.customerId).toBe(world.aliceId);
     expect(doc.categories.contact.data.email).toBe(ALICE.email);
     expect(doc.categories.interactions.data.items).toHaveLength(2);
-    await expect.poll(feedback(page, 'download-feedback')).toBe(say('download.done', { file: download.suggestedFilename() }));
+    await poll(feedback(page, 'download-feedback')).toBe(say('download.done', { file: download.suggestedFilename() }));
     await s.close();
   });
 
@@ -116,9 +116,10 @@ describe.each([
     const { page } = s;
     const analytics = page.getByRole('switch', { name: L['consent.analytics'] });
     await analytics.check();
-    await expect.poll(feedback(page, 'consent-feedback')).toBe(say('consent.given', { purpose: L['purpose.analytics'] }));
+    await poll(feedback(page, 'consent-feedback')).toBe(say('consent.given', { purpose: L['purpose.analytics'] }));
     await staff('POST', `/v1/customers/${world.aliceId}/events`, { type: 'search', path: '/shop' });
     await staff('POST', `/v1/customers/${world.aliceId}/events`, { type: 'page_view', path: '/shop/teapots' });
+    await settled(page);
     await page.reload();
     await page.locator('#behaviour table').waitFor();
     expect(flat(await page.locator('#behaviour').innerText())).toContain(`${L['event.search']} /shop`);
@@ -126,13 +127,13 @@ describe.each([
 
     await analytics.focus();
     await page.keyboard.press('Space');
-    await expect.poll(feedback(page, 'consent-feedback')).toBe(say('consent.visitsDeleted', { purpose: L['purpose.analytics'] }));
+    await poll(feedback(page, 'consent-feedback')).toBe(say('consent.visitsDeleted', { purpose: L['purpose.analytics'] }));
     expect(await page.locator('#behaviour').textContent()).toBe(L['behaviour.none']);
     expect(await focusedId(page)).toBe('consent-analytics');
 
     await page.getByRole('switch', { name: L['consent.communications'] }).focus();
     await page.keyboard.press('Space');
-    await expect.poll(feedback(page, 'consent-feedback')).toBe(say('consent.withdrawnSay', { purpose: L['purpose.communications'] }));
+    await poll(feedback(page, 'consent-feedback')).toBe(say('consent.withdrawnSay', { purpose: L['purpose.communications'] }));
     const state = await staff('GET', `/v1/customers/${world.aliceId}`);
     expect(state.consent).toMatchObject({ analytics: { status: 'withdrawn' }, communications: { status: 'withdrawn', source: 'portal' } });
     await s.close();
@@ -159,7 +160,7 @@ describe.each([
     const date = day(pending.scheduledFor);
     expect(words).toContain(L['dialog.when'].replace('{date}', date));
     expect(await page.locator('#erasure-date').textContent()).toBe(L['erasure.pending'].replace('{date}', date));
-    await expect.poll(() => page.locator('#me-retention-label').textContent()).toBe(L['facts.deletedOn']);
+    await poll(() => page.locator('#me-retention-label').textContent()).toBe(L['facts.deletedOn']);
     expect(await page.locator('#me-retention').textContent()).toBe(date);
 
     await page.getByRole('link', { name: L['erasure.receiptLink'] }).click();
@@ -174,6 +175,7 @@ describe.each([
     await page.getByRole('link', { name: L['receipt.back'] }).click();
     await cancel.waitFor();
 
+    await settled(page);
     await page.reload();
     await cancel.waitFor();
     await cancel.click();
@@ -189,7 +191,7 @@ describe.each([
     await page.getByLabel(labels.contact).fill('020 7946 0958');
     await page.getByRole('button', { name: L['login.submit'] }).click();
     // The API's own example of the format reaches the customer, next to the field.
-    await expect.poll(feedback(page, 'login-feedback')).toBe(say('error.field.phone', { example: '+44 20 7946 0958' }));
+    await poll(feedback(page, 'login-feedback')).toBe(say('error.field.phone', { example: '+44 20 7946 0958' }));
     expect(await page.getByLabel(labels.contact).getAttribute('aria-invalid')).toBe('true');
 
     await page.getByLabel(labels.contact).fill(ALICE.email);
@@ -198,7 +200,7 @@ describe.each([
     const code = lastCode(world.home, ALICE.email)!;
     await page.getByLabel(labels.code).fill(code === '000000' ? '111111' : '000000');
     await page.getByRole('button', { name: L['verify.submit'], exact: true }).click();
-    await expect.poll(() => page.locator('#verify-feedback').textContent()).toBe(L['error.badCode']);
+    await poll(() => page.locator('#verify-feedback').textContent()).toBe(L['error.badCode']);
     expect(await focusedId(page)).toBe('code');
 
     await page.getByLabel(labels.code).fill(code);
@@ -243,6 +245,7 @@ describe('the portal on a phone and in the visitor\'s language', () => {
     expect(await page.getByRole('button', { name: 'Send code' }).isVisible()).toBe(true);
     expect(await page.title()).toBe(EN['doc.title']);
     expect(await focusedText(page)).toBe(EN['lang.switch']);
+    await settled(page);
     await page.reload();
     expect(await page.evaluate(() => document.documentElement.lang)).toBe('en');
     expect(await page.evaluate(() => document.cookie)).toBe('');

