@@ -65,13 +65,8 @@ export interface Home {
   close(): Promise<void>;
 }
 
-export type Job = (home: Home) => Promise<void>;
-const jobs: Job[] = [];
-/** Features register their clock-driven jobs (TTL reaper, scheduler, reminders) here. */
-export function registerJob(job: Job): void {
-  if (!jobs.includes(job)) jobs.push(job);
-}
-forgettingJobs.forEach(registerJob);
+/** The clock-driven jobs (due schedules, TTL reaper, reminders), in the order they run. */
+const jobs = forgettingJobs;
 
 function isLoopback(host: string): boolean {
   return host === 'localhost' || host === '::1' || /^127\./.test(host);
@@ -161,9 +156,17 @@ export async function startHome(options: HomeOptions): Promise<Home> {
         await home.runJobs();
         return { now: clock.now().toISOString() };
       },
+      resetClock: async () => ({ now: clock.reset().toISOString() }),
     },
   });
-  await new Promise<void>((r) => server.listen(options.port ?? 3000, options.host ?? '127.0.0.1', () => r()));
+  // A listen error (port taken since npm start checked it) rejects, for the caller to explain.
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 3000, options.host ?? '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
   const addr = server.address() as AddressInfo;
   home.url = `http://${options.host ?? '127.0.0.1'}:${addr.port}`;
   home.apiUrl = `${home.url}${basePath}`;

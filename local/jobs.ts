@@ -16,8 +16,19 @@ import { ALL_TABLES, type TableId } from '../lambdas/core/policy/tables';
 import { createErasureHandler, type ErasureHandler } from '../lambdas/handlers/erasure';
 import { createRemindersHandler, type RemindersHandler } from '../lambdas/handlers/reminders';
 import { createStreamHandler, TTL_PRINCIPAL, type StreamHandler } from '../lambdas/handlers/stream';
-import type { Home, Job } from './home';
+import type { App } from '../lambdas/core/app';
+import type { Clock } from '../lambdas/core/shared/ports';
+import type { LocalScheduler } from './scheduler';
 import { epoch, isExpired } from '../lambdas/core/shared/time';
+
+/** What a job needs of the home (the home satisfies it; jobs do not know the home). */
+export interface JobContext {
+  app: App;
+  clock: Clock;
+  scheduler: LocalScheduler;
+}
+
+export type Job = (home: JobContext) => Promise<void>;
 
 interface JobState {
   erasure: ErasureHandler;
@@ -27,9 +38,9 @@ interface JobState {
   lastReminderDay?: string;
 }
 
-const states = new WeakMap<Home, JobState>();
+const states = new WeakMap<JobContext, JobState>();
 
-function stateOf(home: Home): JobState {
+function stateOf(home: JobContext): JobState {
   let state = states.get(home);
   if (!state) {
     state = {
@@ -66,7 +77,7 @@ export function ttlDeletionRecord(row: Item, sequence: number, at: Date): Dynamo
   };
 }
 
-async function fireDueSchedules(home: Home): Promise<void> {
+async function fireDueSchedules(home: JobContext): Promise<void> {
   const state = stateOf(home);
   const { store, log } = home.app.ports;
   for (const due of await home.scheduler.due()) {
@@ -89,7 +100,7 @@ async function fireDueSchedules(home: Home): Promise<void> {
   }
 }
 
-async function reapExpired(home: Home): Promise<void> {
+async function reapExpired(home: JobContext): Promise<void> {
   const state = stateOf(home);
   const { store, clock, log } = home.app.ports;
   const now = clock.now();
@@ -111,7 +122,7 @@ async function reapExpired(home: Home): Promise<void> {
   }
 }
 
-async function dailyReminders(home: Home): Promise<void> {
+async function dailyReminders(home: JobContext): Promise<void> {
   const state = stateOf(home);
   const day = home.clock.now().toISOString().slice(0, 10);
   if (state.lastReminderDay === day) return;
@@ -120,5 +131,5 @@ async function dailyReminders(home: Home): Promise<void> {
   await state.reminders();
 }
 
-/** Registered by local/home.ts, in this order. */
+/** Run by local/home.ts, in this order. */
 export const forgettingJobs: readonly Job[] = [fireDueSchedules, reapExpired, dailyReminders];

@@ -29,6 +29,7 @@ import { createApp } from '../lambdas/core/app';
 import type { Clock, KeyService, Log } from '../lambdas/core/shared/ports';
 import { tableNamesFromPrefix } from '../lambdas/core/policy/tables';
 import { OffsetClock } from './clock';
+import { DataDirInUseError, lockDataDir } from './data-dir-lock';
 
 export interface ReapplyOptions {
   client: DynamoDBClient;
@@ -117,11 +118,19 @@ async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
   const log = createLogger('privacy-crm-reapply-erasures');
   let embedded: Server | undefined;
+  let unlock: () => void = () => undefined;
   let endpoint = args.endpoint;
   if (!endpoint && !args.aws) {
-    // The local home's own database on disk (the server must not be running: it holds the lock).
+    // The local home's own database on disk: only while no server holds it (the database allows one process).
     const dataDir = resolve(args.dataDir);
     mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+    try {
+      unlock = lockDataDir(dataDir);
+    } catch (e) {
+      if (!(e instanceof DataDirInUseError)) throw e;
+      const stop = 'stop npm start first, then run npm run reapply-erasures again.';
+      throw new Error(`${args.dataDir} is in use by a running privacy-crm (pid ${e.pid}): ${stop}`);
+    }
     embedded = dynalite({ path: join(dataDir, 'db'), createTableMs: 0, deleteTableMs: 0 });
     await new Promise<void>((r) => embedded!.listen(0, '127.0.0.1', () => r()));
     endpoint = `http://127.0.0.1:${(embedded.address() as AddressInfo).port}`;
@@ -147,6 +156,7 @@ async function main(): Promise<void> {
   } finally {
     client.destroy();
     if (embedded) await new Promise<void>((r) => embedded!.close(() => r()));
+    unlock();
   }
 }
 

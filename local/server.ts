@@ -13,6 +13,8 @@ import { LOCAL_ROUTES } from '../lambdas/http/local-routes';
 import { problem } from '../lambdas/http/problem';
 import { matchPath } from '../lambdas/http/routes';
 import { stageOf, stripBasePath } from './base-path';
+import { parseClockRequest } from './dev-clock';
+import { indexPage } from './index-page';
 import { findStaff, type StaffToken } from './staff-tokens';
 
 /** API Gateway's own payload limit; the handler enforces the API's 64 KB. */
@@ -21,6 +23,8 @@ const GATEWAY_MAX_BYTES = 10 * 1024 * 1024;
 export interface DevRoutes {
   outbox(): unknown;
   advanceClock(seconds: number): Promise<{ now: string }>;
+  /** Back to real time (offset 0). */
+  resetClock(): Promise<{ now: string }>;
 }
 
 export interface LocalServerOptions {
@@ -125,6 +129,7 @@ async function handle(req: IncomingMessage, res: ServerResponse, opts: LocalServ
   const body = await readBody(req);
   if (body === 'too-large') return send(res, withHeaders(problem(413, 'payload_too_large', 'The request body is too large.')));
 
+  if (url.pathname === LOCAL_ROUTES.home.path && method === LOCAL_ROUTES.home.method) return send(res, indexPage());
   // The local-only helpers stay at the root, outside any base path, so they are never taken for a stage.
   const devHelper = url.pathname === LOCAL_ROUTES.outbox.path || url.pathname === LOCAL_ROUTES.clock.path;
   if (devHelper && !opts.devRoutes) return send(res, withHeaders(problem(404, 'not_found', 'No such route.')));
@@ -134,16 +139,9 @@ async function handle(req: IncomingMessage, res: ServerResponse, opts: LocalServ
     if (!/^application\/json\b/i.test(req.headers['content-type'] ?? '')) {
       return send(res, withHeaders(problem(415, 'unsupported_media_type', 'Send the body as application/json.')));
     }
-    let seconds: unknown;
-    try {
-      seconds = (JSON.parse(body.toString('utf8') || '{}') as { advanceSeconds?: unknown }).advanceSeconds;
-    } catch {
-      seconds = undefined;
-    }
-    if (typeof seconds !== 'number' || !Number.isFinite(seconds) || seconds < 0) {
-      return send(res, withHeaders(problem(400, 'validation_failed', 'advanceSeconds must be a non-negative number.', { errors: [{ field: 'advanceSeconds', message: 'must be a non-negative number' }] })));
-    }
-    return send(res, json(200, await opts.dev.advanceClock(seconds)));
+    const clock = parseClockRequest(body.toString('utf8'));
+    if ('errors' in clock) return send(res, withHeaders(problem(400, 'validation_failed', clock.detail, { errors: clock.errors })));
+    return send(res, json(200, 'reset' in clock ? await opts.dev.resetClock() : await opts.dev.advanceClock(clock.advanceSeconds)));
   }
 
   const basePath = opts.basePath ?? '';

@@ -5,7 +5,8 @@
  * (`onActivity`), and the portal reads the categories through `readCategories`.
  */
 import { createCategoryServices } from './categories/services';
-import { Customers, type CustomerSettings } from './customer/customers';
+import { Customers } from './customer/customers';
+import type { CustomerSettings } from './customer/views';
 import { createForgetting } from './forgetting/services';
 import { DEFAULT_POLICY, type RetentionPolicy } from './policy/retention-policy';
 import { createPortalServices, type PortalSettings } from './portal/services';

@@ -9,7 +9,7 @@ import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 
 import { fromStreamImage } from '../adapters/dynamodb/stream-image';
 import { awsRuntime } from '../composition/aws';
 import type { App } from '../core/app';
-import type { CustomerRow } from '../core/customer/record';
+import { customerFromItem, type CustomerRow } from '../core/customer/record';
 import type { Log } from '../core/shared/ports';
 
 export const TTL_PRINCIPAL = 'dynamodb.amazonaws.com';
@@ -25,7 +25,8 @@ function customerImage(record: DynamoDBRecord): CustomerRow | undefined {
   if (!image) return undefined;
   const old = fromStreamImage(image);
   const looksLikeCustomer = typeof old.customerId === 'string' && typeof old.lookup === 'string' && old.sealed instanceof Uint8Array;
-  return looksLikeCustomer ? (old as unknown as CustomerRow) : undefined;
+  // The same mapper as every read: a malformed image fails the record (retried, then the on-failure queue).
+  return looksLikeCustomer ? customerFromItem(old) : undefined;
 }
 
 export function createStreamHandler(app: App, log: Log = app.ports.log): StreamHandler {

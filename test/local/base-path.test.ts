@@ -39,7 +39,7 @@ describe('the event the handler receives under a base path', () => {
         return { statusCode: 200, body: '{}' };
       },
       staffTokens: [],
-      dev: { outbox: () => ({ messages: [] }), advanceClock: async () => ({ now: '' }) },
+      dev: { outbox: () => ({ messages: [] }), advanceClock: async () => ({ now: '' }), resetClock: async () => ({ now: '' }) },
       isReady: () => true,
       devRoutes: true,
       basePath: '/dev',

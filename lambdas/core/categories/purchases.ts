@@ -8,10 +8,11 @@ import { randomUUID } from 'node:crypto';
 import type { AccessLog } from '../shared/access-log';
 import { expiryOf, occurredAt, queryAll, type ActivityHook } from './common';
 import type { Customers } from '../customer/customers';
-import { ConditionFailedError, IdempotencyMismatchError, ValidationError, type FieldError } from '../shared/errors';
+import { ConditionFailedError, ValidationError, type FieldError } from '../shared/errors';
 import type { RetentionPolicy } from '../policy/retention-policy';
 import type { Clock, Item, Store } from '../shared/ports';
 import { actorOf, type Principal } from '../shared/principal';
+import type { Idempotency } from '../shared/idempotency';
 import type { Vault } from '../shared/vault';
 
 /**
@@ -67,6 +68,7 @@ export interface PurchaseView {
 }
 
 export interface PurchaseDeps {
+  idempotency: Idempotency;
   policy: RetentionPolicy;
   store: Store;
   clock: Clock;
@@ -113,7 +115,7 @@ export class Purchases {
    * same row, and the same key with another body is refused.
    */
   async create(principal: Principal, customerId: string, input: PurchaseInput, idempotencyKey?: string): Promise<{ purchase: PurchaseView; replayed: boolean }> {
-    const { store, clock, vault } = this.deps;
+    const { store, clock } = this.deps;
     const valid = validatePurchase(input);
     const now = clock.now();
     const fresh = `${occurredAt(input.occurredAt, now, this.deps.policy.category('purchases'))}#${randomUUID()}`;
@@ -121,10 +123,8 @@ export class Purchases {
 
     let sk = fresh;
     if (idempotencyKey !== undefined) {
-      const actor = actorOf(principal).actor;
-      const key = await vault.fingerprint('idempotency-key', `purchase\u0000${actor}\u0000${customerId}\u0000${idempotencyKey}`);
-      const fingerprint = await vault.fingerprint('idempotency-body', JSON.stringify(['purchase', valid.currency, valid.items, input.occurredAt ?? null]));
-      sk = await this.claim(key, fingerprint, customerId, fresh);
+      const request = await this.deps.idempotency.request(`purchase:${customerId}`, actorOf(principal).actor, idempotencyKey, [valid.currency, valid.items, input.occurredAt ?? null]);
+      sk = await this.deps.idempotency.claim(request, fresh, customerId);
       if (sk !== fresh) {
         const existing = await store.get('transactions', { customerId, sk }, { consistent: true });
         if (existing) return { purchase: toView(existing), replayed: true };
@@ -152,29 +152,6 @@ export class Purchases {
     await this.deps.onActivity?.(customerId);
     await this.deps.accessLog.append(customerId, principal, 'create_purchase', undefined, !!customer.legalHold);
     return { purchase: toView(item), replayed: false };
-  }
-
-  /** The sort key this request owns: `fresh` if the key is new, the earlier attempt's otherwise. */
-  private async claim(key: string, fingerprint: string, customerId: string, fresh: string): Promise<string> {
-    const { store, clock } = this.deps;
-    const now = clock.now();
-    const epoch = Math.floor(now.getTime() / 1000);
-    for (let attempt = 0; attempt < 2; attempt++) {
-      const prior = await store.get('idempotency', { key }, { consistent: true });
-      if (prior && typeof prior.expiresAt === 'number' && prior.expiresAt > epoch) {
-        if (prior.fingerprint !== fingerprint || prior.customerId !== customerId || typeof prior.resultId !== 'string') throw new IdempotencyMismatchError();
-        return prior.resultId;
-      }
-      const row = { key, fingerprint, customerId, resultId: fresh, createdAt: now.toISOString(), expiresAt: this.deps.policy.ttlFor('idempotency', now) };
-      try {
-        // An expired claim is replaced only if nobody replaced it meanwhile.
-        await store.put('idempotency', row, prior ? { kind: 'equals', values: { fingerprint: String(prior.fingerprint), createdAt: String(prior.createdAt) } } : { kind: 'notExists' });
-        return fresh;
-      } catch (e) {
-        if (!(e instanceof ConditionFailedError)) throw e;
-      }
-    }
-    throw new IdempotencyMismatchError();
   }
 
   /** Newest first; the read is written to the customer's access log. */

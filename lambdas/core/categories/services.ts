@@ -2,6 +2,7 @@
 import type { Customers } from '../customer/customers';
 import type { RetentionPolicy } from '../policy/retention-policy';
 import type { AccessLog } from '../shared/access-log';
+import { Idempotency } from '../shared/idempotency';
 import type { Clock, FieldCipher, Store } from '../shared/ports';
 import type { Vault } from '../shared/vault';
 import { Behaviour } from './behaviour';
@@ -28,7 +29,8 @@ export function createCategoryServices(deps: CategoryDeps) {
   const { store, vault, clock, policy, customers, accessLog, onActivity } = deps;
   const seal = new PseudonymSeal({ vault, cipher: deps.cipher });
   const interactions = new Interactions({ store, clock, policy, customers, accessLog, seal, onActivity });
-  const purchases = new Purchases({ store, clock, policy, vault, customers, accessLog, onActivity });
+  const idempotency = new Idempotency({ store, clock, vault, policy });
+  const purchases = new Purchases({ store, clock, policy, vault, customers, accessLog, idempotency, onActivity });
   const behaviour = new Behaviour({ store, clock, policy, customers });
   const consent = new ConsentService({
     customers,

@@ -1,52 +1,23 @@
 /**
  * Customers: the minimal record (a name and one contact method), sealed under the customer's own key.
- *
- * Write order on create, so a crash or a failing dependency never leaves a visible half-customer:
- * every KMS call first (nothing written yet), then the idempotency claim, the blind-index claim, the
- * wrapped key, and the customer row last. Search goes index → customer row, so until that last write
- * nothing is findable; a retry (same Idempotency-Key) resumes with the same customerId, and a later
- * create takes over an index entry that points at no customer.
+ * Create lives in ./create.ts; this is reading, searching, revealing and changing one.
  */
-import { randomUUID } from 'node:crypto';
-import { AccessLog } from '../shared/access-log';
-import { consentState, recordConsent } from './consent';
-import { maskContact, maskName, normaliseContact, type ContactType } from './contact';
-import { ConditionFailedError, ConflictError, IdempotencyMismatchError, NotFoundError, ValidationError } from '../shared/errors';
 import type { RetentionPolicy } from '../policy/retention-policy';
-import type { Principal } from '../shared/principal';
+import type { AccessLog } from '../shared/access-log';
+import { ConditionFailedError, ConflictError, NotFoundError, ValidationError } from '../shared/errors';
+import { Idempotency } from '../shared/idempotency';
 import type { Clock, Store } from '../shared/ports';
-import { randomToken, type Vault } from '../shared/vault';
-import { loadRaw, updateRow } from './rows';
+import type { Principal } from '../shared/principal';
+import { isExpired } from '../shared/time';
+import type { Vault } from '../shared/vault';
+import { consentState } from './consent';
+import type { CreateCustomerInput, CustomerSettings, MaskedCustomer, RevealedCustomer } from './views';
+import { maskContact, maskName, normaliseContact } from './contact';
+import { claimIndex, releaseIndex } from './contact-index';
+import { createCustomer, type CreateDeps } from './create';
+import { normaliseName } from './name';
 import { customerToItem, type CustomerRow, type SealedCustomer } from './record';
-import { epoch, isExpired } from '../shared/time';
-
-export interface MaskedCustomer {
-  customerId: string;
-  name: string;
-  contact: { type: ContactType; masked: string };
-  consent: ReturnType<typeof consentState>;
-  retention: { expiresAt: string };
-  erasure?: { status: string; scheduledFor: string; receiptId: string };
-  legalHold?: boolean;
-  createdAt: string;
-}
-
-export interface RevealedCustomer {
-  name: string;
-  email?: string;
-  phone?: string;
-}
-
-export interface CreateCustomerInput {
-  name: string;
-  email?: string;
-  phone?: string;
-  consent?: { communications?: boolean };
-}
-
-export interface CustomerSettings {
-  defaultPhoneRegion?: string;
-}
+import { loadRaw, updateRow } from './rows';
 
 export interface CustomerDeps {
   policy: RetentionPolicy;
@@ -100,138 +71,17 @@ export class Customers {
     };
   }
 
-  async create(principal: Principal, input: CreateCustomerInput, idempotencyKey?: string, attempt = 0): Promise<{ customer: MaskedCustomer; replayed: boolean }> {
-    const contact = normaliseContact(input, this.deps.settings?.defaultPhoneRegion);
-    const name = normaliseName(input.name);
-    const { vault, store } = this.deps;
-
-    // Idempotency: a keyed fingerprint of the normalised request, so "same body" ignores formatting.
-    let customerId: string = randomUUID();
-    let resuming = false;
-    let idemKey: string | undefined;
-    let fingerprint: string | undefined;
-    if (idempotencyKey !== undefined) {
-      const actor = principal.kind === 'staff' ? principal.staffId : principal.kind;
-      idemKey = await vault.fingerprint('idempotency-key', `${actor}\u0000${idempotencyKey}`);
-      fingerprint = await vault.fingerprint('idempotency-body', JSON.stringify([name, contact.type, contact.value, input.consent ?? null]));
-      const prior = await store.get('idempotency', { key: idemKey }, { consistent: true });
-      if (prior && typeof prior.expiresAt === 'number' && prior.expiresAt > epoch(this.now)) {
-        if (prior.fingerprint !== fingerprint) throw new IdempotencyMismatchError();
-        customerId = String(prior.customerId);
-        resuming = true;
-        const existing = await this.load(customerId);
-        if (existing) return { customer: await this.masked(existing), replayed: true };
-      }
-    }
-
-    // All KMS work before the first write: a KMS fault leaves nothing behind.
-    const lookup = await vault.blindIndex(contact.type, contact.value);
-    // Only a resumed attempt can find a key already stored for this id.
-    const existingWrapped = resuming ? await vault.wrappedKey(customerId) : undefined;
-    const key = existingWrapped
-      ? { plaintext: await vault.unwrap(customerId, existingWrapped), wrapped: existingWrapped }
-      : await vault.newKey(customerId);
-    const now = this.now;
-    const sealedValue: SealedCustomer = {
-      name,
-      contact,
-      pseudonyms: { interaction: randomToken(), behaviour: randomToken() },
-    };
-    const sealed = await vault.seal(customerId, 'contact', sealedValue, key.plaintext);
-    const expiresAt = this.deps.policy.ttlFor('contact', now);
-    const consent = input.consent?.communications === undefined ? [] : recordConsent([], { communications: input.consent.communications }, 'staff-entry', now);
-
-    const row: CustomerRow = {
-      customerId,
-      v: 1,
-      sealed,
-      contactType: contact.type,
-      lookup,
-      createdAt: now.toISOString(),
-      lastActivityAt: now.toISOString(),
-      expiresAt,
-      consent,
-    };
-
-    if (idemKey && fingerprint && !resuming) {
-      try {
-        await store.put('idempotency', { key: idemKey, fingerprint, customerId, createdAt: now.toISOString(), expiresAt: this.deps.policy.ttlFor('idempotency', now) }, { kind: 'notExists' });
-      } catch (e) {
-        if (!(e instanceof ConditionFailedError) || attempt > 0) throw e;
-        // A concurrent request with this key claimed it first: start again as its retry, so both
-        // end with its customerId (or 422 if its body differs). Our sealed values name our id: discard them.
-        return this.create(principal, input, idempotencyKey, attempt + 1);
-      }
-    }
-
-    await this.claimIndex(lookup, customerId, expiresAt);
-    let keyStoredHere = false;
-    try {
-      if (!existingWrapped) {
-        try {
-          // The key outlives the row a little, so the TTL cascade can still open the record to find its linked rows.
-          await vault.storeKey(customerId, key.wrapped, key.plaintext, expiresAt + this.deps.policy.keyMarginSeconds);
-          keyStoredHere = true;
-        } catch (e) {
-          // Another attempt with the same id stored its own key first: our ciphertext is under a key that
-          // will never be stored. Let that attempt finish; the client's retry then replays it.
-          if (e instanceof ConditionFailedError) throw new ConflictError('A request with this Idempotency-Key is still in progress; retry shortly.', 'request_in_progress');
-          throw e;
-        }
-      }
-      // Logged before the row becomes visible: an entry without a customer is harmless, a customer without its entry is not.
-      await this.deps.accessLog.append(customerId, principal, 'create');
-      await store.put('customers', customerToItem(row), { kind: 'notExists' });
-    } catch (e) {
-      if (e instanceof ConditionFailedError) {
-        // The row exists: a concurrent retry with the same key finished first. Replay it, touch nothing.
-        const existing = await this.load(customerId);
-        if (existing) return { customer: await this.masked(existing), replayed: true };
-      }
-      if (!(e instanceof ConflictError)) await this.rollbackCreate(lookup, customerId, keyStoredHere);
-      throw e;
-    }
-    return { customer: await this.masked(row, sealedValue), replayed: false };
+  /** Creates a customer (see customer/create.ts for the write order and Idempotency-Key). */
+  create(principal: Principal, input: CreateCustomerInput, idempotencyKey?: string): Promise<{ customer: MaskedCustomer; replayed: boolean }> {
+    return createCustomer(this.createDeps, principal, input, idempotencyKey);
   }
 
-  /** How long an index entry whose customer row does not exist yet counts as a create still in flight. */
-  private static readonly IN_FLIGHT_SECONDS = 60;
-
-  /** Claims the blind-index entry, or takes over one left by a create that never finished. */
-  private async claimIndex(lookup: string, customerId: string, expiresAt: number | undefined): Promise<void> {
-    const { store } = this.deps;
-    const entry = { lookup, customerId, createdAt: this.now.toISOString(), expiresAt };
-    try {
-      await store.put('contact-index', entry, { kind: 'notExists' });
-      return;
-    } catch (e) {
-      if (!(e instanceof ConditionFailedError)) throw e;
-    }
-    const current = await store.get('contact-index', { lookup }, { consistent: true });
-    const owner = current ? String(current.customerId) : undefined;
-    if (owner === customerId) return;
-    const taken = new ConflictError('A customer with this contact already exists.', 'contact_exists');
-    if (owner && (await this.load(owner))) throw taken;
-    // No live owner: either a create still in flight (recent) or one that died (dangling). Only the latter is taken over.
-    const age = current ? epoch(this.now) - epoch(new Date(String(current.createdAt))) : Infinity;
-    const expired = typeof current?.expiresAt === 'number' && current.expiresAt <= epoch(this.now);
-    if (!expired && age < Customers.IN_FLIGHT_SECONDS) throw taken;
-    await store.put('contact-index', entry, current ? { kind: 'equals', values: { customerId: owner } } : { kind: 'notExists' }).catch((e) => {
-      if (e instanceof ConditionFailedError) throw taken;
-      throw e;
-    });
+  private get createDeps(): CreateDeps {
+    return { ...this.deps, customers: this, idempotency: new Idempotency(this.deps) };
   }
 
-  private async rollbackCreate(lookup: string, customerId: string, keyStoredHere: boolean): Promise<void> {
-    // Only when the row is surely absent: a write that timed out may still have landed, and shredding
-    // the key under a live row would destroy the customer. If the check itself fails, leave the
-    // leftovers: they are invisible and repaired by the next create (index entries are taken over
-    // once stale, a key without a row is reused by an Idempotency-Key retry).
-    const present = await this.deps.store.get('customers', { customerId }, { consistent: true }).then(Boolean, () => true);
-    if (present) return;
-    await this.deps.store.delete('contact-index', { lookup }, { kind: 'equals', values: { customerId } }).catch(() => undefined);
-    if (keyStoredHere) await this.deps.vault.shred(customerId).catch(() => undefined);
-  }
+  /** Whether `customerId` names a live customer (the index claim takes over entries of dead ones). */
+  readonly isLive = async (customerId: string): Promise<boolean> => (await this.load(customerId)) !== undefined;
 
   async findByContact(input: { email?: string; phone?: string }): Promise<CustomerRow | undefined> {
     const contact = normaliseContact(input, this.deps.settings?.defaultPhoneRegion);
@@ -285,16 +135,16 @@ export class Customers {
       contactType: next.contact.type,
       lookup: newLookup ?? row.lookup,
     };
-    if (newLookup) await this.claimIndex(newLookup, customerId, row.expiresAt);
+    if (newLookup) await claimIndex({ ...this.deps, isLive: this.isLive }, newLookup, customerId, row.expiresAt);
     try {
       await this.deps.store.put('customers', customerToItem(updated), { kind: 'equals', values: { v: row.v } });
     } catch (e) {
-      if (newLookup) await this.deps.store.delete('contact-index', { lookup: newLookup }, { kind: 'equals', values: { customerId } }).catch(() => undefined);
+      if (newLookup) await releaseIndex(this.deps.store, newLookup, customerId);
       if (e instanceof ConditionFailedError) throw new ConflictError('The customer changed meanwhile; read it again and retry.', 'concurrent_update');
       throw e;
     }
     // The old contact method is replaced: its index entry goes (a leftover would only point back here).
-    if (newLookup) await this.deps.store.delete('contact-index', { lookup: row.lookup }, { kind: 'equals', values: { customerId } }).catch(() => undefined);
+    if (newLookup) await releaseIndex(this.deps.store, row.lookup, customerId);
     await this.deps.accessLog.append(customerId, principal, 'update', undefined, !!row.legalHold);
     return this.masked(updated, next);
   }
@@ -325,13 +175,6 @@ export class Customers {
   }
 }
 
-export function normaliseName(raw: string): string {
-  const name = raw.normalize('NFC').trim().replace(/\s+/g, ' ');
-  if (name.length < 1 || name.length > 200) {
-    throw new ValidationError('The name must be 1 to 200 characters.', [{ field: 'name', message: 'must be 1 to 200 characters' }]);
-  }
-  return name;
-}
 
 function refuseWhileErasing(row: CustomerRow): void {
   if (row.erasure?.startedAt) throw new ConflictError('This customer is being erased.', 'erasure_in_progress');

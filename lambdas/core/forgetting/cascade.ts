@@ -54,7 +54,7 @@ export class Cascade {
   /** The record sealed in the row, or undefined once the customer key is gone. */
   async unseal(row: CustomerRow): Promise<SealedCustomer | undefined> {
     try {
-      return await this.deps.customers.unseal(row as unknown as CustomerRow);
+      return await this.deps.customers.unseal(row);
     } catch (e) {
       if (e instanceof KeyShreddedError) return undefined;
       throw e;

@@ -15,7 +15,7 @@ import type { AccessLog } from '../shared/access-log';
 import type { Cascade, Pseudonyms } from './cascade';
 import { keyOf } from './cascade';
 import { setCompanionTtl, Unchanged, updateRow, withoutTtl } from '../customer/rows';
-import { CustomerRow } from '../customer/record';
+import type { CustomerRow } from '../customer/record';
 import type { Customers } from '../customer/customers';
 import { ConditionFailedError, ConflictError, NotFoundError, ValidationError } from '../shared/errors';
 import type { ErasureRun } from './erasure-run';
@@ -70,7 +70,7 @@ export class LegalHolds {
   async place(principal: Principal, customerId: string, rawReason: unknown): Promise<LegalHoldState> {
     const reason = normaliseReason(rawReason);
     const { customers, vault, store } = this.deps;
-    const row = (await customers.require(customerId)) as unknown as CustomerRow;
+    const row = await customers.require(customerId);
     if (row.erasure?.startedAt) throw erasureUnderWay();
     const sealedReason = await vault.seal(customerId, 'accessLog', reason);
     const now = this.now;
@@ -96,7 +96,7 @@ export class LegalHolds {
 
   async lift(principal: Principal, customerId: string): Promise<LegalHoldState> {
     const { customers, store } = this.deps;
-    const row = (await customers.require(customerId)) as unknown as CustomerRow;
+    const row = await customers.require(customerId);
     if (!row.legalHold) {
       // Lifting twice is fine, and finishes a lift that stopped before rescheduling the erasure.
       await this.deps.erasure.resumeAfterHold(customerId);

@@ -1,5 +1,6 @@
 /** Builds the portal's services (sessions, sign-in, the customer's own view) for createApp. */
-import type { Customers, CustomerSettings } from '../customer/customers';
+import type { Customers } from '../customer/customers';
+import type { CustomerSettings } from '../customer/views';
 import type { RetentionPolicy } from '../policy/retention-policy';
 import type { AccessLog } from '../shared/access-log';
 import type { Clock, Log, Notifier, Store } from '../shared/ports';
