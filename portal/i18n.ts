@@ -80,5 +80,5 @@ export function duration(text: string): string {
 export function translateStatic(root: ParentNode = document): void {
   document.documentElement.lang = lang;
   document.title = t('doc.title');
-  root.querySelectorAll<HTMLElement>('[data-i18n]').forEach((n) => (n.textContent = t(n.dataset.i18n as MessageKey)));
+  for (const n of Array.from(root.querySelectorAll<HTMLElement>('[data-i18n]'))) n.textContent = t(n.dataset.i18n as MessageKey);
 }

@@ -58,7 +58,7 @@ export async function startTestHome(options: Partial<HomeOptions> = {}): Promise
       // The /dev helpers stay at the root; everything else is under the base path, if there is one.
       const res = await fetch(`${path.startsWith('/dev/') ? home.url : home.apiUrl}${path}`, { method, headers, body });
       const text = await res.text();
-      let parsed: unknown = undefined;
+      let parsed: unknown ;
       try {
         parsed = text ? JSON.parse(text) : undefined;
       } catch {
