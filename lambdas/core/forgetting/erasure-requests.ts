@@ -18,7 +18,7 @@ import type { AccessLog } from '../shared/access-log';
 import { ConflictError, NotFoundError } from '../shared/errors';
 import type { Clock, Scheduler, Store } from '../shared/ports';
 import type { Principal } from '../shared/principal';
-import { ceilToSecond } from '../shared/time';
+import { ceilToSecond } from '../policy/time';
 import type { Cascade } from './cascade';
 import { assertOwn, inProgress, scheduleName, type ErasureScheduled } from './erasure-common';
 import { notices, type NoticeSender } from './notices';

@@ -8,7 +8,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { ConditionFailedError } from '../shared/errors';
 import { POLICY } from '../policy/inventory';
 import type { Clock, Item, Store } from '../shared/ports';
-import { epoch } from '../shared/time';
+import { epoch } from '../policy/time';
 
 export interface SessionSettings {
   idleSeconds: number;
