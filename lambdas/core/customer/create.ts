@@ -12,7 +12,7 @@ import { ConditionFailedError, ConflictError } from '../shared/errors';
 import type { Idempotency, IdempotentRequest } from '../shared/idempotency';
 import type { Clock, Store } from '../shared/ports';
 import { actorOf, type Principal } from '../shared/principal';
-import { dayOf } from '../shared/time';
+import { dayOf } from '../policy/time';
 import { randomToken, type Vault } from '../shared/vault';
 import { recordConsent } from './consent';
 import { normaliseContact } from './contact';

@@ -7,7 +7,7 @@
 import { z } from 'zod';
 import { CorruptRecordError } from '../shared/errors';
 import type { Item } from '../shared/ports';
-import { dayOfStored } from '../shared/time';
+import { dayOfStored } from '../policy/time';
 import { ConsentEventSchema } from './consent';
 import type { Contact } from './contact';
 

@@ -7,7 +7,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { RetentionPolicy } from '../policy/retention-policy';
-import { dayOf } from '../shared/time';
+import { dayOf } from '../policy/time';
 import { consentStatus } from './consent';
 import type { CustomerRow } from './record';
 

@@ -7,7 +7,7 @@ import { ConditionFailedError, DependencyUnavailableError } from '../shared/erro
 import { customerFromItem, customerToItem, type CustomerRow } from './record';
 import { remindOnFor } from './reminder-day';
 import type { Item, Key, Store } from '../shared/ports';
-import { isExpired } from '../shared/time';
+import { isExpired } from '../policy/time';
 import type { RetentionPolicy } from '../policy/retention-policy';
 import type { TableId } from '../policy/tables';
 

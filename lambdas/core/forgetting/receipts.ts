@@ -11,7 +11,7 @@ import { ConditionFailedError, CorruptRecordError, NotFoundError, ValidationErro
 import { isUuid } from '../shared/ids';
 import type { Clock, Item, Store, WriteCondition } from '../shared/ports';
 import { forEachRow } from '../shared/scan';
-import { isExpired } from '../shared/time';
+import { isExpired } from '../policy/time';
 
 export const RECEIPT_STATUSES = ['pending', 'cancelled', 'completed', 'on-hold'] as const;
 export type ReceiptStatus = (typeof RECEIPT_STATUSES)[number];

@@ -30,7 +30,7 @@ import type { RetentionPolicy } from '../policy/retention-policy';
 import { ConditionFailedError, DependencyUnavailableError } from '../shared/errors';
 import type { Clock, Item, Log, Store } from '../shared/ports';
 import { forEachRow } from '../shared/scan';
-import { dayOf, isExpired, startOfDay } from '../shared/time';
+import { dayOf, isExpired, startOfDay } from '../policy/time';
 import type { Cascade } from './cascade';
 import { notices, type Notice, type NoticeSender } from './notices';
 

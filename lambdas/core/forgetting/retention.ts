@@ -12,7 +12,7 @@
 import type { Cascade } from './cascade';
 import { itemFor, loadRaw, setCompanionTtl, Unchanged, updateRow, withoutTtl } from '../customer/rows';
 import type { CustomerRow } from '../customer/record';
-import { DAY_SECONDS, dayOf, isExpired } from '../shared/time';
+import { DAY_SECONDS, dayOf, isExpired } from '../policy/time';
 import { ConditionFailedError } from '../shared/errors';
 import type { RetentionPolicy } from '../policy/retention-policy';
 import type { LegalHolds } from './legal-hold';
