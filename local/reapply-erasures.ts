@@ -14,7 +14,7 @@
  */
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { KMSClient } from '@aws-sdk/client-kms';
 import { EsdkFieldCipher } from '../lambdas/adapters/crypto/esdk-cipher';
 import { DynamoStore } from '../lambdas/adapters/dynamodb/store';

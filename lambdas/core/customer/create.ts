@@ -18,7 +18,7 @@ import { recordConsent } from './consent';
 import { normaliseContact } from './contact';
 import { claimIndex, releaseIndex } from './contact-index';
 import { normaliseName } from './name';
-import { type CustomerRow, type SealedCustomer } from './record';
+import type { CustomerRow, SealedCustomer } from './record';
 import { itemFor } from './rows';
 import type { CreateCustomerInput, CustomerSettings, MaskedCustomer } from './views';
 

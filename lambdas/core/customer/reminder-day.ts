@@ -54,7 +54,8 @@ export const remindOnKey = (day: string, shard: number): string => `${day}#${sha
 export function remindOnFor(row: CustomerRow, policy: RetentionPolicy, now: Date): string | undefined {
   const days = pendingReminders(row, policy, now).map((p) => p.dueDay);
   if (days.length === 0) return undefined;
-  const today = dayOf(now);
-  const earliest = days.reduce((a, b) => (a < b ? a : b));
-  return remindOnKey(earliest < today ? today : earliest, shardOf(row.customerId));
+  // YYYY-MM-DD days sort as strings: the earliest due day, but not before today.
+  const earliest = [...days].sort()[0]!;
+  const day = [earliest, dayOf(now)].sort()[1]!;
+  return remindOnKey(day, shardOf(row.customerId));
 }

@@ -71,7 +71,8 @@ export class Reminders {
     const run: ReminderRun = { retention: 0, communications: 0, failed: 0 };
     const today = dayOf(this.deps.clock.now());
     const saved = await this.checkpoint();
-    let day = saved === undefined ? dayOf(startOfDay(today, -FIRST_RUN_LOOKBACK_DAYS)) : saved < today ? saved : today;
+    // YYYY-MM-DD days sort as strings: the checkpoint, but never later than today.
+    let day = saved === undefined ? dayOf(startOfDay(today, -FIRST_RUN_LOOKBACK_DAYS)) : [saved, today].sort()[0]!;
     let pastDaysDone = true;
     for (; day <= today; day = nextDay(day)) {
       const failedBefore = run.failed;
