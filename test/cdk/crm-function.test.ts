@@ -128,7 +128,8 @@ describe('CrmFunction in a bare stack', () => {
     fn.bindTable({ table: { id: 'sessions', table: table.table }, access: ['query'] });
     expect(JSON.stringify(iamStatements(Template.fromStack(stack)))).not.toContain('/index/');
     const other = bareFunction();
-    expect(() => other.fn.bindTable({ table: other.table, access: ['queryIndex'] })).toThrow(/customers has no index/);
+    const jobs = { id: 'jobs' as const, table: other.table.table };
+    expect(() => other.fn.bindTable({ table: jobs, access: ['queryIndex'] })).toThrow(/jobs has no index/);
     expect(() => other.fn.bindTable({ table: other.table, access: [] })).toThrow(/at least one operation/);
   });
 

@@ -18,6 +18,7 @@ import type { IndexQueryOptions, Item, Key, Page, QueryOptions, ScanOptions, Sto
 import { TABLES, type IndexSpec, type TableId, type TableSpec } from '../../core/policy/tables';
 import { cursorKeyNames, decodeCursor, encodeCursor, indexSpec, type CursorKey } from '../store-cursor';
 import { itemSize, MAX_ITEM_BYTES, PAGE_BYTES } from './item-size';
+import { checkSegment, segmentOf } from './segments';
 import {
   compareKeyValues,
   copyItem,
@@ -192,23 +193,6 @@ export class MemoryStore implements Store {
       if (rows?.size === 0) entries.delete(key);
     }
   }
-}
-
-/** DynamoDB's limits on a parallel scan's segment numbers. */
-function checkSegment({ segment, totalSegments }: ScanOptions): void {
-  if (!Number.isInteger(totalSegments) || totalSegments < 1 || totalSegments > 1_000_000) {
-    throw new StoreValidationError('1 validation error detected: Value at \'totalSegments\' failed to satisfy constraint: must be between 1 and 1000000');
-  }
-  if (!Number.isInteger(segment) || segment < 0 || segment >= totalSegments) {
-    throw new StoreValidationError('The Segment parameter is zero-based and must be less than parameter TotalSegments');
-  }
-}
-
-/** The segment of a partition: a stable hash of its encoded key (FNV-1a), as DynamoDB hashes partition keys. */
-function segmentOf(partition: string, totalSegments: number): number {
-  let hash = 0x811c9dc5;
-  for (let i = 0; i < partition.length; i++) hash = Math.imul(hash ^ partition.charCodeAt(i), 0x01000193) >>> 0;
-  return hash % totalSegments;
 }
 
 /** Where `sortKey` is, or would go, in a partition sorted by sort key. */

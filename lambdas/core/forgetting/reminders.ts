@@ -59,6 +59,12 @@ export interface ReminderDeps {
 export const REMINDERS_JOB = 'reminders';
 /** Without a checkpoint (the first run), the days looked back for rows whose day has passed. */
 export const FIRST_RUN_LOOKBACK_DAYS = 7;
+/**
+ * How far a run catches up after the job was down (16 queries a day). Longer outages are an incident:
+ * the run says so in the log (alarmed) and `npm run reindex-reminders` re-dates the rows of the days
+ * skipped to today.
+ */
+export const MAX_CATCH_UP_DAYS = 31;
 /** Index items per query page, and customers handled at once: bounded work in flight, a run well within its timeout. */
 const PAGE_SIZE = 25;
 
@@ -71,8 +77,12 @@ export class Reminders {
     const run: ReminderRun = { retention: 0, communications: 0, failed: 0 };
     const today = dayOf(this.deps.clock.now());
     const saved = await this.checkpoint();
-    // YYYY-MM-DD days sort as strings: the checkpoint, but never later than today.
-    let day = saved === undefined ? dayOf(startOfDay(today, -FIRST_RUN_LOOKBACK_DAYS)) : [saved, today].sort()[0]!;
+    const earliest = dayOf(startOfDay(today, -(saved === undefined ? FIRST_RUN_LOOKBACK_DAYS : MAX_CATCH_UP_DAYS)));
+    // YYYY-MM-DD days sort as strings: from the checkpoint (never later than today), at most MAX_CATCH_UP_DAYS back.
+    let day = saved === undefined ? earliest : [[saved, today].sort()[0]!, earliest].sort()[1]!;
+    if (saved !== undefined && saved < earliest) {
+      this.deps.log.error('reminder days skipped', { from: saved, until: earliest, remedy: 'npm run reindex-reminders' });
+    }
     let pastDaysDone = true;
     for (; day <= today; day = nextDay(day)) {
       const failedBefore = run.failed;
