@@ -76,6 +76,7 @@ export class StatefulStack extends Stack {
       globalSecondaryIndexes: spec.indexes?.map((i) => ({
         indexName: i.name,
         partitionKey: { name: i.partitionKey.name, type: ATTRIBUTE_TYPES[i.partitionKey.type] },
+        sortKey: i.sortKey ? { name: i.sortKey.name, type: ATTRIBUTE_TYPES[i.sortKey.type] } : undefined,
         projectionType: ProjectionType[i.projection],
       })),
       billing: Billing.onDemand(),

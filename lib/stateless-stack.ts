@@ -40,11 +40,6 @@ export const LOGGED_FAILURES = {
   SignInCodeNotDelivered: { message: 'sign-in code not delivered', functions: ['api'], what: 'Portal sign-in: a one-time code could not be sent' },
   SignInTimeBudgetExceeded: { message: 'sign-in time budget exceeded', functions: ['api'], what: 'Portal sign-in: a login took longer than its time budget' },
   NoticeNotSent: { message: 'notice not sent', functions: ['api', 'reminders', 'erasure'], what: 'A notice to a customer could not be sent' },
-  ReminderDaysSkipped: {
-    message: 'reminder days skipped',
-    functions: ['reminders'],
-    what: 'The daily reminders were down longer than they catch up: run npm run reindex-reminders',
-  },
 } as const satisfies Record<string, { message: string; functions: readonly ('api' | 'erasure' | 'stream' | 'reminders')[]; what: string }>;
 
 /** What the stateless stack needs from the stateful one. */

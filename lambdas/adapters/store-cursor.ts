@@ -18,10 +18,11 @@ export function indexSpec(table: TableId, index: string): IndexSpec {
   return found;
 }
 
-/** The attributes of a LastEvaluatedKey: the table's keys, plus the index key on an index query. */
+/** The attributes of a LastEvaluatedKey: the table's keys, plus the index keys on an index query. */
 export function cursorKeyNames(table: TableId, index?: IndexSpec): string[] {
   const spec: TableSpec = TABLES[table];
-  return [...new Set([spec.partitionKey.name, ...(spec.sortKey ? [spec.sortKey.name] : []), ...(index ? [index.partitionKey.name] : [])])];
+  const indexKeys = index ? [index.partitionKey.name, ...(index.sortKey ? [index.sortKey.name] : [])] : [];
+  return [...new Set([spec.partitionKey.name, ...(spec.sortKey ? [spec.sortKey.name] : []), ...indexKeys])];
 }
 
 /**

@@ -140,6 +140,22 @@ export function describeQueryContract(store: () => Store): void {
       expect((await store().queryIndex('sessions', 'byCustomer', customerId, { cursor: first.cursor })).items.length).toBeGreaterThan(0);
     });
 
+    it('an index with a sort key: its partition in sort-key order, up to atMost, paged; a row lacking a key is not in it', async () => {
+      const shard = 1_000 + Number(unique('n').split('-').at(-1));
+      const days = ['2025-01-03', '2025-01-01', '2025-01-02', '2025-02-01'];
+      const ids = days.map(() => unique('c'));
+      for (const [i, day] of days.entries()) await store().put('customers', { customerId: ids[i]!, v: 1, remindShard: shard, remindOn: day });
+      await store().put('customers', { customerId: unique('c'), v: 1, remindShard: shard }); // no sort key: not indexed
+      const all = await store().queryIndex('customers', 'byRemindOn', shard);
+      expect(all.items.map((i) => i.remindOn)).toEqual([...days].sort());
+      const due = await allPages((cursor) => store().queryIndex('customers', 'byRemindOn', shard, { atMost: '2025-01-02', limit: 1, cursor }));
+      expect(due.items.map((i) => i.remindOn)).toEqual(['2025-01-01', '2025-01-02']);
+      expect(due.items[0]).toMatchObject({ customerId: ids[1], v: 1 }); // whole rows: the index projects ALL
+      await store().put('customers', { customerId: ids[1]!, v: 2, remindShard: shard, remindOn: '2025-03-01' });
+      const moved = await store().queryIndex('customers', 'byRemindOn', shard, { atMost: '2025-01-31' });
+      expect(moved.items.map((i) => i.remindOn)).toEqual(['2025-01-02', '2025-01-03']);
+    });
+
     it('refuses an index the table spec does not declare', async () => {
       await expect(store().queryIndex('customers', 'byCustomer', customerId)).rejects.toThrow(/no index/);
     });

@@ -1,7 +1,7 @@
 import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ALL_TABLES, AWS_TABLES, physicalName, type TableId } from '../../lambdas/core/policy/tables';
+import { ALL_TABLES, AWS_TABLES, physicalName, type IndexSpec, type TableId } from '../../lambdas/core/policy/tables';
 import { parseConfig } from '../../lib/config';
 import { StatefulStack } from '../../lib/stateful-stack';
 import { cdkJsonContext, resourcesOf } from './support/crm-app';
@@ -78,9 +78,9 @@ describe('stateful stack: tables from the table specs', () => {
   });
 
   it.each(AWS_TABLES.map((t) => [t.name, t] as const))('%s has exactly the global secondary indexes of its spec', (name, spec) => {
-    const expected = (spec.indexes ?? []).map((i) => ({
+    const expected = (spec.indexes ?? []).map((i: IndexSpec) => ({
       IndexName: i.name,
-      KeySchema: [{ AttributeName: i.partitionKey.name, KeyType: 'HASH' }],
+      KeySchema: [{ AttributeName: i.partitionKey.name, KeyType: 'HASH' }, ...(i.sortKey ? [{ AttributeName: i.sortKey.name, KeyType: 'RANGE' }] : [])],
       Projection: { ProjectionType: i.projection },
     }));
     expect(tableNamed(name).Properties?.GlobalSecondaryIndexes ?? []).toEqual(expected);

@@ -121,14 +121,23 @@ export class DynamoStore implements Store {
 
   async queryIndex(table: TableId, index: string, value: string | number, opts: IndexQueryOptions = {}): Promise<Page> {
     const spec = indexSpec(table, index);
+    const names: Record<string, string> = { '#pk': spec.partitionKey.name };
+    const values: Attributes = { ':pk': value };
+    let keyCondition = '#pk = :pk';
+    if (opts.atMost !== undefined) {
+      if (!spec.sortKey) throw new Error(`Index ${index} of ${table} has no sort key; an atMost query is not possible.`);
+      names['#sk'] = spec.sortKey.name;
+      values[':atMost'] = opts.atMost;
+      keyCondition += ' AND #sk <= :atMost';
+    }
     const out = await this.call(() =>
       this.doc.send(
         new QueryCommand({
           TableName: this.name(table),
           IndexName: spec.name,
-          KeyConditionExpression: '#pk = :pk',
-          ExpressionAttributeNames: { '#pk': spec.partitionKey.name },
-          ExpressionAttributeValues: { ':pk': value },
+          KeyConditionExpression: keyCondition,
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
           Limit: opts.limit,
           ExclusiveStartKey: opts.cursor === undefined ? undefined : decodeCursor(table, value, opts.cursor, spec),
         }),

@@ -71,7 +71,8 @@ function keySchema(spec: TableSpec): KeySchemaElement[] {
 }
 
 function attributeDefinitions(spec: TableSpec): AttributeDefinition[] {
-  const keys = [spec.partitionKey, ...(spec.sortKey ? [spec.sortKey] : []), ...(spec.indexes ?? []).map((i) => i.partitionKey)];
+  const indexKeys = (spec.indexes ?? []).flatMap((i) => [i.partitionKey, ...(i.sortKey ? [i.sortKey] : [])]);
+  const keys = [spec.partitionKey, ...(spec.sortKey ? [spec.sortKey] : []), ...indexKeys];
   const defs = new Map(keys.map((k) => [k.name, { AttributeName: k.name, AttributeType: k.type }]));
   return [...defs.values()];
 }
@@ -80,7 +81,10 @@ function globalSecondaryIndexes(spec: TableSpec): GlobalSecondaryIndex[] | undef
   if (!spec.indexes?.length) return undefined;
   return spec.indexes.map((i) => ({
     IndexName: i.name,
-    KeySchema: [{ AttributeName: i.partitionKey.name, KeyType: 'HASH' }],
+    KeySchema: [
+      { AttributeName: i.partitionKey.name, KeyType: 'HASH' },
+      ...(i.sortKey ? [{ AttributeName: i.sortKey.name, KeyType: 'RANGE' as const }] : []),
+    ],
     Projection: { ProjectionType: i.projection },
   }));
 }

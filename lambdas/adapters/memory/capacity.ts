@@ -175,8 +175,10 @@ function keyOf(spec: TableSpec, item: Item): Key {
 /** The index entry of a row: undefined when the row does not carry the index key. */
 function entryOf(table: TableSpec, index: IndexSpec, item: Readonly<Item> | undefined): Item | undefined {
   if (!item || item[index.partitionKey.name] === undefined) return undefined;
+  const sortKey = index.sortKey?.name;
+  if (sortKey && item[sortKey] === undefined) return undefined;
   if (index.projection === 'ALL') return { ...item };
-  return { ...keyOf(table, item), [index.partitionKey.name]: item[index.partitionKey.name] };
+  return { ...keyOf(table, item), [index.partitionKey.name]: item[index.partitionKey.name], ...(sortKey ? { [sortKey]: item[sortKey] } : {}) };
 }
 
 /** Write units one table write spends on one index. */
@@ -186,7 +188,8 @@ export function indexWrites(table: TableSpec, index: IndexSpec, old: Readonly<It
   if (!before && !after) return 0;
   if (!before) return writeUnits(itemSize(after!));
   if (!after) return writeUnits(itemSize(before));
-  if (before[index.partitionKey.name] !== after[index.partitionKey.name]) return writeUnits(itemSize(before)) + writeUnits(itemSize(after));
+  const moved = (name: string | undefined) => name !== undefined && before[name] !== after[name];
+  if (moved(index.partitionKey.name) || moved(index.sortKey?.name)) return writeUnits(itemSize(before)) + writeUnits(itemSize(after));
   return sameValue(before, after) ? 0 : writeUnits(itemSize(after));
 }
 

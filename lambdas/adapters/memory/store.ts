@@ -127,8 +127,17 @@ export class MemoryStore implements Store {
     const indexKey = queryValue(spec.partitionKey, value);
     checkLimit(opts.limit);
     const start = opts.cursor === undefined ? undefined : decodeCursor(table, indexKey, opts.cursor, spec);
-    const compare = compareTableKeys(data.spec);
+    // In the index's sort-key order (DynamoDB's), then the table's keys.
+    const byTable = compareTableKeys(data.spec);
+    const sortKey = spec.sortKey;
+    const compare = (a: Item | CursorKey, b: Item | CursorKey) =>
+      (sortKey ? compareKeyValues(a[sortKey.name] as KeyValue, b[sortKey.name] as KeyValue) : 0) || byTable(a, b);
     let items = [...(data.indexes.get(spec.name)?.get(encodeKeyValue(indexKey))?.values() ?? [])].map((r) => r.item).sort(compare);
+    if (opts.atMost !== undefined) {
+      if (!sortKey) throw new Error(`Index ${index} of ${table} has no sort key; an atMost query is not possible.`);
+      const bound = queryValue(sortKey, opts.atMost);
+      items = items.filter((item) => compareKeyValues(item[sortKey.name] as KeyValue, bound) <= 0);
+    }
     if (start) items = items.filter((item) => compare(item, start) > 0);
     return page(items.map((item) => project(data.spec, spec, item)), opts.limit, cursorKeyNames(table, spec));
   }
@@ -282,5 +291,6 @@ function primaryId(spec: TableSpec, item: Item): string {
 function project(table: TableSpec, index: IndexSpec, item: Item): Item {
   if (index.projection === 'ALL') return item;
   const names = [table.partitionKey.name, ...(table.sortKey ? [table.sortKey.name] : []), index.partitionKey.name];
+  if (index.sortKey) names.push(index.sortKey.name);
   return Object.fromEntries(names.map((name) => [name, item[name]]));
 }

@@ -124,9 +124,15 @@ export function itemKey(spec: TableSpec, item: Item): KeyValue[] {
   return key;
 }
 
-/** The item's value of the index key; undefined when the item is not in the index. */
+/** The item's value of the index key; undefined when the item is not in the index (it lacks a key of it). */
 export function indexValue(index: IndexSpec, item: Item): KeyValue | undefined {
-  const { name, type } = index.partitionKey;
+  const partition = indexKeyValue(index, index.partitionKey, item);
+  const sort = index.sortKey ? indexKeyValue(index, index.sortKey, item) : undefined;
+  return index.sortKey && sort === undefined ? undefined : partition;
+}
+
+function indexKeyValue(index: IndexSpec, key: { name: string; type: KeyType }, item: Item): KeyValue | undefined {
+  const { name, type } = key;
   const value = item[name];
   if (value === undefined) return undefined;
   if (!matchesType(value, type)) {
@@ -140,7 +146,7 @@ export function indexValue(index: IndexSpec, item: Item): KeyValue | undefined {
       `${NOT_VALID} A value specified for a secondary index key is not supported. ${EMPTY_KEY} IndexName: ${index.name}, IndexKey: ${name}`,
     );
   }
-  checkKeySize(value, true);
+  checkKeySize(value, key === index.partitionKey);
   return value;
 }
 

@@ -55,7 +55,8 @@ export const CustomerRowSchema = z.strictObject({
   legalHold: z.strictObject({ since: z.string(), reason: bytes, by: z.string() }).optional(),
   /** What each reminder topic last announced (the date it named), so it is sent once. */
   reminders: z.record(z.string(), z.string()).optional(),
-  /** `YYYY-MM-DD#shard`: when the next reminder is due (reminder-day.ts); absent when none is. */
+  /** The day (YYYY-MM-DD) the next reminder is due, and the row's shard of the reminder index (reminder-day.ts). */
+  remindShard: z.number().int().optional(),
   remindOn: z.string().optional(),
 });
 export type CustomerRow = z.output<typeof CustomerRowSchema>;

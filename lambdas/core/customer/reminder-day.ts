@@ -1,17 +1,20 @@
 /**
- * When a customer's next reminder is due, kept on the row as `remindOn` = `YYYY-MM-DD#shard`: the key of
- * the sparse `byRemindOn` index the daily job reads instead of scanning the table. Every write of the
- * row recomputes it (rows.ts), so it follows the TTL, consent and what was already announced; rows with
- * nothing to announce (an erasure requested, a legal hold without consent to renew) carry none. The
- * shard spreads one day's customers over REMINDER_SHARDS index partitions, so no partition runs hot.
+ * When a customer's next reminder is due, kept on the row as the key of the sparse `byRemindOn` index the
+ * daily job reads instead of scanning the table: `remindShard` (a fixed shard, 0 to REMINDER_SHARDS - 1,
+ * spreading the index over that many partitions) and `remindOn` (the day, YYYY-MM-DD, its sort key). The
+ * job asks each shard for `remindOn <= today`, so a day it missed is caught up by the next run. Every
+ * write of the row recomputes both (rows.ts), so they follow the TTL, consent and what was already
+ * announced; a row with nothing to announce (an erasure requested, past its TTL, a legal hold without
+ * consent to renew) carries neither and is not in the index.
  */
 import { createHash } from 'node:crypto';
 import type { RetentionPolicy } from '../policy/retention-policy';
-import { dayOf } from '../policy/time';
+import { REMIND_ON_INDEX_SPEC } from '../policy/tables';
+import { dayOf, isExpired } from '../policy/time';
 import { consentStatus } from './consent';
 import type { CustomerRow } from './record';
 
-export const REMIND_ON_INDEX = 'byRemindOn';
+export const REMIND_ON_INDEX = REMIND_ON_INDEX_SPEC.name;
 export const REMINDER_SHARDS = 16;
 
 export type ReminderTopic = 'retention' | 'communications';
@@ -26,7 +29,7 @@ export interface PendingReminder {
 
 /** Reminders not yet sent for the dates the row has now (an erasure requested says more than any of them). */
 export function pendingReminders(row: CustomerRow, policy: RetentionPolicy, now: Date): PendingReminder[] {
-  if (row.erasure) return [];
+  if (row.erasure || isExpired(row, now)) return [];
   const lead = policy.reminderLeadSeconds * 1000;
   const pending: PendingReminder[] = [];
   if (typeof row.expiresAt === 'number') {
@@ -43,19 +46,15 @@ export function pendingReminders(row: CustomerRow, policy: RetentionPolicy, now:
   return pending;
 }
 
-/** The shard of a customer: fixed, so rewriting a row never moves it to another shard. */
+/** The shard of a customer: fixed, so rewriting a row never moves it to another partition of the index. */
 export function shardOf(customerId: string): number {
   return createHash('sha256').update(customerId).digest().readUInt32BE(0) % REMINDER_SHARDS;
 }
 
-export const remindOnKey = (day: string, shard: number): string => `${day}#${shard}`;
-
-/** The row's `remindOn`: the earliest pending due day, today at the earliest (a late one is due now); none without. */
-export function remindOnFor(row: CustomerRow, policy: RetentionPolicy, now: Date): string | undefined {
+/** The row's place in the reminder index: its shard and the earliest day a reminder is due; none without one. */
+export function reminderSlot(row: CustomerRow, policy: RetentionPolicy, now: Date): { remindShard: number; remindOn: string } | undefined {
   const days = pendingReminders(row, policy, now).map((p) => p.dueDay);
   if (days.length === 0) return undefined;
-  // YYYY-MM-DD days sort as strings: the earliest due day, but not before today.
-  const earliest = [...days].sort()[0]!;
-  const day = [earliest, dayOf(now)].sort()[1]!;
-  return remindOnKey(day, shardOf(row.customerId));
+  // YYYY-MM-DD days sort as strings.
+  return { remindShard: shardOf(row.customerId), remindOn: [...days].sort()[0]! };
 }

@@ -5,7 +5,7 @@
  */
 import { ConditionFailedError, DependencyUnavailableError } from '../shared/errors';
 import { customerFromItem, customerToItem, type CustomerRow } from './record';
-import { remindOnFor } from './reminder-day';
+import { reminderSlot } from './reminder-day';
 import type { Item, Key, Store } from '../shared/ports';
 import { isExpired } from '../policy/time';
 import type { RetentionPolicy } from '../policy/retention-policy';
@@ -18,12 +18,13 @@ export interface RowDeps {
 }
 
 /**
- * The item to store for `row`, as of `now`: its reminder day (`remindOn`, the daily job's index)
+ * The item to store for `row`, as of `now`: its place in the reminder index (`remindShard`, `remindOn`)
  * recomputed from what the row now says, legacy attributes dropped. Every write of a customer row that
  * may change its TTL, consent, reminders or erasure mark goes through here.
  */
 export function itemFor(policy: RetentionPolicy, row: CustomerRow, now: Date): Item {
-  return customerToItem({ ...row, remindOn: remindOnFor(row, policy, now) });
+  const slot = reminderSlot(row, policy, now);
+  return customerToItem({ ...row, remindShard: slot?.remindShard, remindOn: slot?.remindOn });
 }
 
 /** The row as stored, also past its TTL (see above). */

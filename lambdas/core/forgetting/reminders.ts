@@ -2,35 +2,26 @@
  * The daily reminders, without a scan: once, `reminderLeadSeconds` before retention ends, and once that
  * long before communications consent lapses, the customer is told.
  *
- * - Finding them: each customer row carries `remindOn` = the day its next reminder is due and a fixed
- *   shard (customer/reminder-day.ts), kept up to date by every write of the row. The job queries the
- *   sparse `byRemindOn` index for each shard of each day from its checkpoint to today: it reads the
- *   customers due and nobody else. The index projects whole rows, so a reminder costs two item reads:
- *   the index item and the customer's wrapped key (to open the contact).
+ * - Finding them: each customer row carries the day its next reminder is due and a fixed shard
+ *   (customer/reminder-day.ts), kept up to date by every write of the row. The job asks each shard of the
+ *   sparse `byRemindOn` index for the rows due by today: it reads the customers due and nobody else, and
+ *   a day it missed (an outage) is caught up by the next run. The index projects whole rows, so a
+ *   reminder costs two item reads: the index item and the customer's wrapped key (to open the contact).
  * - Recording: what was sent is recorded on the row, keyed by the date it announced, in the same write
- *   that moves `remindOn` to the next reminder (or drops it), so the row leaves the day it was found
- *   under. Sent, then recorded: a crash in between repeats a reminder rather than losing one.
- * - Resuming: a row handled has left its day, so a run cut short (timeout, outage) and retried goes on
- *   with what is left. The checkpoint (table `jobs`, row `reminders`) is the first day not known to be
- *   done; a past day is done once every customer under it was handled. Today is never done: a row
- *   written later today may still become due today, and tomorrow's run looks at today again.
+ *   that moves `remindOn` to the next reminder (or out of the index), so the row leaves the range the job
+ *   reads. Sent, then recorded: a crash in between repeats a reminder rather than losing one.
+ * - Resuming: after each page the checkpoint (table `jobs`, row `reminders`) records today's position
+ *   (shard and cursor); a run cut short and retried the same day goes on from there. Whatever it could
+ *   not handle stays due, and the next day's run, which starts from the top, reads it again.
  */
 import { customerFromItem, type CustomerRow } from '../customer/record';
-import {
-  pendingReminders,
-  REMIND_ON_INDEX,
-  REMINDER_SHARDS,
-  remindOnFor,
-  remindOnKey,
-  type PendingReminder,
-  type ReminderTopic,
-} from '../customer/reminder-day';
+import { pendingReminders, REMIND_ON_INDEX, REMINDER_SHARDS, reminderSlot, type PendingReminder, type ReminderTopic } from '../customer/reminder-day';
 import { itemFor, updateRow } from '../customer/rows';
 import type { RetentionPolicy } from '../policy/retention-policy';
+import { dayOf } from '../policy/time';
 import { ConditionFailedError, DependencyUnavailableError } from '../shared/errors';
 import type { Clock, Item, Log, Store } from '../shared/ports';
 import { forEachRow } from '../shared/scan';
-import { dayOf, isExpired, startOfDay } from '../policy/time';
 import type { Cascade } from './cascade';
 import { notices, type Notice, type NoticeSender } from './notices';
 
@@ -57,18 +48,15 @@ export interface ReminderDeps {
 
 /** The checkpoint's row in the `jobs` table. */
 export const REMINDERS_JOB = 'reminders';
-/** Without a checkpoint (the first run), the days looked back for rows whose day has passed. */
-export const FIRST_RUN_LOOKBACK_DAYS = 7;
-/**
- * How far a run catches up after the job was down (16 queries a day). Longer outages are an incident:
- * the run says so in the log (alarmed) and `npm run reindex-reminders` re-dates the rows of the days
- * skipped to today.
- */
-export const MAX_CATCH_UP_DAYS = 31;
 /** Index items per query page, and customers handled at once: bounded work in flight, a run well within its timeout. */
 const PAGE_SIZE = 25;
 
-const nextDay = (day: string): string => dayOf(startOfDay(day, 1));
+/** Where today's run got to: the shard, and the cursor within it (none: from its start). */
+interface Position {
+  day: string;
+  shard: number;
+  cursor?: string;
+}
 
 export class Reminders {
   constructor(private readonly deps: ReminderDeps) {}
@@ -77,41 +65,27 @@ export class Reminders {
     const run: ReminderRun = { retention: 0, communications: 0, failed: 0 };
     const today = dayOf(this.deps.clock.now());
     const saved = await this.checkpoint();
-    const earliest = dayOf(startOfDay(today, -(saved === undefined ? FIRST_RUN_LOOKBACK_DAYS : MAX_CATCH_UP_DAYS)));
-    // YYYY-MM-DD days sort as strings: from the checkpoint (never later than today), at most MAX_CATCH_UP_DAYS back.
-    let day = saved === undefined ? earliest : [[saved, today].sort()[0]!, earliest].sort()[1]!;
-    if (saved !== undefined && saved < earliest) {
-      this.deps.log.error('reminder days skipped', { from: saved, until: earliest, remedy: 'npm run reindex-reminders' });
-    }
-    let pastDaysDone = true;
-    for (; day <= today; day = nextDay(day)) {
-      const failedBefore = run.failed;
-      for (let shard = 0; shard < REMINDER_SHARDS; shard++) await this.remindPartition(remindOnKey(day, shard), run);
-      pastDaysDone &&= run.failed === failedBefore;
-      if (pastDaysDone && day < today) await this.saveCheckpoint(nextDay(day));
+    const resume = saved?.day === today ? saved : undefined;
+    for (let shard = resume?.shard ?? 0; shard < REMINDER_SHARDS; shard++) {
+      let cursor = shard === resume?.shard ? resume.cursor : undefined;
+      do {
+        const page = await this.deps.store.queryIndex('customers', REMIND_ON_INDEX, shard, { atMost: today, cursor, limit: PAGE_SIZE });
+        // Every customer of the page finishes (sent and recorded) before an outage fails the run.
+        const outcomes = await Promise.allSettled(page.items.map((item) => this.remindOne(item, run)));
+        const outage = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
+        if (outage) throw outage.reason;
+        cursor = page.cursor;
+        await this.saveCheckpoint(cursor ? { day: today, shard, cursor } : { day: today, shard: shard + 1 });
+      } while (cursor);
     }
     this.deps.log.info('reminders run', { ...run });
     if (run.failed > 0) throw new ReminderRunFailed(run.failed);
     return run;
   }
 
-  private async remindPartition(remindOn: string, run: ReminderRun): Promise<void> {
-    let cursor: string | undefined;
-    do {
-      const page = await this.deps.store.queryIndex('customers', REMIND_ON_INDEX, remindOn, { cursor, limit: PAGE_SIZE });
-      // Every customer of the page finishes (sent and recorded) before an outage fails the run.
-      const outcomes = await Promise.allSettled(page.items.map((item) => this.remindOne(item, run)));
-      const outage = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
-      if (outage) throw outage.reason;
-      cursor = page.cursor;
-    } while (cursor);
-  }
-
   private async remindOne(item: Item, run: ReminderRun): Promise<void> {
     const row = customerFromItem(item);
     const now = this.deps.clock.now();
-    // Past its TTL: the deletion (and its cascade) is on its way; nothing to announce any more.
-    if (isExpired(row, now)) return;
     try {
       const today = dayOf(now);
       const due = pendingReminders(row, this.deps.policy, now).filter((p) => p.dueDay <= today);
@@ -145,7 +119,7 @@ export class Reminders {
     const announced = Object.fromEntries(due.map((p) => [p.topic, p.announces]));
     const apply = (r: CustomerRow): CustomerRow => (due.length === 0 ? r : { ...r, reminders: { ...(r.reminders ?? {}), ...announced } });
     const item = itemFor(this.deps.policy, { ...apply(row), v: row.v + 1 }, now);
-    if (due.length === 0 && item.remindOn === row.remindOn) return;
+    if (due.length === 0 && item.remindOn === row.remindOn && item.remindShard === row.remindShard) return;
     try {
       await this.deps.store.put('customers', item, { kind: 'equals', values: { v: row.v } });
     } catch (e) {
@@ -168,7 +142,8 @@ export class Reminders {
         const row = customerFromItem(item);
         const now = this.deps.clock.now();
         result.rows++;
-        if (remindOnFor(row, this.deps.policy, now) === row.remindOn && row.lookup === undefined) return;
+        const slot = reminderSlot(row, this.deps.policy, now);
+        if (slot?.remindOn === row.remindOn && slot?.remindShard === row.remindShard && row.lookup === undefined) return;
         // The usual read-modify-write: the row as it is now, its reminder day recomputed on the way out.
         if (await updateRow(this.deps, row.customerId, () => now, (r) => r)) result.updated++;
       },
@@ -178,13 +153,17 @@ export class Reminders {
     return result;
   }
 
-  private async checkpoint(): Promise<string | undefined> {
+  private async checkpoint(): Promise<Position | undefined> {
     const item = await this.deps.store.get('jobs', { job: REMINDERS_JOB }, { consistent: true });
-    return typeof item?.from === 'string' ? item.from : undefined;
+    const from = item?.from;
+    if (!from || typeof from !== 'object' || Array.isArray(from) || from instanceof Uint8Array) return undefined;
+    const { day, shard, cursor } = from;
+    if (typeof day !== 'string' || typeof shard !== 'number') return undefined;
+    return { day, shard, ...(typeof cursor === 'string' ? { cursor } : {}) };
   }
 
-  private async saveCheckpoint(from: string): Promise<void> {
-    await this.deps.store.put('jobs', { job: REMINDERS_JOB, from, updatedAt: this.deps.clock.now().toISOString() });
+  private async saveCheckpoint(position: Position): Promise<void> {
+    await this.deps.store.put('jobs', { job: REMINDERS_JOB, from: { ...position }, updatedAt: this.deps.clock.now().toISOString() });
   }
 }
 

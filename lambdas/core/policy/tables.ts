@@ -10,6 +10,8 @@ export type KeyType = 'S' | 'N' | 'B';
 export interface IndexSpec {
   name: string;
   partitionKey: { name: string; type: KeyType };
+  /** Orders an index partition; a row is in the index only when it carries both keys. */
+  sortKey?: { name: string; type: KeyType };
   /** KEYS_ONLY: a query returns the table's keys and the index key, nothing else. */
   projection: 'KEYS_ONLY' | 'ALL';
 }
@@ -49,6 +51,14 @@ const spec = (s: Omit<TableSpec, 'ttlAttribute' | 'pitrDays'> & Partial<Pick<Tab
   ...s,
 });
 
+/** Customers by the day their next reminder is due, write-sharded (`remindShard`, 0-15): sparse, whole rows. */
+export const REMIND_ON_INDEX_SPEC: IndexSpec = {
+  name: 'byRemindOn',
+  partitionKey: { name: 'remindShard', type: 'N' },
+  sortKey: { name: 'remindOn', type: 'S' },
+  projection: 'ALL',
+};
+
 /** Finds a customer's rows in tables keyed otherwise; the erasure cascade needs only their keys. */
 export const BY_CUSTOMER: IndexSpec = { name: 'byCustomer', partitionKey: { name: 'customerId', type: 'S' }, projection: 'KEYS_ONLY' };
 
@@ -59,13 +69,13 @@ export const TABLES = {
     // No blind index here (35 days of backups): it lives in the sealed record and the contact index only.
     attributes: [
       'customerId', 'v', 'sealed', 'contactType', 'createdAt', 'lastActivityAt', TTL_ATTRIBUTE,
-      'consent', 'erasure', 'legalHold', 'reminders', 'remindOn',
+      'consent', 'erasure', 'legalHold', 'reminders', 'remindShard', 'remindOn',
     ],
     legacyAttributes: ['lookup'],
     stream: 'OLD_IMAGE',
-    // The daily reminders read the customers due on a day, nothing else (customer/reminder-day.ts). Whole rows
-    // projected: the job then reads one index item and the customer's key per reminder, no second read of the row.
-    indexes: [{ name: 'byRemindOn', partitionKey: { name: 'remindOn', type: 'S' }, projection: 'ALL' }],
+    // The daily reminders read the customers due by today, nothing else (customer/reminder-day.ts): one query per
+    // shard, `remindOn <= today`. Whole rows projected: one index item and the customer's key per reminder.
+    indexes: [REMIND_ON_INDEX_SPEC],
   }),
   'customer-keys': spec({
     name: 'customer-keys',

@@ -31,6 +31,8 @@ export interface QueryOptions {
 export interface IndexQueryOptions {
   limit?: number;
   cursor?: string;
+  /** Only entries whose index sort key is at most this (an index with a sort key), in sort-key order. */
+  atMost?: string | number;
 }
 
 /** One of `totalSegments` disjoint parts of a table (DynamoDB's parallel scan), read side by side. */

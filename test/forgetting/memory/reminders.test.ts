@@ -80,7 +80,7 @@ describe('the daily reminders', () => {
     expect(counted.items.customers).toBe(due.length);
     expect(counted.items.jobs ?? 0).toBe(0);
 
-    // The next day: only the checkpoint is read (one item) and the empty partitions of two days.
+    // The next day: only the checkpoint is read (one item), and each shard's empty range.
     home.clock.advance(DAY);
     const next = countingStore(new CapacityCounter(home.store));
     expect(await freshInstance(home, next.store).reminders.daily()).toEqual({ retention: 0, communications: 0, failed: 0 });
@@ -115,7 +115,7 @@ describe('the daily reminders', () => {
     expect(home.outbox).toHaveLength(sent);
     await home.app.legalHolds.lift(officer, p.customerId);
     await home.app.erasure.cancel(officer, p.customerId);
-    expect((await rowOf(home, p.customerId))?.remindOn).toMatch(/^\d{4}-\d{2}-\d{2}#\d+$/);
+    expect((await rowOf(home, p.customerId))?.remindOn).toMatch(/^\d{4}-\d{2}-\d{2}$/);
   });
 
   it('a run cut short by an outage is retried and finishes the rest, reminding nobody twice; then the checkpoint moves', async () => {
@@ -131,9 +131,9 @@ describe('the daily reminders', () => {
     const first = home.outbox.length;
     expect(first).toBeGreaterThan(0);
     expect(first).toBeLessThan(30);
-    // The empty days before today are done; today, where the outage struck, is not.
+    // Where today's run got to: the retry goes on from there.
     const today = home.clock.now().toISOString().slice(0, 10);
-    expect(await home.store.get('jobs', { job: 'reminders' })).toMatchObject({ from: today });
+    expect(await home.store.get('jobs', { job: 'reminders' })).toMatchObject({ from: { day: today } });
 
     const retry = countingStore(home.store);
     const run = await freshInstance(home, retry.store).reminders.daily();
@@ -142,11 +142,10 @@ describe('the daily reminders', () => {
     const to = home.outbox.map((m) => m.to);
     expect(new Set(to).size).toBe(30);
     expect(to).toHaveLength(30);
-    // Today stays open for rows that become due later today: tomorrow's run reads it again, and moves on.
-    expect(await home.store.get('jobs', { job: 'reminders' })).toMatchObject({ from: today });
+    // Done for today: every shard.
+    expect(await home.store.get('jobs', { job: 'reminders' })).toMatchObject({ from: { day: today, shard: REMINDER_SHARDS } });
     home.clock.advance(DAY);
     await home.app.reminders.daily();
-    expect(await home.store.get('jobs', { job: 'reminders' })).toMatchObject({ from: home.clock.now().toISOString().slice(0, 10) });
     expect(home.outbox).toHaveLength(30);
   });
 });
@@ -157,7 +156,7 @@ describe('re-indexing (an operator command, after upgrading from the scanning jo
     const ids = await customers(home, 12, 'old');
     // What the older code left: no reminder day, the blind index on the row.
     for (const id of ids) {
-      const { remindOn: _, ...item } = (await home.store.get('customers', { customerId: id }))!;
+      const { remindOn: _, remindShard: __, ...item } = (await home.store.get('customers', { customerId: id }))!;
       await home.store.put('customers', { ...item, lookup: `legacy-${id}` });
     }
     home.clock.advance(701 * DAY);
@@ -171,6 +170,9 @@ describe('re-indexing (an operator command, after upgrading from the scanning jo
     expect(segments.sort()).toEqual([0, 1, 2, 3]);
     for (const id of ids) expect(await home.store.get('customers', { customerId: id })).not.toHaveProperty('lookup');
     expect(await home.app.reminders.reindex()).toEqual({ rows: 12, updated: 0 });
+    // Today's run is done; the next one finds them, overdue or not.
+    expect(await home.app.reminders.daily()).toEqual({ retention: 0, communications: 0, failed: 0 });
+    home.clock.advance(DAY);
     expect(await home.app.reminders.daily()).toEqual({ retention: 12, communications: 0, failed: 0 });
   });
 });
@@ -185,24 +187,25 @@ describe('the reminder day on the row (remindOn)', () => {
     const shard = shardOf(id!);
     expect(shard).toBeGreaterThanOrEqual(0);
     expect(shard).toBeLessThan(REMINDER_SHARDS);
-    expect(row.remindOn).toBe(`${dayOf(row.expiresAt! - 30 * DAY)}#${shard}`);
+    expect(row).toMatchObject({ remindOn: dayOf(row.expiresAt! - 30 * DAY), remindShard: shard });
 
     // Consent given: it lapses in 365 days, so its reminder (day 335) comes before retention's.
     await home.app.consent.set(agent, id!, { communications: true }, 'email');
     const lapse = Date.parse(home.clock.now().toISOString()) / 1000 + 365 * DAY;
-    expect((await rowOf(home, id!))?.remindOn).toBe(`${dayOf(lapse - 30 * DAY)}#${shard}`);
+    expect((await rowOf(home, id!))?.remindOn).toBe(dayOf(lapse - 30 * DAY));
 
     // Consent withdrawn, then activity 10 days later: retention's reminder again, moved with the TTL.
     await home.app.consent.set(agent, id!, { communications: false }, 'email');
     home.clock.advance(10 * DAY);
     await home.app.retention.touch(id!);
     const touched = (await rowOf(home, id!))!;
-    expect(touched.remindOn).toBe(`${dayOf(touched.expiresAt! - 30 * DAY)}#${shard}`);
+    expect(touched).toMatchObject({ remindOn: dayOf(touched.expiresAt! - 30 * DAY), remindShard: shard });
 
     // A legal hold takes the TTL away: nothing to announce, no index entry.
     await home.app.legalHolds.place(officer, id!, 'a court case');
     expect((await rowOf(home, id!))?.remindOn).toBeUndefined();
     const raw: Item | undefined = await home.store.get('customers', { customerId: id! });
     expect(raw).not.toHaveProperty('remindOn');
+    expect(raw).not.toHaveProperty('remindShard');
   });
 });
