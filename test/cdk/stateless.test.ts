@@ -433,6 +433,29 @@ describe('dead-letter queues and alarms', () => {
     t.resourceCountIs('AWS::SNS::Subscription', 0);
   });
 
+  it('the alarm topic lets CloudWatch alarms of this account publish, and nothing else', () => {
+    const topicId = id(crm.stateless.alarms.topic);
+    const policies = resourcesOf(t, 'AWS::SNS::TopicPolicy').filter(([, p]) => JSON.stringify(p.Properties?.Topics) === JSON.stringify([{ Ref: topicId }]));
+    expect(policies).toHaveLength(1);
+    const statements = policies[0][1].Properties?.PolicyDocument.Statement as Record<string, any>[];
+    const allows = statements.filter((s) => s.Effect === 'Allow');
+    expect(allows).toEqual([
+      {
+        Sid: 'CloudWatchAlarmsOfThisAccount',
+        Effect: 'Allow',
+        Principal: { Service: 'cloudwatch.amazonaws.com' },
+        Action: 'sns:Publish',
+        Resource: { Ref: topicId },
+        Condition: {
+          StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
+          ArnLike: { 'aws:SourceArn': { 'Fn::Join': ['', [`arn:aws:cloudwatch:${crm.config.region}:`, { Ref: 'AWS::AccountId' }, ':alarm:*']] } },
+        },
+      },
+    ]);
+    // The TLS-only deny stays.
+    expect(statements).toContainEqual(expect.objectContaining({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }));
+  });
+
   it('with alarmEmail set, the alarms are e-mailed', () => {
     const withEmail = synthCrm({ context: { alarmEmail: 'ops@example.com' } });
     try {
