@@ -7,7 +7,7 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
 import {
   AccessLogField, AccessLogFormat, AuthorizationType, CognitoUserPoolsAuthorizer, EndpointType, JsonSchemaType, JsonSchemaVersion,
-  LambdaIntegration, LogGroupLogDestination, MethodLoggingLevel, ResponseType, RestApi, type Method, type MethodOptions,
+  LogGroupLogDestination, MethodLoggingLevel, ResponseType, RestApi, type Method, type MethodOptions,
 } from 'aws-cdk-lib/aws-apigateway';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
@@ -15,6 +15,7 @@ import { Construct } from 'constructs';
 import type { DeployedRoute } from '../api-routes';
 import { acknowledge } from './acknowledge';
 import { ApiFirewall } from './api-firewall';
+import { LambdaProxy } from './lambda-proxy';
 import type { CrmFunction } from './crm-function';
 import type { StaffIdentity } from './staff-identity';
 
@@ -144,7 +145,8 @@ export class CrmApi extends Construct {
       identitySource: 'method.request.header.Authorization',
     });
 
-    const integration = new LambdaIntegration(props.handler.fn, { proxy: true, allowTestInvoke: false });
+    const integration = new LambdaProxy(props.handler.fn);
+    integration.grantInvoke(this.api, props.stageName);
 
     const seen = new Set<string>();
     for (const route of props.routes) {

@@ -495,6 +495,28 @@ describe('API', () => {
     expect(API_ROUTES).toEqual(ROUTES.map(toDeployedRoute));
   });
 
+  it('API Gateway holds one invoke permission per function, for this API\'s stage only (not one per route)', () => {
+    const permissions = resourcesOf(t, 'AWS::Lambda::Permission');
+    const byFunction = new Map<string, number>();
+    for (const [, p] of permissions) {
+      const fn = JSON.stringify(p.Properties?.FunctionName);
+      byFunction.set(fn, (byFunction.get(fn) ?? 0) + 1);
+    }
+    for (const [fn, count] of byFunction) expect(count, fn).toBe(1);
+    const fromApi = permissions.filter(([, p]) => p.Properties?.Principal === 'apigateway.amazonaws.com');
+    expect(API_ROUTES.length).toBeGreaterThan(20);
+    expect(fromApi).toHaveLength(1);
+    const restApiId = crm.stateless.getLogicalId(crm.stateless.api.api.node.defaultChild as never);
+    expect(fromApi[0][1].Properties).toEqual({
+      Action: 'lambda:InvokeFunction',
+      FunctionName: { 'Fn::GetAtt': [fnId('api'), 'Arn'] },
+      Principal: 'apigateway.amazonaws.com',
+      SourceArn: {
+        'Fn::Join': ['', [`arn:aws:execute-api:${crm.config.region}:`, { Ref: 'AWS::AccountId' }, ':', { Ref: restApiId }, `/${crm.config.stage}/*/*`]],
+      },
+    });
+  });
+
   it('puts the Cognito authorizer on every staff route', () => {
     const authorizer = crm.stateless.getLogicalId(crm.stateless.api.node.findChild('StaffAuthorizer').node.defaultChild as never);
     for (const route of API_ROUTES.filter((r) => r.auth === 'staff')) {
