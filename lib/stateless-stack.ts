@@ -4,32 +4,20 @@
  * receives the tables and keys of the stateful stack as typed props.
  */
 import { Aws, CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
-import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
-import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key, type IKey } from 'aws-cdk-lib/aws-kms';
-import { FilterCriteria, FilterRule, StartingPosition } from 'aws-cdk-lib/aws-lambda';
-import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type { Construct } from 'constructs';
-import { ENV } from '../lambdas/config';
 import { MAX_BODY_BYTES } from '../lambdas/http/middleware';
 import { API_ROUTES, SIGN_IN_PATHS, type DeployedRoute } from './api-routes';
 import { namePrefix, type CrmConfig } from './config';
 import { CrmApi } from './constructs/crm-api';
-import { CrmFunction, type CrmTable, type TableAccess } from './constructs/crm-function';
-import { DeadLetterQueue } from './constructs/dead-letter-queue';
+import type { CrmTable } from './constructs/crm-function';
 import { ErasureScheduler } from './constructs/erasure-scheduler';
 import { Notifications } from './constructs/notifications';
 import { OpsAlarms } from './constructs/ops-alarms';
 import { StaffIdentity } from './constructs/staff-identity';
-import { FUNCTION_TABLES, type TableGrants } from './function-access';
+import { createFunctions, type CrmFunctions } from './functions';
 import type { AwsTableId } from './stateful-stack';
-
-/**
- * Carries per-category retention overrides (JSON, category id → days) to the functions that compute
- * TTLs. Not yet in lambdas/config.ts ENV; it belongs there next to the other names.
- */
-export const RETENTION_DAYS_ENV = ENV.retentionDays;
 
 /**
  * Failures the code survives and only logs (Powertools JSON, the text in `message`); each is alarmed
@@ -56,7 +44,7 @@ export interface StatelessStackProps extends StackProps {
 }
 
 export class StatelessStack extends Stack {
-  readonly functions: Readonly<Record<'api' | 'erasure' | 'stream' | 'reminders', CrmFunction>>;
+  readonly functions: CrmFunctions;
   readonly api: CrmApi;
   readonly staff: StaffIdentity;
   readonly scheduler: ErasureScheduler;
@@ -71,105 +59,8 @@ export class StatelessStack extends Stack {
     this.opsKey = this.operationsKey(prefix);
     this.alarms = new OpsAlarms(this, 'Alarms', { topicName: `${prefix}alarms`, key: this.opsKey, email: config.alarmEmail });
 
-    const common = {
-      logRetention: config.logRetentionDays,
-      logKey: this.opsKey,
-      environment: { [ENV.stage]: config.stage },
-    };
-    const retention: Record<string, string> =
-      Object.keys(config.retentionDays).length > 0 ? { [RETENTION_DAYS_ENV]: JSON.stringify(config.retentionDays) } : {};
-    const phone: Record<string, string> = config.defaultPhoneRegion ? { [ENV.defaultPhoneRegion]: config.defaultPhoneRegion } : {};
-
-    const erasureDlq = new DeadLetterQueue(this, 'ErasureDeadLetters', {
-      queueName: `${prefix}erasure-dlq`,
-      purpose: 'erasures that failed after every retry',
-      alarms: this.alarms,
-      deadLetterOf: 'function',
-    });
-    const erasure = new CrmFunction(this, 'Erasure', {
-      ...common,
-      entry: 'lambdas/handlers/erasure.ts',
-      functionName: `${prefix}erasure`,
-      description: 'Runs a scheduled erasure: deletes the customer rows and shreds the customer key (idempotent).',
-      timeout: Duration.minutes(2),
-      deadLetterQueue: erasureDlq.queue,
-      retryAttempts: 2,
-    });
-    this.bindTables(erasure, FUNCTION_TABLES.erasure, stateful);
-    erasure.bindKey({ key: stateful.dataKey, use: 'unwrap' });
-
-    const streamDlq = new DeadLetterQueue(this, 'StreamDeadLetters', {
-      queueName: `${prefix}ttl-stream-dlq`,
-      purpose: 'TTL expiry cascades that failed after every retry (records of stream positions)',
-      alarms: this.alarms,
-      deadLetterOf: 'event-source-mapping',
-    });
-    const stream = new CrmFunction(this, 'TtlStream', {
-      ...common,
-      entry: 'lambdas/handlers/stream.ts',
-      functionName: `${prefix}ttl-stream`,
-      description: 'Cascades a TTL expiry of a customer row: the same deletions and key shredding as an erasure.',
-      timeout: Duration.minutes(2),
-      noDeadLetterQueueBecause:
-        'Invoked synchronously by its DynamoDB stream event source mapping, which sends failed batches to its own encrypted on-failure queue (alarmed).',
-    });
-    this.bindTables(stream, FUNCTION_TABLES.stream, stateful);
-    stream.bindKey({ key: stateful.dataKey, use: 'unwrap' });
-    stream.fn.addEventSource(
-      new DynamoEventSource(stateful.tables.customers.table, {
-        startingPosition: StartingPosition.TRIM_HORIZON,
-        batchSize: 10,
-        bisectBatchOnError: true,
-        retryAttempts: 10,
-        reportBatchItemFailures: true,
-        onFailure: new SqsDlq(streamDlq.queue),
-        // Only deletions made by TTL; an erasure deletes rows itself and runs its own cascade.
-        filters: [
-          FilterCriteria.filter({
-            eventName: FilterRule.isEqual('REMOVE'),
-            userIdentity: { type: FilterRule.isEqual('Service'), principalId: FilterRule.isEqual('dynamodb.amazonaws.com') },
-          }),
-        ],
-      }),
-    );
-
-    const remindersDlq = new DeadLetterQueue(this, 'RemindersDeadLetters', {
-      queueName: `${prefix}reminders-dlq`,
-      purpose: 'daily reminder runs that failed after every retry',
-      alarms: this.alarms,
-      deadLetterOf: 'function',
-    });
-    const reminders = new CrmFunction(this, 'Reminders', {
-      ...common,
-      environment: { ...common.environment, ...retention },
-      entry: 'lambdas/handlers/reminders.ts',
-      functionName: `${prefix}reminders`,
-      description: 'Daily: reminds customers before retention expiry and before communications consent lapses, once each.',
-      timeout: Duration.minutes(10),
-      deadLetterQueue: remindersDlq.queue,
-      retryAttempts: 2,
-    });
-    this.bindTables(reminders, FUNCTION_TABLES.reminders, stateful);
-    reminders.bindKey({ key: stateful.dataKey, use: 'unwrap' });
-    new Rule(this, 'DailyReminders', {
-      description: 'Runs the reminders function once a day',
-      schedule: Schedule.cron({ minute: '0', hour: '8' }),
-      targets: [new LambdaFunction(reminders.fn, { retryAttempts: 2, maxEventAge: Duration.hours(6), deadLetterQueue: remindersDlq.queue })],
-    });
-
-    const api = new CrmFunction(this, 'Api', {
-      ...common,
-      environment: { ...common.environment, ...retention, ...phone },
-      entry: 'lambdas/handlers/api.ts',
-      functionName: `${prefix}api`,
-      description: 'Staff API, customer portal and public privacy endpoints behind API Gateway.',
-      memorySize: 1024,
-      timeout: Duration.seconds(25),
-      noDeadLetterQueueBecause: 'Invoked synchronously by API Gateway; a failure is answered to the caller as problem+json, there is no event to keep.',
-    });
-    this.bindTables(api, FUNCTION_TABLES.api, stateful);
-    api.bindKey({ key: stateful.dataKey, use: 'wrap' });
-    api.bindKey({ key: stateful.macKey, use: 'mac' });
+    const functions = createFunctions(this, { config, stateful, alarms: this.alarms, logKey: this.opsKey });
+    const { api, erasure, stream, reminders } = functions;
 
     this.scheduler = new ErasureScheduler(this, 'ErasureScheduler', {
       groupName: `${prefix}erasures`,
@@ -212,7 +103,7 @@ export class StatelessStack extends Stack {
       threshold: 5,
     });
 
-    this.functions = { api, erasure, stream, reminders };
+    this.functions = functions;
     for (const [name, failure] of Object.entries(LOGGED_FAILURES)) {
       for (const fn of failure.functions) {
         const tag = fn.charAt(0).toUpperCase() + fn.slice(1);
@@ -227,12 +118,6 @@ export class StatelessStack extends Stack {
     new CfnOutput(this, 'PortalUrl', { value: `${this.api.url}portal`, description: 'The customer portal' });
     new CfnOutput(this, 'UserPoolId', { value: this.staff.userPool.userPoolId, description: 'Staff user pool (create staff users here)' });
     new CfnOutput(this, 'UserPoolClientId', { value: this.staff.client.userPoolClientId, description: 'App client for the staff tool (SRP sign-in)' });
-  }
-
-  private bindTables(fn: CrmFunction, grants: TableGrants, stateful: StatefulResources): void {
-    for (const [id, access] of Object.entries(grants) as [AwsTableId, TableAccess][]) {
-      fn.bindTable({ table: stateful.tables[id], access });
-    }
   }
 
   /** Encrypts log groups and the alarm topic; its policy admits exactly those two services. */

@@ -1,0 +1,112 @@
+/**
+ * The functions of the stateless stack, each with its trigger, retries, dead-letter queue, tables and
+ * keys. Created in the stack's own scope (logical ids do not depend on this file). Every function gets
+ * the same settings environment (lib/function-environment.ts); the rest comes with its bindings.
+ */
+import { Duration, type Stack } from 'aws-cdk-lib';
+import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
+import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
+import type { IKey } from 'aws-cdk-lib/aws-kms';
+import { FilterCriteria, FilterRule, StartingPosition } from 'aws-cdk-lib/aws-lambda';
+import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
+import { namePrefix, type CrmConfig } from './config';
+import { CrmFunction, type CrmFunctionProps, type TableAccess } from './constructs/crm-function';
+import { DeadLetterQueue } from './constructs/dead-letter-queue';
+import type { OpsAlarms } from './constructs/ops-alarms';
+import { FUNCTION_TABLES, type TableGrants } from './function-access';
+import { settingsEnvironment } from './function-environment';
+import type { StatefulResources } from './stateless-stack';
+import type { AwsTableId } from './stateful-stack';
+
+export type FunctionName = keyof typeof FUNCTION_TABLES;
+export type CrmFunctions = Readonly<Record<FunctionName, CrmFunction>>;
+
+export interface FunctionsProps {
+  config: CrmConfig;
+  stateful: StatefulResources;
+  alarms: OpsAlarms;
+  logKey: IKey;
+}
+
+function bindTables(fn: CrmFunction, grants: TableGrants, stateful: StatefulResources): void {
+  for (const [id, access] of Object.entries(grants) as [AwsTableId, TableAccess][]) fn.bindTable({ table: stateful.tables[id], access });
+}
+
+export function createFunctions(stack: Stack, props: FunctionsProps): CrmFunctions {
+  const { config, stateful, alarms } = props;
+  const prefix = namePrefix(config);
+  const make = (id: string, name: FunctionName, p: Omit<CrmFunctionProps, 'logRetention' | 'logKey' | 'environment'>): CrmFunction => {
+    const fn = new CrmFunction(stack, id, { ...p, logRetention: config.logRetentionDays, logKey: props.logKey, environment: settingsEnvironment(config) });
+    bindTables(fn, FUNCTION_TABLES[name], stateful);
+    return fn;
+  };
+  const dlq = (id: string, queueName: string, purpose: string, deadLetterOf: 'function' | 'event-source-mapping') =>
+    new DeadLetterQueue(stack, id, { queueName: `${prefix}${queueName}`, purpose, alarms, deadLetterOf }).queue;
+
+  const erasure = make('Erasure', 'erasure', {
+    entry: 'lambdas/handlers/erasure.ts',
+    functionName: `${prefix}erasure`,
+    description: 'Runs a scheduled erasure: deletes the customer rows and shreds the customer key (idempotent).',
+    timeout: Duration.minutes(2),
+    deadLetterQueue: dlq('ErasureDeadLetters', 'erasure-dlq', 'erasures that failed after every retry', 'function'),
+    retryAttempts: 2,
+  });
+  erasure.bindKey({ key: stateful.dataKey, use: 'unwrap' });
+
+  const streamDlq = dlq('StreamDeadLetters', 'ttl-stream-dlq', 'TTL expiry cascades that failed after every retry (records of stream positions)', 'event-source-mapping');
+  const stream = make('TtlStream', 'stream', {
+    entry: 'lambdas/handlers/stream.ts',
+    functionName: `${prefix}ttl-stream`,
+    description: 'Cascades a TTL expiry of a customer row: the same deletions and key shredding as an erasure.',
+    timeout: Duration.minutes(2),
+    noDeadLetterQueueBecause:
+      'Invoked synchronously by its DynamoDB stream event source mapping, which sends failed batches to its own encrypted on-failure queue (alarmed).',
+  });
+  stream.bindKey({ key: stateful.dataKey, use: 'unwrap' });
+  stream.fn.addEventSource(
+    new DynamoEventSource(stateful.tables.customers.table, {
+      startingPosition: StartingPosition.TRIM_HORIZON,
+      batchSize: 10,
+      bisectBatchOnError: true,
+      retryAttempts: 10,
+      reportBatchItemFailures: true,
+      onFailure: new SqsDlq(streamDlq),
+      // Only deletions made by TTL; an erasure deletes rows itself and runs its own cascade.
+      filters: [
+        FilterCriteria.filter({
+          eventName: FilterRule.isEqual('REMOVE'),
+          userIdentity: { type: FilterRule.isEqual('Service'), principalId: FilterRule.isEqual('dynamodb.amazonaws.com') },
+        }),
+      ],
+    }),
+  );
+
+  const remindersDlq = dlq('RemindersDeadLetters', 'reminders-dlq', 'daily reminder runs that failed after every retry', 'function');
+  const reminders = make('Reminders', 'reminders', {
+    entry: 'lambdas/handlers/reminders.ts',
+    functionName: `${prefix}reminders`,
+    description: 'Daily: reminds customers before retention expiry and before communications consent lapses, once each.',
+    timeout: Duration.minutes(10),
+    deadLetterQueue: remindersDlq,
+    retryAttempts: 2,
+  });
+  reminders.bindKey({ key: stateful.dataKey, use: 'unwrap' });
+  new Rule(stack, 'DailyReminders', {
+    description: 'Runs the reminders function once a day',
+    schedule: Schedule.cron({ minute: '0', hour: '8' }),
+    targets: [new LambdaFunction(reminders.fn, { retryAttempts: 2, maxEventAge: Duration.hours(6), deadLetterQueue: remindersDlq })],
+  });
+
+  const api = make('Api', 'api', {
+    entry: 'lambdas/handlers/api.ts',
+    functionName: `${prefix}api`,
+    description: 'Staff API, customer portal and public privacy endpoints behind API Gateway.',
+    memorySize: 1024,
+    timeout: Duration.seconds(25),
+    noDeadLetterQueueBecause: 'Invoked synchronously by API Gateway; a failure is answered to the caller as problem+json, there is no event to keep.',
+  });
+  api.bindKey({ key: stateful.dataKey, use: 'wrap' });
+  api.bindKey({ key: stateful.macKey, use: 'mac' });
+
+  return { api, erasure, stream, reminders };
+}
