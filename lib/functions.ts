@@ -97,6 +97,21 @@ export function createFunctions(stack: Stack, props: FunctionsProps): CrmFunctio
     targets: [new LambdaFunction(reminders.fn, { retryAttempts: 2, maxEventAge: Duration.hours(6), deadLetterQueue: remindersDlq })],
   });
 
+  const reconcileDlq = dlq('ReconcileDeadLetters', 'erasure-reconcile-dlq', 'daily erasure-schedule reconcile runs that failed after every retry', 'function');
+  const reconcile = make('ErasureReconcile', 'reconcile', {
+    entry: 'lambdas/handlers/reconcile.ts',
+    functionName: `${prefix}erasure-reconcile`,
+    description: 'Daily: re-creates the missing schedule of every open erasure request (receipts are the ledger).',
+    timeout: Duration.minutes(5),
+    deadLetterQueue: reconcileDlq,
+    retryAttempts: 2,
+  });
+  new Rule(stack, 'DailyErasureReconcile', {
+    description: 'Runs the erasure-schedule reconcile once a day',
+    schedule: Schedule.cron({ minute: '30', hour: '3' }),
+    targets: [new LambdaFunction(reconcile.fn, { retryAttempts: 2, maxEventAge: Duration.hours(6), deadLetterQueue: reconcileDlq })],
+  });
+
   const api = make('Api', 'api', {
     entry: 'lambdas/handlers/api.ts',
     functionName: `${prefix}api`,
@@ -108,5 +123,5 @@ export function createFunctions(stack: Stack, props: FunctionsProps): CrmFunctio
   api.bindKey({ key: stateful.dataKey, use: 'wrap' });
   api.bindKey({ key: stateful.macKey, use: 'mac' });
 
-  return { api, erasure, stream, reminders };
+  return { api, erasure, stream, reminders, reconcile };
 }

@@ -16,7 +16,7 @@ import { ErasureScheduler } from './constructs/erasure-scheduler';
 import { Notifications } from './constructs/notifications';
 import { OpsAlarms } from './constructs/ops-alarms';
 import { StaffIdentity } from './constructs/staff-identity';
-import { createFunctions, type CrmFunctions } from './functions';
+import { createFunctions, type CrmFunctions, type FunctionName } from './functions';
 import type { AwsTableId } from './stateful-stack';
 
 /**
@@ -27,7 +27,12 @@ export const LOGGED_FAILURES = {
   SignInCodeNotDelivered: { message: 'sign-in code not delivered', functions: ['api'], what: 'Portal sign-in: a one-time code could not be sent' },
   SignInTimeBudgetExceeded: { message: 'sign-in time budget exceeded', functions: ['api'], what: 'Portal sign-in: a login took longer than its time budget' },
   NoticeNotSent: { message: 'notice not sent', functions: ['api', 'reminders', 'erasure'], what: 'A notice to a customer could not be sent' },
-} as const satisfies Record<string, { message: string; functions: readonly ('api' | 'erasure' | 'stream' | 'reminders')[]; what: string }>;
+  ErasureScheduleRecreated: {
+    message: 'erasure schedule re-created',
+    functions: ['reconcile'],
+    what: 'An open erasure request had lost its schedule (re-created); find out what deleted it',
+  },
+} as const satisfies Record<string, { message: string; functions: readonly FunctionName[]; what: string }>;
 
 /** What the stateless stack needs from the stateful one. */
 export interface StatefulResources {
@@ -60,7 +65,7 @@ export class StatelessStack extends Stack {
     this.alarms = new OpsAlarms(this, 'Alarms', { topicName: `${prefix}alarms`, key: this.opsKey, email: config.alarmEmail });
 
     const functions = createFunctions(this, { config, stateful, alarms: this.alarms, logKey: this.opsKey });
-    const { api, erasure, stream, reminders } = functions;
+    const { api, erasure, stream, reminders, reconcile } = functions;
 
     this.scheduler = new ErasureScheduler(this, 'ErasureScheduler', {
       groupName: `${prefix}erasures`,
@@ -70,6 +75,7 @@ export class StatelessStack extends Stack {
       alarms: this.alarms,
     });
     this.scheduler.bindTo(api);
+    this.scheduler.bindTo(reconcile, { lookUp: true });
 
     const notifications = new Notifications(this, 'Notifications', { senderEmail: config.senderEmail });
     notifications.bindTo(api);
@@ -98,6 +104,7 @@ export class StatelessStack extends Stack {
     this.alarms.onErrors('StreamErrors', stream.fn, 'TTL-stream cascade');
     this.alarms.onIteratorAge('StreamIteratorAge', stream.fn, 'TTL-stream cascade', Duration.hours(1));
     this.alarms.onErrors('ReminderErrors', reminders.fn, 'Daily reminders');
+    this.alarms.onErrors('ReconcileErrors', reconcile.fn, 'Daily erasure-schedule reconcile');
     this.alarms.add('ApiServerErrors', this.api.api.metricServerError({ statistic: 'Sum', period: Duration.minutes(5) }), {
       description: 'API: more than 5 server errors (5xx) in 5 minutes.',
       threshold: 5,
@@ -117,6 +124,19 @@ export class StatelessStack extends Stack {
     new CfnOutput(this, 'ApiUrl', { value: this.api.url, description: 'Base URL of the API stage' });
     new CfnOutput(this, 'PortalUrl', { value: `${this.api.url}portal`, description: 'The customer portal' });
     new CfnOutput(this, 'UserPoolId', { value: this.staff.userPool.userPoolId, description: 'Staff user pool (create staff users here)' });
+    // After a restore: `npm run reapply-erasures -- --prefix restored-<prefix> <this>` (README, restore).
+    new CfnOutput(this, 'ReapplyErasuresArgs', {
+      description: 'Arguments of npm run reapply-erasures for this deployment (add --prefix of the restored tables)',
+      value: [
+        '--aws',
+        `--kms-key-id ${stateful.dataKey.keyArn}`,
+        `--ledger-prefix ${prefix}`,
+        `--scheduler-group ${this.scheduler.group.ref}`,
+        `--scheduler-role-arn ${this.scheduler.role.roleArn}`,
+        `--scheduler-dlq-arn ${this.scheduler.dlq.queue.queueArn}`,
+        `--erasure-function-arn ${erasure.functionArn}`,
+      ].join(' '),
+    });
     new CfnOutput(this, 'UserPoolClientId', { value: this.staff.client.userPoolClientId, description: 'App client for the staff tool (SRP sign-in)' });
   }
 

@@ -5,7 +5,8 @@
  * - the TTL reaper (DynamoDB TTL + Streams): an expired customer row is handed to the same stream
  *   handler as a TTL REMOVE record, whose cascade deletes it; a failure leaves the row for the next
  *   run (AWS retries the record). Expired rows of the other tables are deleted;
- * - the daily reminders (EventBridge rule): at most once per day of the home's clock.
+ * - the daily reminders and the erasure-schedule reconcile (EventBridge rules): at most once per day of
+ *   the home's clock.
  */
 import type { DynamoDBRecord } from 'aws-lambda';
 import { toStreamImage } from '../lambdas/adapters/dynamodb/stream-image';
@@ -15,6 +16,7 @@ import type { ErasurePayload } from '../lambdas/core/erasure';
 import type { Item } from '../lambdas/core/ports';
 import { ALL_TABLES, type TableId } from '../lambdas/core/tables';
 import { createErasureHandler, type ErasureHandler } from '../lambdas/handlers/erasure';
+import { createReconcileHandler, type ReconcileHandler } from '../lambdas/handlers/reconcile';
 import { createRemindersHandler, type RemindersHandler } from '../lambdas/handlers/reminders';
 import { createStreamHandler, TTL_PRINCIPAL, type StreamHandler } from '../lambdas/handlers/stream';
 import type { Home, Job } from './home';
@@ -23,8 +25,10 @@ interface JobState {
   erasure: ErasureHandler;
   stream: StreamHandler;
   reminders: RemindersHandler;
+  reconcile: ReconcileHandler;
   sequence: number;
   lastReminderDay?: string;
+  lastReconcileDay?: string;
 }
 
 const states = new WeakMap<Home, JobState>();
@@ -36,6 +40,7 @@ function stateOf(home: Home): JobState {
       erasure: createErasureHandler(home.app),
       stream: createStreamHandler(home.app),
       reminders: createRemindersHandler(home.app),
+      reconcile: createReconcileHandler(home.app),
       sequence: 0,
     };
     states.set(home, state);
@@ -121,5 +126,13 @@ async function dailyReminders(home: Home): Promise<void> {
   await state.reminders();
 }
 
+async function dailyScheduleReconcile(home: Home): Promise<void> {
+  const state = stateOf(home);
+  const day = home.clock.now().toISOString().slice(0, 10);
+  if (state.lastReconcileDay === day) return;
+  state.lastReconcileDay = day;
+  await state.reconcile();
+}
+
 /** Registered by local/home.ts, in this order. */
-export const forgettingJobs: readonly Job[] = [fireDueSchedules, reapExpired, dailyReminders];
+export const forgettingJobs: readonly Job[] = [fireDueSchedules, reapExpired, dailyReminders, dailyScheduleReconcile];

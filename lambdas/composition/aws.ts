@@ -2,7 +2,7 @@
  * The Lambda composition root: real AWS adapters behind the same ports and the same `createApp` as the
  * local home. The environment (set by the CDK stack, names in lambdas/config.ts and `tableEnvVar`) is
  * read once per cold start. Each function gets only the tables and keys its role may use: a missing
- * table name, MAC key, scheduler or sender fails when first used, with a message naming the variable.
+ * table name, data or MAC key, scheduler or sender fails when first used, with a message naming the variable.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { KMSClient } from '@aws-sdk/client-kms';
@@ -24,7 +24,8 @@ import { configureRetention, parseRetentionOverrides, validateRetentionOverrides
 export interface AwsEnvironment {
   /** Physical names of the tables this function was given ('' for the others). */
   tableNames: TableNames;
-  kmsKeyId: string;
+  /** Unset for a function that opens nothing (the schedule reconcile): using the key then fails, naming the variable. */
+  kmsKeyId?: string;
   macKeyId?: string;
   scheduler?: { groupName: string; roleArn: string; deadLetterArn: string; targetArn: string };
   emailFrom?: string;
@@ -54,8 +55,6 @@ export function readEnvironment(env: NodeJS.ProcessEnv): AwsEnvironment {
   ) as TableNames;
   if (!AWS_TABLES.some((t) => tableNames[t.name as TableId])) problems.push('no table is configured (CRM_TABLE_* variables)');
 
-  const kmsKeyId = optional(env, ENV.kmsKeyId);
-  if (!kmsKeyId) problems.push(`${ENV.kmsKeyId} is required`);
 
   const schedulerVars = [ENV.schedulerGroup, ENV.schedulerRoleArn, ENV.schedulerDlqArn, ENV.erasureFunctionArn].map((n) => optional(env, n));
   const schedulerSet = schedulerVars.filter(Boolean).length;
@@ -83,7 +82,7 @@ export function readEnvironment(env: NodeJS.ProcessEnv): AwsEnvironment {
   return {
     retentionDays,
     tableNames,
-    kmsKeyId: kmsKeyId!,
+    kmsKeyId: optional(env, ENV.kmsKeyId),
     macKeyId: optional(env, ENV.macKeyId),
     scheduler: groupName && roleArn && deadLetterArn && targetArn ? { groupName, roleArn, deadLetterArn, targetArn } : undefined,
     emailFrom: optional(env, ENV.emailFrom),
@@ -115,6 +114,22 @@ const unconfiguredScheduler: Scheduler = {
   cancel: async () => {
     throw new Error(`This function cannot cancel erasures: ${ENV.schedulerGroup} and its companions are not set.`);
   },
+  exists: async () => {
+    throw new Error(`This function cannot look up erasure schedules: ${ENV.schedulerGroup} and its companions are not set.`);
+  },
+};
+
+/** For functions without the data key: creating or opening a customer key is a wiring mistake, said plainly. */
+const noDataKey: KeyService = {
+  generateDataKey: async () => {
+    throw new Error(`This function has no data key: ${ENV.kmsKeyId} is not set.`);
+  },
+  unwrapDataKey: async () => {
+    throw new Error(`This function has no data key: ${ENV.kmsKeyId} is not set.`);
+  },
+  mac: async () => {
+    throw new Error(`This function has no blind-index key: ${ENV.macKeyId} is not set.`);
+  },
 };
 
 function withoutMac(keys: KeyService): KeyService {
@@ -133,7 +148,7 @@ export function createAwsRuntime(config: AwsEnvironment, options: { clients?: Aw
   const clients = options.clients ?? {};
   const dynamodb = clients.dynamodb ?? new DynamoDBClient({});
   const kms = clients.kms ?? new KMSClient({});
-  const awsKeys = new AwsKeyService({ client: kms, keyId: config.kmsKeyId, macKeyId: config.macKeyId ?? '' });
+  const awsKeys = config.kmsKeyId ? new AwsKeyService({ client: kms, keyId: config.kmsKeyId, macKeyId: config.macKeyId ?? '' }) : undefined;
   const scheduler = config.scheduler
     ? new AwsScheduler({ client: clients.scheduler ?? new SchedulerClient({}), ...config.scheduler })
     : unconfiguredScheduler;
@@ -141,7 +156,7 @@ export function createAwsRuntime(config: AwsEnvironment, options: { clients?: Aw
   const app = createApp(
     {
       store: new DynamoStore({ client: dynamodb, tableNames: config.tableNames }),
-      keys: config.macKeyId ? awsKeys : withoutMac(awsKeys),
+      keys: !awsKeys ? noDataKey : config.macKeyId ? awsKeys : withoutMac(awsKeys),
       cipher: new EsdkFieldCipher(),
       clock: { now: () => new Date() },
       notifier,

@@ -7,6 +7,7 @@ import { Cascade } from './cascade';
 import type { ConsentSettings } from './consent';
 import type { Customers } from './customers';
 import { ErasureService } from './erasure';
+import { ErasureSchedules } from './erasure-schedules';
 import { LegalHolds } from './legal-hold';
 import { NoticeSender } from './notices';
 import type { Clock, Log, Notifier, Scheduler, Store } from './ports';
@@ -50,5 +51,6 @@ export function createForgetting(deps: ForgettingDeps, settings: ForgettingSetti
     { store, clock, log, cascade, holds: legalHolds, notices: sender },
     { reminderLeadSeconds: settings.reminderLeadSeconds, keyMarginSeconds, consent: settings.consent },
   );
-  return { cascade, receipts, erasure, legalHolds, retention };
+  const erasureSchedules = new ErasureSchedules({ store, clock, scheduler: deps.scheduler, receipts, log });
+  return { cascade, receipts, erasure, erasureSchedules, legalHolds, retention };
 }

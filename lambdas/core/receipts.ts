@@ -9,6 +9,7 @@ import { effectiveCategories, type CategoryId } from './inventory';
 import type { Clock, Item, Store, WriteCondition } from './ports';
 import { isExpired } from './customer-rows';
 import { isUuid } from './ids';
+import { OPEN_REQUESTS } from './tables';
 
 export type ReceiptStatus = 'pending' | 'cancelled' | 'completed' | 'on-hold';
 
@@ -43,8 +44,12 @@ export interface ReceiptRow {
   categories?: ReceiptCategories;
   /** Steps of the erasure handler already done, so a rerun resumes after the last one. */
   steps?: string[];
+  /** Present (`open`) exactly while the request is pending or on hold: the key of the open-requests index. */
+  openRequest?: 'open';
   expiresAt: number;
 }
+
+const isOpen = (status: ReceiptStatus) => status === 'pending' || status === 'on-hold';
 
 /** What anyone holding the receipt id may see. */
 export interface PublicReceipt {
@@ -83,7 +88,21 @@ export class Receipts {
   }
 
   async put(row: ReceiptRow, condition?: WriteCondition): Promise<void> {
-    await this.deps.store.put('receipts', row as unknown as Item, condition);
+    const indexed: ReceiptRow = { ...row, openRequest: isOpen(row.status) ? 'open' : undefined };
+    await this.deps.store.put('receipts', indexed as unknown as Item, condition);
+  }
+
+  /** The open requests (pending or on hold), from the sparse index, each read again to confirm it is still open. */
+  async *open(): AsyncIterable<ReceiptRow> {
+    let cursor: string | undefined;
+    do {
+      const page = await this.deps.store.queryIndex('receipts', OPEN_REQUESTS.name, 'open', { cursor });
+      for (const key of page.items) {
+        const row = await this.get(String(key.receiptId));
+        if (row && isOpen(row.status)) yield row;
+      }
+      cursor = page.cursor;
+    } while (cursor);
   }
 
   /** The public view: no customerId, no actor, no step log. */

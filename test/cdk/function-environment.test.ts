@@ -17,11 +17,13 @@ import { configureRetention } from '../../lambdas/core/inventory';
 import { AWS_TABLES, tableEnvVar, type TableId } from '../../lambdas/core/tables';
 import { createApiHandler } from '../../lambdas/http/api';
 import { createErasureHandler } from '../../lambdas/handlers/erasure';
+import { createReconcileHandler } from '../../lambdas/handlers/reconcile';
 import { createRemindersHandler } from '../../lambdas/handlers/reminders';
 import { createStreamHandler } from '../../lambdas/handlers/stream';
 import { FUNCTION_TABLES } from '../../lib/function-access';
 import type { FunctionName } from '../../lib/functions';
 import { apiGatewayEvent, type ApiEventOptions } from '../support/api-gateway';
+import { expectedErasureSchedule } from '../support/erasure-schedule';
 import { startDynalite, type TestDb } from '../support/dynalite';
 import { installFakeKms, type FakeKms } from '../support/fake-kms';
 import { synthCrm, type SynthesizedCrm } from './support/crm-app';
@@ -151,5 +153,37 @@ describe('every function\'s synthesized environment', () => {
     const run = await at(Date.now() + 720 * 86_400_000, () => reminders());
     expect(run).toMatchObject({ retention: 1, failed: 0 });
     expect(ses.commandCalls(SendEmailCommand).map((c) => c.args[0].input.FromEmailAddress)).toEqual([crm.config.senderEmail]);
+  });
+
+  it('the reconcile function re-creates, with its own role and settings, the one schedule that went missing', async () => {
+    const api = createApiHandler(runtimeOf('api').app, { log: silentLog });
+    const created = await api(apiGatewayEvent('POST', '/v1/customers', { groups: 'agent', body: { name: 'Lost Schedule', email: 'lost@example.org' } }));
+    const { customerId } = JSON.parse(created.body);
+    const requested = JSON.parse((await api(apiGatewayEvent('POST', '/v1/customers/{id}/erasure', { groups: 'admin', params: { id: customerId } }))).body);
+    const made = scheduler.commandCalls(CreateScheduleCommand)[0].args[0].input;
+    scheduler.reset();
+    const lost = `erase-${requested.receiptId}`;
+    scheduler.on(GetScheduleCommand).callsFake(async (input: { Name: string }) => {
+      if (input.Name === lost) throw new ResourceNotFoundException({ message: 'none', Message: 'none', $metadata: {} });
+      return { Name: input.Name };
+    });
+    scheduler.on(CreateScheduleCommand).resolves({});
+
+    const run = await createReconcileHandler(runtimeOf('reconcile').app)();
+    expect(run.recreated).toBe(1);
+    const env = environmentOf('reconcile');
+    const again = scheduler.commandCalls(CreateScheduleCommand).map((c) => c.args[0].input);
+    expect(again).toEqual([
+      expectedErasureSchedule({
+        name: lost,
+        groupName: env.CRM_SCHEDULER_GROUP!,
+        at: requested.scheduledFor.slice(0, 19),
+        targetArn: env.CRM_ERASURE_FUNCTION_ARN!,
+        roleArn: env.CRM_SCHEDULER_ROLE_ARN!,
+        deadLetterArn: env.CRM_SCHEDULER_DLQ_ARN!,
+        input: { customerId, receiptId: requested.receiptId },
+      }),
+    ]);
+    expect(again[0]).toEqual(made);
   });
 });

@@ -63,7 +63,7 @@ const dynamoGrants = (fn: keyof SynthesizedCrm['stateless']['functions']) => {
 describe('functions', () => {
   it('every function runs Node.js 24 on ARM64 with active tracing', () => {
     const functions = resourcesOf(t, 'AWS::Lambda::Function');
-    expect(functions).toHaveLength(4);
+    expect(functions).toHaveLength(Object.keys(FUNCTION_TABLES).length);
     for (const [, fn] of functions) {
       expect(fn.Properties).toMatchObject({ Runtime: 'nodejs24.x', Architectures: ['arm64'], TracingConfig: { Mode: 'Active' } });
       expect(fn.Properties?.Environment.Variables.NODE_OPTIONS).toContain('--enable-source-maps');
@@ -77,7 +77,7 @@ describe('functions', () => {
       expect(g.Properties?.KmsKeyId).toEqual({ 'Fn::GetAtt': [id(crm.stateless.opsKey), 'Arn'] });
     }
     const targets = resourcesOf(t, 'AWS::Lambda::Function').map(([, fn]) => fn.Properties?.LoggingConfig.LogGroup.Ref);
-    expect(new Set(targets).size).toBe(4);
+    expect(new Set(targets).size).toBe(Object.keys(FUNCTION_TABLES).length);
     for (const target of targets) expect(groups.map(([gid]) => gid)).toContain(target);
   });
 
@@ -331,6 +331,33 @@ describe('erasure scheduler', () => {
     });
   });
 
+  it('the schedule group survives a destroy or a replacement (every pending erasure lives in it)', () => {
+    t.hasResource('AWS::Scheduler::ScheduleGroup', { DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
+  });
+
+  it('the daily reconcile finds open requests through the receipts index (no scan) and may read, create and replace schedules', () => {
+    expect(dynamoGrants('reconcile')).toEqual({ onTable: { customers: ['dynamodb:GetItem'], receipts: ['dynamodb:GetItem'] }, onIndex: { receipts: ['dynamodb:Query'] } });
+    const indexArns = JSON.stringify(statementsOfRole(roleOf('reconcile')).filter((s) => asArray(s.Action).includes('dynamodb:Query')).map((s) => s.Resource));
+    expect(indexArns).toContain('/index/openRequests');
+    const scheduler = statementsOfRole(roleOf('reconcile')).filter((s) => asArray(s.Action).some((a: string) => a.startsWith('scheduler:')));
+    expect(scheduler.map((s) => s.Action)).toEqual([['scheduler:CreateSchedule', 'scheduler:DeleteSchedule', 'scheduler:GetSchedule']]);
+    expect(JSON.stringify(scheduler[0].Resource)).toContain(`:schedule/",{"Ref":"${groupId()}"},"/*`);
+    expect(envOf('reconcile')[ENV.schedulerGroup]).toEqual({ Ref: groupId() });
+    expect(envOf('reconcile')[ENV.kmsKeyId]).toBeUndefined();
+    t.hasResourceProperties('AWS::Events::Rule', {
+      ScheduleExpression: 'cron(30 3 * * ? *)',
+      Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [fnId('reconcile'), 'Arn'] }, DeadLetterConfig: Match.anyValue() })],
+    });
+  });
+
+  it('outputs the arguments reapply-erasures needs to re-create schedules after a restore', () => {
+    const value = JSON.stringify(t.toJSON().Outputs.ReapplyErasuresArgs.Value);
+    for (const flag of ['--aws', '--kms-key-id', '--ledger-prefix crm-dev-', '--scheduler-group', '--scheduler-role-arn', '--scheduler-dlq-arn', '--erasure-function-arn']) {
+      expect(value).toContain(flag);
+    }
+    expect(value).toContain(groupId());
+  });
+
   it('the erasure function itself retries twice and then dead-letters', () => {
     const erasure = resource(fnId('erasure'));
     const queue = id(crm.stateless.node.findChild('ErasureDeadLetters').node.findChild('Queue') as never);
@@ -342,7 +369,7 @@ describe('erasure scheduler', () => {
 describe('dead-letter queues and alarms', () => {
   it('every queue is encrypted and refuses plain HTTP', () => {
     const queues = resourcesOf(t, 'AWS::SQS::Queue');
-    expect(queues.length).toBe(4);
+    expect(queues.length).toBe(5);
     for (const [qid, q] of queues) {
       expect(q.Properties?.SqsManagedSseEnabled === true || q.Properties?.KmsMasterKeyId !== undefined, qid).toBe(true);
       t.hasResourceProperties('AWS::SQS::QueuePolicy', {
@@ -411,13 +438,13 @@ describe('dead-letter queues and alarms', () => {
 
   it('log-line alarms exist exactly where the code paths log: no sign-in alarms outside the API, none on the TTL stream', () => {
     const filters = resourcesOf(t, 'AWS::Logs::MetricFilter').map(([, f]) => `${f.Properties?.LogGroupName?.Ref} ${f.Properties?.FilterPattern}`);
-    expect(filters).toHaveLength(5);
+    expect(filters).toHaveLength(6);
     expect(filters.filter((f) => f.startsWith(id(crm.stateless.functions.stream.logGroup)))).toEqual([]);
   });
 
   it('the alarmed messages are the exact texts the domain code logs', () => {
     for (const failure of Object.values(LOGGED_FAILURES)) {
-      const logged = ['sign-in.ts', 'notices.ts'].some((file) =>
+      const logged = ['sign-in.ts', 'notices.ts', 'erasure-schedules.ts'].some((file) =>
         readFileSync(join(REPO_ROOT, 'lambdas/core', file), 'utf8').includes(`log.warn('${failure.message}'`),
       );
       expect(logged, failure.message).toBe(true);

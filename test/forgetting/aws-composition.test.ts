@@ -210,7 +210,7 @@ describe('reading the function environment', () => {
       }
     })() as ConfigurationError;
     expect(err).toBeInstanceOf(ConfigurationError);
-    expect(err.problems).toHaveLength(4);
+    expect(err.problems).toHaveLength(3);
     const env = readEnvironment({ [ENV.kmsKeyId]: 'k', [tableEnvVar('customers')]: 'crm-x-customers' });
     expect(env.tableNames.customers).toBe('crm-x-customers');
     expect(env.tableNames.transactions).toBe('');
