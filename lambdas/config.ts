@@ -12,6 +12,8 @@ export const ENV = {
   schedulerDlqArn: 'CRM_SCHEDULER_DLQ_ARN',
   erasureFunctionArn: 'CRM_ERASURE_FUNCTION_ARN',
   emailFrom: 'CRM_EMAIL_FROM',
+  /** SES configuration set every e-mail is sent through (TLS required, bounce and complaint metrics). */
+  sesConfigurationSet: 'CRM_SES_CONFIGURATION_SET',
   erasureGraceDays: 'CRM_ERASURE_GRACE_DAYS',
   defaultPhoneRegion: 'CRM_DEFAULT_PHONE_REGION',
   stage: 'CRM_STAGE',

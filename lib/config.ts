@@ -18,8 +18,14 @@ export interface CrmConfig {
   erasureGraceDays: number;
   /** Per-category retention overrides in days; categories not named keep the inventory default. */
   retentionDays: Partial<Record<CategoryId, number>>;
-  /** SES identity the system sends from (codes, reminders, confirmations). */
+  /** The address the system sends from (codes, reminders, confirmations); its address or domain is an SES identity. */
   senderEmail: string;
+  /**
+   * Create the SES identity (the sender's domain, with Easy DKIM) in this stack. Off by default: an
+   * identity exists once per account and region, so a second stage (or one made by hand) would collide;
+   * the stack then references the existing verified identity.
+   */
+  createSenderIdentity: boolean;
   /** Where alarms are e-mailed; without it the alarm topic has no subscriber. */
   alarmEmail?: string;
   /** ISO 3166 region for phone numbers given without a country code; unset: E.164 only. */
@@ -39,6 +45,7 @@ export const CONTEXT_KEYS = [
   'erasureGraceDays',
   'retentionDays',
   'senderEmail',
+  'createSenderIdentity',
   'alarmEmail',
   'defaultPhoneRegion',
   'logRetentionDays',
@@ -55,6 +62,8 @@ export class ConfigError extends Error {
 }
 
 const STAGE = /^[a-z][a-z0-9-]{1,11}$/;
+/** Domains reserved for documentation (RFC 2606): nothing sent from them is delivered. Only `dev` may keep one. */
+const RESERVED_DOMAIN = /(^|\.)example\.(com|org|net)$/i;
 // Deliberately plain: one @, no spaces, a dot in the domain. SES verifies the rest.
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 const DAY = 86_400;
@@ -80,6 +89,14 @@ export function parseConfig(raw: Record<string, unknown>, account?: string): Crm
     if (v === undefined || v === null || v === '') return fallback;
     if (typeof v !== 'string') return fail(key, 'must be a string', v);
     return v.trim();
+  };
+
+  const flag = (key: string, fallback: boolean): boolean => {
+    const v = raw[key];
+    if (v === undefined || v === null || v === '') return fallback;
+    if (v === true || v === 'true') return true;
+    if (v === false || v === 'false') return false;
+    return fail(key, 'must be true or false', v) ?? fallback;
   };
 
   const wholeNumber = (key: string, fallback: number, min: number, max: number, unit: string): number => {
@@ -127,7 +144,15 @@ export function parseConfig(raw: Record<string, unknown>, account?: string): Crm
     if (raw.senderEmail === undefined || raw.senderEmail === '') fail('senderEmail', 'is required (the SES identity mail is sent from)', raw.senderEmail);
   } else if (!EMAIL.test(senderEmail) || senderEmail.length > 254) {
     fail('senderEmail', 'must be an e-mail address such as privacy@example.com', raw.senderEmail);
+  } else if (STAGE.test(stage) && stage !== 'dev' && RESERVED_DOMAIN.test(senderEmail.split('@')[1])) {
+    fail(
+      'senderEmail',
+      `stage "${stage}" cannot send from ${senderEmail.split('@')[1]}: example.com, .org and .net are reserved and mail from them is never ` +
+        'delivered. Pass an address of a domain you own, e.g. -c senderEmail=privacy@yourcompany.com',
+      raw.senderEmail,
+    );
   }
+  const createSenderIdentity = flag('createSenderIdentity', false);
 
   const alarmEmail = text('alarmEmail');
   if (alarmEmail !== undefined && (!EMAIL.test(alarmEmail) || alarmEmail.length > 254)) {
@@ -158,6 +183,7 @@ export function parseConfig(raw: Record<string, unknown>, account?: string): Crm
     erasureGraceDays,
     retentionDays,
     senderEmail: senderEmail as string,
+    createSenderIdentity,
     alarmEmail,
     defaultPhoneRegion,
     logRetentionDays: logRetentionDays as RetentionDays,

@@ -77,7 +77,12 @@ export class StatelessStack extends Stack {
     this.scheduler.bindTo(api);
     this.scheduler.bindTo(reconcile, { lookUp: true });
 
-    const notifications = new Notifications(this, 'Notifications', { senderEmail: config.senderEmail });
+    const notifications = new Notifications(this, 'Notifications', {
+      senderEmail: config.senderEmail,
+      createIdentity: config.createSenderIdentity,
+      configurationSetName: `${prefix}mail`,
+      alarms: this.alarms,
+    });
     notifications.bindTo(api);
     notifications.bindTo(reminders);
     // The erasure tells the customer it is happening, just before the contact is destroyed.

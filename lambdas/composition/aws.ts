@@ -29,6 +29,7 @@ export interface AwsEnvironment {
   macKeyId?: string;
   scheduler?: { groupName: string; roleArn: string; deadLetterArn: string; targetArn: string };
   emailFrom?: string;
+  sesConfigurationSet?: string;
   erasureGraceDays?: number;
   retentionDays: Partial<Record<CategoryId, number>>;
   defaultPhoneRegion?: string;
@@ -86,6 +87,7 @@ export function readEnvironment(env: NodeJS.ProcessEnv): AwsEnvironment {
     macKeyId: optional(env, ENV.macKeyId),
     scheduler: groupName && roleArn && deadLetterArn && targetArn ? { groupName, roleArn, deadLetterArn, targetArn } : undefined,
     emailFrom: optional(env, ENV.emailFrom),
+    sesConfigurationSet: optional(env, ENV.sesConfigurationSet),
     erasureGraceDays,
     defaultPhoneRegion: optional(env, ENV.defaultPhoneRegion),
     stage: optional(env, ENV.stage),
@@ -152,7 +154,7 @@ export function createAwsRuntime(config: AwsEnvironment, options: { clients?: Aw
   const scheduler = config.scheduler
     ? new AwsScheduler({ client: clients.scheduler ?? new SchedulerClient({}), ...config.scheduler })
     : unconfiguredScheduler;
-  const notifier = new AwsNotifier({ ses: clients.ses ?? new SESv2Client({}), sns: clients.sns ?? new SNSClient({}), emailFrom: config.emailFrom });
+  const notifier = new AwsNotifier({ ses: clients.ses ?? new SESv2Client({}), sns: clients.sns ?? new SNSClient({}), emailFrom: config.emailFrom, configurationSetName: config.sesConfigurationSet });
   const app = createApp(
     {
       store: new DynamoStore({ client: dynamodb, tableNames: config.tableNames }),

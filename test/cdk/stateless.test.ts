@@ -259,12 +259,65 @@ describe('permissions', () => {
     expect(statementsOfRole(roleOf('stream')).flatMap((s) => asArray(s.Action))).not.toContain('sns:Publish');
     const ses = iamStatements(t).filter(({ statement }) => asArray(statement.Action).some((a: string) => a.startsWith('ses:')));
     expect(ses.length).toBe(3);
+    const domain = crm.config.senderEmail.split('@')[1];
     for (const { statement } of ses) {
       expect(statement.Action).toBe('ses:SendEmail');
-      expect(JSON.stringify(statement.Resource)).toContain(':identity/');
+      const resources = JSON.stringify(statement.Resource);
+      for (const part of [`:identity/${crm.config.senderEmail}`, `:identity/${domain}`, ':configuration-set/crm-dev-mail']) expect(resources).toContain(part);
       expect(statement.Condition).toEqual({ StringEquals: { 'ses:FromAddress': crm.config.senderEmail } });
     }
-    t.hasResourceProperties('AWS::SES::EmailIdentity', { EmailIdentity: crm.config.senderEmail });
+    for (const fn of ['api', 'erasure', 'reminders'] as const) expect(envOf(fn)[ENV.sesConfigurationSet]).toBe('crm-dev-mail');
+  });
+
+  it('references the existing SES identity unless asked to create it (a second stage would collide)', () => {
+    t.resourceCountIs('AWS::SES::EmailIdentity', 0);
+  });
+
+  it('with createSenderIdentity, creates the sender\'s domain identity with Easy DKIM and outputs its DNS records', () => {
+    const withIdentity = synthCrm({ context: { stage: 'prod', senderEmail: 'privacy@shop.test', createSenderIdentity: true } });
+    try {
+      const template = withIdentity.statelessTemplate;
+      template.resourceCountIs('AWS::SES::EmailIdentity', 1);
+      template.hasResourceProperties('AWS::SES::EmailIdentity', {
+        EmailIdentity: 'shop.test',
+        DkimAttributes: { SigningEnabled: true },
+        DkimSigningAttributes: { NextSigningKeyLength: 'RSA_2048_BIT' },
+        ConfigurationSetAttributes: { ConfigurationSetName: { Ref: Match.anyValue() } },
+      });
+      const outputs = Object.keys(template.toJSON().Outputs).filter((k) => k.startsWith('SenderDkimRecord'));
+      expect(outputs).toHaveLength(3);
+    } finally {
+      withIdentity.cleanup();
+    }
+  }, 60_000);
+
+  it('sends through a configuration set: TLS required, suppression on, bounces and complaints counted, no tracking', () => {
+    t.hasResourceProperties('AWS::SES::ConfigurationSet', {
+      Name: 'crm-dev-mail',
+      DeliveryOptions: { TlsPolicy: 'REQUIRE' },
+      ReputationOptions: { ReputationMetricsEnabled: true },
+      SuppressionOptions: { SuppressedReasons: ['BOUNCE', 'COMPLAINT'] },
+    });
+    const [[, set]] = resourcesOf(t, 'AWS::SES::ConfigurationSet');
+    expect(set.Properties?.TrackingOptions).toBeUndefined();
+    const [[, destination]] = resourcesOf(t, 'AWS::SES::ConfigurationSetEventDestination');
+    expect(destination.Properties?.EventDestination).toMatchObject({
+      Enabled: true,
+      MatchingEventTypes: expect.arrayContaining(['send', 'bounce', 'complaint']),
+      CloudWatchDestination: { DimensionConfigurations: [{ DimensionName: 'ses:configuration-set', DimensionValueSource: 'messageTag', DefaultDimensionValue: 'crm-dev-mail' }] },
+    });
+  });
+
+  it('alarms on the SES bounce and complaint rates where SES starts reviewing the account', () => {
+    for (const [metric, threshold] of [['Reputation.BounceRate', 0.05], ['Reputation.ComplaintRate', 0.001]] as const) {
+      t.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        Namespace: 'AWS/SES',
+        MetricName: metric,
+        Threshold: threshold,
+        ComparisonOperator: 'GreaterThanThreshold',
+        AlarmActions: [{ Ref: id(crm.stateless.alarms.topic) }],
+      });
+    }
   });
 });
 

@@ -44,6 +44,7 @@ beforeAll(async () => {
     [ENV.kmsKeyId]: 'arn:aws:kms:eu-west-1:111122223333:key/data',
     [ENV.macKeyId]: 'arn:aws:kms:eu-west-1:111122223333:key/mac',
     [ENV.emailFrom]: 'privacy@shop.example',
+    [ENV.sesConfigurationSet]: 'crm-test-mail',
     [ENV.erasureGraceDays]: '14',
     ...SCHEDULER,
     ...Object.fromEntries(AWS_TABLES.map((t) => [tableEnvVar(t.name as TableId), `${PREFIX}${t.name}`])),
@@ -118,7 +119,7 @@ describe('the Lambda functions built from their environment', () => {
         input: { customerId: id, receiptId },
       }),
     );
-    // The confirmation: plain text from the configured sender, no HTML part, no configuration set.
+    // The confirmation: plain text from the configured sender, no HTML part, through the configuration set (no tracking).
     const confirmation = ses.commandCalls(SendEmailCommand)[0].args[0].input;
     expect(confirmation).toMatchObject({
       FromEmailAddress: 'privacy@shop.example',
@@ -126,7 +127,7 @@ describe('the Lambda functions built from their environment', () => {
       Content: { Simple: { Subject: { Data: 'Your erasure request' }, Body: { Text: { Data: expect.stringContaining(receiptId) } } } },
     });
     expect(confirmation.Content?.Simple?.Body?.Html).toBeUndefined();
-    expect(confirmation.ConfigurationSetName).toBeUndefined();
+    expect(confirmation.ConfigurationSetName).toBe('crm-test-mail');
 
     // EventBridge Scheduler invokes the erasure function with the schedule's Input.
     const payload = JSON.parse(create[0].args[0].input.Target!.Input!);

@@ -1,8 +1,9 @@
 /**
  * The Notifier port over SES (email, SESv2 SendEmail) and SNS (SMS, Publish to a phone number).
- * Email is plain text only and sent without a configuration set: SES open and click tracking need an
- * HTML part and a configuration set that enables them, so a message sent this way carries neither a
- * pixel nor a rewritten link. SMS are marked transactional.
+ * Email is plain text only, through the deployment's configuration set when one is given (TLS required,
+ * bounce and complaint metrics). SES open and click tracking need an HTML part and a configuration set
+ * that enables them; ours enables neither, so a message carries no pixel and no rewritten link. SMS are
+ * marked transactional.
  *
  * Errors never carry the service's message: SES and SNS quote the address or number they refused.
  */
@@ -17,6 +18,8 @@ export interface AwsNotifierOptions {
   sns: SNSClient;
   /** Verified SES identity; undefined when this function may not send email. */
   emailFrom?: string;
+  /** SES configuration set to send through. */
+  configurationSetName?: string;
 }
 
 const SES_FAULTS = new Set(['TooManyRequestsException', 'LimitExceededException', 'InternalServiceErrorException']);
@@ -44,6 +47,7 @@ export class AwsNotifier implements Notifier {
         this.options.ses.send(
           new SendEmailCommand({
             FromEmailAddress: from,
+            ConfigurationSetName: this.options.configurationSetName,
             Destination: { ToAddresses: [message.to] },
             Content: {
               Simple: {
