@@ -31,9 +31,11 @@ export interface CrmConfig {
   /** ISO 3166 region for phone numbers given without a country code; unset: E.164 only. */
   defaultPhoneRegion?: string;
   logRetentionDays: RetentionDays;
-  /** Stage-wide steady-state requests per second and burst. */
+  /** Stage-wide steady-state requests per second and burst (API Gateway throttling). */
   apiRateLimit: number;
   apiBurstLimit: number;
+  /** Requests to /v1/* one client IP may make per five minutes before WAF answers 429. */
+  apiRateLimitPerIp: number;
   /** Sign-in requests (login + verify) one client IP may make per five minutes before WAF blocks it. */
   signInRateLimit: number;
 }
@@ -51,6 +53,7 @@ export const CONTEXT_KEYS = [
   'logRetentionDays',
   'apiRateLimit',
   'apiBurstLimit',
+  'apiRateLimitPerIp',
   'signInRateLimit',
 ] as const;
 
@@ -169,9 +172,15 @@ export function parseConfig(raw: Record<string, unknown>, account?: string): Crm
     fail('logRetentionDays', `must be one of CloudWatch's retention periods (${[...LOG_RETENTIONS].join(', ')})`, raw.logRetentionDays);
   }
 
-  const apiRateLimit = wholeNumber('apiRateLimit', 50, 1, 10_000, 'requests per second');
-  const apiBurstLimit = wholeNumber('apiBurstLimit', 100, 1, 5_000, 'requests');
-  // WAF rate-based rules accept 10 as the lowest limit.
+  // An account's regional API Gateway quota is 10,000 requests per second with a burst of 5,000 (raisable).
+  const apiRateLimit = wholeNumber('apiRateLimit', 1_000, 1, 10_000, 'requests per second');
+  const apiBurstLimit = wholeNumber('apiBurstLimit', 2_000, 1, 5_000, 'requests');
+  if (apiBurstLimit < apiRateLimit && !problems.some((p) => p.startsWith('api'))) {
+    fail('apiBurstLimit', `must be at least apiRateLimit (${apiRateLimit}): a burst smaller than one second of traffic throttles the steady rate`, raw.apiBurstLimit);
+  }
+  // WAF rate-based rules accept 10 as the lowest limit. Per IP: an office NAT carries every staff member behind it,
+  // so the default allows 50 requests a second on average from one address, a twentieth of the stage's rate.
+  const apiRateLimitPerIp = wholeNumber('apiRateLimitPerIp', 15_000, 10, 2_000_000_000, 'requests per five minutes');
   const signInRateLimit = wholeNumber('signInRateLimit', 30, 10, 2_000_000_000, 'requests per five minutes');
 
   if (problems.length > 0) throw new ConfigError(problems);
@@ -189,6 +198,7 @@ export function parseConfig(raw: Record<string, unknown>, account?: string): Crm
     logRetentionDays: logRetentionDays as RetentionDays,
     apiRateLimit,
     apiBurstLimit,
+    apiRateLimitPerIp,
     signInRateLimit,
   };
 }

@@ -102,6 +102,7 @@ export class StatelessStack extends Stack {
       burstLimit: config.apiBurstLimit,
       signInPaths: SIGN_IN_PATHS,
       signInRateLimit: config.signInRateLimit,
+      apiRateLimitPerIp: config.apiRateLimitPerIp,
       maxBodyBytes: MAX_BODY_BYTES,
     });
 

@@ -67,6 +67,7 @@ export interface CrmApiProps {
   burstLimit: number;
   signInPaths: readonly string[];
   signInRateLimit: number;
+  apiRateLimitPerIp: number;
   maxBodyBytes: number;
 }
 
@@ -176,6 +177,7 @@ export class CrmApi extends Construct {
       stageArn: this.api.deploymentStage.stageArn,
       signInPaths: props.signInPaths,
       signInRateLimit: props.signInRateLimit,
+      apiRateLimitPerIp: props.apiRateLimitPerIp,
       maxBodyBytes: props.maxBodyBytes,
     });
 
