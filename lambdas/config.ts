@@ -17,6 +17,8 @@ export const ENV = {
   erasureGraceDays: 'CRM_ERASURE_GRACE_DAYS',
   defaultPhoneRegion: 'CRM_DEFAULT_PHONE_REGION',
   stage: 'CRM_STAGE',
+  /** JSON list of the origins whose browser-based staff tools may call the staff routes (CORS). */
+  staffOrigins: 'CRM_STAFF_ORIGINS',
   /** JSON object of inventory category id → retention days, overriding the inventory's defaults. */
   retentionDays: 'CRM_RETENTION_DAYS',
 } as const;

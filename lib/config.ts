@@ -38,6 +38,11 @@ export interface CrmConfig {
   apiRateLimitPerIp: number;
   /** Sign-in requests (login + verify) one client IP may make per five minutes before WAF blocks it. */
   signInRateLimit: number;
+  /**
+   * Origins of browser-based staff tools allowed to call the staff routes (CORS, preflight included),
+   * e.g. ["https://crm-tool.yourcompany.com"]. Empty: no CORS at all. The portal is same-origin only.
+   */
+  staffOrigins: readonly string[];
 }
 
 /** The context keys this app reads; anything else in cdk.json is CDK's own. */
@@ -55,6 +60,7 @@ export const CONTEXT_KEYS = [
   'apiBurstLimit',
   'apiRateLimitPerIp',
   'signInRateLimit',
+  'staffOrigins',
 ] as const;
 
 export class ConfigError extends Error {
@@ -183,6 +189,8 @@ export function parseConfig(raw: Record<string, unknown>, account?: string): Crm
   const apiRateLimitPerIp = wholeNumber('apiRateLimitPerIp', 15_000, 10, 2_000_000_000, 'requests per five minutes');
   const signInRateLimit = wholeNumber('signInRateLimit', 30, 10, 2_000_000_000, 'requests per five minutes');
 
+  const staffOrigins = parseOrigins(raw.staffOrigins, STAGE.test(stage) ? stage : undefined, (message) => fail('staffOrigins', message, raw.staffOrigins));
+
   if (problems.length > 0) throw new ConfigError(problems);
 
   return {
@@ -200,7 +208,37 @@ export function parseConfig(raw: Record<string, unknown>, account?: string): Crm
     apiBurstLimit,
     apiRateLimitPerIp,
     signInRateLimit,
+    staffOrigins,
   };
+}
+
+/** Scheme, host and optional port; nothing else (no path, no wildcard). */
+const ORIGIN = /^https:\/\/[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:\d{1,5})?$/;
+const LOCAL_ORIGIN = /^http:\/\/(localhost|127\.0\.0\.1)(:\d{1,5})?$/;
+
+/** A list (or a JSON list string from -c, or comma-separated origins); `http://localhost` only for stage dev. */
+function parseOrigins(value: unknown, stage: string | undefined, fail: (message: string) => void): string[] {
+  if (value === undefined || value === null || value === '') return [];
+  let list = value;
+  if (typeof list === 'string') {
+    const text = list.trim();
+    try {
+      list = text.startsWith('[') ? JSON.parse(text) : text.split(',').map((o) => o.trim());
+    } catch {
+      fail('must be a list of origins, e.g. ["https://crm-tool.yourcompany.com"]');
+      return [];
+    }
+  }
+  if (!Array.isArray(list) || !list.every((o) => typeof o === 'string')) {
+    fail('must be a list of origins, e.g. ["https://crm-tool.yourcompany.com"]');
+    return [];
+  }
+  const bad = list.filter((o) => !(ORIGIN.test(o) || (stage === 'dev' && LOCAL_ORIGIN.test(o))));
+  if (bad.length > 0) {
+    fail(`${bad.map((o) => JSON.stringify(o)).join(', ')}: each must be an origin like https://crm-tool.yourcompany.com (lower case, no path, no wildcard; http://localhost only on stage dev)`);
+    return [];
+  }
+  return [...new Set(list)];
 }
 
 /** Prefix of every physical name in a deployment, e.g. `crm-dev-`. */

@@ -12,10 +12,13 @@
 import { ENV } from '../lambdas/config';
 import type { CrmConfig } from './config';
 
-export function settingsEnvironment(config: Pick<CrmConfig, 'stage' | 'retentionDays' | 'defaultPhoneRegion'>): Record<string, string> {
+export function settingsEnvironment(
+  config: Pick<CrmConfig, 'stage' | 'retentionDays' | 'defaultPhoneRegion' | 'staffOrigins'>,
+): Record<string, string> {
   return {
     [ENV.stage]: config.stage,
     ...(Object.keys(config.retentionDays).length > 0 ? { [ENV.retentionDays]: JSON.stringify(config.retentionDays) } : {}),
     ...(config.defaultPhoneRegion ? { [ENV.defaultPhoneRegion]: config.defaultPhoneRegion } : {}),
+    ...(config.staffOrigins.length > 0 ? { [ENV.staffOrigins]: JSON.stringify(config.staffOrigins) } : {}),
   };
 }

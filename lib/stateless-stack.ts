@@ -103,6 +103,7 @@ export class StatelessStack extends Stack {
       signInPaths: SIGN_IN_PATHS,
       signInRateLimit: config.signInRateLimit,
       apiRateLimitPerIp: config.apiRateLimitPerIp,
+      staffOrigins: config.staffOrigins,
       maxBodyBytes: MAX_BODY_BYTES,
     });
 

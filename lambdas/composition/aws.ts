@@ -34,6 +34,8 @@ export interface AwsEnvironment {
   retentionDays: Partial<Record<CategoryId, number>>;
   defaultPhoneRegion?: string;
   stage?: string;
+  /** Origins of browser-based staff tools (CORS on the staff routes). */
+  staffOrigins: string[];
 }
 
 export class ConfigurationError extends Error {
@@ -79,8 +81,21 @@ export function readEnvironment(env: NodeJS.ProcessEnv): AwsEnvironment {
     problems.push((e as Error).message);
   }
 
+  let staffOrigins: string[] = [];
+  const origins = optional(env, ENV.staffOrigins);
+  if (origins !== undefined) {
+    try {
+      const parsed: unknown = JSON.parse(origins);
+      if (!Array.isArray(parsed) || !parsed.every((o) => typeof o === 'string' && /^https?:\/\/[^/\s]+$/.test(o))) throw new Error('not a list of origins');
+      staffOrigins = parsed;
+    } catch {
+      problems.push(`${ENV.staffOrigins} must be a JSON list of origins such as ["https://crm-tool.example.com"]`);
+    }
+  }
+
   if (problems.length > 0) throw new ConfigurationError(problems);
   return {
+    staffOrigins,
     retentionDays,
     tableNames,
     kmsKeyId: optional(env, ENV.kmsKeyId),
@@ -106,6 +121,7 @@ export interface AwsClients {
 export interface AwsRuntime {
   app: App;
   log: Log;
+  config: AwsEnvironment;
 }
 
 /** For functions without the scheduler binding: using it is a wiring mistake, said plainly. */
@@ -170,7 +186,7 @@ export function createAwsRuntime(config: AwsEnvironment, options: { clients?: Aw
       forgetting: config.erasureGraceDays ? { erasureGraceSeconds: config.erasureGraceDays * 86_400 } : undefined,
     },
   );
-  return { app, log };
+  return { app, log, config };
 }
 
 let runtime: AwsRuntime | undefined;

@@ -16,6 +16,7 @@ import type { DeployedRoute } from '../api-routes';
 import { acknowledge } from './acknowledge';
 import { ApiFirewall } from './api-firewall';
 import { LambdaProxy } from './lambda-proxy';
+import { addStaffCors, gatewayCorsHeaders } from './staff-cors';
 import type { CrmFunction } from './crm-function';
 import type { StaffIdentity } from './staff-identity';
 
@@ -69,6 +70,8 @@ export interface CrmApiProps {
   signInRateLimit: number;
   apiRateLimitPerIp: number;
   maxBodyBytes: number;
+  /** Origins of browser-based staff tools (CORS on staff routes); empty for none. */
+  staffOrigins: readonly string[];
 }
 
 export class CrmApi extends Construct {
@@ -121,7 +124,7 @@ export class CrmApi extends Construct {
       this.api.addGatewayResponse(`Problem-${p.type.responseType}`, {
         type: p.type,
         statusCode: String(p.status),
-        responseHeaders: { 'Content-Type': "'application/problem+json'" },
+        responseHeaders: { 'Content-Type': "'application/problem+json'", ...gatewayCorsHeaders(props.staffOrigins) },
         templates: {
           'application/json': `{"type":"https://privacy-crm.dev/problems/${p.code}","title":"${p.title}","status":${p.status},"detail":${p.detail ? JSON.stringify(p.detail) : '$context.error.messageString'},"code":"${p.code}"}`,
         },
@@ -171,6 +174,8 @@ export class CrmApi extends Construct {
       const method = this.api.root.resourceForPath(route.path).addMethod(route.method, integration, options);
       if (route.auth !== 'staff') this.acknowledgeNoGatewayAuth(method, route);
     }
+
+    addStaffCors(this.api, props.routes, props.staffOrigins);
 
     this.firewall = new ApiFirewall(this, 'Firewall', {
       name: `${props.restApiName}-waf`,
