@@ -1,9 +1,10 @@
 /**
- * Everything that runs: the four functions, the API in front of the staff API and the portal, the
+ * Everything that runs: the five functions, the API in front of the staff API and the portal, the
  * erasure scheduler, notifications, staff sign-in and the alarms. It holds no data of its own; it
  * receives the tables and keys of the stateful stack as typed props.
  */
 import { Aws, CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import type { Dashboard } from 'aws-cdk-lib/aws-cloudwatch';
 import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key, type IKey } from 'aws-cdk-lib/aws-kms';
 import type { Construct } from 'constructs';
@@ -16,23 +17,11 @@ import { ErasureScheduler } from './constructs/erasure-scheduler';
 import { Notifications } from './constructs/notifications';
 import { OpsAlarms } from './constructs/ops-alarms';
 import { StaffIdentity } from './constructs/staff-identity';
-import { createFunctions, type CrmFunctions, type FunctionName } from './functions';
+import { createFunctions, type CrmFunctions } from './functions';
+import { addMonitoring } from './monitoring';
 import type { AwsTableId } from './stateful-stack';
 
-/**
- * Failures the code survives and only logs (Powertools JSON, the text in `message`); each is alarmed
- * on the log groups of the functions whose code paths log it. The texts are those in lambdas/core.
- */
-export const LOGGED_FAILURES = {
-  SignInCodeNotDelivered: { message: 'sign-in code not delivered', functions: ['api'], what: 'Portal sign-in: a one-time code could not be sent' },
-  SignInTimeBudgetExceeded: { message: 'sign-in time budget exceeded', functions: ['api'], what: 'Portal sign-in: a login took longer than its time budget' },
-  NoticeNotSent: { message: 'notice not sent', functions: ['api', 'reminders', 'erasure'], what: 'A notice to a customer could not be sent' },
-  ErasureScheduleRecreated: {
-    message: 'erasure schedule re-created',
-    functions: ['reconcile'],
-    what: 'An open erasure request had lost its schedule (re-created); find out what deleted it',
-  },
-} as const satisfies Record<string, { message: string; functions: readonly FunctionName[]; what: string }>;
+export { LOGGED_FAILURES } from './monitoring';
 
 /** What the stateless stack needs from the stateful one. */
 export interface StatefulResources {
@@ -55,6 +44,7 @@ export class StatelessStack extends Stack {
   readonly scheduler: ErasureScheduler;
   readonly alarms: OpsAlarms;
   readonly opsKey: Key;
+  readonly dashboard: Dashboard;
 
   constructor(scope: Construct, id: string, props: StatelessStackProps) {
     super(scope, id, props);
@@ -65,7 +55,7 @@ export class StatelessStack extends Stack {
     this.alarms = new OpsAlarms(this, 'Alarms', { topicName: `${prefix}alarms`, key: this.opsKey, email: config.alarmEmail });
 
     const functions = createFunctions(this, { config, stateful, alarms: this.alarms, logKey: this.opsKey });
-    const { api, erasure, stream, reminders, reconcile } = functions;
+    const { api, erasure, reminders, reconcile } = functions;
 
     this.scheduler = new ErasureScheduler(this, 'ErasureScheduler', {
       groupName: `${prefix}erasures`,
@@ -107,26 +97,8 @@ export class StatelessStack extends Stack {
       maxBodyBytes: MAX_BODY_BYTES,
     });
 
-    this.alarms.onErrors('ErasureErrors', erasure.fn, 'Erasure function');
-    this.alarms.onErrors('StreamErrors', stream.fn, 'TTL-stream cascade');
-    this.alarms.onIteratorAge('StreamIteratorAge', stream.fn, 'TTL-stream cascade', Duration.hours(1));
-    this.alarms.onErrors('ReminderErrors', reminders.fn, 'Daily reminders');
-    this.alarms.onErrors('ReconcileErrors', reconcile.fn, 'Daily erasure-schedule reconcile');
-    this.alarms.add('ApiServerErrors', this.api.api.metricServerError({ statistic: 'Sum', period: Duration.minutes(5) }), {
-      description: 'API: more than 5 server errors (5xx) in 5 minutes.',
-      threshold: 5,
-    });
-
     this.functions = functions;
-    for (const [name, failure] of Object.entries(LOGGED_FAILURES)) {
-      for (const fn of failure.functions) {
-        const tag = fn.charAt(0).toUpperCase() + fn.slice(1);
-        this.alarms.onLogMessage(`${tag}${name}`, this.functions[fn].logGroup, failure.message, {
-          namespace: `PrivacyCrm/${prefix}${fn}`,
-          description: `${failure.what} (${fn} function)`,
-        });
-      }
-    }
+    this.dashboard = addMonitoring(this, { config, alarms: this.alarms, functions, api: this.api, notifications });
 
     new CfnOutput(this, 'ApiUrl', { value: this.api.url, description: 'Base URL of the API stage' });
     new CfnOutput(this, 'PortalUrl', { value: `${this.api.url}portal`, description: 'The customer portal' });

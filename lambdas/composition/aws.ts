@@ -17,6 +17,9 @@ import { EsdkFieldCipher } from '../adapters/crypto/esdk-cipher';
 import { DynamoStore } from '../adapters/dynamodb/store';
 import { AwsKeyService } from '../adapters/kms/aws-kms';
 import { createLogger } from '../adapters/logger';
+import { EmfMetrics } from '../adapters/metrics';
+import { powertoolsTracer, type ClientTracer } from '../adapters/tracing';
+import type { Metrics } from '../core/metrics';
 import { AwsNotifier } from '../adapters/notify/aws-notifier';
 import { AwsScheduler } from '../adapters/scheduler/aws-scheduler';
 import { configureRetention, parseRetentionOverrides, validateRetentionOverrides, type CategoryId } from '../core/inventory';
@@ -122,6 +125,17 @@ export interface AwsRuntime {
   app: App;
   log: Log;
   config: AwsEnvironment;
+  /** Writes the invocation's business metrics; every handler calls it once per invocation. */
+  flush(): void;
+}
+
+export interface AwsRuntimeOptions {
+  clients?: AwsClients;
+  log?: Log;
+  /** Default: Powertools Tracer (off outside Lambda). */
+  tracer?: ClientTracer;
+  /** Default: EMF through Powertools Metrics. */
+  metrics?: Metrics & { flush(): void };
 }
 
 /** For functions without the scheduler binding: using it is a wiring mistake, said plainly. */
@@ -160,17 +174,25 @@ function withoutMac(keys: KeyService): KeyService {
   };
 }
 
-export function createAwsRuntime(config: AwsEnvironment, options: { clients?: AwsClients; log?: Log } = {}): AwsRuntime {
-  const log = options.log ?? createLogger(process.env.POWERTOOLS_SERVICE_NAME ?? 'privacy-crm');
+export function createAwsRuntime(config: AwsEnvironment, options: AwsRuntimeOptions = {}): AwsRuntime {
+  const service = process.env.POWERTOOLS_SERVICE_NAME ?? 'privacy-crm';
+  const log = options.log ?? createLogger(service);
   configureRetention(config.retentionDays);
   const clients = options.clients ?? {};
-  const dynamodb = clients.dynamodb ?? new DynamoDBClient({});
-  const kms = clients.kms ?? new KMSClient({});
+  const tracer = options.tracer ?? powertoolsTracer(service);
+  const metrics = options.metrics ?? new EmfMetrics({ service: config.stage ? `crm-${config.stage}` : 'privacy-crm' });
+  const dynamodb = tracer.capture(clients.dynamodb ?? new DynamoDBClient({}));
+  const kms = tracer.capture(clients.kms ?? new KMSClient({}));
   const awsKeys = config.kmsKeyId ? new AwsKeyService({ client: kms, keyId: config.kmsKeyId, macKeyId: config.macKeyId ?? '' }) : undefined;
   const scheduler = config.scheduler
-    ? new AwsScheduler({ client: clients.scheduler ?? new SchedulerClient({}), ...config.scheduler })
+    ? new AwsScheduler({ client: tracer.capture(clients.scheduler ?? new SchedulerClient({})), ...config.scheduler })
     : unconfiguredScheduler;
-  const notifier = new AwsNotifier({ ses: clients.ses ?? new SESv2Client({}), sns: clients.sns ?? new SNSClient({}), emailFrom: config.emailFrom, configurationSetName: config.sesConfigurationSet });
+  const notifier = new AwsNotifier({
+    ses: tracer.capture(clients.ses ?? new SESv2Client({})),
+    sns: tracer.capture(clients.sns ?? new SNSClient({})),
+    emailFrom: config.emailFrom,
+    configurationSetName: config.sesConfigurationSet,
+  });
   const app = createApp(
     {
       store: new DynamoStore({ client: dynamodb, tableNames: config.tableNames }),
@@ -180,13 +202,14 @@ export function createAwsRuntime(config: AwsEnvironment, options: { clients?: Aw
       notifier,
       scheduler,
       log,
+      metrics,
     },
     {
       defaultPhoneRegion: config.defaultPhoneRegion,
       forgetting: config.erasureGraceDays ? { erasureGraceSeconds: config.erasureGraceDays * 86_400 } : undefined,
     },
   );
-  return { app, log, config };
+  return { app, log, config, flush: () => metrics.flush() };
 }
 
 let runtime: AwsRuntime | undefined;
@@ -195,4 +218,13 @@ let runtime: AwsRuntime | undefined;
 export function awsRuntime(): AwsRuntime {
   runtime ??= createAwsRuntime(readEnvironment(process.env));
   return runtime;
+}
+
+/** Runs one invocation of a handler and then writes its business metrics (also when it fails). */
+export async function invocation<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } finally {
+    runtime?.flush();
+  }
 }

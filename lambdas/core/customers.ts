@@ -13,6 +13,7 @@ import { consentState, recordConsent, type ConsentEvent } from './consent';
 import { maskContact, maskName, normaliseContact, type Contact, type ContactType } from './contact';
 import { ConditionFailedError, ConflictError, IdempotencyMismatchError, NotFoundError, ValidationError } from './errors';
 import { ttlFor } from './inventory';
+import type { Metrics } from './metrics';
 import type { Principal } from './principal';
 import type { Clock, Item, Store } from './ports';
 import { randomToken, type Vault } from './vault';
@@ -82,6 +83,7 @@ export interface CustomerDeps {
   clock: Clock;
   accessLog: AccessLog;
   settings?: CustomerSettings;
+  metrics?: Metrics;
 }
 
 const epoch = (d: Date) => Math.floor(d.getTime() / 1000);
@@ -227,6 +229,7 @@ export class Customers {
       if (!(e instanceof ConflictError)) await this.rollbackCreate(lookup, customerId, keyStoredHere);
       throw e;
     }
+    this.deps.metrics?.count('CustomerCreated');
     return { customer: await this.masked(row, sealedValue), replayed: false };
   }
 

@@ -22,6 +22,7 @@ import type { Customers } from './customers';
 import { ConditionFailedError, ConflictError, NotFoundError, ValidationError } from './errors';
 import { POLICY, ttlFor } from './inventory';
 import { notices, type NoticeSender } from './notices';
+import type { Metrics } from './metrics';
 import type { Clock, Log, Scheduler, Store } from './ports';
 import type { Principal } from './principal';
 import { erasureCategories, type Receipts, type ReceiptRow } from './receipts';
@@ -54,6 +55,7 @@ export interface ErasureDeps {
   receipts: Receipts;
   cascade: Cascade;
   notices: NoticeSender;
+  metrics?: Metrics;
 }
 
 /**
@@ -143,6 +145,7 @@ export class ErasureService {
     // The mark we replaced named a closed request; its schedule, if any is left, has nothing to do.
     if (superseded) await scheduler.cancel(scheduleName(superseded));
 
+    this.deps.metrics?.count('ErasureRequested');
     await this.deps.accessLog.append(customerId, principal, 'request_erasure', undefined, !!row.legalHold);
     const sealed = await this.deps.cascade.unseal(marked);
     if (sealed) await this.deps.notices.sendBestEffort(sealed.contact, marked.consent ?? [], notices.erasureRequested(receiptId, scheduledFor, !!marked.legalHold));
@@ -237,6 +240,7 @@ export class ErasureService {
       expiresAt: ttlFor('receipts', now),
     });
     log.info('erasure completed', { receiptId });
+    this.deps.metrics?.count('ErasureCompleted');
     return { outcome: 'completed' };
   }
 

@@ -10,6 +10,7 @@ import { ErasureService } from './erasure';
 import { ErasureSchedules } from './erasure-schedules';
 import { LegalHolds } from './legal-hold';
 import { NoticeSender } from './notices';
+import type { Metrics } from './metrics';
 import type { Clock, Log, Notifier, Scheduler, Store } from './ports';
 import { Receipts } from './receipts';
 import { DEFAULT_KEY_MARGIN_SECONDS, Retention } from './retention';
@@ -34,21 +35,22 @@ export interface ForgettingDeps {
   notifier: Notifier;
   scheduler: Scheduler;
   log: Log;
+  metrics?: Metrics;
 }
 
 export function createForgetting(deps: ForgettingDeps, settings: ForgettingSettings = {}) {
-  const { store, clock, vault, customers, accessLog, log } = deps;
+  const { store, clock, vault, customers, accessLog, log, metrics } = deps;
   const keyMarginSeconds = settings.keyMarginSeconds ?? DEFAULT_KEY_MARGIN_SECONDS;
   const cascade = new Cascade({ store, vault, customers, log });
   const receipts = new Receipts({ store, clock });
   const sender = new NoticeSender({ notifier: deps.notifier, clock, log });
   const erasure = new ErasureService(
-    { store, clock, scheduler: deps.scheduler, log, customers, accessLog, receipts, cascade, notices: sender },
+    { store, clock, scheduler: deps.scheduler, log, customers, accessLog, receipts, cascade, notices: sender, metrics },
     { erasureGraceSeconds: settings.erasureGraceSeconds },
   );
   const legalHolds = new LegalHolds({ store, clock, vault, customers, accessLog, cascade, erasure, log, keyMarginSeconds });
   const retention = new Retention(
-    { store, clock, log, cascade, holds: legalHolds, notices: sender },
+    { store, clock, log, cascade, holds: legalHolds, notices: sender, metrics },
     { reminderLeadSeconds: settings.reminderLeadSeconds, keyMarginSeconds, consent: settings.consent },
   );
   const erasureSchedules = new ErasureSchedules({ store, clock, scheduler: deps.scheduler, receipts, log });

@@ -3,6 +3,7 @@ import type { AccessLog } from './access-log';
 import type { Behaviour } from './behaviour';
 import type { Customers, CustomerSettings } from './customers';
 import type { Interactions } from './interactions';
+import type { Metrics } from './metrics';
 import type { Clock, Log, Notifier, Store } from './ports';
 import { Portal } from './portal';
 import type { Purchases } from './purchases';
@@ -21,6 +22,7 @@ export interface PortalServiceDeps {
   clock: Clock;
   notifier: Notifier;
   log: Log;
+  metrics?: Metrics;
   customers: Customers;
   accessLog: AccessLog;
   interactions: Interactions;

@@ -18,6 +18,7 @@ import { ConditionFailedError, DependencyUnavailableError } from './errors';
 import { POLICY, ttlFor } from './inventory';
 import type { LegalHolds } from './legal-hold';
 import { notices, type Notice, type NoticeSender } from './notices';
+import type { Metrics } from './metrics';
 import type { Clock, Item, Log, Store } from './ports';
 
 const DAY = 86_400;
@@ -36,6 +37,7 @@ export interface RetentionDeps {
   cascade: Cascade;
   holds: LegalHolds;
   notices: NoticeSender;
+  metrics?: Metrics;
 }
 
 export interface ReminderRun {

@@ -18,6 +18,7 @@ import { normaliseContact, type Contact } from './contact';
 import type { Customers } from './customers';
 import { ConditionFailedError, RateLimitedError, UnauthorizedError, ValidationError } from './errors';
 import { POLICY } from './inventory';
+import type { Metrics } from './metrics';
 import type { Clock, Log, Notifier, Store } from './ports';
 import { RateLimiter, type Limit } from './rate-limit';
 import type { NewSession, Sessions } from './sessions';
@@ -69,6 +70,7 @@ export interface SignInDeps {
   sessions: Sessions;
   notifier: Notifier;
   log: Log;
+  metrics?: Metrics;
   defaultPhoneRegion?: string;
   /** Called after a successful sign-in (a sign-in is customer activity). */
   onSignIn?: (customerId: string) => Promise<void>;
@@ -232,6 +234,7 @@ export class SignIn {
     const until = now + this.settings.lockSeconds;
     await this.deps.store.put('sessions', { id: guardId(key), kind: 'guard', attempts: 0, windowStart: now, lockedUntil: until, expiresAt: until });
     await this.deps.store.delete('sessions', { id: codeId(key) });
+    this.deps.metrics?.count('SignInLocked');
   }
 }
 

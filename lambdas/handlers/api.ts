@@ -1,5 +1,5 @@
 /** Lambda entry point: the staff API, the portal and the public privacy routes behind API Gateway. */
-import { awsRuntime } from '../composition/aws';
+import { awsRuntime, invocation } from '../composition/aws';
 import { createApiHandler, type ApiHandler } from '../http/api';
 import { withStaffCors } from './staff-cors';
 
@@ -10,5 +10,5 @@ export const handler: ApiHandler = (event, context) => {
     const { app, log, config } = awsRuntime();
     built = withStaffCors(createApiHandler(app, { log }), config.staffOrigins);
   }
-  return built(event, context);
+  return invocation(() => built!(event, context));
 };

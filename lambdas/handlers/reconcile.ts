@@ -3,7 +3,7 @@
  * Re-creates the missing schedule of every open erasure request; a failure is thrown, so the run is
  * retried and finally lands in the function's dead-letter queue (alarmed). Safe to repeat.
  */
-import { awsRuntime } from '../composition/aws';
+import { awsRuntime, invocation } from '../composition/aws';
 import type { App } from '../core/app';
 import type { ScheduleReconcileRun } from '../core/erasure-schedules';
 
@@ -17,5 +17,5 @@ let built: ReconcileHandler | undefined;
 
 export const handler: ReconcileHandler = () => {
   built ??= createReconcileHandler(awsRuntime().app);
-  return built();
+  return invocation(() => built!());
 };

@@ -111,9 +111,10 @@ export class Notifications extends Construct {
 
   /** This deployment's bounce (or complaint) rate, for the dashboard. */
   rate(event: 'Bounce' | 'Complaint'): MathExpression {
+    const e = event.toLowerCase();
     return new MathExpression({
-      expression: 'IF(sends > 0, 100 * events / sends, 0)',
-      usingMetrics: { events: this.metric(event), sends: this.metric('Send') },
+      expression: `IF(${e}Sends > 0, 100 * ${e}s / ${e}Sends, 0)`,
+      usingMetrics: { [`${e}s`]: this.metric(event), [`${e}Sends`]: this.metric('Send') },
       label: `${event} rate (%)`,
       period: Duration.hours(1),
     });

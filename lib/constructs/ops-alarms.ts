@@ -23,6 +23,8 @@ export interface OpsAlarmsProps {
 
 export class OpsAlarms extends Construct {
   readonly topic: Topic;
+  /** Every alarm made here (the dashboard shows their state). */
+  readonly all: Alarm[] = [];
   private readonly action: SnsAction;
 
   constructor(scope: Construct, id: string, props: OpsAlarmsProps) {
@@ -105,6 +107,7 @@ export class OpsAlarms extends Construct {
     });
     alarm.addAlarmAction(this.action);
     alarm.addOkAction(this.action);
+    this.all.push(alarm);
     return alarm;
   }
 }
