@@ -57,7 +57,7 @@ export const TABLES = {
     partitionKey: { name: 'customerId', type: 'S' },
     attributes: [
       'customerId', 'v', 'sealed', 'contactType', 'lookup', 'createdAt', 'lastActivityAt', TTL_ATTRIBUTE,
-      'consent', 'erasure', 'legalHold', 'reminders',
+      'consent', 'erasure', 'legalHold', 'reminders', 'undeliverable',
     ],
     stream: 'OLD_IMAGE',
   }),

@@ -189,7 +189,7 @@ describe('the Lambda functions built from their environment', () => {
     expect(result).toEqual({ batchItemFailures: [] });
     const key = await db.client.send(new GetItemCommand({ TableName: `${PREFIX}customer-keys`, Key: { customerId: { S: id } } }));
     expect(key.Item).toBeUndefined();
-    expect(await remindersHandler()).toEqual({ retention: 0, communications: 0, failed: 0 });
+    expect(await remindersHandler()).toEqual({ retention: 0, communications: 0, rejected: 0, failed: 0 });
   });
 });
 
