@@ -156,8 +156,8 @@ export function parseConfig(raw: Record<string, unknown>, account?: string): Crm
   } else if (STAGE.test(stage) && stage !== 'dev' && RESERVED_DOMAIN.test(senderEmail.split('@')[1])) {
     fail(
       'senderEmail',
-      `stage "${stage}" cannot send from ${senderEmail.split('@')[1]}: example.com, .org and .net are reserved and mail from them is never ` +
-        'delivered. Pass an address of a domain you own, e.g. -c senderEmail=privacy@yourcompany.com',
+      `stage "${stage}" cannot send from ${senderEmail.split('@')[1]}: example.com, .org and .net are reserved and ` +
+        'mail from them is never delivered. Pass an address of a domain you own, e.g. -c senderEmail=privacy@yourcompany.com',
       raw.senderEmail,
     );
   }
@@ -182,14 +182,17 @@ export function parseConfig(raw: Record<string, unknown>, account?: string): Crm
   const apiRateLimit = wholeNumber('apiRateLimit', 1_000, 1, 10_000, 'requests per second');
   const apiBurstLimit = wholeNumber('apiBurstLimit', 2_000, 1, 5_000, 'requests');
   if (apiBurstLimit < apiRateLimit && !problems.some((p) => p.startsWith('api'))) {
-    fail('apiBurstLimit', `must be at least apiRateLimit (${apiRateLimit}): a burst smaller than one second of traffic throttles the steady rate`, raw.apiBurstLimit);
+    const why = 'a burst smaller than one second of traffic throttles the steady rate';
+    fail('apiBurstLimit', `must be at least apiRateLimit (${apiRateLimit}): ${why}`, raw.apiBurstLimit);
   }
   // WAF rate-based rules accept 10 as the lowest limit. Per IP: an office NAT carries every staff member behind it,
   // so the default allows 50 requests a second on average from one address, a twentieth of the stage's rate.
   const apiRateLimitPerIp = wholeNumber('apiRateLimitPerIp', 15_000, 10, 2_000_000_000, 'requests per five minutes');
   const signInRateLimit = wholeNumber('signInRateLimit', 30, 10, 2_000_000_000, 'requests per five minutes');
 
-  const staffOrigins = parseOrigins(raw.staffOrigins, STAGE.test(stage) ? stage : undefined, (message) => fail('staffOrigins', message, raw.staffOrigins));
+  const staffOrigins = parseOrigins(raw.staffOrigins, STAGE.test(stage) ? stage : undefined, (message) =>
+    fail('staffOrigins', message, raw.staffOrigins),
+  );
 
   if (problems.length > 0) throw new ConfigError(problems);
 
@@ -235,7 +238,8 @@ function parseOrigins(value: unknown, stage: string | undefined, fail: (message:
   }
   const bad = list.filter((o) => !(ORIGIN.test(o) || (stage === 'dev' && LOCAL_ORIGIN.test(o))));
   if (bad.length > 0) {
-    fail(`${bad.map((o) => JSON.stringify(o)).join(', ')}: each must be an origin like https://crm-tool.yourcompany.com (lower case, no path, no wildcard; http://localhost only on stage dev)`);
+    const rule = 'lower case, no path, no wildcard; http://localhost only on stage dev';
+    fail(`${bad.map((o) => JSON.stringify(o)).join(', ')}: each must be an origin like https://crm-tool.yourcompany.com (${rule})`);
     return [];
   }
   return [...new Set(list)];

@@ -36,7 +36,12 @@ export function createFunctions(stack: Stack, props: FunctionsProps): CrmFunctio
   const { config, stateful, alarms } = props;
   const prefix = namePrefix(config);
   const make = (id: string, name: FunctionName, p: Omit<CrmFunctionProps, 'logRetention' | 'logKey' | 'environment'>): CrmFunction => {
-    const fn = new CrmFunction(stack, id, { ...p, logRetention: config.logRetentionDays, logKey: props.logKey, environment: settingsEnvironment(config) });
+    const fn = new CrmFunction(stack, id, {
+      ...p,
+      logRetention: config.logRetentionDays,
+      logKey: props.logKey,
+      environment: settingsEnvironment(config),
+    });
     bindTables(fn, FUNCTION_TABLES[name], stateful);
     return fn;
   };
@@ -53,14 +58,16 @@ export function createFunctions(stack: Stack, props: FunctionsProps): CrmFunctio
   });
   erasure.bindKey({ key: stateful.dataKey, use: 'unwrap' });
 
-  const streamDlq = dlq('StreamDeadLetters', 'ttl-stream-dlq', 'TTL expiry cascades that failed after every retry (records of stream positions)', 'event-source-mapping');
+  const streamPurpose = 'TTL expiry cascades that failed after every retry (records of stream positions)';
+  const streamDlq = dlq('StreamDeadLetters', 'ttl-stream-dlq', streamPurpose, 'event-source-mapping');
   const stream = make('TtlStream', 'stream', {
     entry: 'lambdas/handlers/stream.ts',
     functionName: `${prefix}ttl-stream`,
     description: 'Cascades a TTL expiry of a customer row: the same deletions and key shredding as an erasure.',
     timeout: Duration.minutes(2),
     noDeadLetterQueueBecause:
-      'Invoked synchronously by its DynamoDB stream event source mapping, which sends failed batches to its own encrypted on-failure queue (alarmed).',
+      'Invoked synchronously by its DynamoDB stream event source mapping, which sends failed batches to its own encrypted ' +
+      'on-failure queue (alarmed).',
   });
   stream.bindKey({ key: stateful.dataKey, use: 'unwrap' });
   stream.fn.addEventSource(
@@ -97,7 +104,8 @@ export function createFunctions(stack: Stack, props: FunctionsProps): CrmFunctio
     targets: [new LambdaFunction(reminders.fn, { retryAttempts: 2, maxEventAge: Duration.hours(6), deadLetterQueue: remindersDlq })],
   });
 
-  const reconcileDlq = dlq('ReconcileDeadLetters', 'erasure-reconcile-dlq', 'daily erasure-schedule reconcile runs that failed after every retry', 'function');
+  const reconcilePurpose = 'daily erasure-schedule reconcile runs that failed after every retry';
+  const reconcileDlq = dlq('ReconcileDeadLetters', 'erasure-reconcile-dlq', reconcilePurpose, 'function');
   const reconcile = make('ErasureReconcile', 'reconcile', {
     entry: 'lambdas/handlers/reconcile.ts',
     functionName: `${prefix}erasure-reconcile`,
@@ -118,7 +126,8 @@ export function createFunctions(stack: Stack, props: FunctionsProps): CrmFunctio
     description: 'Staff API, customer portal and public privacy endpoints behind API Gateway.',
     memorySize: 1024,
     timeout: Duration.seconds(25),
-    noDeadLetterQueueBecause: 'Invoked synchronously by API Gateway; a failure is answered to the caller as problem+json, there is no event to keep.',
+    noDeadLetterQueueBecause:
+      'Invoked synchronously by API Gateway; a failure is answered to the caller as problem+json, there is no event to keep.',
   });
   api.bindKey({ key: stateful.dataKey, use: 'wrap' });
   api.bindKey({ key: stateful.macKey, use: 'mac' });

@@ -22,9 +22,21 @@ import type { CrmFunctions, FunctionName } from './functions';
  * on the log groups of the functions whose code paths log it. The texts are those in lambdas/core.
  */
 export const LOGGED_FAILURES = {
-  SignInCodeNotDelivered: { message: 'sign-in code not delivered', functions: ['api'], what: 'Portal sign-in: a one-time code could not be sent' },
-  SignInTimeBudgetExceeded: { message: 'sign-in time budget exceeded', functions: ['api'], what: 'Portal sign-in: a login took longer than its time budget' },
-  NoticeNotSent: { message: 'notice not sent', functions: ['api', 'reminders', 'erasure'], what: 'A notice to a customer could not be sent' },
+  SignInCodeNotDelivered: {
+    message: 'sign-in code not delivered',
+    functions: ['api'],
+    what: 'Portal sign-in: a one-time code could not be sent',
+  },
+  SignInTimeBudgetExceeded: {
+    message: 'sign-in time budget exceeded',
+    functions: ['api'],
+    what: 'Portal sign-in: a login took longer than its time budget',
+  },
+  NoticeNotSent: {
+    message: 'notice not sent',
+    functions: ['api', 'reminders', 'erasure'],
+    what: 'A notice to a customer could not be sent',
+  },
   ErasureScheduleRecreated: {
     message: 'erasure schedule re-created',
     functions: ['reconcile'],
@@ -79,7 +91,8 @@ export function addMonitoring(stack: Stack, props: MonitoringProps): Dashboard {
   }
 
   const fns = Object.entries(functions) as [FunctionName, CrmFunctions[FunctionName]][];
-  const throttles = total('throttles', 'Lambda throttles, all functions', fns.map(([, f]) => f.fn.metricThrottles({ statistic: 'Sum', period: FIVE_MINUTES })));
+  const fnThrottles = fns.map(([, f]) => f.fn.metricThrottles({ statistic: 'Sum', period: FIVE_MINUTES }));
+  const throttles = total('throttles', 'Lambda throttles, all functions', fnThrottles);
   alarms.add('LambdaThrottles', throttles, {
     description: 'Lambda: an invocation was throttled (account or function concurrency exhausted). See the dashboard for which function.',
     threshold: 0,
@@ -94,7 +107,9 @@ export function addMonitoring(stack: Stack, props: MonitoringProps): Dashboard {
     period: FIVE_MINUTES,
   });
   alarms.add('ApiServerErrorRate', errorRate, {
-    description: `API: more than ${ALARM_LEVELS.api5xxPercent} % of requests answered 5xx in 5 minutes (at least ${ALARM_LEVELS.api5xxMinRequests} requests).`,
+    description:
+      `API: more than ${ALARM_LEVELS.api5xxPercent} % of requests answered 5xx in 5 minutes ` +
+      `(at least ${ALARM_LEVELS.api5xxMinRequests} requests).`,
     threshold: ALARM_LEVELS.api5xxPercent,
   });
   const p99 = api.metricLatency({ statistic: 'p99', period: FIVE_MINUTES });
@@ -105,23 +120,51 @@ export function addMonitoring(stack: Stack, props: MonitoringProps): Dashboard {
   });
 
   const tableMetric = (metricName: string, id: TableId) =>
-    new Metric({ namespace: 'AWS/DynamoDB', metricName, dimensionsMap: { TableName: physicalName(prefix, id) }, statistic: 'Sum', period: FIVE_MINUTES });
+    new Metric({
+      namespace: 'AWS/DynamoDB',
+      metricName,
+      dimensionsMap: { TableName: physicalName(prefix, id) },
+      statistic: 'Sum',
+      period: FIVE_MINUTES,
+    });
   const tables = AWS_TABLES.map((t) => t.name as TableId);
-  const readThrottles = total('reads', 'DynamoDB read throttle events, all tables', tables.map((id) => tableMetric('ReadThrottleEvents', id)));
-  const writeThrottles = total('writes', 'DynamoDB write throttle events, all tables', tables.map((id) => tableMetric('WriteThrottleEvents', id)));
-  alarms.add('DynamoReadThrottles', readThrottles, { description: 'DynamoDB: a read was throttled on a table of this deployment.', threshold: 0 });
-  alarms.add('DynamoWriteThrottles', writeThrottles, { description: 'DynamoDB: a write was throttled on a table of this deployment.', threshold: 0 });
+  const readThrottles = total('reads', 'DynamoDB read throttle events', tables.map((id) => tableMetric('ReadThrottleEvents', id)));
+  const writeThrottles = total('writes', 'DynamoDB write throttle events', tables.map((id) => tableMetric('WriteThrottleEvents', id)));
+  alarms.add('DynamoReadThrottles', readThrottles, {
+    description: 'DynamoDB: a read was throttled on a table of this deployment.',
+    threshold: 0,
+  });
+  alarms.add('DynamoWriteThrottles', writeThrottles, {
+    description: 'DynamoDB: a write was throttled on a table of this deployment.',
+    threshold: 0,
+  });
 
   const business = (event: string) =>
-    new Metric({ namespace: METRICS_NAMESPACE, metricName: event, dimensionsMap: { service: `crm-${config.stage}` }, statistic: 'Sum', period: Duration.hours(1) });
+    new Metric({
+      namespace: METRICS_NAMESPACE,
+      metricName: event,
+      dimensionsMap: { service: `crm-${config.stage}` },
+      statistic: 'Sum',
+      period: Duration.hours(1),
+    });
   const perFunction = (label: string, metric: (f: CrmFunctions[FunctionName]) => IMetric) =>
     new GraphWidget({ title: label, width: 8, left: fns.map(([, f]) => metric(f)) });
 
   const widgets: IWidget[][] = [
-    [new TextWidget({ markdown: `# privacy-crm ${config.stage}\nAlarms go to the alarm topic; a business event counts what happened, never who.`, width: 24, height: 2 })],
+    [
+      new TextWidget({
+        markdown: `# privacy-crm ${config.stage}\nAlarms go to the alarm topic; a business event counts what happened, never who.`,
+        width: 24,
+        height: 2,
+      }),
+    ],
     [
       new GraphWidget({ title: 'API requests and 5xx', width: 8, left: [requests, serverErrors], right: [errorRate] }),
-      new GraphWidget({ title: 'API latency p50 / p99 (ms)', width: 8, left: [api.metricLatency({ statistic: 'p50', period: FIVE_MINUTES }), p99] }),
+      new GraphWidget({
+        title: 'API latency p50 / p99 (ms)',
+        width: 8,
+        left: [api.metricLatency({ statistic: 'p50', period: FIVE_MINUTES }), p99],
+      }),
       new GraphWidget({ title: 'DynamoDB throttle events', width: 8, left: [readThrottles, writeThrottles] }),
     ],
     [

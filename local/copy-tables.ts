@@ -13,7 +13,10 @@ import { DynamoDBClient, PutItemCommand, ResourceNotFoundException, ScanCommand,
 import { AWS_TABLES } from '../lambdas/core/tables';
 
 /** Everything a restore may bring back, in the order the cascade would delete (customers last: it is the anchor). */
-export const COPIED_TABLES: readonly string[] = [...AWS_TABLES.map((t): string => t.name).filter((n) => n !== 'receipts' && n !== 'customers'), 'customers'];
+export const COPIED_TABLES: readonly string[] = [
+  ...AWS_TABLES.map((t): string => t.name).filter((n) => n !== 'receipts' && n !== 'customers'),
+  'customers',
+];
 
 export async function copyTables(opts: { client: DynamoDBClient; from: string; to: string }): Promise<Record<string, number | 'absent'>> {
   if (opts.from === opts.to) throw new Error('--from and --to name the same tables.');
@@ -23,7 +26,8 @@ export async function copyTables(opts: { client: DynamoDBClient; from: string; t
     let startKey: Record<string, AttributeValue> | undefined;
     try {
       do {
-        const page = await opts.client.send(new ScanCommand({ TableName: `${opts.from}${table}`, ExclusiveStartKey: startKey, ConsistentRead: true }));
+        const scan = new ScanCommand({ TableName: `${opts.from}${table}`, ExclusiveStartKey: startKey, ConsistentRead: true });
+        const page = await opts.client.send(scan);
         for (const Item of page.Items ?? []) {
           await opts.client.send(new PutItemCommand({ TableName: `${opts.to}${table}`, Item }));
           count++;
@@ -58,11 +62,19 @@ export function parseCopyArgs(argv: readonly string[]): { from: string; to: stri
 async function main(): Promise<void> {
   const args = parseCopyArgs(process.argv.slice(2));
   const client = new DynamoDBClient(
-    args.endpoint ? { endpoint: args.endpoint, region: process.env.AWS_REGION ?? 'local', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } } : {},
+    args.endpoint
+      ? {
+          endpoint: args.endpoint,
+          region: process.env.AWS_REGION ?? 'local',
+          credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+        }
+      : {},
   );
   try {
     const copied = await copyTables({ client, ...args });
-    for (const [table, n] of Object.entries(copied)) console.log(`${args.from}${table} → ${args.to}${table}: ${n === 'absent' ? 'not restored, skipped' : `${n} row(s)`}`);
+    for (const [table, n] of Object.entries(copied)) {
+      console.log(`${args.from}${table} → ${args.to}${table}: ${n === 'absent' ? 'not restored, skipped' : `${n} row(s)`}`);
+    }
   } finally {
     client.destroy();
   }

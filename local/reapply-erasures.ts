@@ -103,8 +103,9 @@ const SCHEDULER_FLAGS = {
 } as const;
 
 const USAGE =
-  'usage: npm run reapply-erasures -- [--prefix crm-local-] [--ledger-prefix P] [--data-dir .crm-data] [--endpoint URL | --aws --kms-key-id ARN ' +
-  '--scheduler-group G --scheduler-role-arn ARN --scheduler-dlq-arn ARN --erasure-function-arn ARN]';
+  'usage: npm run reapply-erasures -- [--prefix crm-local-] [--ledger-prefix P] [--data-dir .crm-data] ' +
+  '[--endpoint URL | --aws --kms-key-id ARN --scheduler-group G --scheduler-role-arn ARN --scheduler-dlq-arn ARN ' +
+  '--erasure-function-arn ARN]';
 
 export function parseArgs(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): Args {
   const args: Args = { prefix: 'crm-local-', dataDir: env.CRM_DATA_DIR ?? '.crm-data', endpoint: env.CRM_DYNAMODB_ENDPOINT || undefined, aws: false };
@@ -144,7 +145,9 @@ export function parseArgs(argv: readonly string[], env: NodeJS.ProcessEnv = proc
   }
   if (args.aws && !args.kmsKeyId) throw new Error(`--aws needs --kms-key-id (the key that wraps customer keys). ${USAGE}`);
   const missing = Object.entries(SCHEDULER_FLAGS).filter(([, key]) => !args[key]).map(([f]) => f);
-  if (args.aws && missing.length > 0) throw new Error(`--aws needs ${missing.join(', ')} (missing erasure schedules are created again). ${USAGE}`);
+  if (args.aws && missing.length > 0) {
+    throw new Error(`--aws needs ${missing.join(', ')} (missing erasure schedules are created again). ${USAGE}`);
+  }
   return args;
 }
 
@@ -180,13 +183,15 @@ async function main(): Promise<void> {
           targetArn: args.erasureFunctionArn!,
         })
       : 'local';
-    const result = await reapplyErasures({ client, prefix: args.prefix, ledgerPrefix: args.ledgerPrefix, keys, clock, log, scheduler }).catch((e: unknown) => {
+    const options = { client, prefix: args.prefix, ledgerPrefix: args.ledgerPrefix, keys, clock, log, scheduler };
+    const result = await reapplyErasures(options).catch((e: unknown) => {
       if ((e as Error)?.name !== 'ResourceNotFoundException') throw e;
       throw new Error(`No table set with prefix "${args.prefix}" (or ledger "${args.ledgerPrefix ?? args.prefix}") here: restore the tables first, or check --prefix.`);
     });
     console.log(
       `Ledger replayed: ${result.completed} completed erasure(s); ${result.reErased} customer(s) found again and erased; ` +
-        `${result.resumed} unfinished erasure(s) finished; ${result.remarked} open request(s) re-marked; ${result.rescheduled} missing schedule(s) created again.`,
+        `${result.resumed} unfinished erasure(s) finished; ${result.remarked} open request(s) re-marked; ` +
+        `${result.rescheduled} missing schedule(s) created again.`,
     );
   } finally {
     client.destroy();

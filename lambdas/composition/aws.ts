@@ -89,7 +89,8 @@ export function readEnvironment(env: NodeJS.ProcessEnv): AwsEnvironment {
   if (origins !== undefined) {
     try {
       const parsed: unknown = JSON.parse(origins);
-      if (!Array.isArray(parsed) || !parsed.every((o) => typeof o === 'string' && /^https?:\/\/[^/\s]+$/.test(o))) throw new Error('not a list of origins');
+      const isOrigin = (o: unknown) => typeof o === 'string' && /^https?:\/\/[^/\s]+$/.test(o);
+      if (!Array.isArray(parsed) || !parsed.every(isOrigin)) throw new Error('not a list of origins');
       staffOrigins = parsed;
     } catch {
       problems.push(`${ENV.staffOrigins} must be a JSON list of origins such as ["https://crm-tool.example.com"]`);

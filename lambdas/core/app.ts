@@ -39,14 +39,16 @@ export function createApp(ports: Ports, settings: Settings = {}) {
   const accessLog = new AccessLog({ store, vault, clock: ports.clock });
   const customers = new Customers({ store, vault, clock: ports.clock, accessLog, settings, metrics });
   const forgetting = createForgetting(
-    { store, clock: ports.clock, vault, customers, accessLog, notifier: ports.notifier, scheduler: ports.scheduler, log: ports.log, metrics },
+    { store, clock: ports.clock, vault, customers, accessLog, notifier: ports.notifier, scheduler: ports.scheduler, log: ports.log,
+      metrics },
     settings.forgetting,
   );
   // Activity (interaction, purchase, consent change, portal sign-in) extends retention.
   const onActivity = forgetting.retention.onActivity;
   const categories = createCategoryServices({ store, vault, cipher: ports.cipher, clock: ports.clock, customers, accessLog, onActivity });
   const portal = createPortalServices(
-    { store, vault, clock: ports.clock, notifier: ports.notifier, log: ports.log, metrics, customers, accessLog, ...categories, onSignIn: onActivity },
+    { store, vault, clock: ports.clock, notifier: ports.notifier, log: ports.log, metrics, customers, accessLog, ...categories,
+      onSignIn: onActivity },
     settings,
   );
   return { ports: { ...ports, store, metrics }, settings, vault, accessLog, customers, ...categories, ...portal, ...forgetting };

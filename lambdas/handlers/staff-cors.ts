@@ -32,7 +32,9 @@ export function withStaffCors(handler: ApiHandler, origins: readonly string[]): 
     const origin = header(event, 'origin');
     // Every staff response depends on Origin once CORS is on, whether or not this one was allowed.
     const headers = { ...(result.headers ?? {}), Vary: withVary(result.headers, 'Origin') };
-    if (origin && allowed.has(origin)) Object.assign(headers, { 'Access-Control-Allow-Origin': origin, 'Access-Control-Expose-Headers': EXPOSED });
+    if (origin && allowed.has(origin)) {
+      Object.assign(headers, { 'Access-Control-Allow-Origin': origin, 'Access-Control-Expose-Headers': EXPOSED });
+    }
     return { ...result, headers };
   };
 }

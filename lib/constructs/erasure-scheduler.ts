@@ -98,7 +98,8 @@ export class ErasureScheduler extends Construct {
     acknowledge(
       fn.role.permissions!.node.defaultChild!,
       `AwsSolutions-IAM5[Resource::${this.scheduleArnsAsNagSeesThem()}]`,
-      'Each erasure gets its own one-time schedule named at request time; the grant is limited to CreateSchedule/DeleteSchedule (and GetSchedule for the reconcile) on schedules inside this one schedule group.',
+      'Each erasure gets its own one-time schedule named at request time; the grant is limited to CreateSchedule/DeleteSchedule ' +
+        '(and GetSchedule for the reconcile) on schedules inside this one schedule group.',
     );
   }
 }

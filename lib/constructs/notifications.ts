@@ -15,8 +15,8 @@ import { Aws, CfnOutput, Duration, Stack } from 'aws-cdk-lib';
 import { MathExpression, Metric } from 'aws-cdk-lib/aws-cloudwatch';
 import { Effect, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import {
-  CloudWatchDimensionSource, ConfigurationSet, ConfigurationSetTlsPolicy, DkimIdentity, EasyDkimSigningKeyLength, EmailIdentity, EmailSendingEvent,
-  EventDestination, Identity, SuppressionReasons,
+  CloudWatchDimensionSource, ConfigurationSet, ConfigurationSetTlsPolicy, DkimIdentity, EasyDkimSigningKeyLength, EmailIdentity,
+  EmailSendingEvent, EventDestination, Identity, SuppressionReasons,
 } from 'aws-cdk-lib/aws-ses';
 import { Construct } from 'constructs';
 import { ENV } from '../../lambdas/config';
@@ -56,7 +56,8 @@ export class Notifications extends Construct {
     this.configurationSetName = props.configurationSetName;
     const domain = props.senderEmail.split('@')[1];
     const stack = Stack.of(this);
-    this.identityArns = [props.senderEmail, domain].map((name) => stack.formatArn({ service: 'ses', resource: 'identity', resourceName: name }));
+    const identityArn = (name: string) => stack.formatArn({ service: 'ses', resource: 'identity', resourceName: name });
+    this.identityArns = [identityArn(props.senderEmail), identityArn(domain)];
 
     this.configurationSet = new ConfigurationSet(this, 'ConfigurationSet', {
       configurationSetName: props.configurationSetName,
@@ -89,11 +90,15 @@ export class Notifications extends Construct {
     const reputation = (metricName: string) =>
       new Metric({ namespace: 'AWS/SES', metricName, statistic: 'Maximum', period: Duration.hours(1) });
     props.alarms.add('SesBounceRate', reputation('Reputation.BounceRate'), {
-      description: `SES: the account's bounce rate is above ${SES_REPUTATION_LIMITS.bounceRate * 100} % (SES reviews the account; at 10 % it may pause sending). Check the addresses being mailed.`,
+      description:
+        `SES: the account's bounce rate is above ${SES_REPUTATION_LIMITS.bounceRate * 100} % ` +
+        '(SES reviews the account; at 10 % it may pause sending). Check the addresses being mailed.',
       threshold: SES_REPUTATION_LIMITS.bounceRate,
     });
     props.alarms.add('SesComplaintRate', reputation('Reputation.ComplaintRate'), {
-      description: `SES: the account's complaint rate is above ${SES_REPUTATION_LIMITS.complaintRate * 100} % (SES reviews the account; at 0.5 % it may pause sending).`,
+      description:
+        `SES: the account's complaint rate is above ${SES_REPUTATION_LIMITS.complaintRate * 100} % ` +
+        '(SES reviews the account; at 0.5 % it may pause sending).',
       threshold: SES_REPUTATION_LIMITS.complaintRate,
     });
   }
@@ -128,7 +133,10 @@ export class Notifications extends Construct {
     fn.role.addToPrincipalPolicy(
       new PolicyStatement({
         actions: ['ses:SendEmail'],
-        resources: [...this.identityArns, Stack.of(this).formatArn({ service: 'ses', resource: 'configuration-set', resourceName: this.configurationSetName })],
+        resources: [
+          ...this.identityArns,
+          Stack.of(this).formatArn({ service: 'ses', resource: 'configuration-set', resourceName: this.configurationSetName }),
+        ],
         conditions: { StringEquals: { 'ses:FromAddress': this.senderEmail } },
       }),
     );

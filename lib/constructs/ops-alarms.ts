@@ -38,6 +38,12 @@ export class OpsAlarms extends Construct {
     // Without this Allow, CloudWatch's publish is denied and no alarm reaches anyone. Confused-deputy
     // guard: only alarms of this account (in this region) may publish.
     const stack = Stack.of(this);
+    const alarmArns = stack.formatArn({
+      service: 'cloudwatch',
+      resource: 'alarm',
+      resourceName: '*',
+      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    });
     this.topic.addToResourcePolicy(
       new PolicyStatement({
         sid: 'CloudWatchAlarmsOfThisAccount',
@@ -46,7 +52,7 @@ export class OpsAlarms extends Construct {
         resources: [this.topic.topicArn],
         conditions: {
           StringEquals: { 'aws:SourceAccount': stack.account },
-          ArnLike: { 'aws:SourceArn': stack.formatArn({ service: 'cloudwatch', resource: 'alarm', resourceName: '*', arnFormat: ArnFormat.COLON_RESOURCE_NAME }) },
+          ArnLike: { 'aws:SourceArn': alarmArns },
         },
       }),
     );

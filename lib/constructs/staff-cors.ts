@@ -21,7 +21,9 @@ export const STAFF_CORS_HEADERS = ['Authorization', 'Content-Type', 'Idempotency
 export function addStaffCors(api: RestApi, routes: readonly DeployedRoute[], origins: readonly string[]): void {
   if (origins.length === 0) return;
   const methodsByPath = new Map<string, string[]>();
-  for (const r of routes.filter((route) => route.auth === 'staff')) methodsByPath.set(r.path, [...(methodsByPath.get(r.path) ?? []), r.method]);
+  for (const r of routes.filter((route) => route.auth === 'staff')) {
+    methodsByPath.set(r.path, [...(methodsByPath.get(r.path) ?? []), r.method]);
+  }
   for (const [path, methods] of methodsByPath) {
     const preflight = api.root.resourceForPath(path).addCorsPreflight({
       allowOrigins: [...origins],
@@ -30,7 +32,9 @@ export function addStaffCors(api: RestApi, routes: readonly DeployedRoute[], ori
       allowCredentials: false,
       maxAge: Duration.minutes(10),
     });
-    const why = `OPTIONS ${path} is the CORS preflight of staff routes: browsers send it without credentials by design; API Gateway answers it with headers only (mock integration), nothing reaches the function.`;
+    const why =
+      `OPTIONS ${path} is the CORS preflight of staff routes: browsers send it without credentials by design; ` +
+      'API Gateway answers it with headers only (mock integration), nothing reaches the function.';
     acknowledge(preflight.node.defaultChild!, 'AwsSolutions-APIG4', why);
     acknowledge(preflight.node.defaultChild!, 'AwsSolutions-COG4', why);
   }

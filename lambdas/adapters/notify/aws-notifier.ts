@@ -81,7 +81,12 @@ export class AwsNotifier implements Notifier {
     );
   }
 
-  private async call(service: 'SES' | 'SNS', faults: ReadonlySet<string>, recipient: ReadonlySet<string>, fn: () => Promise<unknown>): Promise<void> {
+  private async call(
+    service: 'SES' | 'SNS',
+    faults: ReadonlySet<string>,
+    recipient: ReadonlySet<string>,
+    fn: () => Promise<unknown>,
+  ): Promise<void> {
     try {
       await fn();
     } catch (err) {
