@@ -6,7 +6,8 @@ import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { RegionInfo } from 'aws-cdk-lib/region-info';
 import type { Construct } from 'constructs';
 import { isSupportedCountry } from 'libphonenumber-js';
-import { POLICY, retentionOverrideProblems, type CategoryId } from '../lambdas/core/inventory';
+import { POLICY, type CategoryId } from '../lambdas/core/policy/inventory';
+import { retentionOverrideProblems } from '../lambdas/core/policy/retention-policy';
 
 export interface CrmConfig {
   /** Deployment name, part of every physical name (`crm-<stage>-...`). */

@@ -4,7 +4,7 @@
  *
  * - the cascade (run by the erasure and TTL-stream functions) is derived from the data inventory: it
  *   may delete only from a table holding a category that is deleted on erasure, finding the rows the
- *   way lambdas/core/cascade.ts does (the customerId index, the pseudonym's partition, or the key
+ *   way lambdas/core/forgetting/cascade.ts does (the customerId index, the pseudonym's partition, or the key
  *   itself). Categories kept on erasure (purchases, the access log) are out of its reach altogether;
  * - the schedule reconcile reads open receipts by index and writes nothing;
  * - the API (lambdas/handlers/api.ts) writes single items and reads by key and partition; it never
@@ -12,8 +12,8 @@
  *   a replaced contact-index entry and behaviour after analytics consent is withdrawn;
  * - nothing sends UpdateItem, the batch calls or ConditionCheckItem, so none can be granted.
  */
-import { CATEGORIES } from '../lambdas/core/inventory';
-import { BY_CUSTOMER, TABLES, type TableSpec } from '../lambdas/core/tables';
+import { CATEGORIES } from '../lambdas/core/policy/inventory';
+import { BY_CUSTOMER, TABLES, type TableSpec } from '../lambdas/core/policy/tables';
 import type { TableAccess, TableOperation } from './constructs/crm-function';
 import type { AwsTableId } from './stateful-stack';
 

@@ -14,6 +14,7 @@ import { CrmFunction, type CrmFunctionProps, type TableAccess } from './construc
 import { DeadLetterQueue } from './constructs/dead-letter-queue';
 import type { OpsAlarms } from './constructs/ops-alarms';
 import { FUNCTION_TABLES, type TableGrants } from './function-access';
+import { FUNCTION_KEYS, functionName } from './function-roles';
 import { settingsEnvironment } from './function-environment';
 import type { StatefulResources } from './stateless-stack';
 import type { AwsTableId } from './stateful-stack';
@@ -43,6 +44,10 @@ export function createFunctions(stack: Stack, props: FunctionsProps): CrmFunctio
       environment: settingsEnvironment(config),
     });
     bindTables(fn, FUNCTION_TABLES[name], stateful);
+    // The direct key use FUNCTION_KEYS gives it: the same list the stateful stack's key policies admit.
+    const keys = FUNCTION_KEYS[name];
+    if (keys.data) fn.bindKey({ key: stateful.dataKey, use: keys.data });
+    if (keys.mac) fn.bindKey({ key: stateful.macKey, use: keys.mac });
     return fn;
   };
   const dlq = (id: string, queueName: string, purpose: string, deadLetterOf: 'function' | 'event-source-mapping') =>
@@ -50,26 +55,24 @@ export function createFunctions(stack: Stack, props: FunctionsProps): CrmFunctio
 
   const erasure = make('Erasure', 'erasure', {
     entry: 'lambdas/handlers/erasure.ts',
-    functionName: `${prefix}erasure`,
+    functionName: functionName(prefix, 'erasure'),
     description: 'Runs a scheduled erasure: deletes the customer rows and shreds the customer key (idempotent).',
     timeout: Duration.minutes(2),
     deadLetterQueue: dlq('ErasureDeadLetters', 'erasure-dlq', 'erasures that failed after every retry', 'function'),
     retryAttempts: 2,
   });
-  erasure.bindKey({ key: stateful.dataKey, use: 'unwrap' });
 
   const streamPurpose = 'TTL expiry cascades that failed after every retry (records of stream positions)';
   const streamDlq = dlq('StreamDeadLetters', 'ttl-stream-dlq', streamPurpose, 'event-source-mapping');
   const stream = make('TtlStream', 'stream', {
     entry: 'lambdas/handlers/stream.ts',
-    functionName: `${prefix}ttl-stream`,
+    functionName: functionName(prefix, 'stream'),
     description: 'Cascades a TTL expiry of a customer row: the same deletions and key shredding as an erasure.',
     timeout: Duration.minutes(2),
     noDeadLetterQueueBecause:
       'Invoked synchronously by its DynamoDB stream event source mapping, which sends failed batches to its own encrypted ' +
       'on-failure queue (alarmed).',
   });
-  stream.bindKey({ key: stateful.dataKey, use: 'unwrap' });
   stream.fn.addEventSource(
     new DynamoEventSource(stateful.tables.customers.table, {
       startingPosition: StartingPosition.TRIM_HORIZON,
@@ -91,13 +94,12 @@ export function createFunctions(stack: Stack, props: FunctionsProps): CrmFunctio
   const remindersDlq = dlq('RemindersDeadLetters', 'reminders-dlq', 'daily reminder runs that failed after every retry', 'function');
   const reminders = make('Reminders', 'reminders', {
     entry: 'lambdas/handlers/reminders.ts',
-    functionName: `${prefix}reminders`,
+    functionName: functionName(prefix, 'reminders'),
     description: 'Daily: reminds customers before retention expiry and before communications consent lapses, once each.',
     timeout: Duration.minutes(10),
     deadLetterQueue: remindersDlq,
     retryAttempts: 2,
   });
-  reminders.bindKey({ key: stateful.dataKey, use: 'unwrap' });
   new Rule(stack, 'DailyReminders', {
     description: 'Runs the reminders function once a day',
     schedule: Schedule.cron({ minute: '0', hour: '8' }),
@@ -108,7 +110,7 @@ export function createFunctions(stack: Stack, props: FunctionsProps): CrmFunctio
   const reconcileDlq = dlq('ReconcileDeadLetters', 'erasure-reconcile-dlq', reconcilePurpose, 'function');
   const reconcile = make('ErasureReconcile', 'reconcile', {
     entry: 'lambdas/handlers/reconcile.ts',
-    functionName: `${prefix}erasure-reconcile`,
+    functionName: functionName(prefix, 'reconcile'),
     description: 'Daily: re-creates the missing schedule of every open erasure request (receipts are the ledger).',
     timeout: Duration.minutes(5),
     deadLetterQueue: reconcileDlq,
@@ -122,15 +124,13 @@ export function createFunctions(stack: Stack, props: FunctionsProps): CrmFunctio
 
   const api = make('Api', 'api', {
     entry: 'lambdas/handlers/api.ts',
-    functionName: `${prefix}api`,
+    functionName: functionName(prefix, 'api'),
     description: 'Staff API, customer portal and public privacy endpoints behind API Gateway.',
     memorySize: 1024,
     timeout: Duration.seconds(25),
     noDeadLetterQueueBecause:
       'Invoked synchronously by API Gateway; a failure is answered to the caller as problem+json, there is no event to keep.',
   });
-  api.bindKey({ key: stateful.dataKey, use: 'wrap' });
-  api.bindKey({ key: stateful.macKey, use: 'mac' });
 
   return { api, erasure, stream, reminders, reconcile };
 }

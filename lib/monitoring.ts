@@ -9,8 +9,8 @@ import {
   AlarmStatusWidget, Dashboard, GraphWidget, MathExpression, Metric, TextWidget, type IMetric, type IWidget,
 } from 'aws-cdk-lib/aws-cloudwatch';
 import { METRICS_NAMESPACE } from '../lambdas/adapters/metrics';
-import { BUSINESS_EVENTS } from '../lambdas/core/metrics';
-import { AWS_TABLES, physicalName, type TableId } from '../lambdas/core/tables';
+import { BUSINESS_EVENTS } from '../lambdas/core/shared/metrics';
+import { AWS_TABLES, physicalName, type TableId } from '../lambdas/core/policy/tables';
 import { namePrefix, type CrmConfig } from './config';
 import type { CrmApi } from './constructs/crm-api';
 import type { Notifications } from './constructs/notifications';

@@ -6,9 +6,10 @@ import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-
 import { AttributeType, Billing, ProjectionType, StreamViewType, TableEncryptionV2, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { Key, KeySpec, KeyUsage } from 'aws-cdk-lib/aws-kms';
 import type { Construct } from 'constructs';
-import { AWS_TABLES, physicalName, TABLES, type KeyType, type TableId, type TableSpec } from '../lambdas/core/tables';
+import { AWS_TABLES, physicalName, TABLES, type KeyType, type TableId, type TableSpec } from '../lambdas/core/policy/tables';
 import { namePrefix, type CrmConfig } from './config';
 import type { CrmTable } from './constructs/crm-function';
+import { dataKeyPolicy, macKeyPolicy } from './key-policies';
 
 /** Tables that exist in AWS (the local home's stand-ins for AWS services excluded). */
 export type AwsTableId = { [K in TableId]: (typeof TABLES)[K] extends { localOnly: true } ? never : K }[TableId];
@@ -40,6 +41,8 @@ export class StatefulStack extends Stack {
       enableKeyRotation: true,
       removalPolicy: RemovalPolicy.RETAIN,
       pendingWindow: Duration.days(30),
+      // Administration by the account, use by named function roles only (see lib/key-policies.ts).
+      policy: dataKeyPolicy(this, prefix),
     });
 
     // KMS rotates only symmetric encryption keys; a new MAC key would also orphan every blind index.
@@ -50,6 +53,7 @@ export class StatefulStack extends Stack {
       keyUsage: KeyUsage.GENERATE_VERIFY_MAC,
       removalPolicy: RemovalPolicy.RETAIN,
       pendingWindow: Duration.days(30),
+      policy: macKeyPolicy(this, prefix),
     });
 
     const tables: Partial<Record<AwsTableId, CrmTable>> = {};

@@ -10,7 +10,7 @@
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { DynamoDBClient, PutItemCommand, ResourceNotFoundException, ScanCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
-import { AWS_TABLES } from '../lambdas/core/tables';
+import { AWS_TABLES } from '../lambdas/core/policy/tables';
 
 /** Everything a restore may bring back, in the order the cascade would delete (customers last: it is the anchor). */
 export const COPIED_TABLES: readonly string[] = [

@@ -7,7 +7,10 @@ import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 export class DataDirInUseError extends Error {
-  constructor(dir: string, pid: number) {
+  constructor(
+    readonly dir: string,
+    readonly pid: number,
+  ) {
     super(`${dir} is in use by another privacy-crm (pid ${pid}); stop it first or set CRM_DATA_DIR to another directory.`);
   }
 }

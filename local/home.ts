@@ -15,8 +15,8 @@ import { ensureTables } from '../lambdas/adapters/dynamodb/tables';
 import { LocalKeyService } from '../lambdas/adapters/kms/local-kms';
 import { createLogger, silentLog } from '../lambdas/adapters/logger';
 import { createApp, type App, type Settings } from '../lambdas/core/app';
-import type { KeyService, Log, Store } from '../lambdas/core/ports';
-import { ALL_TABLES, tableNamesFromPrefix } from '../lambdas/core/tables';
+import type { KeyService, Log, Store } from '../lambdas/core/shared/ports';
+import { ALL_TABLES, tableNamesFromPrefix } from '../lambdas/core/policy/tables';
 import { createApiHandler } from '../lambdas/http/api';
 import { OffsetClock } from './clock';
 import { forgettingJobs } from './jobs';
@@ -59,13 +59,8 @@ export interface Home {
   close(): Promise<void>;
 }
 
-export type Job = (home: Home) => Promise<void>;
-const jobs: Job[] = [];
-/** Features register their clock-driven jobs (TTL reaper, scheduler, reminders) here. */
-export function registerJob(job: Job): void {
-  if (!jobs.includes(job)) jobs.push(job);
-}
-forgettingJobs.forEach(registerJob);
+/** The clock-driven jobs (due schedules, TTL reaper, reminders), in the order they run. */
+const jobs = forgettingJobs;
 
 function isLoopback(host: string): boolean {
   return host === 'localhost' || host === '::1' || /^127\./.test(host);
@@ -103,7 +98,7 @@ export async function startHome(options: HomeOptions): Promise<Home> {
   const scheduler = new LocalScheduler(store, clock);
   const app = createApp(
     { store, keys, cipher: new EsdkFieldCipher(), clock, notifier: outbox, scheduler, log },
-    { defaultPhoneRegion: process.env.CRM_DEFAULT_PHONE_REGION, ...options.settings },
+    { ...options.settings },
   );
   const handler = createApiHandler(app, { log });
   const { tokens, generated } = loadStaffTokens(options.staffTokensJson, dataDir);
@@ -152,9 +147,17 @@ export async function startHome(options: HomeOptions): Promise<Home> {
         await home.runJobs();
         return { now: clock.now().toISOString() };
       },
+      resetClock: async () => ({ now: clock.reset().toISOString() }),
     },
   });
-  await new Promise<void>((r) => server.listen(options.port ?? 3000, options.host ?? '127.0.0.1', () => r()));
+  // A listen error (port taken since npm start checked it) rejects, for the caller to explain.
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 3000, options.host ?? '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
   const addr = server.address() as AddressInfo;
   home.url = `http://${options.host ?? '127.0.0.1'}:${addr.port}`;
 

@@ -10,16 +10,27 @@
  */
 import type { DynamoDBRecord } from 'aws-lambda';
 import { toStreamImage } from '../lambdas/adapters/dynamodb/stream-image';
-import { keyOf } from '../lambdas/core/cascade';
-import { ConditionFailedError } from '../lambdas/core/errors';
-import type { ErasurePayload } from '../lambdas/core/erasure';
-import type { Item } from '../lambdas/core/ports';
-import { ALL_TABLES, type TableId } from '../lambdas/core/tables';
+import { keyOf } from '../lambdas/core/forgetting/cascade';
+import { ConditionFailedError } from '../lambdas/core/shared/errors';
+import type { Item } from '../lambdas/core/shared/ports';
+import { ALL_TABLES, type TableId } from '../lambdas/core/policy/tables';
 import { createErasureHandler, type ErasureHandler } from '../lambdas/handlers/erasure';
 import { createReconcileHandler, type ReconcileHandler } from '../lambdas/handlers/reconcile';
 import { createRemindersHandler, type RemindersHandler } from '../lambdas/handlers/reminders';
 import { createStreamHandler, TTL_PRINCIPAL, type StreamHandler } from '../lambdas/handlers/stream';
-import type { Home, Job } from './home';
+import type { App } from '../lambdas/core/app';
+import type { Clock } from '../lambdas/core/shared/ports';
+import type { LocalScheduler } from './scheduler';
+import { epoch, isExpired } from '../lambdas/core/shared/time';
+
+/** What a job needs of the home (the home satisfies it; jobs do not know the home). */
+export interface JobContext {
+  app: App;
+  clock: Clock;
+  scheduler: LocalScheduler;
+}
+
+export type Job = (home: JobContext) => Promise<void>;
 
 interface JobState {
   erasure: ErasureHandler;
@@ -31,9 +42,9 @@ interface JobState {
   lastReconcileDay?: string;
 }
 
-const states = new WeakMap<Home, JobState>();
+const states = new WeakMap<JobContext, JobState>();
 
-function stateOf(home: Home): JobState {
+function stateOf(home: JobContext): JobState {
   let state = states.get(home);
   if (!state) {
     state = {
@@ -48,7 +59,6 @@ function stateOf(home: Home): JobState {
   return state;
 }
 
-const epoch = (d: Date) => Math.floor(d.getTime() / 1000);
 const errorName = (e: unknown) => (e as Error)?.name;
 
 /** A DynamoDB Streams record for a TTL deletion, shaped as Lambda receives it. */
@@ -72,12 +82,12 @@ export function ttlDeletionRecord(row: Item, sequence: number, at: Date): Dynamo
   };
 }
 
-async function fireDueSchedules(home: Home): Promise<void> {
+async function fireDueSchedules(home: JobContext): Promise<void> {
   const state = stateOf(home);
   const { store, log } = home.app.ports;
   for (const due of await home.scheduler.due()) {
     try {
-      await state.erasure(due.payload as unknown as ErasurePayload);
+      await state.erasure(due.payload);
     } catch (e) {
       log.error('schedule failed; it fires again on the next run', { schedule: due.name, errorName: errorName(e) });
       const row = await store.get('schedules', { name: due.name }, { consistent: true });
@@ -95,13 +105,13 @@ async function fireDueSchedules(home: Home): Promise<void> {
   }
 }
 
-async function reapExpired(home: Home): Promise<void> {
+async function reapExpired(home: JobContext): Promise<void> {
   const state = stateOf(home);
   const { store, clock, log } = home.app.ports;
   const now = clock.now();
   // Customers first: their cascade still needs the key and index rows that expire alongside.
   for await (const row of store.scan('customers')) {
-    if (typeof row.expiresAt !== 'number' || row.expiresAt > epoch(now)) continue;
+    if (!isExpired(row, now)) continue;
     const result = await state.stream({ Records: [ttlDeletionRecord(row, ++state.sequence, now)] });
     if (result.batchItemFailures.length > 0) log.error('ttl cascade failed; retried on the next run', { customerId: String(row.customerId) });
   }
@@ -109,7 +119,7 @@ async function reapExpired(home: Home): Promise<void> {
     const table = spec.name as TableId;
     if (table === 'customers' || !spec.ttlAttribute) continue;
     for await (const row of store.scan(table)) {
-      if (typeof row.expiresAt !== 'number' || row.expiresAt > epoch(now)) continue;
+      if (!isExpired(row, now)) continue;
       await store.delete(table, keyOf(table, row), { kind: 'equals', values: { expiresAt: row.expiresAt } }).catch((e) => {
         if (!(e instanceof ConditionFailedError)) throw e;
       });
@@ -117,7 +127,7 @@ async function reapExpired(home: Home): Promise<void> {
   }
 }
 
-async function dailyReminders(home: Home): Promise<void> {
+async function dailyReminders(home: JobContext): Promise<void> {
   const state = stateOf(home);
   const day = home.clock.now().toISOString().slice(0, 10);
   if (state.lastReminderDay === day) return;
@@ -126,7 +136,7 @@ async function dailyReminders(home: Home): Promise<void> {
   await state.reminders();
 }
 
-async function dailyScheduleReconcile(home: Home): Promise<void> {
+async function dailyScheduleReconcile(home: JobContext): Promise<void> {
   const state = stateOf(home);
   const day = home.clock.now().toISOString().slice(0, 10);
   if (state.lastReconcileDay === day) return;
@@ -134,5 +144,5 @@ async function dailyScheduleReconcile(home: Home): Promise<void> {
   await state.reconcile();
 }
 
-/** Registered by local/home.ts, in this order. */
+/** Run by local/home.ts, in this order. */
 export const forgettingJobs: readonly Job[] = [fireDueSchedules, reapExpired, dailyReminders, dailyScheduleReconcile];

@@ -1,41 +1,56 @@
 /** `npm start`: the whole product on one machine — API, portal, embedded database. */
-import { configureRetention, parseRetentionOverrides } from '../lambdas/core/inventory';
+import { parseDomainSettings } from '../lambdas/settings';
 import { startHome } from './home';
+import { checkCanListen, describeListenError } from './port-check';
+import { helpText, setting } from './settings';
 
 // The SDK's notice about Node 20 support is for library maintainers; Lambda runs Node 24 anyway.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
-const dataDir = process.env.CRM_DATA_DIR ?? '.crm-data';
-const port = Number(process.env.PORT ?? 3000);
+// Settings are environment variables; the only argument is a request for the list of them.
+const args = process.argv.slice(2);
+if (args.some((a) => a === '--help' || a === '-h')) {
+  process.stdout.write(helpText());
+  process.exit(0);
+}
+if (args.length) {
+  console.error(`Unknown argument ${args[0]}: settings are environment variables, listed by npm start -- --help.`);
+  process.exit(1);
+}
+
+const dataDir = setting('CRM_DATA_DIR')!;
+const host = setting('HOST')!;
+const port = Number(setting('PORT'));
 if (!Number.isInteger(port) || port < 0 || port > 65535) {
   console.error('PORT must be a port number.');
   process.exit(1);
 }
 
-// Same override as CRM_RETENTION_DAYS in AWS; a malformed value stops start-up with a clear message.
-try {
-  configureRetention(parseRetentionOverrides(process.env.CRM_RETENTION_DAYS));
-} catch (e) {
-  console.error((e as Error).message);
+// The same schema as the Lambda functions' environment; a bad value stops start-up with its message.
+const domain = parseDomainSettings(process.env);
+if (!domain.ok) {
+  console.error(domain.problems.join('\n'));
   process.exit(1);
 }
 
-const graceDays = process.env.CRM_ERASURE_GRACE_DAYS ? Number(process.env.CRM_ERASURE_GRACE_DAYS) : undefined;
-if (graceDays !== undefined && (!Number.isInteger(graceDays) || graceDays < 1 || graceDays > 365)) {
-  console.error('CRM_ERASURE_GRACE_DAYS must be a whole number of days from 1 to 365.');
-  process.exit(1);
+// Before anything is written to the data directory: a taken port leaves nothing behind.
+if (port !== 0) {
+  await checkCanListen(port, host).catch((e: unknown) => {
+    console.error((e as Error).message);
+    process.exit(1);
+  });
 }
 
 // A bad setting stops start-up with its message, not a stack trace.
 const home = await startHome({
-  settings: graceDays ? { forgetting: { erasureGraceSeconds: graceDays * 86_400 } } : undefined,
+  settings: domain.value.app,
   dataDir,
   port,
-  host: process.env.HOST ?? '127.0.0.1',
-  dynamodbEndpoint: process.env.CRM_DYNAMODB_ENDPOINT || undefined,
-  staffTokensJson: process.env.CRM_STAFF_TOKENS || undefined,
+  host,
+  dynamodbEndpoint: setting('CRM_DYNAMODB_ENDPOINT'),
+  staffTokensJson: setting('CRM_STAFF_TOKENS'),
 }).catch((e: unknown) => {
-  console.error(`privacy-crm could not start: ${(e as Error).message}`);
+  console.error(describeListenError(e, port, host) ?? `privacy-crm could not start: ${(e as Error).message}`);
   process.exit(1);
 });
 
@@ -60,7 +75,10 @@ const lines = [
   `  data dir:  ${dataDir}`,
 ];
 const offsetDays = (home.clock.now().getTime() - Date.now()) / 86_400_000;
-if (Math.abs(offsetDays) >= 1 / 24) lines.push(`  clock:     ${home.clock.now().toISOString()} (moved ${offsetDays.toFixed(1)} days ahead by POST /dev/clock; delete ${dataDir}/clock.json to reset)`);
+if (Math.abs(offsetDays) >= 1 / 24) {
+  const moved = `moved ${offsetDays.toFixed(1)} days ahead by POST /dev/clock; POST {"reset":true} there to undo`;
+  lines.push(`  clock:     ${home.clock.now().toISOString()} (${moved})`);
+}
 if (home.generatedToken) lines.push(`  admin token (kept in ${dataDir}/admin-token): ${home.generatedToken.token}`);
 else lines.push(`  staff tokens: ${home.staffTokens.length} from CRM_STAFF_TOKENS`);
 console.log(lines.join('\n'));

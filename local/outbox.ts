@@ -1,7 +1,7 @@
 /** The local notifier: every email/SMS the system sends lands in an outbox file, readable at GET /dev/outbox. */
 import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Clock, Message, Notifier } from '../lambdas/core/ports';
+import type { Clock, Message, Notifier } from '../lambdas/core/shared/ports';
 
 export interface OutboxMessage extends Message {
   sentAt: string;

@@ -30,9 +30,10 @@ import { LocalKeyService } from '../lambdas/adapters/kms/local-kms';
 import { createLogger } from '../lambdas/adapters/logger';
 import { AwsScheduler } from '../lambdas/adapters/scheduler/aws-scheduler';
 import { createApp } from '../lambdas/core/app';
-import type { Clock, KeyService, Log, Scheduler } from '../lambdas/core/ports';
-import { tableNamesFromPrefix } from '../lambdas/core/tables';
+import type { Clock, KeyService, Log, Scheduler } from '../lambdas/core/shared/ports';
+import { tableNamesFromPrefix } from '../lambdas/core/policy/tables';
 import { OffsetClock } from './clock';
+import { DataDirInUseError, lockDataDir } from './data-dir-lock';
 import { LocalScheduler } from './scheduler';
 
 export interface ReapplyOptions {
@@ -75,7 +76,7 @@ export async function reapplyErasures(options: ReapplyOptions): Promise<ReapplyR
     scheduler: options.scheduler === 'local' ? new LocalScheduler(store, clock) : options.scheduler,
     log: options.log,
   });
-  const result = await app.erasure.reapply();
+  const result = await app.erasureReapply.reapply();
   // After the marks are back: a schedule lost with the group (or never re-created) fires the erasure again.
   const schedules = await app.erasureSchedules.reconcile();
   return { ...result, rescheduled: schedules.recreated };
@@ -155,11 +156,19 @@ async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
   const log = createLogger('privacy-crm-reapply-erasures');
   let embedded: Server | undefined;
+  let unlock: () => void = () => undefined;
   let endpoint = args.endpoint;
   if (!endpoint && !args.aws) {
-    // The local home's own database on disk (the server must not be running: it holds the lock).
+    // The local home's own database on disk: only while no server holds it (the database allows one process).
     const dataDir = resolve(args.dataDir);
     mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+    try {
+      unlock = lockDataDir(dataDir);
+    } catch (e) {
+      if (!(e instanceof DataDirInUseError)) throw e;
+      const stop = 'stop npm start first, then run npm run reapply-erasures again.';
+      throw new Error(`${args.dataDir} is in use by a running privacy-crm (pid ${e.pid}): ${stop}`);
+    }
     embedded = dynalite({ path: join(dataDir, 'db'), createTableMs: 0, deleteTableMs: 0 });
     await new Promise<void>((r) => embedded!.listen(0, '127.0.0.1', () => r()));
     endpoint = `http://127.0.0.1:${(embedded.address() as AddressInfo).port}`;
@@ -196,6 +205,7 @@ async function main(): Promise<void> {
   } finally {
     client.destroy();
     if (embedded) await new Promise<void>((r) => embedded!.close(() => r()));
+    unlock();
   }
 }
 

@@ -1,5 +1,5 @@
 /** The local Scheduler: a schedules table polled on the clock stands in for EventBridge Scheduler. */
-import type { Clock, Scheduler, Store } from '../lambdas/core/ports';
+import type { Clock, Scheduler, Store } from '../lambdas/core/shared/ports';
 
 export interface DueSchedule {
   name: string;

@@ -12,6 +12,8 @@ import { SECURITY_HEADERS } from '../lambdas/http/middleware';
 import { DEV_PREFIX, LOCAL_ROUTES } from '../lambdas/http/local-routes';
 import { problem } from '../lambdas/http/problem';
 import { matchPath } from '../lambdas/http/routes';
+import { parseClockRequest } from './dev-clock';
+import { indexPage } from './index-page';
 import { findStaff, type StaffToken } from './staff-tokens';
 
 /** API Gateway's own payload limit; the handler enforces the API's 64 KB. */
@@ -20,6 +22,8 @@ const GATEWAY_MAX_BYTES = 10 * 1024 * 1024;
 export interface DevRoutes {
   outbox(): unknown;
   advanceClock(seconds: number): Promise<{ now: string }>;
+  /** Back to real time (offset 0). */
+  resetClock(): Promise<{ now: string }>;
 }
 
 export interface LocalServerOptions {
@@ -31,15 +35,20 @@ export interface LocalServerOptions {
   devRoutes: boolean;
 }
 
+/**
+ * Reads the whole body, keeping at most `GATEWAY_MAX_BYTES`. A larger body is still read to its end
+ * (and dropped): leaving it unread would close the connection, and a keep-alive client's next request
+ * on it would fail instead of being served.
+ */
 async function readBody(req: IncomingMessage): Promise<Buffer | 'too-large'> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req) {
     size += (chunk as Buffer).length;
-    if (size > GATEWAY_MAX_BYTES) return 'too-large';
-    chunks.push(chunk as Buffer);
+    if (size <= GATEWAY_MAX_BYTES) chunks.push(chunk as Buffer);
+    else chunks.length = 0;
   }
-  return Buffer.concat(chunks);
+  return size > GATEWAY_MAX_BYTES ? 'too-large' : Buffer.concat(chunks);
 }
 
 function send(res: ServerResponse, result: APIGatewayProxyResult): void {
@@ -107,32 +116,41 @@ export function createLocalServer(opts: LocalServerOptions): Server {
   });
 }
 
+/** The local-only route at `path`, if any, with the method it takes. */
+function localRoute(path: string): { method: string; path: string } | undefined {
+  return Object.values(LOCAL_ROUTES).find((r) => r.path === path);
+}
+
 async function handle(req: IncomingMessage, res: ServerResponse, opts: LocalServerOptions): Promise<void> {
-  const url = new URL(req.url ?? '/', 'http://localhost');
   const method = req.method ?? 'GET';
   const body = await readBody(req);
   if (body === 'too-large') return send(res, withHeaders(problem(413, 'payload_too_large', 'The request body is too large.')));
+  let url: URL;
+  try {
+    url = new URL(req.url ?? '/', 'http://localhost');
+  } catch {
+    return send(res, withHeaders(problem(400, 'bad_request', 'The request target is not a valid path.')));
+  }
 
+  const local = localRoute(url.pathname);
+  const devHidden = url.pathname.startsWith(DEV_PREFIX) && !opts.devRoutes;
+  if (local && !devHidden && local.method !== method) {
+    return send(res, withHeaders(problem(405, 'method_not_allowed', `Use ${local.method}.`, { headers: { allow: local.method } })));
+  }
+  if (url.pathname === LOCAL_ROUTES.home.path && method === LOCAL_ROUTES.home.method) return send(res, indexPage());
   if (url.pathname === LOCAL_ROUTES.health.path && method === LOCAL_ROUTES.health.method) {
     return send(res, json(opts.isReady() ? 200 : 503, { status: opts.isReady() ? 'ok' : 'starting' }));
   }
-  if (url.pathname.startsWith(DEV_PREFIX) && !opts.devRoutes) return send(res, withHeaders(problem(404, 'not_found', 'No such route.')));
+  if (devHidden) return send(res, withHeaders(problem(404, 'not_found', 'No such route.')));
   if (url.pathname === LOCAL_ROUTES.outbox.path && method === LOCAL_ROUTES.outbox.method) return send(res, json(200, opts.dev.outbox()));
   if (url.pathname === LOCAL_ROUTES.clock.path && method === LOCAL_ROUTES.clock.method) {
     // JSON only: a web page cannot send that cross-origin without a preflight this server never answers.
     if (!/^application\/json\b/i.test(req.headers['content-type'] ?? '')) {
       return send(res, withHeaders(problem(415, 'unsupported_media_type', 'Send the body as application/json.')));
     }
-    let seconds: unknown;
-    try {
-      seconds = (JSON.parse(body.toString('utf8') || '{}') as { advanceSeconds?: unknown }).advanceSeconds;
-    } catch {
-      seconds = undefined;
-    }
-    if (typeof seconds !== 'number' || !Number.isFinite(seconds) || seconds < 0) {
-      return send(res, withHeaders(problem(400, 'validation_failed', 'advanceSeconds must be a non-negative number.', { errors: [{ field: 'advanceSeconds', message: 'must be a non-negative number' }] })));
-    }
-    return send(res, json(200, await opts.dev.advanceClock(seconds)));
+    const clock = parseClockRequest(body.toString('utf8'));
+    if ('errors' in clock) return send(res, withHeaders(problem(400, 'validation_failed', clock.detail, { errors: clock.errors })));
+    return send(res, json(200, 'reset' in clock ? await opts.dev.resetClock() : await opts.dev.advanceClock(clock.advanceSeconds)));
   }
 
   const match = matchPath(method, url.pathname);

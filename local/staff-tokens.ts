@@ -2,7 +2,7 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { isRole, type Role } from '../lambdas/core/principal';
+import { isRole, type Role } from '../lambdas/core/shared/principal';
 
 export interface StaffToken {
   token: string;

@@ -3,7 +3,7 @@
  * attribute whose name suggests a personal value or a secret; callers are expected to pass ids only.
  */
 import { Logger } from '@aws-lambda-powertools/logger';
-import type { Log } from '../core/ports';
+import type { Log } from '../core/shared/ports';
 
 const FORBIDDEN = /^(name|email|phone|contact|code|token|otp|body|summary|purpose|reason|path|authorization|password|secret)$/i;
 

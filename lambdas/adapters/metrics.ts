@@ -5,7 +5,7 @@
  * only, so no dimension or value can hold anything personal.
  */
 import { Metrics as PowertoolsMetrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import type { BusinessEvent, Metrics } from '../core/metrics';
+import type { BusinessEvent, Metrics } from '../core/shared/metrics';
 
 export const METRICS_NAMESPACE = 'PrivacyCrm';
 

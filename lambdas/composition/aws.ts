@@ -11,18 +11,19 @@ import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { ENV } from '../config';
 import { createApp, type App } from '../core/app';
-import type { KeyService, Log, Scheduler } from '../core/ports';
-import { AWS_TABLES, tableEnvVar, type TableId, type TableNames } from '../core/tables';
+import type { KeyService, Log, Scheduler } from '../core/shared/ports';
+import { AWS_TABLES, tableEnvVar, type TableId, type TableNames } from '../core/policy/tables';
 import { EsdkFieldCipher } from '../adapters/crypto/esdk-cipher';
 import { DynamoStore } from '../adapters/dynamodb/store';
 import { AwsKeyService } from '../adapters/kms/aws-kms';
 import { createLogger } from '../adapters/logger';
 import { EmfMetrics } from '../adapters/metrics';
 import { powertoolsTracer, type ClientTracer } from '../adapters/tracing';
-import type { Metrics } from '../core/metrics';
+import type { Metrics } from '../core/shared/metrics';
 import { AwsNotifier } from '../adapters/notify/aws-notifier';
 import { AwsScheduler } from '../adapters/scheduler/aws-scheduler';
-import { configureRetention, parseRetentionOverrides, validateRetentionOverrides, type CategoryId } from '../core/inventory';
+import type { CategoryId } from '../core/policy/inventory';
+import { parseDomainSettings, type DomainSettings } from '../settings';
 
 export interface AwsEnvironment {
   /** Physical names of the tables this function was given ('' for the others). */
@@ -35,6 +36,8 @@ export interface AwsEnvironment {
   sesConfigurationSet?: string;
   erasureGraceDays?: number;
   retentionDays: Partial<Record<CategoryId, number>>;
+  /** The settings createApp takes, parsed by the schema both homes share. */
+  domain: DomainSettings;
   defaultPhoneRegion?: string;
   stage?: string;
   /** Origins of browser-based staff tools (CORS on the staff routes). */
@@ -69,20 +72,9 @@ export function readEnvironment(env: NodeJS.ProcessEnv): AwsEnvironment {
   }
   const [groupName, roleArn, deadLetterArn, targetArn] = schedulerVars;
 
-  let erasureGraceDays: number | undefined;
-  const grace = optional(env, ENV.erasureGraceDays);
-  if (grace !== undefined) {
-    erasureGraceDays = Number(grace);
-    if (!Number.isInteger(erasureGraceDays) || erasureGraceDays < 1 || erasureGraceDays > 365) problems.push(`${ENV.erasureGraceDays} must be a whole number of days from 1 to 365`);
-  }
-
-  let retentionDays: Partial<Record<CategoryId, number>> = {};
-  try {
-    retentionDays = parseRetentionOverrides(env[ENV.retentionDays]);
-    validateRetentionOverrides(retentionDays);
-  } catch (e) {
-    problems.push((e as Error).message);
-  }
+  // The settings the local home reads too, through the same schema.
+  const domain = parseDomainSettings(env);
+  if (!domain.ok) problems.push(...domain.problems);
 
   let staffOrigins: string[] = [];
   const origins = optional(env, ENV.staffOrigins);
@@ -97,18 +89,19 @@ export function readEnvironment(env: NodeJS.ProcessEnv): AwsEnvironment {
     }
   }
 
-  if (problems.length > 0) throw new ConfigurationError(problems);
+  if (problems.length > 0 || !domain.ok) throw new ConfigurationError(problems);
   return {
     staffOrigins,
-    retentionDays,
+    domain: domain.value,
+    retentionDays: domain.value.retentionDays,
     tableNames,
     kmsKeyId: optional(env, ENV.kmsKeyId),
     macKeyId: optional(env, ENV.macKeyId),
     scheduler: groupName && roleArn && deadLetterArn && targetArn ? { groupName, roleArn, deadLetterArn, targetArn } : undefined,
     emailFrom: optional(env, ENV.emailFrom),
     sesConfigurationSet: optional(env, ENV.sesConfigurationSet),
-    erasureGraceDays,
-    defaultPhoneRegion: optional(env, ENV.defaultPhoneRegion),
+    erasureGraceDays: domain.value.erasureGraceDays,
+    defaultPhoneRegion: domain.value.defaultPhoneRegion,
     stage: optional(env, ENV.stage),
   };
 }
@@ -178,7 +171,6 @@ function withoutMac(keys: KeyService): KeyService {
 export function createAwsRuntime(config: AwsEnvironment, options: AwsRuntimeOptions = {}): AwsRuntime {
   const service = process.env.POWERTOOLS_SERVICE_NAME ?? 'privacy-crm';
   const log = options.log ?? createLogger(service);
-  configureRetention(config.retentionDays);
   const clients = options.clients ?? {};
   const tracer = options.tracer ?? powertoolsTracer(service);
   const metrics = options.metrics ?? new EmfMetrics({ service: config.stage ? `crm-${config.stage}` : 'privacy-crm' });
@@ -205,10 +197,7 @@ export function createAwsRuntime(config: AwsEnvironment, options: AwsRuntimeOpti
       log,
       metrics,
     },
-    {
-      defaultPhoneRegion: config.defaultPhoneRegion,
-      forgetting: config.erasureGraceDays ? { erasureGraceSeconds: config.erasureGraceDays * 86_400 } : undefined,
-    },
+    config.domain.app,
   );
   return { app, log, config, flush: () => metrics.flush() };
 }

@@ -1,16 +1,20 @@
 /**
- * The application: domain services built from injected ports. Each home (Lambda, local server, tests)
- * builds its ports and calls `createApp` once; nothing here knows which home it runs in.
+ * The application: domain services built from injected ports and a retention policy value. Each home
+ * (Lambda, local server, tests) builds its ports and calls `createApp` once; nothing here knows which
+ * home it runs in. The subsystems meet only here, through narrow callbacks: activity extends retention
+ * (`onActivity`), and the portal reads the categories through `readCategories`.
  */
-import { AccessLog } from './access-log';
-import { createCategoryServices } from './categories';
-import { createForgetting, type ForgettingSettings } from './forgetting';
-import { Customers, type CustomerSettings } from './customers';
-import { GuardedStore, type WriteObserver } from './guarded-store';
-import { NO_METRICS, type Metrics } from './metrics';
-import type { Clock, FieldCipher, KeyService, Log, Notifier, Scheduler, Store } from './ports';
-import { createPortalServices, type PortalSettings } from './portal-services';
-import { Vault, type VaultOptions } from './vault';
+import { createCategoryServices } from './categories/services';
+import { Customers } from './customer/customers';
+import type { CustomerSettings } from './customer/views';
+import { createForgetting } from './forgetting/services';
+import { DEFAULT_POLICY, type RetentionPolicy } from './policy/retention-policy';
+import { createPortalServices, type PortalSettings } from './portal/services';
+import { AccessLog } from './shared/access-log';
+import { GuardedStore, type WriteObserver } from './shared/guarded-store';
+import { NO_METRICS, type Metrics } from './shared/metrics';
+import type { Clock, FieldCipher, KeyService, Log, Notifier, Scheduler, Store } from './shared/ports';
+import { Vault, type VaultOptions } from './shared/vault';
 
 export interface Ports {
   store: Store;
@@ -25,33 +29,41 @@ export interface Ports {
 }
 
 export interface Settings extends CustomerSettings {
+  /** Retention, grace and reminder policy (default: the inventory's). */
+  policy?: RetentionPolicy;
   vault?: VaultOptions;
   portal?: PortalSettings;
-  forgetting?: ForgettingSettings;
   /** Test hook: sees the attribute names of every write (the inventory guard test). */
   observeWrites?: WriteObserver;
 }
 
 export function createApp(ports: Ports, settings: Settings = {}) {
-  const store = new GuardedStore(ports.store, settings.observeWrites);
+  const policy = settings.policy ?? DEFAULT_POLICY;
+  const { clock, log } = ports;
   const metrics = ports.metrics ?? NO_METRICS;
-  const vault = new Vault({ store, keys: ports.keys, cipher: ports.cipher, clock: ports.clock }, settings.vault);
-  const accessLog = new AccessLog({ store, vault, clock: ports.clock });
-  const customers = new Customers({ store, vault, clock: ports.clock, accessLog, settings, metrics });
-  const forgetting = createForgetting(
-    { store, clock: ports.clock, vault, customers, accessLog, notifier: ports.notifier, scheduler: ports.scheduler, log: ports.log,
-      metrics },
-    settings.forgetting,
-  );
+  const store = new GuardedStore(ports.store, settings.observeWrites);
+  const vault = new Vault({ store, keys: ports.keys, cipher: ports.cipher, clock }, settings.vault);
+  const accessLog = new AccessLog({ store, vault, clock, policy });
+  const customers = new Customers({ store, vault, clock, policy, accessLog, settings, metrics });
+  const forgetting = createForgetting({
+    store, clock, policy, vault, customers, accessLog, notifier: ports.notifier, scheduler: ports.scheduler, log, metrics,
+  });
   // Activity (interaction, purchase, consent change, portal sign-in) extends retention.
   const onActivity = forgetting.retention.onActivity;
-  const categories = createCategoryServices({ store, vault, cipher: ports.cipher, clock: ports.clock, customers, accessLog, onActivity });
+  const categories = createCategoryServices({ store, vault, cipher: ports.cipher, clock, policy, customers, accessLog, onActivity });
+  const readCategories = async (row: Parameters<typeof categories.interactions.read>[0], sealed: Parameters<typeof categories.interactions.read>[1]) => {
+    const [interactions, purchases, behaviour] = await Promise.all([
+      categories.interactions.read(row, sealed),
+      categories.purchases.read(row.customerId),
+      categories.behaviour.read(row, sealed),
+    ]);
+    return { interactions, purchases, behaviour };
+  };
   const portal = createPortalServices(
-    { store, vault, clock: ports.clock, notifier: ports.notifier, log: ports.log, metrics, customers, accessLog, ...categories,
-      onSignIn: onActivity },
+    { store, vault, clock, notifier: ports.notifier, log, metrics, policy, customers, accessLog, readCategories, onSignIn: onActivity },
     settings,
   );
-  return { ports: { ...ports, store, metrics }, settings, vault, accessLog, customers, ...categories, ...portal, ...forgetting };
+  return { ports: { ...ports, store, metrics }, settings, policy, vault, accessLog, customers, ...categories, ...portal, ...forgetting };
 }
 
 export type App = ReturnType<typeof createApp>;

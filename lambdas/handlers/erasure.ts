@@ -5,17 +5,18 @@
  */
 import { awsRuntime, invocation } from '../composition/aws';
 import type { App } from '../core/app';
-import type { ErasureOutcome, ErasurePayload } from '../core/erasure';
-import type { Log } from '../core/ports';
+import type { ErasureOutcome } from '../core/forgetting/erasure-common';
+import type { Log } from '../core/shared/ports';
 
-export type ErasureHandler = (event: ErasurePayload) => Promise<{ outcome: ErasureOutcome }>;
+/** The event is the schedule's JSON payload, `{customerId, receiptId}`; the run checks it. */
+export type ErasureHandler = (event: unknown) => Promise<{ outcome: ErasureOutcome }>;
 
 export function createErasureHandler(app: App, log: Log = app.ports.log): ErasureHandler {
   return async (event) => {
     try {
-      return await app.erasure.execute(event);
+      return await app.erasureRun.execute(event);
     } catch (e) {
-      const receiptId = typeof event?.receiptId === 'string' ? event.receiptId : undefined;
+      const receiptId = typeof event === 'object' && event !== null && 'receiptId' in event && typeof event.receiptId === 'string' ? event.receiptId : undefined;
       log.error('erasure failed', { receiptId, errorName: (e as Error)?.name });
       app.ports.metrics.count('ErasureFailed');
       throw e;

@@ -5,7 +5,7 @@
  */
 import { awsRuntime, invocation } from '../composition/aws';
 import type { App } from '../core/app';
-import type { ScheduleReconcileRun } from '../core/erasure-schedules';
+import type { ScheduleReconcileRun } from '../core/forgetting/erasure-schedules';
 
 export type ReconcileHandler = () => Promise<ScheduleReconcileRun>;
 

@@ -4,7 +4,7 @@
  */
 import { awsRuntime, invocation } from '../composition/aws';
 import type { App } from '../core/app';
-import type { ReminderRun } from '../core/retention';
+import type { ReminderRun } from '../core/forgetting/retention';
 
 export type RemindersHandler = () => Promise<ReminderRun>;
 

@@ -9,8 +9,8 @@ import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 
 import { fromStreamImage } from '../adapters/dynamodb/stream-image';
 import { awsRuntime, invocation } from '../composition/aws';
 import type { App } from '../core/app';
-import type { ForgettableRow } from '../core/customer-rows';
-import type { Log } from '../core/ports';
+import { customerFromItem, type CustomerRow } from '../core/customer/record';
+import type { Log } from '../core/shared/ports';
 
 export const TTL_PRINCIPAL = 'dynamodb.amazonaws.com';
 
@@ -20,12 +20,13 @@ export function isTtlDeletion(record: DynamoDBRecord): boolean {
   return record.eventName === 'REMOVE' && record.userIdentity?.type === 'Service' && record.userIdentity?.principalId === TTL_PRINCIPAL;
 }
 
-function customerImage(record: DynamoDBRecord): ForgettableRow | undefined {
+function customerImage(record: DynamoDBRecord): CustomerRow | undefined {
   const image = record.dynamodb?.OldImage;
   if (!image) return undefined;
   const old = fromStreamImage(image);
   const looksLikeCustomer = typeof old.customerId === 'string' && typeof old.lookup === 'string' && old.sealed instanceof Uint8Array;
-  return looksLikeCustomer ? (old as unknown as ForgettableRow) : undefined;
+  // The same mapper as every read: a malformed image fails the record (retried, then the on-failure queue).
+  return looksLikeCustomer ? customerFromItem(old) : undefined;
 }
 
 export function createStreamHandler(app: App, log: Log = app.ports.log): StreamHandler {

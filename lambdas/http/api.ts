@@ -7,14 +7,15 @@ import middy from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import type { z } from 'zod';
 import type { App } from '../core/app';
-import { NotFoundError, UnauthorizedError, ValidationError, type FieldError } from '../core/errors';
-import type { Log } from '../core/ports';
+import { NotFoundError, UnauthorizedError, ValidationError, type FieldError } from '../core/shared/errors';
+import type { Log } from '../core/shared/ports';
 import { customerPrincipal, staffPrincipal, type SessionResolver } from './auth';
+import { MethodNotAllowedError } from './errors';
 import { httpErrorsAndHeaders, jsonBody, requestLog, type ApiEvent } from './middleware';
 import type { OpResult } from './operation';
 import { OPERATIONS } from './operations';
-import { findRoute } from './routes';
-import { Uuid } from './schemas';
+import { checkIdempotencyKey, pathParams } from './request-parts';
+import { allowedMethods, findRoute } from './routes';
 
 export type ApiHandler = (event: APIGatewayProxyEvent, context?: Partial<Context>) => Promise<APIGatewayProxyResult>;
 
@@ -59,7 +60,10 @@ export function createApiHandler(app: App, deps: { log: Log; sessions?: SessionR
   const sessions: SessionResolver = deps.sessions ?? app.sessions;
   const base = async (event: ApiEvent): Promise<APIGatewayProxyResult> => {
     const route = findRoute(event.httpMethod, event.resource);
-    if (!route) throw new NotFoundError('No such route.');
+    if (!route) {
+      const allowed = allowedMethods(event.resource);
+      throw allowed.length ? new MethodNotAllowedError(allowed) : new NotFoundError('No such route.');
+    }
     const operation = OPERATIONS[route.operationId];
     if (!operation) throw new NotFoundError('No such route.');
 
@@ -67,12 +71,9 @@ export function createApiHandler(app: App, deps: { log: Log; sessions?: SessionR
       route.auth === 'staff' ? staffPrincipal(event, route.roles) : route.auth === 'customer' ? await customerPrincipal(event, sessions) : undefined;
     if (route.auth !== 'public' && !principal) throw new UnauthorizedError();
 
-    const params: Record<string, string> = {};
-    for (const [k, v] of Object.entries(event.pathParameters ?? {})) {
-      if (v === undefined) continue;
-      if (k === 'id' && !Uuid.safeParse(v).success) throw new ValidationError('The customer id is not valid.', [{ field: 'id', message: 'must be a UUID' }]);
-      params[k] = v;
-    }
+    const params = pathParams(event.pathParameters);
+    const headers = lowerHeaders(event.headers);
+    if (route.idempotent) checkIdempotencyKey(headers['idempotency-key']);
 
     let body: unknown = undefined;
     if (route.body) {
@@ -85,7 +86,7 @@ export function createApiHandler(app: App, deps: { log: Log; sessions?: SessionR
       throw new ValidationError(`Unexpected field(s): ${keys.join(', ')}.`, keys.map((field) => ({ field, message: 'unexpected field' })), 'unexpected_field');
     }
 
-    return render(await operation({ principal, params, body, headers: lowerHeaders(event.headers), event }, app));
+    return render(await operation({ principal, params, body, headers, event }, app));
   };
 
   const handler = middy<ApiEvent, APIGatewayProxyResult, Error, Context>(base)

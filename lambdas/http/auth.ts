@@ -4,8 +4,8 @@
  * present a portal session token that the sessions service resolves.
  */
 import type { APIGatewayProxyEvent } from 'aws-lambda';
-import { ForbiddenError, UnauthorizedError } from '../core/errors';
-import { strongestRole, type Principal, type Role } from '../core/principal';
+import { ForbiddenError, UnauthorizedError } from '../core/shared/errors';
+import { strongestRole, type Principal, type Role } from '../core/shared/principal';
 
 export interface SessionResolver {
   resolve(token: string): Promise<{ customerId: string; sessionId: string } | undefined>;

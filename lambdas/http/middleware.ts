@@ -1,8 +1,9 @@
 /** middy middlewares shared by every API handler: body limit and parsing, security headers, problem mapping, request logs. */
 import type middy from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
-import { PayloadTooLargeError, ValidationError } from '../core/errors';
-import type { Log } from '../core/ports';
+import { PayloadTooLargeError, ValidationError } from '../core/shared/errors';
+import type { Log } from '../core/shared/ports';
+import { UnsupportedMediaTypeError } from './errors';
 import { toProblem } from './problem';
 
 export const MAX_BODY_BYTES = 64 * 1024;
@@ -14,12 +15,25 @@ export interface ApiEvent extends APIGatewayProxyEvent {
 
 type Mw = middy.MiddlewareObj<ApiEvent, APIGatewayProxyResult, Error, Context>;
 
-/** Enforces the size limit before parsing, so a large body costs nothing; invalid JSON is a 400. */
+/** `application/json`, with or without parameters (`; charset=utf-8`); nothing else, not even `+json` types. */
+const JSON_MEDIA_TYPE = /^application\/json\s*(;|$)/i;
+
+function headerValue(headers: APIGatewayProxyEvent['headers'], name: string): string | undefined {
+  for (const [k, v] of Object.entries(headers ?? {})) if (k.toLowerCase() === name && typeof v === 'string') return v;
+  return undefined;
+}
+
+/**
+ * Any body must be declared `application/json` (415 otherwise, also when no type is given): a web page
+ * can post text/plain or a form cross-origin without a preflight, never JSON. Then the size limit, before
+ * parsing, so a large body costs nothing; invalid JSON is a 400.
+ */
 export function jsonBody(limit = MAX_BODY_BYTES): Mw {
   return {
     before: (request) => {
       const { body, isBase64Encoded } = request.event;
       if (body === null || body === undefined || body === '') return;
+      if (!JSON_MEDIA_TYPE.test(headerValue(request.event.headers, 'content-type')?.trim() ?? '')) throw new UnsupportedMediaTypeError();
       const bytes = isBase64Encoded ? Buffer.from(body, 'base64') : Buffer.from(body, 'utf8');
       if (bytes.length > limit) throw new PayloadTooLargeError(limit);
       try {

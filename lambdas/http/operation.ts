@@ -1,5 +1,5 @@
 import type { App } from '../core/app';
-import type { Principal } from '../core/principal';
+import type { Principal } from '../core/shared/principal';
 import type { ApiEvent } from './middleware';
 
 export interface OpRequest<B = unknown> {

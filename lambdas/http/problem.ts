@@ -3,7 +3,8 @@ import {
   ConditionFailedError,
   ConflictError, DependencyUnavailableError, DomainError, ForbiddenError, IdempotencyMismatchError, IntegrityError, NotFoundError,
   PayloadTooLargeError, RateLimitedError, UnauthorizedError, ValidationError, type FieldError,
-} from '../core/errors';
+} from '../core/shared/errors';
+import { MethodNotAllowedError, UnsupportedMediaTypeError } from './errors';
 
 export interface HttpResult {
   statusCode: number;
@@ -47,9 +48,11 @@ function statusOf(e: DomainError): number {
   if (e instanceof UnauthorizedError) return 401;
   if (e instanceof ForbiddenError) return 403;
   if (e instanceof NotFoundError) return 404;
+  if (e instanceof MethodNotAllowedError) return 405;
   if (e instanceof ConflictError) return 409;
   if (e instanceof ConditionFailedError) return 409;
   if (e instanceof PayloadTooLargeError) return 413;
+  if (e instanceof UnsupportedMediaTypeError) return 415;
   if (e instanceof IdempotencyMismatchError) return 422;
   if (e instanceof RateLimitedError) return 429;
   if (e instanceof DependencyUnavailableError) return 503;
@@ -67,5 +70,6 @@ export function toProblem(e: unknown): HttpResult {
   if (e instanceof UnauthorizedError) headers['www-authenticate'] = 'Bearer';
   if (e instanceof RateLimitedError) headers['retry-after'] = String(Math.max(1, Math.ceil(e.retryAfterSeconds)));
   if (e instanceof DependencyUnavailableError) headers['retry-after'] = '2';
+  if (e instanceof MethodNotAllowedError) headers.allow = e.allowed.join(', ');
   return problem(status, e.code, e.message, { errors: e instanceof ValidationError ? e.errors : undefined, headers });
 }

@@ -3,7 +3,7 @@
  * stack, the local server, the Lambda router and the OpenAPI document all read the same list.
  */
 import type { z } from 'zod';
-import type { Role } from '../core/principal';
+import type { Role } from '../core/shared/principal';
 
 export type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 

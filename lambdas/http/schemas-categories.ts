@@ -4,24 +4,26 @@
  * call without them (the portal, jobs).
  */
 import { z } from 'zod';
-import { BEHAVIOUR_TYPES, PATH_MAX_CHARS } from '../core/behaviour';
-import { CONSENT_PURPOSES, CONSENT_SOURCES, STAFF_CONSENT_SOURCES } from '../core/consent';
-import { INTERACTION_CHANNELS, SUMMARY_MAX_CHARS } from '../core/interactions';
-import { PURCHASE_LIMITS, SKU_PATTERN } from '../core/purchases';
-import { ConsentState, Uuid } from './schemas';
+import { BEHAVIOUR_TYPES, PATH_MAX_CHARS } from '../core/categories/behaviour';
+import { CONSENT_PURPOSES, CONSENT_SOURCES, STAFF_CONSENT_SOURCES } from '../core/customer/consent';
+import { INTERACTION_CHANNELS, SUMMARY_MAX_CHARS } from '../core/categories/interactions';
+import { PURCHASE_LIMITS, SKU_PATTERN } from '../core/categories/purchases';
+import { ConsentState, Label, Prose, Statement, Timestamp, Uuid, Word } from './schemas';
+import { safeText } from './text-policy';
 
 const OccurredAt = z.iso
   .datetime({ offset: true })
+  .max(40)
   .meta({ description: 'When it happened: ISO 8601 with seconds and a time zone. Defaults to now; not in the future, not older than the category is kept.' });
 
-const Expiry = z.iso.datetime().optional().meta({ description: 'When it is deleted (inventory retention); absent while a legal hold suspends deletion.' });
+const Expiry = Timestamp.optional().meta({
+  description: 'When it is deleted (inventory retention); absent while a legal hold suspends deletion.',
+});
 
 export const CreateInteractionBody = z
   .strictObject({
     channel: z.enum(INTERACTION_CHANNELS),
-    summary: z
-      .string()
-      .max(SUMMARY_MAX_CHARS)
+    summary: safeText(SUMMARY_MAX_CHARS, { multiline: true })
       .optional()
       .meta({ description: `What the contact was about, at most ${SUMMARY_MAX_CHARS} characters. Encrypted under the customer's key.` }),
     occurredAt: OccurredAt.optional(),
@@ -32,9 +34,9 @@ export const Interaction = z
   .strictObject({
     interactionId: Uuid,
     channel: z.enum(INTERACTION_CHANNELS),
-    summary: z.string().nullable().optional().meta({ description: 'null once the customer key is destroyed.' }),
-    occurredAt: z.iso.datetime(),
-    recordedBy: z.string().meta({ description: 'The staff member (id, never a name) who recorded it.' }),
+    summary: z.string().max(SUMMARY_MAX_CHARS).nullable().optional().meta({ description: 'null once the customer key is destroyed.' }),
+    occurredAt: Timestamp,
+    recordedBy: Label.meta({ description: 'The staff member (id, never a name) who recorded it.' }),
     expiresAt: Expiry,
   })
   .meta({ id: 'Interaction' });
@@ -42,19 +44,19 @@ export const Interaction = z
 export const InteractionList = z.strictObject({ items: z.array(Interaction) }).meta({ id: 'InteractionList', description: 'Newest first.' });
 
 const PurchaseItem = z.strictObject({
-  sku: z.string().regex(SKU_PATTERN).meta({ description: 'Article number: 1 to 64 letters, digits, ".", "_" or "-".' }),
-  quantity: z.number().int().min(1).max(PURCHASE_LIMITS.maxQuantity),
+  sku: z.string().max(64).regex(SKU_PATTERN).meta({ description: 'Article number: 1 to 64 letters, digits, ".", "_" or "-".' }),
+  quantity: z.number().int().min(1).max(PURCHASE_LIMITS.maxQuantity).meta({ format: 'int32' }),
   unitPriceMinor: z
     .number()
     .int()
     .min(0)
     .max(PURCHASE_LIMITS.maxUnitPriceMinor)
-    .meta({ description: 'Price of one unit in the currency\'s minor unit (cents), an integer.' }),
+    .meta({ format: 'int64', description: 'Price of one unit in the currency\'s minor unit (cents), an integer.' }),
 });
 
 export const CreatePurchaseBody = z
   .strictObject({
-    currency: z.string().regex(/^[A-Z]{3}$/).meta({ description: 'ISO 4217 code of a real currency, e.g. EUR.', examples: ['EUR'] }),
+    currency: z.string().max(3).regex(/^[A-Z]{3}$/).meta({ description: 'ISO 4217 code of a real currency, e.g. EUR.', examples: ['EUR'] }),
     items: z.array(PurchaseItem).min(1).max(PURCHASE_LIMITS.maxItems),
     occurredAt: OccurredAt.optional(),
   })
@@ -63,11 +65,16 @@ export const CreatePurchaseBody = z
 export const Purchase = z
   .strictObject({
     purchaseId: Uuid,
-    currency: z.string(),
+    currency: z.string().max(3),
     items: z.array(PurchaseItem),
-    totalMinor: z.number().int().meta({ description: 'Sum of quantity × unitPriceMinor, computed by the server.' }),
-    occurredAt: z.iso.datetime(),
-    recordedBy: z.string(),
+    totalMinor: z
+      .number()
+      .int()
+      .min(0)
+      .max(PURCHASE_LIMITS.maxItems * PURCHASE_LIMITS.maxQuantity * PURCHASE_LIMITS.maxUnitPriceMinor)
+      .meta({ format: 'int64', description: 'Sum of quantity × unitPriceMinor, computed by the server.' }),
+    occurredAt: Timestamp,
+    recordedBy: Label,
     expiresAt: Expiry,
   })
   .meta({ id: 'Purchase' });
@@ -89,7 +96,7 @@ export const RecordEventBody = z
   })
   .meta({ id: 'RecordEvent', description: 'Accepted only while the customer\'s analytics consent is active.' });
 
-export const EventAccepted = z.strictObject({ eventId: Uuid, occurredAt: z.iso.datetime() }).meta({ id: 'EventAccepted' });
+export const EventAccepted = z.strictObject({ eventId: Uuid, occurredAt: Timestamp }).meta({ id: 'EventAccepted' });
 
 export const SetConsentBody = z
   .strictObject({
@@ -97,62 +104,66 @@ export const SetConsentBody = z
     analytics: z.boolean().optional(),
     source: z.enum(STAFF_CONSENT_SOURCES).meta({ description: 'How the customer told us. Consent given through the portal is recorded by the portal itself.' }),
   })
-  .meta({ id: 'SetConsent', description: 'At least one of communications, analytics. Granting communications again reconfirms it for another year.' });
+  .meta({
+    id: 'SetConsent',
+    description: 'At least one of communications, analytics. Granting communications again reconfirms it for another year.',
+    anyOf: [{ required: ['communications'] }, { required: ['analytics'] }],
+  });
 
 // The customer export, schema version 1 (documented in docs/export.md).
 
 const Facts = {
-  category: z.string().meta({ description: 'Inventory category id.' }),
-  title: z.string(),
-  fields: z.array(z.string()),
-  purpose: z.string(),
-  legalBasis: z.string(),
-  retention: z.strictObject({ label: z.string(), days: z.number(), from: z.enum(['last-activity', 'creation', 'completion']) }),
-  recipients: z.array(z.string()),
-  source: z.string().meta({ description: 'Where this data came from.' }),
-  onErasure: z.string().meta({ description: 'What an erasure does to this category, and why.' }),
+  category: Word.meta({ description: 'Inventory category id.' }),
+  title: Label,
+  fields: z.array(Word),
+  purpose: Prose,
+  legalBasis: Prose,
+  retention: z.strictObject({ label: Label, days: z.number(), from: z.enum(['last-activity', 'creation', 'completion']) }),
+  recipients: z.array(Label),
+  source: Prose.meta({ description: 'Where this data came from.' }),
+  onErasure: Prose.meta({ description: 'What an erasure does to this category, and why.' }),
 };
 const section = <T extends z.ZodType>(data: T) => z.strictObject({ ...Facts, data });
 
 const ConsentEvent = z.strictObject({
   purpose: z.enum(CONSENT_PURPOSES),
   granted: z.boolean(),
-  source: z.string().meta({ description: `How the customer told us: ${CONSENT_SOURCES.join(', ')}.` }),
-  at: z.iso.datetime(),
+  source: Word.meta({ description: `How the customer told us: ${CONSENT_SOURCES.join(', ')}.` }),
+  at: Timestamp,
 });
 
 const BehaviourEvent = z.strictObject({
   eventId: Uuid,
   type: z.enum(BEHAVIOUR_TYPES),
-  path: z.string().optional(),
-  occurredAt: z.iso.datetime(),
+  path: z.string().max(PATH_MAX_CHARS).optional(),
+  occurredAt: Timestamp,
   expiresAt: Expiry,
 });
 
 const ExportedAccessEntry = z.strictObject({
-  at: z.iso.datetime(),
-  actor: z.string(),
-  role: z.string(),
-  action: z.string(),
-  purpose: z.string().nullable().optional(),
+  at: Timestamp,
+  actor: Label,
+  role: Word,
+  action: Word,
+  purpose: Statement.nullable().optional(),
   expiresAt: Expiry,
 });
 
 export const CustomerExportSchema = z
   .strictObject({
     schemaVersion: z.literal('1'),
-    generatedAt: z.iso.datetime(),
+    generatedAt: Timestamp,
     customerId: Uuid,
     categories: z.strictObject({
       contact: section(
         z.strictObject({
-          name: z.string(),
-          email: z.string().optional(),
-          phone: z.string().optional(),
-          createdAt: z.iso.datetime(),
-          lastActivityAt: z.iso.datetime(),
-          retentionExpiresAt: z.iso.datetime().optional(),
-          erasure: z.strictObject({ status: z.string(), scheduledFor: z.iso.datetime(), receiptId: z.string() }).optional(),
+          name: z.string().max(400),
+          email: z.string().max(320).optional(),
+          phone: z.string().max(40).optional(),
+          createdAt: Timestamp,
+          lastActivityAt: Timestamp,
+          retentionExpiresAt: Timestamp.optional(),
+          erasure: z.strictObject({ status: Word, scheduledFor: Timestamp, receiptId: Uuid }).optional(),
           legalHold: z.boolean().optional(),
         }),
       ),

@@ -3,12 +3,13 @@
  * The portal's own erasure routes answer with the same shapes (`ErasureScheduled`, `ErasureCancelled`).
  */
 import { z } from 'zod';
-import { Problem, Uuid } from './schemas';
+import { Label, Problem, Prose, Timestamp, Uuid, Word } from './schemas';
+import { safeText } from './text-policy';
 
 export const ErasureScheduled = z
   .strictObject({
     receiptId: Uuid.meta({ description: 'Public, holds no personal data: GET /v1/erasure-receipts/{receiptId}.' }),
-    scheduledFor: z.iso.datetime().meta({ description: 'When the erasure runs unless cancelled (or held) before.' }),
+    scheduledFor: Timestamp.meta({ description: 'When the erasure runs unless cancelled (or held) before.' }),
   })
   .meta({ id: 'ErasureScheduled' });
 
@@ -16,34 +17,32 @@ export const ErasureCancelled = z.strictObject({ receiptId: Uuid, status: z.lite
 
 export const LegalHoldBody = z
   .strictObject({
-    reason: z
-      .string()
+    reason: safeText(500)
       .trim()
       .min(3)
-      .max(500)
       .meta({ description: 'Why the data must be kept (e.g. a case reference). Encrypted under the customer key and written to the access log.' }),
   })
   .meta({ id: 'LegalHoldRequest' });
 
 export const LegalHoldState = z
-  .strictObject({ customerId: Uuid, legalHold: z.boolean(), since: z.iso.datetime().optional() })
+  .strictObject({ customerId: Uuid, legalHold: z.boolean(), since: Timestamp.optional() })
   .meta({ id: 'LegalHoldState' });
 
-const Category = z.strictObject({ category: z.string(), title: z.string(), reason: z.string() });
+const Category = z.strictObject({ category: Word, title: Label, reason: Prose });
 
 export const ErasureReceipt = z
   .strictObject({
     receiptId: Uuid,
     status: z.enum(['pending', 'cancelled', 'completed', 'on-hold']),
-    requestedAt: z.iso.datetime(),
-    scheduledFor: z.iso.datetime(),
-    cancelledAt: z.iso.datetime().optional(),
-    onHoldSince: z.iso.datetime().optional().meta({ description: 'A legal hold keeps the data until it is lifted; the erasure then completes.' }),
-    completedAt: z.iso.datetime().optional(),
+    requestedAt: Timestamp,
+    scheduledFor: Timestamp,
+    cancelledAt: Timestamp.optional(),
+    onHoldSince: Timestamp.optional().meta({ description: 'A legal hold keeps the data until it is lifted; the erasure then completes.' }),
+    completedAt: Timestamp.optional(),
     categories: z
       .strictObject({
         deleted: z.array(Category),
-        retained: z.array(Category.extend({ legalBasis: z.string(), retention: z.string() })),
+        retained: z.array(Category.extend({ legalBasis: Prose, retention: Label })),
       })
       .meta({ description: 'Completed: what was deleted and what was kept, under which legal basis. Pending: what will be. Cancelled: empty.' }),
   })

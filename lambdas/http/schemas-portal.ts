@@ -1,12 +1,12 @@
 /** Schemas of the portal routes: sign-in, the customer's own data and self-service actions. */
 import { z } from 'zod';
-import { BEHAVIOUR_TYPES } from '../core/behaviour';
+import { BEHAVIOUR_TYPES, PATH_MAX_CHARS } from '../core/categories/behaviour';
 import { Interaction, Purchase } from './schemas-categories';
-import { ConsentState, Email, Phone, Uuid } from './schemas';
+import { ConsentState, Email, Phone, Prose, Timestamp, Uuid, Word } from './schemas';
 
 export const PortalLoginBody = z
   .strictObject({ email: Email.optional(), phone: Phone.optional() })
-  .meta({ id: 'PortalLogin', description: 'Exactly one of email or phone.' });
+  .meta({ id: 'PortalLogin', description: 'Exactly one of email or phone.', oneOf: [{ required: ['email'] }, { required: ['phone'] }] });
 
 export const PortalVerifyBody = z
   .strictObject({
@@ -14,39 +14,43 @@ export const PortalVerifyBody = z
     phone: Phone.optional(),
     code: z.string().max(32).meta({ description: 'The one-time code from the message; spaces and dashes are ignored.', examples: ['123456'] }),
   })
-  .meta({ id: 'PortalVerify', description: 'The same email or phone as at login, and the code sent to it.' });
+  .meta({
+    id: 'PortalVerify',
+    description: 'The same email or phone as at login, and the code sent to it.',
+    oneOf: [{ required: ['email'] }, { required: ['phone'] }],
+  });
 
 export const LoginAccepted = z
-  .strictObject({ detail: z.string() })
+  .strictObject({ detail: Prose })
   .meta({ id: 'LoginAccepted', description: 'The same answer whether or not the contact is known.' });
 
 export const PortalSession = z
   .strictObject({
-    token: z.string().meta({ description: 'Opaque bearer token for /v1/me*. Stored by the server only as a hash.' }),
-    expiresAt: z.iso.datetime().meta({ description: 'Ends after 15 minutes without a request; each request moves this on.' }),
-    absoluteExpiresAt: z.iso.datetime().meta({ description: 'Ends at the latest 12 hours after sign-in.' }),
+    token: z.string().max(128).meta({ description: 'Opaque bearer token for /v1/me*. Stored by the server only as a hash.' }),
+    expiresAt: Timestamp.meta({ description: 'Ends after 15 minutes without a request; each request moves this on.' }),
+    absoluteExpiresAt: Timestamp.meta({ description: 'Ends at the latest 12 hours after sign-in.' }),
   })
   .meta({ id: 'PortalSession' });
 
 const BehaviourEvent = z.strictObject({
   eventId: Uuid,
   type: z.enum(BEHAVIOUR_TYPES),
-  path: z.string().optional(),
-  occurredAt: z.iso.datetime(),
-  expiresAt: z.iso.datetime(),
+  path: z.string().max(PATH_MAX_CHARS).optional(),
+  occurredAt: Timestamp,
+  expiresAt: Timestamp,
 });
 
 export const Me = z
   .strictObject({
     customerId: Uuid,
-    name: z.string(),
-    contact: z.strictObject({ type: z.enum(['email', 'phone']), value: z.string() }),
+    name: z.string().max(400),
+    contact: z.strictObject({ type: z.enum(['email', 'phone']), value: z.string().max(320) }),
     consent: ConsentState,
-    retention: z.strictObject({ expiresAt: z.iso.datetime().meta({ description: 'When the record is deleted unless there is new activity.' }) }),
-    erasure: z.strictObject({ status: z.string(), scheduledFor: z.iso.datetime(), receiptId: z.string() }).optional(),
+    retention: z.strictObject({ expiresAt: Timestamp.meta({ description: 'When the record is deleted unless there is new activity.' }) }),
+    erasure: z.strictObject({ status: Word, scheduledFor: Timestamp, receiptId: Uuid }).optional(),
     legalHold: z.boolean().optional(),
-    createdAt: z.iso.datetime(),
-    lastActivityAt: z.iso.datetime(),
+    createdAt: Timestamp,
+    lastActivityAt: Timestamp,
     interactions: z.array(Interaction),
     purchases: z.array(Purchase),
     behaviour: z.array(BehaviourEvent),
@@ -55,4 +59,4 @@ export const Me = z
 
 export const MeConsentBody = z
   .strictObject({ communications: z.boolean().optional(), analytics: z.boolean().optional() })
-  .meta({ id: 'MeConsent', description: 'At least one of communications, analytics; recorded with source "portal".' });
+  .meta({ id: 'MeConsent', description: 'At least one of communications, analytics; recorded with source "portal".', minProperties: 1 });

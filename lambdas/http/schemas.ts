@@ -4,13 +4,30 @@
  * silently stored or dropped.
  */
 import { z } from 'zod';
-import { ROLES } from '../core/principal';
+import { ROLES } from '../core/shared/principal';
+import { safeText } from './text-policy';
 
-export const Uuid = z.uuid({ version: 'v4' });
+export const Uuid = z.uuid({ version: 'v4' }).max(36);
+
+// Bounds of the text the server writes. Every string in the document has one (OWASP API4), and the
+// tests check real responses against the document, so a bound that does not hold fails a test.
+/** A moment the server wrote (ISO 8601, UTC). */
+export const Timestamp = z.iso.datetime().max(40);
+/** A machine word: a status, role, action, category or source name. */
+export const Word = z.string().max(64);
+/** A title, label or field name. */
+export const Label = z.string().max(200);
+/** A sentence or two the server wrote (inventory texts, problem details). */
+export const Prose = z.string().max(1000);
+/** What a customer wrote or staff stated (a purpose, a reason), as stored: at most 500 characters. */
+export const Statement = z.string().max(500);
 
 export const Email = z.string().max(320).meta({ description: 'Email address; trimmed and lower-cased.', examples: ['alice@example.com'] });
 export const Phone = z.string().max(40).meta({ description: 'Phone number in any common formatting; stored as E.164.', examples: ['+44 20 7946 0958'] });
-const Name = z.string().max(400).meta({ description: '1 to 200 characters after trimming.' });
+// Stored in NFC: the same name typed on two keyboards is one value (and masks, compares, exports alike).
+const Name = safeText(400)
+  .normalize('NFC')
+  .meta({ description: '1 to 200 characters after trimming; one line, no control, bidi or zero-width characters.' });
 
 export const CreateCustomerBody = z
   .strictObject({
@@ -19,26 +36,32 @@ export const CreateCustomerBody = z
     phone: Phone.optional(),
     consent: z.strictObject({ communications: z.boolean().optional() }).optional(),
   })
-  .meta({ id: 'CreateCustomer', description: 'Exactly one of email or phone.' });
+  .meta({ id: 'CreateCustomer', description: 'Exactly one of email or phone.', oneOf: [{ required: ['email'] }, { required: ['phone'] }] });
 
 export const ContactQueryBody = z
   .strictObject({ email: Email.optional(), phone: Phone.optional() })
-  .meta({ id: 'ContactQuery', description: 'Exactly one of email or phone.' });
+  .meta({ id: 'ContactQuery', description: 'Exactly one of email or phone.', oneOf: [{ required: ['email'] }, { required: ['phone'] }] });
 
 export const PatchCustomerBody = z
   .strictObject({ name: Name.optional(), email: Email.optional(), phone: Phone.optional() })
-  .meta({ id: 'PatchCustomer', description: 'At most one of email or phone; it replaces the current contact method.' });
+  .meta({
+    id: 'PatchCustomer',
+    description: 'At least one field. At most one of email or phone; it replaces the current contact method.',
+    minProperties: 1,
+  });
 
 export const RevealBody = z
-  .strictObject({ purpose: z.string().trim().min(3).max(500).meta({ description: 'Why the full values are needed; written to the access log.' }) })
+  .strictObject({
+    purpose: safeText(500).trim().min(3).meta({ description: 'Why the full values are needed; written to the access log. One line.' }),
+  })
   .meta({ id: 'RevealRequest' });
 
 const ConsentView = z.strictObject({
   status: z.enum(['never', 'active', 'withdrawn', 'expired']),
-  grantedAt: z.iso.datetime().optional(),
-  expiresAt: z.iso.datetime().optional(),
-  withdrawnAt: z.iso.datetime().optional(),
-  source: z.string().optional(),
+  grantedAt: Timestamp.optional(),
+  expiresAt: Timestamp.optional(),
+  withdrawnAt: Timestamp.optional(),
+  source: Word.optional(),
 });
 
 export const ConsentState = z.strictObject({ communications: ConsentView, analytics: ConsentView }).meta({ id: 'ConsentState' });
@@ -46,29 +69,29 @@ export const ConsentState = z.strictObject({ communications: ConsentView, analyt
 export const MaskedCustomer = z
   .strictObject({
     customerId: Uuid,
-    name: z.string().meta({ description: 'Masked: initials only.' }),
-    contact: z.strictObject({ type: z.enum(['email', 'phone']), masked: z.string() }),
+    name: z.string().max(1000).meta({ description: 'Masked: initials only.' }),
+    contact: z.strictObject({ type: z.enum(['email', 'phone']), masked: z.string().max(400) }),
     consent: ConsentState,
-    retention: z.strictObject({ expiresAt: z.iso.datetime() }),
-    erasure: z.strictObject({ status: z.string(), scheduledFor: z.iso.datetime(), receiptId: z.string() }).optional(),
+    retention: z.strictObject({ expiresAt: Timestamp }),
+    erasure: z.strictObject({ status: Word, scheduledFor: Timestamp, receiptId: Uuid }).optional(),
     legalHold: z.boolean().optional(),
-    createdAt: z.iso.datetime(),
+    createdAt: Timestamp,
   })
   .meta({ id: 'MaskedCustomer' });
 
 export const RevealedCustomer = z
-  .strictObject({ name: z.string(), email: z.string().optional(), phone: z.string().optional() })
+  .strictObject({ name: z.string().max(400), email: z.string().max(320).optional(), phone: z.string().max(40).optional() })
   .meta({ id: 'RevealedCustomer' });
 
 export const CustomerIdResult = z.strictObject({ customerId: Uuid }).meta({ id: 'CustomerIdResult' });
 
 export const AccessEntry = z
   .strictObject({
-    at: z.iso.datetime(),
-    actor: z.string(),
-    role: z.string(),
-    action: z.string(),
-    purpose: z.string().nullable().optional().meta({ description: 'null once the customer key is destroyed.' }),
+    at: Timestamp,
+    actor: Label.meta({ description: 'Who: staff:<staff id>, customer (the portal), or system:<job>. Never a name.' }),
+    role: Word,
+    action: Word,
+    purpose: Statement.nullable().optional().meta({ description: 'null once the customer key is destroyed.' }),
   })
   .meta({ id: 'AccessEntry' });
 
@@ -78,33 +101,33 @@ export const Inventory = z
   .object({
     categories: z.array(
       z.object({
-        id: z.string(),
-        title: z.string(),
-        table: z.string(),
-        fields: z.array(z.string()),
+        id: Word,
+        title: Label,
+        table: Word,
+        fields: z.array(Word),
         personal: z.boolean(),
-        purpose: z.string(),
-        legalBasis: z.string(),
-        retention: z.object({ days: z.number(), from: z.string(), label: z.string() }),
-        encryption: z.string(),
-        onErasure: z.string(),
-        onErasureReason: z.string(),
-        recipients: z.array(z.string()),
-        source: z.string(),
+        purpose: Prose,
+        legalBasis: Prose,
+        retention: z.object({ days: z.number(), from: Word, label: Label }),
+        encryption: Prose,
+        onErasure: Word,
+        onErasureReason: Prose,
+        recipients: z.array(Label),
+        source: Prose,
       }),
     ),
-    policy: z.record(z.string(), z.number()),
+    policy: z.record(Word, z.number()),
   })
   .meta({ id: 'Inventory' });
 
 export const Problem = z
   .object({
-    type: z.string(),
-    title: z.string(),
-    status: z.number().int(),
-    detail: z.string(),
-    code: z.string(),
-    errors: z.array(z.object({ field: z.string(), message: z.string() })).optional(),
+    type: Label,
+    title: Word,
+    status: z.number().int().min(400).max(599).meta({ format: 'int32' }),
+    detail: Prose,
+    code: Word,
+    errors: z.array(z.object({ field: Label, message: Label })).optional(),
   })
   .meta({ id: 'Problem', description: 'RFC 9457 problem details.' });
 

@@ -16,7 +16,10 @@ import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { ENV } from '../../lambdas/config';
-import { TABLES, tableEnvVar, type TableId } from '../../lambdas/core/tables';
+import { TABLES, tableEnvVar, type TableId } from '../../lambdas/core/policy/tables';
+import { roleNameOf, type KeyUse } from '../function-roles';
+
+export type { KeyUse };
 import { REPO_ROOT } from '../paths';
 import { acknowledge } from './acknowledge';
 import { ManagedPolicyRole } from './managed-policy-role';
@@ -24,7 +27,7 @@ import { ManagedPolicyRole } from './managed-policy-role';
 export const RUNTIME = Runtime.NODEJS_24_X;
 
 /**
- * The operations of the Store port (lambdas/core/ports.ts), each with the one DynamoDB action its
+ * The operations of the Store port (lambdas/core/shared/ports.ts), each with the one DynamoDB action its
  * adapter (lambdas/adapters/dynamodb/store.ts) sends. Nothing the adapter never sends (UpdateItem,
  * the batch calls, ConditionCheckItem, DescribeTable) can be granted. `queryIndex` is a Query
  * authorised against the table's index ARNs, `query` one against the table itself.
@@ -51,13 +54,6 @@ const TABLE_KEY_ACTIONS = {
   readWrite: ['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey'],
 } as const;
 
-/**
- * How a function uses a KMS key directly (not through DynamoDB):
- * - wrap: create customer data keys and unwrap them (GenerateDataKey, Decrypt);
- * - unwrap: only unwrap existing customer keys (Decrypt);
- * - mac: compute the blind index (GenerateMac on the HMAC_256 key).
- */
-export type KeyUse = 'wrap' | 'unwrap' | 'mac';
 export const KEY_ACTIONS: Record<KeyUse, readonly string[]> = {
   wrap: ['kms:GenerateDataKey', 'kms:Decrypt'],
   unwrap: ['kms:Decrypt'],
@@ -103,6 +99,8 @@ export class CrmFunction extends Construct {
     }
 
     this.role = new ManagedPolicyRole(this, 'Role', {
+      // Named, so key policies can admit it by ARN (lib/key-policies.ts).
+      roleName: roleNameOf(props.functionName),
       assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
       description: `Execution role of ${props.functionName}`,
     });

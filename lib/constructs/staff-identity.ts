@@ -8,7 +8,7 @@ import {
   AccountRecovery, CfnUserPoolGroup, FeaturePlan, Mfa, StandardThreatProtectionMode, UserPool, type UserPoolClient,
 } from 'aws-cdk-lib/aws-cognito';
 import { Construct } from 'constructs';
-import { ROLES, type Role } from '../../lambdas/core/principal';
+import { ROLES, type Role } from '../../lambdas/core/shared/principal';
 
 const GROUP_DESCRIPTIONS: Record<Role, string> = {
   agent: 'Create, search, masked read, interactions, purchases',

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DecryptCommand, GenerateDataKeyCommand, GenerateMacCommand, KMSClient, KMSServiceException } from '@aws-sdk/client-kms';
 import { AwsKeyService } from '../../lambdas/adapters/kms/aws-kms';
-import { DependencyUnavailableError, IntegrityError } from '../../lambdas/core/errors';
+import { DependencyUnavailableError, IntegrityError } from '../../lambdas/core/shared/errors';
 import { installFakeKms, type FakeKms, type KmsFault } from '../support/fake-kms';
 
 const KEY_ID = 'arn:aws:kms:eu-west-1:111122223333:key/data-key';

@@ -9,7 +9,7 @@ import {
   RawAesWrappingSuiteIdentifier,
 } from '@aws-crypto/client-node';
 import { EsdkFieldCipher, FIELD_SUITE, KEY_NAMESPACE } from '../../lambdas/adapters/crypto/esdk-cipher';
-import { IntegrityError } from '../../lambdas/core/errors';
+import { IntegrityError } from '../../lambdas/core/shared/errors';
 
 const text = (s: string) => new TextEncoder().encode(s);
 const str = (b: Uint8Array) => new TextDecoder().decode(b);

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { LocalKeyService, MASTER_KEY_FILE } from '../../lambdas/adapters/kms/local-kms';
-import { IntegrityError } from '../../lambdas/core/errors';
+import { IntegrityError } from '../../lambdas/core/shared/errors';
 
 const bytes = (s: string) => new TextEncoder().encode(s);
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');

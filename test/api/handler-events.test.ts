@@ -4,7 +4,7 @@ import { DynamoStore } from '../../lambdas/adapters/dynamodb/store';
 import { LocalKeyService } from '../../lambdas/adapters/kms/local-kms';
 import { silentLog } from '../../lambdas/adapters/logger';
 import { createApp } from '../../lambdas/core/app';
-import { tableNamesFromPrefix } from '../../lambdas/core/tables';
+import { tableNamesFromPrefix } from '../../lambdas/core/policy/tables';
 import { createApiHandler, type ApiHandler } from '../../lambdas/http/api';
 import { apiGatewayEvent } from '../support/api-gateway';
 import { startDynalite, type TestDb } from '../support/dynalite';
@@ -63,5 +63,50 @@ describe('routes that take no body', () => {
     const res = await handler(apiGatewayEvent('GET', '/v1/privacy/inventory', { body: { note: 'x' } }));
     expect(res.statusCode).toBe(400);
     expect(JSON.parse(res.body)).toMatchObject({ code: 'unexpected_field', errors: [{ field: 'note' }] });
+  });
+});
+
+describe('requests the Lambda handler refuses the same way as the local server', () => {
+  it('a body sent as text/plain, as a form or without a content type is 415, and nothing is created', async () => {
+    for (const type of ['text/plain', 'application/x-www-form-urlencoded', undefined]) {
+      const event = apiGatewayEvent('POST', '/v1/customers', { groups: 'admin', body: { name: 'Plain Text', email: 'plain@example.com' } });
+      event.headers = type ? { 'Content-Type': type } : {};
+      const res = await handler(event);
+      expect(res.statusCode, String(type)).toBe(415);
+      expect(JSON.parse(res.body).code).toBe('unsupported_media_type');
+    }
+    const search = await handler(
+      apiGatewayEvent('POST', '/v1/customers/search', { groups: 'admin', body: { email: 'plain@example.com' } }),
+    );
+    expect(search.statusCode).toBe(404);
+  });
+
+  it('a path parameter with a malformed percent-encoding is a 400, not a 500', async () => {
+    const res = await handler(
+      apiGatewayEvent('GET', '/v1/customers/{id}', { groups: 'admin', path: '/v1/customers/%E0%A4%A', params: { id: '%E0%A4%A' } }),
+    );
+    expect(res.statusCode).toBe(400);
+    expect(JSON.parse(res.body).errors).toEqual([{ field: 'id', message: 'is not valid percent-encoding' }]);
+    const receipt = await handler(apiGatewayEvent('GET', '/v1/erasure-receipts/{receiptId}', { params: { receiptId: '%E0%A4%A' } }));
+    expect(receipt.statusCode).toBe(400);
+  });
+
+  it('an upper-case (or still percent-encoded) customer id finds the customer', async () => {
+    const created = await handler(
+      apiGatewayEvent('POST', '/v1/customers', { groups: 'admin', body: { name: 'Upper Case', email: 'upper-evt@example.com' } }),
+    );
+    const id: string = JSON.parse(created.body).customerId;
+    for (const raw of [id.toUpperCase(), encodeURIComponent(id).replace('-', '%2D')]) {
+      const res = await handler(apiGatewayEvent('GET', '/v1/customers/{id}', { groups: 'admin', params: { id: raw } }));
+      expect(res.statusCode, raw).toBe(200);
+      expect(JSON.parse(res.body).customerId).toBe(id);
+    }
+  });
+
+  it('a method the resource does not take is 405 with Allow, /v1/customers/search included', async () => {
+    const res = await handler(apiGatewayEvent('GET', '/v1/customers/search', { groups: 'admin' }));
+    expect(res.statusCode).toBe(405);
+    expect(res.headers?.allow).toBe('POST');
+    expect(res.headers?.['content-type']).toBe('application/problem+json');
   });
 });

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sanitisePath } from '../../lambdas/core/behaviour';
-import { ValidationError } from '../../lambdas/core/errors';
-import { category } from '../../lambdas/core/inventory';
+import { sanitisePath } from '../../lambdas/core/categories/behaviour';
+import { ValidationError } from '../../lambdas/core/shared/errors';
+import { DEFAULT_POLICY } from '../../lambdas/core/policy/retention-policy';
 import { rowCounts } from '../support/tables';
 import { startTestHome, TOKENS, type TestHome } from '../support/home';
 import { grantAnalytics, newCustomer, nowEpoch, rawRows } from './helpers';
@@ -37,7 +37,7 @@ describe('behavioural events', () => {
     const row = (await rawRows(home, 'behaviour')).find((r) => r.eventId.S === res.body.eventId)!;
     expect(row.type.S).toBe('page_view');
     expect(row.path.S).toBe('/shoes/running');
-    const retention = category('behaviour').retention.seconds;
+    const retention = DEFAULT_POLICY.category('behaviour').retention.seconds;
     expect(retention).toBe(90 * 86_400);
     expect(Number(row.expiresAt.N)).toBeGreaterThanOrEqual(before + retention);
     expect(Number(row.expiresAt.N)).toBeLessThanOrEqual(after + retention);

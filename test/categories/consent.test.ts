@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { consentState, messageAllowed, recordConsent, type ConsentEvent } from '../../lambdas/core/consent';
+import { consentState, messageAllowed, recordConsent, type ConsentEvent } from '../../lambdas/core/customer/consent';
 import { startTestHome, TOKENS, type TestHome } from '../support/home';
 import { expectRefusedWritingNothing, newCustomer } from './helpers';
 

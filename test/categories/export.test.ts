@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { z } from 'zod';
-import { NotFoundError } from '../../lambdas/core/errors';
-import type { CustomerExport } from '../../lambdas/core/export';
-import { CATEGORIES } from '../../lambdas/core/inventory';
+import { NotFoundError } from '../../lambdas/core/shared/errors';
+import type { CustomerExport } from '../../lambdas/core/categories/export';
+import { CATEGORIES } from '../../lambdas/core/policy/inventory';
 import { CustomerExportSchema } from '../../lambdas/http/schemas-categories';
 import { startTestHome, TOKENS, type TestHome } from '../support/home';
 import { grantAnalytics, newCustomer } from './helpers';
@@ -50,7 +50,7 @@ describe('the customer export', () => {
   it('holds the data itself: contact unmasked, consent, interactions decrypted, purchases, behaviour, access log with purposes', async () => {
     const { contact, consent, interactions, purchases, behaviour, accessLog } = exported.categories;
     const row = await home.app.customers.require(id);
-    expect(contact.data).toMatchObject({ name: 'Olive Oyl', email: 'olive.oyl@example.com', retentionExpiresAt: new Date(row.expiresAt * 1000).toISOString() });
+    expect(contact.data).toMatchObject({ name: 'Olive Oyl', email: 'olive.oyl@example.com', retentionExpiresAt: new Date(row.expiresAt! * 1000).toISOString() });
     expect(consent.data.state.communications.status).toBe('active');
     expect(consent.data.state.analytics.status).toBe('active');
     expect(consent.data.history.map((e) => e.purpose)).toEqual(['communications', 'analytics']);

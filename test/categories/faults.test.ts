@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DependencyUnavailableError } from '../../lambdas/core/errors';
-import type { Store } from '../../lambdas/core/ports';
-import type { TableId } from '../../lambdas/core/tables';
+import { DependencyUnavailableError } from '../../lambdas/core/shared/errors';
+import type { Store } from '../../lambdas/core/shared/ports';
+import type { TableId } from '../../lambdas/core/policy/tables';
 import { wrapStore } from '../support/stores';
 import { rowCounts } from '../support/tables';
 import { startTestHome, TOKENS, type TestHome } from '../support/home';

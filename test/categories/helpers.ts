@@ -1,7 +1,7 @@
 /** Helpers for the data-category tests: create customers over the API, read raw rows as a leaked table shows them. */
 import { ScanCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
 import { expect } from 'vitest';
-import type { TableId } from '../../lambdas/core/tables';
+import type { TableId } from '../../lambdas/core/policy/tables';
 import { TOKENS, type TestHome, type TestResponse } from '../support/home';
 import { rowCounts } from '../support/tables';
 

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { category } from '../../lambdas/core/inventory';
+import { DEFAULT_POLICY } from '../../lambdas/core/policy/retention-policy';
 import { textsOf } from '../support/tables';
 import { startTestHome, TOKENS, type TestHome } from '../support/home';
 import { accessActions, expectRefusedWritingNothing, newCustomer, nowEpoch, rawRows } from './helpers';
@@ -43,7 +43,7 @@ describe('interactions', () => {
 
     const row = (await rawRows(home, 'interactions')).find((r) => r.interactionId.S === res.body.interactionId)!;
     const ttl = Number(row.expiresAt.N);
-    const retention = category('interactions').retention.seconds;
+    const retention = DEFAULT_POLICY.category('interactions').retention.seconds;
     expect(retention).toBe(365 * 86_400);
     expect(ttl).toBeGreaterThanOrEqual(before + retention);
     expect(ttl).toBeLessThanOrEqual(after + retention);

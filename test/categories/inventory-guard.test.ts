@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { GuardedStore, UndeclaredAttributeError } from '../../lambdas/core/guarded-store';
-import type { Item, Store } from '../../lambdas/core/ports';
-import { TABLES, type TableId } from '../../lambdas/core/tables';
+import { GuardedStore, UndeclaredAttributeError } from '../../lambdas/core/shared/guarded-store';
+import type { Item, Store } from '../../lambdas/core/shared/ports';
+import { TABLES, type TableId } from '../../lambdas/core/policy/tables';
 import { wrapStore } from '../support/stores';
 import { scanAll } from '../support/tables';
 import { startTestHome, TOKENS, type TestHome } from '../support/home';

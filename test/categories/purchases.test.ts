@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { category } from '../../lambdas/core/inventory';
+import { DEFAULT_POLICY } from '../../lambdas/core/policy/retention-policy';
 import { textsOf } from '../support/tables';
 import { startTestHome, TOKENS, type TestHome } from '../support/home';
 import { expectRefusedWritingNothing, newCustomer, nowEpoch, rawRows } from './helpers';
@@ -37,7 +37,7 @@ describe('purchases', () => {
     const res = await post(id, { currency: 'JPY', items: [{ sku: 'TEA-SET', quantity: 1, unitPriceMinor: 12000 }] });
     const after = nowEpoch(home);
     const row = (await rawRows(home, 'transactions')).find((r) => r.purchaseId.S === res.body.purchaseId)!;
-    const retention = category('purchases').retention.seconds;
+    const retention = DEFAULT_POLICY.category('purchases').retention.seconds;
     expect(retention).toBe(1095 * 86_400);
     expect(Number(row.expiresAt.N)).toBeGreaterThanOrEqual(before + retention);
     expect(Number(row.expiresAt.N)).toBeLessThanOrEqual(after + retention);

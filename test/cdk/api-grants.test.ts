@@ -4,9 +4,9 @@
  * real handlers performed is granted: a missing grant would be an AccessDenied in AWS only.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DependencyUnavailableError } from '../../lambdas/core/errors';
-import type { Store } from '../../lambdas/core/ports';
-import { TABLES, type TableId } from '../../lambdas/core/tables';
+import { DependencyUnavailableError } from '../../lambdas/core/shared/errors';
+import type { Store } from '../../lambdas/core/shared/ports';
+import { TABLES, type TableId } from '../../lambdas/core/policy/tables';
 import { FUNCTION_TABLES } from '../../lib/function-access';
 import { TOKENS, type TestHome } from '../support/home';
 import { wrapStore } from '../support/stores';

@@ -1,6 +1,7 @@
 import { App } from 'aws-cdk-lib';
 import { describe, expect, it } from 'vitest';
-import { OVERRIDABLE_RETENTION, POLICY } from '../../lambdas/core/inventory';
+import { POLICY } from '../../lambdas/core/policy/inventory';
+import { OVERRIDABLE_RETENTION } from '../../lambdas/core/policy/retention-policy';
 import { addCrmStacks } from '../../lib/app';
 import { ConfigError, parseConfig } from '../../lib/config';
 import { cdkJsonContext } from './support/crm-app';

@@ -9,7 +9,7 @@ import { Key, KeySpec, KeyUsage } from 'aws-cdk-lib/aws-kms';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ENV } from '../../lambdas/config';
-import { tableEnvVar } from '../../lambdas/core/tables';
+import { tableEnvVar } from '../../lambdas/core/policy/tables';
 import { CrmFunction, KEY_ACTIONS, TABLE_ACTIONS } from '../../lib/constructs/crm-function';
 import { asArray, iamStatements, resourcesOf } from './support/crm-app';
 

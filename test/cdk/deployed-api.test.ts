@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { AWS_TABLES, tableEnvVar, type TableId } from '../../lambdas/core/tables';
+import { AWS_TABLES, tableEnvVar, type TableId } from '../../lambdas/core/policy/tables';
 import { startAwsHttpFake, type AwsHttpFake } from '../support/aws-http-fake';
 import { startDynalite, type TestDb } from '../support/dynalite';
 import { installFakeKms, type FakeKms } from '../support/fake-kms';

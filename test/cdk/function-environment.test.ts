@@ -13,8 +13,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { silentLog } from '../../lambdas/adapters/logger';
 import { createAwsRuntime, readEnvironment, type AwsRuntime } from '../../lambdas/composition/aws';
-import { configureRetention } from '../../lambdas/core/inventory';
-import { AWS_TABLES, tableEnvVar, type TableId } from '../../lambdas/core/tables';
+import { AWS_TABLES, tableEnvVar, type TableId } from '../../lambdas/core/policy/tables';
 import { createApiHandler } from '../../lambdas/http/api';
 import { createErasureHandler } from '../../lambdas/handlers/erasure';
 import { createReconcileHandler } from '../../lambdas/handlers/reconcile';
@@ -46,7 +45,6 @@ afterAll(async () => {
   crm?.cleanup();
   kms?.restore();
   await db?.close();
-  configureRetention({});
 });
 beforeEach(() => {
   for (const m of [scheduler, ses, sns]) m.reset();
@@ -72,7 +70,6 @@ function environmentOf(name: FunctionName): NodeJS.ProcessEnv {
 
 /** The function's runtime exactly as its handler builds it at a cold start, from `environmentOf(name)` alone. */
 function runtimeOf(name: FunctionName): AwsRuntime {
-  configureRetention({});
   return createAwsRuntime(readEnvironment(environmentOf(name)), { clients: { dynamodb: db.client }, log: silentLog });
 }
 

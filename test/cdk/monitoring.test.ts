@@ -5,8 +5,8 @@
  */
 import type { Template } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BUSINESS_EVENTS } from '../../lambdas/core/metrics';
-import { AWS_TABLES } from '../../lambdas/core/tables';
+import { BUSINESS_EVENTS } from '../../lambdas/core/shared/metrics';
+import { AWS_TABLES } from '../../lambdas/core/policy/tables';
 import { ALARM_LEVELS } from '../../lib/monitoring';
 import { resourcesOf, synthCrm, type SynthesizedCrm } from './support/crm-app';
 

@@ -1,7 +1,7 @@
 import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ALL_TABLES, AWS_TABLES, physicalName, type TableId } from '../../lambdas/core/tables';
+import { ALL_TABLES, AWS_TABLES, physicalName, type TableId } from '../../lambdas/core/policy/tables';
 import { parseConfig } from '../../lib/config';
 import { StatefulStack } from '../../lib/stateful-stack';
 import { cdkJsonContext, resourcesOf } from './support/crm-app';
@@ -112,10 +112,12 @@ describe('stateful stack: keys', () => {
     expect(key.DeletionPolicy).toBe('Retain');
   });
 
-  it('key policies give kms:* to the account root only (IAM policies then grant each function its actions)', () => {
+  it('key policies name only the account (narrowed by conditions, see key-policies.test.ts) or the DynamoDB service', () => {
+    const root = { AWS: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::', { Ref: 'AWS::AccountId' }, ':root']] } };
     for (const [, key] of resourcesOf(template, 'AWS::KMS::Key')) {
       for (const s of key.Properties?.KeyPolicy.Statement) {
-        expect(s.Principal).toEqual({ AWS: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::', { Ref: 'AWS::AccountId' }, ':root']] } });
+        expect([root, { Service: 'dynamodb.amazonaws.com' }]).toContainEqual(s.Principal);
+        expect(s.Action).not.toContain('kms:*');
       }
     }
   });

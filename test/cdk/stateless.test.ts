@@ -3,9 +3,9 @@ import { join } from 'node:path';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ENV } from '../../lambdas/config';
-import { CATEGORIES } from '../../lambdas/core/inventory';
-import { ROLES } from '../../lambdas/core/principal';
-import { AWS_TABLES, tableEnvVar, type TableId } from '../../lambdas/core/tables';
+import { CATEGORIES } from '../../lambdas/core/policy/inventory';
+import { ROLES } from '../../lambdas/core/shared/principal';
+import { AWS_TABLES, tableEnvVar, type TableId } from '../../lambdas/core/policy/tables';
 import { ROUTES } from '../../lambdas/http/routes';
 import { API_ROUTES, SIGN_IN_PATHS, toDeployedRoute } from '../../lib/api-routes';
 import { signInPathPattern } from '../../lib/constructs/api-firewall';
@@ -497,7 +497,7 @@ describe('dead-letter queues and alarms', () => {
 
   it('the alarmed messages are the exact texts the domain code logs', () => {
     for (const failure of Object.values(LOGGED_FAILURES)) {
-      const logged = ['sign-in.ts', 'notices.ts', 'erasure-schedules.ts'].some((file) =>
+      const logged = ['portal/sign-in.ts', 'forgetting/notices.ts', 'forgetting/erasure-schedules.ts'].some((file) =>
         readFileSync(join(REPO_ROOT, 'lambdas/core', file), 'utf8').includes(`log.warn('${failure.message}'`),
       );
       expect(logged, failure.message).toBe(true);

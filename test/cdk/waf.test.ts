@@ -4,7 +4,7 @@
  */
 import type { Template } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PURCHASE_LIMITS } from '../../lambdas/core/purchases';
+import { PURCHASE_LIMITS } from '../../lambdas/core/categories/purchases';
 import { MAX_BODY_BYTES } from '../../lambdas/http/middleware';
 import { CreatePurchaseBody } from '../../lambdas/http/schemas-categories';
 import { API_PATH_PATTERN, COMMON_RULE_EXCLUSIONS } from '../../lib/constructs/api-firewall';

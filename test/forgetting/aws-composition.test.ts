@@ -11,7 +11,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ENV } from '../../lambdas/config';
 import { ConfigurationError, readEnvironment } from '../../lambdas/composition/aws';
-import { AWS_TABLES, tableEnvVar, type TableId } from '../../lambdas/core/tables';
+import { AWS_TABLES, tableEnvVar, type TableId } from '../../lambdas/core/policy/tables';
 import { handler as apiHandler } from '../../lambdas/handlers/api';
 import { handler as erasureHandler } from '../../lambdas/handlers/erasure';
 import { handler as remindersHandler } from '../../lambdas/handlers/reminders';

@@ -12,8 +12,8 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AwsScheduler } from '../../lambdas/adapters/scheduler/aws-scheduler';
-import { DependencyUnavailableError } from '../../lambdas/core/errors';
-import { scheduleName } from '../../lambdas/core/erasure';
+import { DependencyUnavailableError } from '../../lambdas/core/shared/errors';
+import { scheduleName } from '../../lambdas/core/forgetting/erasure-common';
 import { expectedErasureSchedule } from '../support/erasure-schedule';
 
 const mock = mockClient(SchedulerClient);

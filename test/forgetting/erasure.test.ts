@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { erasureCategories } from '../../lambdas/core/receipts';
+import { erasureCategories } from '../../lambdas/core/forgetting/receipts';
+import { DEFAULT_POLICY } from '../../lambdas/core/policy/retention-policy';
 import { scanAll, textsOf } from '../support/tables';
 import { TOKENS, type TestHome } from '../support/home';
 import { advance, DAY, expectIntact, expectNothingLeft, messagesTo, populate, startForgettingHome } from './support';
@@ -46,7 +47,7 @@ describe('an erasure request', () => {
     const done = await receipt(second.body.receiptId);
     expect(done.status).toBe(200);
     expect(done.body).toMatchObject({ status: 'completed', requestedAt: expect.any(String), scheduledFor: second.body.scheduledFor, completedAt: expect.any(String) });
-    expect(done.body.categories).toEqual(erasureCategories());
+    expect(done.body.categories).toEqual(erasureCategories(DEFAULT_POLICY));
     expect(done.body.categories.retained.map((c: { category: string }) => c.category).sort()).toEqual(['accessLog', 'purchases']);
     for (const secret of [...p.secrets, p.customerId]) expect(done.text).not.toContain(secret);
     // The first (cancelled) request stays cancelled.
@@ -112,7 +113,7 @@ describe('an erasure request', () => {
     const hold = await home.request('PUT', `/v1/customers/${p.customerId}/legal-hold`, { token: TOKENS.officer, body: { reason: 'Case 2024-17' } });
     expect(hold.status).toBe(409);
     home.clock.advance(30 * DAY + 1);
-    await home.app.erasure.execute({ customerId: p.customerId, receiptId: r.body.receiptId });
+    await home.app.erasureRun.execute({ customerId: p.customerId, receiptId: r.body.receiptId });
     expect((await receipt(r.body.receiptId)).body.status).toBe('completed');
   });
 

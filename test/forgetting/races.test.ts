@@ -3,8 +3,8 @@
  * request, a request replacing a closed one, and writes landing while the cascade runs.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { scheduleName } from '../../lambdas/core/erasure';
-import type { Item, Store } from '../../lambdas/core/ports';
+import { scheduleName } from '../../lambdas/core/forgetting/erasure-common';
+import type { Item, Store } from '../../lambdas/core/shared/ports';
 import { TOKENS, type TestHome } from '../support/home';
 import { wrapStore } from '../support/stores';
 import { scanAll } from '../support/tables';

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureTables } from '../../lambdas/adapters/dynamodb/tables';
 import { LocalKeyService } from '../../lambdas/adapters/kms/local-kms';
 import { silentLog } from '../../lambdas/adapters/logger';
-import { ALL_TABLES } from '../../lambdas/core/tables';
+import { ALL_TABLES } from '../../lambdas/core/policy/tables';
 import { parseArgs, reapplyErasures } from '../../local/reapply-erasures';
 import { TOKENS, type TestHome } from '../support/home';
 import { scanAll } from '../support/tables';

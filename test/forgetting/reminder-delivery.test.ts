@@ -13,9 +13,9 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vites
 import { silentLog } from '../../lambdas/adapters/logger';
 import { createAwsRuntime, readEnvironment, type AwsRuntime } from '../../lambdas/composition/aws';
 import { ENV } from '../../lambdas/config';
-import { DependencyUnavailableError } from '../../lambdas/core/errors';
-import type { BusinessEvent } from '../../lambdas/core/metrics';
-import { AWS_TABLES, tableEnvVar, type TableId } from '../../lambdas/core/tables';
+import { DependencyUnavailableError } from '../../lambdas/core/shared/errors';
+import type { BusinessEvent } from '../../lambdas/core/shared/metrics';
+import { AWS_TABLES, tableEnvVar, type TableId } from '../../lambdas/core/policy/tables';
 import { createApiHandler } from '../../lambdas/http/api';
 import { apiGatewayEvent } from '../support/api-gateway';
 import { startDynalite, type TestDb } from '../support/dynalite';

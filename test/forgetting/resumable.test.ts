@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { scheduleName, type ErasurePayload } from '../../lambdas/core/erasure';
+import { scheduleName, type ErasurePayload } from '../../lambdas/core/forgetting/erasure-common';
 import { createErasureHandler } from '../../lambdas/handlers/erasure';
 import { scanAll } from '../support/tables';
 import { TOKENS, type TestHome } from '../support/home';

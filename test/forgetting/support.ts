@@ -4,9 +4,9 @@
  */
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { expect } from 'vitest';
-import { KeyShreddedError } from '../../lambdas/core/vault';
-import type { Item, Store } from '../../lambdas/core/ports';
-import type { TableId } from '../../lambdas/core/tables';
+import { KeyShreddedError } from '../../lambdas/core/shared/vault';
+import type { Item, Store } from '../../lambdas/core/shared/ports';
+import type { TableId } from '../../lambdas/core/policy/tables';
 import type { HomeOptions } from '../../local/home';
 import { startTestHome, TOKENS, type TestHome } from '../support/home';
 import { wrapStore } from '../support/stores';

@@ -2,7 +2,7 @@
 import { GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureTables } from '../../lambdas/adapters/dynamodb/tables';
-import { AWS_TABLES } from '../../lambdas/core/tables';
+import { AWS_TABLES } from '../../lambdas/core/policy/tables';
 import { COPIED_TABLES, copyTables, parseCopyArgs } from '../../local/copy-tables';
 import { startDynalite, type TestDb } from '../support/dynalite';
 

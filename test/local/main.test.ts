@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ALL_TABLES } from '../../lambdas/core/tables';
+import { ALL_TABLES } from '../../lambdas/core/policy/tables';
 import { startDynalite } from '../support/dynalite';
 
 const ROOT = join(import.meta.dirname, '..', '..');

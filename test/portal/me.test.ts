@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CATEGORIES } from '../../lambdas/core/inventory';
+import { CATEGORIES } from '../../lambdas/core/policy/inventory';
+import { RetentionPolicy } from '../../lambdas/core/policy/retention-policy';
 import { CustomerExportSchema } from '../../lambdas/http/schemas-categories';
 import { Me } from '../../lambdas/http/schemas-portal';
 import { scanAll } from '../support/tables';
@@ -22,7 +23,7 @@ async function staff(method: string, path: string, body?: unknown, token: string
 
 beforeAll(async () => {
   // A short grace period, so a completed erasure can be watched within one session's idle time.
-  home = await startPortalHome({}, { settings: { forgetting: { erasureGraceSeconds: 120 } } });
+  home = await startPortalHome({}, { settings: { policy: new RetentionPolicy({ erasureGraceSeconds: 120 }) } });
   alice = await createCustomer(home, { name: 'Alice Liddell', email: 'alice@example.com', consent: { communications: true } });
   bob = await createCustomer(home, { name: BOB_SECRETS[0], email: BOB_SECRETS[1] });
   for (const [id, summary, sku] of [
@@ -213,7 +214,7 @@ describe('erasure from the portal', () => {
     const req = await me('POST', '/v1/me/erasure', t1);
     expect(req.status).toBe(202);
     home.clock.advance(121);
-    await home.app.erasure.execute({ customerId: carol, receiptId: req.body.receiptId });
+    await home.app.erasureRun.execute({ customerId: carol, receiptId: req.body.receiptId });
     for (const t of [t1, t2]) expect((await me('GET', '/v1/me', t)).status).toBe(401);
     const rows = (await scanAll(home.dynamo)).sessions;
     expect(rows.filter((r) => r.customerId?.S === carol)).toHaveLength(0);

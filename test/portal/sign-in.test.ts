@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { Store } from '../../lambdas/core/ports';
+import type { Store } from '../../lambdas/core/shared/ports';
 import { wrapStore } from '../support/stores';
 import { scanAll, textsOf } from '../support/tables';
 import { TOKENS, type TestHome } from '../support/home';

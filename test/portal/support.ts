@@ -1,6 +1,6 @@
 /** Helpers for the portal tests: a home with test-sized sign-in limits, customers, codes from the outbox. */
 import { expect } from 'vitest';
-import type { PortalSettings } from '../../lambdas/core/portal-services';
+import type { PortalSettings } from '../../lambdas/core/portal/services';
 import type { HomeOptions } from '../../local/home';
 import { startTestHome, TOKENS, type TestHome } from '../support/home';
 

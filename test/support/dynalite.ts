@@ -2,7 +2,7 @@
 import { createServer } from 'node:net';
 import dynalite from 'dynalite';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { ALL_TABLES } from '../../lambdas/core/tables';
+import { ALL_TABLES } from '../../lambdas/core/policy/tables';
 import { ensureTables } from '../../lambdas/adapters/dynamodb/tables';
 
 export interface TestDb {

@@ -1,5 +1,5 @@
 /** Pass-through wrappers around the ports, for tests that slow down, fail or watch a few calls. */
-import type { KeyService, Store } from '../../lambdas/core/ports';
+import type { KeyService, Store } from '../../lambdas/core/shared/ports';
 
 /** A Store that forwards every method to `inner`, except those given in `overrides`. */
 export function wrapStore(inner: Store, overrides: Partial<Store> = {}): Store {

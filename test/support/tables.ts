@@ -1,6 +1,6 @@
 /** Raw reads of every table straight through the DynamoDB API, as an attacker with a leaked table would see them. */
 import { ScanCommand, type AttributeValue, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { ALL_TABLES } from '../../lambdas/core/tables';
+import { ALL_TABLES } from '../../lambdas/core/policy/tables';
 
 export async function scanAll(client: DynamoDBClient, prefix = 'crm-local-'): Promise<Record<string, Record<string, AttributeValue>[]>> {
   const out: Record<string, Record<string, AttributeValue>[]> = {};

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { consentState, consentStatus, mayContact, recordConsent } from '../../lambdas/core/consent';
+import { consentState, consentStatus, mayContact, recordConsent } from '../../lambdas/core/customer/consent';
 
 const t0 = new Date('2026-01-01T00:00:00Z');
 const days = (n: number) => new Date(t0.getTime() + n * 86_400_000);

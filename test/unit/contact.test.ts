@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { maskEmail, maskName, maskPhone, normaliseContact, normaliseEmail, normalisePhone } from '../../lambdas/core/contact';
-import { ValidationError } from '../../lambdas/core/errors';
+import { maskEmail, maskName, maskPhone, normaliseContact, normaliseEmail, normalisePhone } from '../../lambdas/core/customer/contact';
+import { ValidationError } from '../../lambdas/core/shared/errors';
 
 describe('contact normalisation', () => {
   it('trims and lower-cases email addresses', () => {

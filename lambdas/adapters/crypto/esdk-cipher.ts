@@ -12,8 +12,8 @@ import {
   RawAesKeyringNode,
   RawAesWrappingSuiteIdentifier,
 } from '@aws-crypto/client-node';
-import { IntegrityError } from '../../core/errors';
-import type { EncryptionContext, FieldCipher } from '../../core/ports';
+import { IntegrityError } from '../../core/shared/errors';
+import type { EncryptionContext, FieldCipher } from '../../core/shared/ports';
 
 const { encrypt, decrypt } = buildClient({
   commitmentPolicy: CommitmentPolicy.REQUIRE_ENCRYPT_REQUIRE_DECRYPT,

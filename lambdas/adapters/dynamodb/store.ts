@@ -13,9 +13,10 @@ import {
   type NativeAttributeValue,
 } from '@aws-sdk/lib-dynamodb';
 import { isTransientAwsError, type AwsErrorShape } from '../aws-errors';
-import { ConditionFailedError, DependencyUnavailableError, ValidationError } from '../../core/errors';
-import type { IndexQueryOptions, Item, Key, Page, QueryOptions, Store, WriteCondition } from '../../core/ports';
-import { TABLES, type IndexSpec, type TableId, type TableNames, type TableSpec } from '../../core/tables';
+import { ConditionFailedError, DependencyUnavailableError } from '../../core/shared/errors';
+import type { IndexQueryOptions, Item, Key, Page, QueryOptions, Store, WriteCondition } from '../../core/shared/ports';
+import { TABLES, type TableId, type TableNames, type TableSpec } from '../../core/policy/tables';
+import { decodeCursor, encodeCursor, indexSpec } from '../store-cursor';
 
 export interface DynamoStoreOptions {
   client: DynamoDBClient;
@@ -170,42 +171,6 @@ function conditionParts(table: TableId, condition: WriteCondition | undefined): 
       };
     }
   }
-}
-
-function encodeCursor(lastKey: Attributes): string {
-  return Buffer.from(JSON.stringify(lastKey), 'utf8').toString('base64url');
-}
-
-function indexSpec(table: TableId, index: string): IndexSpec {
-  const spec: TableSpec = TABLES[table];
-  const found = spec.indexes?.find((i) => i.name === index);
-  if (!found) throw new Error(`Table ${table} has no index ${index}.`);
-  return found;
-}
-
-/**
- * A cursor comes back from a client: accept only the table's own key attributes (and the index key on
- * an index query), and only for the partition being queried, so a forged cursor cannot steer a read anywhere else.
- */
-function decodeCursor(table: TableId, partition: string | number, cursor: string, index?: IndexSpec): Attributes {
-  const spec: TableSpec = TABLES[table];
-  const keyNames = [...new Set([spec.partitionKey.name, ...(spec.sortKey ? [spec.sortKey.name] : []), ...(index ? [index.partitionKey.name] : [])])];
-  const partitionKey = (index ?? spec).partitionKey.name;
-  const invalid = () => new ValidationError('The cursor is not valid.', [{ field: 'cursor', message: 'Not a cursor from a previous page.' }]);
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-  } catch {
-    throw invalid();
-  }
-  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw invalid();
-  const entries = Object.entries(parsed as Record<string, unknown>);
-  if (entries.length !== keyNames.length) throw invalid();
-  for (const [name, value] of entries) {
-    if (!keyNames.includes(name) || (typeof value !== 'string' && typeof value !== 'number')) throw invalid();
-  }
-  if ((parsed as Record<string, unknown>)[partitionKey] !== partition) throw invalid();
-  return parsed as Attributes;
 }
 
 const DYNAMO_FAULTS = new Set(['ProvisionedThroughputExceededException', 'RequestLimitExceeded']);

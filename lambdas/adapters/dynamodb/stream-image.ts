@@ -4,7 +4,7 @@
  * handler reads the very same shape in both homes.
  */
 import type { AttributeValue } from 'aws-lambda';
-import type { Item, Value } from '../../core/ports';
+import type { Item, Value } from '../../core/shared/ports';
 
 export type StreamImage = Record<string, AttributeValue>;
 

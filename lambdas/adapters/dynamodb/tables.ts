@@ -14,7 +14,7 @@ import {
   type KeySchemaElement,
   type TableDescription,
 } from '@aws-sdk/client-dynamodb';
-import type { TableSpec } from '../../core/tables';
+import type { TableSpec } from '../../core/policy/tables';
 import { mapDynamoError } from './store';
 
 /** Longest wait for one table to become ACTIVE. */

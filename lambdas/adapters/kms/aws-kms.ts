@@ -3,8 +3,8 @@
  * context) and the blind-index MAC (GenerateMac with an HMAC_256 key that never leaves KMS).
  */
 import { DecryptCommand, GenerateDataKeyCommand, GenerateMacCommand, type KMSClient } from '@aws-sdk/client-kms';
-import { DependencyUnavailableError, IntegrityError } from '../../core/errors';
-import type { EncryptionContext, KeyService } from '../../core/ports';
+import { DependencyUnavailableError, IntegrityError } from '../../core/shared/errors';
+import type { EncryptionContext, KeyService } from '../../core/shared/ports';
 import { isTransientAwsError, type AwsErrorShape } from '../aws-errors';
 
 export interface AwsKeyServiceOptions {

@@ -7,8 +7,8 @@ import { constants } from 'node:fs';
 import { mkdir, open, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createCipheriv, createDecipheriv, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import { IntegrityError } from '../../core/errors';
-import type { EncryptionContext, KeyService } from '../../core/ports';
+import { IntegrityError } from '../../core/shared/errors';
+import type { EncryptionContext, KeyService } from '../../core/shared/ports';
 
 export const MASTER_KEY_FILE = 'master.key';
 const KEY_BYTES = 32;

@@ -15,8 +15,8 @@
  */
 import { SendEmailCommand, type SESv2Client } from '@aws-sdk/client-sesv2';
 import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
-import { DependencyUnavailableError, PermanentDeliveryError } from '../../core/errors';
-import type { Message, Notifier } from '../../core/ports';
+import { DependencyUnavailableError, PermanentDeliveryError } from '../../core/shared/errors';
+import type { Message, Notifier } from '../../core/shared/ports';
 import { isTransientAwsError } from '../aws-errors';
 
 export interface AwsNotifierOptions {

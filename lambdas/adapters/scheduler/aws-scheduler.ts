@@ -18,8 +18,8 @@ import {
   type CreateScheduleCommandInput,
   type SchedulerClient,
 } from '@aws-sdk/client-scheduler';
-import { DependencyUnavailableError } from '../../core/errors';
-import type { Scheduler } from '../../core/ports';
+import { DependencyUnavailableError } from '../../core/shared/errors';
+import type { Scheduler } from '../../core/shared/ports';
 import { isTransientAwsError } from '../aws-errors';
 
 export interface AwsSchedulerOptions {

@@ -1,5 +1,5 @@
-import { UnauthorizedError } from '../../core/errors';
-import type { Principal } from '../../core/principal';
+import { UnauthorizedError } from '../../core/shared/errors';
+import type { Principal } from '../../core/shared/principal';
 import type { OpRequest } from '../operation';
 
 export function requireStaff(req: OpRequest): Extract<Principal, { kind: 'staff' }> {

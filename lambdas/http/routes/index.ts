@@ -12,16 +12,35 @@ export function findRoute(method: string, resource: string): RouteDef | undefine
   return ROUTES.find((r) => r.method === method && r.path === resource);
 }
 
-/** Matches a concrete path (local server) to a route template and its path parameters. */
+/** The methods a resource path (template) is defined for; empty when there is no such path. */
+export function allowedMethods(resource: string): string[] {
+  return ROUTES.filter((r) => r.path === resource).map((r) => r.method);
+}
+
+/**
+ * Matches a concrete path (local server) to a route template and its path parameters, still
+ * percent-encoded as API Gateway passes them. As in API Gateway, a literal segment wins over a
+ * parameter: `/v1/customers/search` is that resource (POST only) for every method, never `{id}`.
+ */
 export function matchPath(method: string, path: string): { route: RouteDef; params: Record<string, string> } | { allowed: string[] } | undefined {
-  const allowed: string[] = [];
-  for (const route of ROUTES) {
-    const params = matchTemplate(route.path, path);
-    if (!params) continue;
-    if (route.method === method) return { route, params };
-    allowed.push(route.method);
+  let best: { template: string; params: Record<string, string> } | undefined;
+  for (const template of new Set(ROUTES.map((r) => r.path))) {
+    const params = matchTemplate(template, path);
+    if (params && (!best || moreSpecific(template, best.template))) best = { template, params };
   }
-  return allowed.length ? { allowed } : undefined;
+  if (!best) return undefined;
+  const route = findRoute(method, best.template);
+  return route ? { route, params: best.params } : { allowed: allowedMethods(best.template) };
+}
+
+const isParam = (segment: string) => /^\{\w+\}$/.test(segment);
+
+/** Of two templates matching the same path: the one whose first differing segment is literal. */
+function moreSpecific(a: string, b: string): boolean {
+  const as = a.split('/');
+  const bs = b.split('/');
+  for (let i = 0; i < as.length; i++) if (isParam(as[i]) !== isParam(bs[i])) return !isParam(as[i]);
+  return false;
 }
 
 function matchTemplate(template: string, path: string): Record<string, string> | undefined {
@@ -33,7 +52,7 @@ function matchTemplate(template: string, path: string): Record<string, string> |
     const m = /^\{(\w+)\}$/.exec(t[i]);
     if (m) {
       if (!p[i]) return undefined;
-      params[m[1]] = decodeURIComponent(p[i]);
+      params[m[1]] = p[i];
     } else if (t[i] !== p[i]) return undefined;
   }
   return params;

@@ -18,7 +18,7 @@ export const metaRoutes: readonly RouteDef[] = [
     path: '/v1/openapi.json',
     auth: 'public',
     summary: 'This document.',
-    responses: [{ status: 200, description: 'OpenAPI 3.1 document.', schema: z.object({ openapi: z.string() }).loose() }],
+    responses: [{ status: 200, description: 'OpenAPI 3.1 document.', schema: z.object({ openapi: z.literal('3.1.0') }).loose() }],
     tags: ['meta'],
   },
 ];

@@ -1,0 +1,185 @@
+/**
+ * Customers: the minimal record (a name and one contact method), sealed under the customer's own key.
+ * Create lives in ./create.ts; this is reading, searching, revealing and changing one.
+ */
+import type { RetentionPolicy } from '../policy/retention-policy';
+import type { AccessLog } from '../shared/access-log';
+import { ConditionFailedError, ConflictError, NotFoundError, ValidationError } from '../shared/errors';
+import { Idempotency } from '../shared/idempotency';
+import type { Metrics } from '../shared/metrics';
+import type { Clock, Store } from '../shared/ports';
+import type { Principal } from '../shared/principal';
+import { isExpired } from '../shared/time';
+import type { Vault } from '../shared/vault';
+import { consentState } from './consent';
+import type { CreateCustomerInput, CustomerSettings, MaskedCustomer, RevealedCustomer } from './views';
+import { maskContact, maskName, normaliseContact } from './contact';
+import { claimIndex, releaseIndex } from './contact-index';
+import { createCustomer, type CreateDeps } from './create';
+import { normaliseName } from './name';
+import { customerToItem, type CustomerRow, type SealedCustomer } from './record';
+import { loadRaw, updateRow } from './rows';
+
+export interface CustomerDeps {
+  policy: RetentionPolicy;
+  store: Store;
+  vault: Vault;
+  clock: Clock;
+  accessLog: AccessLog;
+  settings?: CustomerSettings;
+  metrics?: Metrics;
+}
+
+export class Customers {
+  constructor(private readonly deps: CustomerDeps) {}
+
+  private get now(): Date {
+    return this.deps.clock.now();
+  }
+
+  /** The live row, or undefined when absent or past its TTL (DynamoDB deletes expired rows lazily). */
+  async load(customerId: string): Promise<CustomerRow | undefined> {
+    const row = await loadRaw(this.deps.store, customerId);
+    return row && !isExpired(row, this.now) ? row : undefined;
+  }
+
+  /**
+   * The live row for a request. Once an erasure has started nothing may read or add to the customer:
+   * a write racing the cascade could leave a row (or an index entry) behind it.
+   */
+  async require(customerId: string): Promise<CustomerRow> {
+    const row = await this.load(customerId);
+    if (!row) throw new NotFoundError('No such customer.');
+    refuseWhileErasing(row);
+    return row;
+  }
+
+  async unseal(row: CustomerRow): Promise<SealedCustomer> {
+    return this.deps.vault.open<SealedCustomer>(row.customerId, 'contact', row.sealed);
+  }
+
+  async masked(row: CustomerRow, sealed?: SealedCustomer): Promise<MaskedCustomer> {
+    const s = sealed ?? (await this.unseal(row));
+    return {
+      customerId: row.customerId,
+      name: maskName(s.name),
+      contact: { type: s.contact.type, masked: maskContact(s.contact) },
+      consent: consentState(row.consent, this.now, this.deps.policy.consent),
+      // No TTL under a legal hold: show when retention would end without it.
+      retention: { expiresAt: this.deps.policy.retentionEnd(row) },
+      ...(row.erasure ? { erasure: { status: row.erasure.status, scheduledFor: row.erasure.scheduledFor, receiptId: row.erasure.receiptId } } : {}),
+      ...(row.legalHold ? { legalHold: true } : {}),
+      createdAt: row.createdAt,
+    };
+  }
+
+  /** Creates a customer (see customer/create.ts for the write order and Idempotency-Key). */
+  async create(principal: Principal, input: CreateCustomerInput, idempotencyKey?: string): Promise<{ customer: MaskedCustomer; replayed: boolean }> {
+    const created = await createCustomer(this.createDeps, principal, input, idempotencyKey);
+    if (!created.replayed) this.deps.metrics?.count('CustomerCreated');
+    return created;
+  }
+
+  private get createDeps(): CreateDeps {
+    return { ...this.deps, customers: this, idempotency: new Idempotency(this.deps) };
+  }
+
+  /** Whether `customerId` names a live customer (the index claim takes over entries of dead ones). */
+  readonly isLive = async (customerId: string): Promise<boolean> => (await this.load(customerId)) !== undefined;
+
+  async findByContact(input: { email?: string; phone?: string }): Promise<CustomerRow | undefined> {
+    const contact = normaliseContact(input, this.deps.settings?.defaultPhoneRegion);
+    const lookup = await this.deps.vault.blindIndex(contact.type, contact.value);
+    const entry = await this.deps.store.get('contact-index', { lookup }, { consistent: true });
+    if (!entry) return undefined;
+    const row = await this.load(String(entry.customerId));
+    return row && row.lookup === lookup ? row : undefined;
+  }
+
+  async search(principal: Principal, input: { email?: string; phone?: string }): Promise<{ customerId: string }> {
+    const row = await this.findByContact(input);
+    if (!row) throw new NotFoundError('No customer has this contact.');
+    await this.deps.accessLog.append(row.customerId, principal, 'search', undefined, !!row.legalHold);
+    return { customerId: row.customerId };
+  }
+
+  async get(principal: Principal, customerId: string): Promise<MaskedCustomer> {
+    const row = await this.require(customerId);
+    const view = await this.masked(row);
+    await this.deps.accessLog.append(customerId, principal, 'read', undefined, !!row.legalHold);
+    return view;
+  }
+
+  async reveal(principal: Principal, customerId: string, purpose: string): Promise<RevealedCustomer> {
+    const row = await this.require(customerId);
+    const s = await this.unseal(row);
+    // Logged before anything is returned: no reveal without its trace.
+    await this.deps.accessLog.append(customerId, principal, 'reveal', purpose, !!row.legalHold);
+    return { name: s.name, [s.contact.type]: s.contact.value };
+  }
+
+  async patch(principal: Principal, customerId: string, input: { name?: string; email?: string; phone?: string }): Promise<MaskedCustomer> {
+    if (input.name === undefined && input.email === undefined && input.phone === undefined) {
+      throw new ValidationError('Nothing to change.', [{ field: 'name', message: 'give at least one of name, email, phone' }]);
+    }
+    const row = await this.require(customerId);
+    const sealed = await this.unseal(row);
+    const next: SealedCustomer = { ...sealed };
+    if (input.name !== undefined) next.name = normaliseName(input.name);
+    let newLookup: string | undefined;
+    if (input.email !== undefined || input.phone !== undefined) {
+      next.contact = normaliseContact({ email: input.email, phone: input.phone }, this.deps.settings?.defaultPhoneRegion);
+      const lookup = await this.deps.vault.blindIndex(next.contact.type, next.contact.value);
+      if (lookup !== row.lookup) newLookup = lookup;
+    }
+    const updated: CustomerRow = {
+      ...row,
+      v: row.v + 1,
+      sealed: await this.deps.vault.seal(customerId, 'contact', next),
+      contactType: next.contact.type,
+      lookup: newLookup ?? row.lookup,
+    };
+    if (newLookup) await claimIndex({ ...this.deps, isLive: this.isLive }, newLookup, customerId, row.expiresAt);
+    try {
+      await this.deps.store.put('customers', customerToItem(updated), { kind: 'equals', values: { v: row.v } });
+    } catch (e) {
+      if (newLookup) await releaseIndex(this.deps.store, newLookup, customerId);
+      if (e instanceof ConditionFailedError) throw new ConflictError('The customer changed meanwhile; read it again and retry.', 'concurrent_update');
+      throw e;
+    }
+    // The old contact method is replaced: its index entry goes (a leftover would only point back here).
+    if (newLookup) await releaseIndex(this.deps.store, row.lookup, customerId);
+    await this.deps.accessLog.append(customerId, principal, 'update', undefined, !!row.legalHold);
+    return this.masked(updated, next);
+  }
+
+  /**
+   * The access log outlives the customer (accountability): after an erasure the entries stay readable
+   * to a privacy officer, purposes null and nothing naming the person. Unknown ids are still 404.
+   */
+  async accessLog(principal: Principal, customerId: string) {
+    const row = await this.load(customerId);
+    const items = await this.deps.accessLog.list(customerId);
+    if (!row && items.length === 0) throw new NotFoundError('No such customer.');
+    await this.deps.accessLog.append(customerId, principal, 'read_access_log', undefined, !!row?.legalHold);
+    return { items };
+  }
+
+  /**
+   * Conditional read-modify-write of a live customer row (the shared retry loop of customer-rows);
+   * refused like `require` when the customer is absent or being erased. `v` is bumped there.
+   */
+  async update(customerId: string, mutate: (row: CustomerRow) => CustomerRow | Promise<CustomerRow>): Promise<CustomerRow> {
+    const next = await updateRow(this.deps.store, customerId, () => this.now, async (r) => {
+      refuseWhileErasing(r);
+      return mutate(r);
+    });
+    if (!next) throw new NotFoundError('No such customer.');
+    return next;
+  }
+}
+
+
+function refuseWhileErasing(row: CustomerRow): void {
+  if (row.erasure?.startedAt) throw new ConflictError('This customer is being erased.', 'erasure_in_progress');
+}

@@ -1,0 +1,176 @@
+/**
+ * The erase-everything cascade, shared by an erasure request (the erasure handler) and a TTL expiry (the
+ * stream handler, or the local reaper). It works from the table specs and the sealed customer record
+ * alone, so it erases rows whichever service wrote them:
+ *
+ * - interactions and behaviour rows: found by the pseudonyms sealed in the customer record, deleted;
+ * - portal sessions and sign-in codes, idempotency records: found through the tables' `customerId` index
+ *   (cost follows the customer's rows, not the table), deleted. The index is eventually consistent: a row
+ *   written a moment before may be missed; it is harmless (a session of a customer who no longer exists
+ *   resolves to nothing) and goes by its own TTL within a day;
+ * - the customer key: deleted (crypto-shredding); the access log's purposes and any copy of a sealed
+ *   value in a backup become unreadable;
+ * - the blind-index entry, then the customer row with its consent history: deleted. Right before the
+ *   customer row goes, the interactions and behaviour partitions are swept once more: a write that
+ *   passed `customers.require` just before the erasure took over may land after their first deletion.
+ *   The pseudonyms for that sweep are unsealed at the start (the key is shredded by then); a run resumed
+ *   after the key step has none and skips it (such a late row could no longer be opened anyway).
+ * Purchases and the access log are kept, as the inventory says; their customerId then points at nothing.
+ *
+ * Each step is idempotent and the order keeps the customer row, which holds the pseudonyms and the
+ * lookup, until everything it links to is gone: stopped after any step, a rerun ends in the same state.
+ */
+import { KeyShreddedError, type Vault } from '../shared/vault';
+import { ConditionFailedError } from '../shared/errors';
+import type { Customers } from '../customer/customers';
+import type { CustomerRow, SealedCustomer } from '../customer/record';
+import type { CategoryId } from '../policy/inventory';
+import type { Item, Key, Log, Store } from '../shared/ports';
+import { BY_CUSTOMER, TABLES, type TableId } from '../policy/tables';
+
+export const CASCADE_STEPS = ['interactions', 'behaviour', 'sessions', 'idempotency', 'key', 'index', 'customer'] as const;
+export type CascadeStep = (typeof CASCADE_STEPS)[number];
+
+export type Pseudonyms = SealedCustomer['pseudonyms'];
+
+export interface LinkedRow {
+  table: TableId;
+  category: CategoryId;
+  item: Item;
+}
+
+/** The primary key of a row of `table`, from the table spec. */
+export function keyOf(table: TableId, item: Item): Key {
+  const spec = TABLES[table];
+  const key: Key = { [spec.partitionKey.name]: item[spec.partitionKey.name] as string };
+  const sortKey = 'sortKey' in spec ? spec.sortKey : undefined;
+  if (sortKey) key[sortKey.name] = item[sortKey.name] as string;
+  return key;
+}
+
+export class Cascade {
+  constructor(private readonly deps: { store: Store; vault: Vault; customers: Customers; log: Log }) {}
+
+  /** The record sealed in the row, or undefined once the customer key is gone. */
+  async unseal(row: CustomerRow): Promise<SealedCustomer | undefined> {
+    try {
+      return await this.deps.customers.unseal(row);
+    } catch (e) {
+      if (e instanceof KeyShreddedError) return undefined;
+      throw e;
+    }
+  }
+
+  /**
+   * Runs the steps not in `done`, calling `onStep` after each. `row` is the customer row as it was
+   * (the live row, or the old image of a TTL deletion); undefined when it is already gone.
+   */
+  async run(customerId: string, row: CustomerRow | undefined, opts: { done?: readonly string[]; onStep?: (step: CascadeStep) => Promise<void> } = {}): Promise<void> {
+    const done = new Set(opts.done ?? []);
+    const held: { pseudonyms: Pseudonyms | undefined | null } = { pseudonyms: null };
+    const linked = async (): Promise<Pseudonyms | undefined> => {
+      if (held.pseudonyms === null) {
+        held.pseudonyms = row ? (await this.unseal(row))?.pseudonyms : undefined;
+        // Only when the key vanished first (a TTL race): the rows are unreadable and expire by their own TTL.
+        if (row && !held.pseudonyms) this.deps.log.warn('cascade: customer key already gone; pseudonymous rows left to their TTL', { customerId });
+      }
+      return held.pseudonyms;
+    };
+    // In hand before the key goes: the last sweep, just before the customer row, needs them.
+    if (row && !done.has('key') && !done.has('customer')) await linked();
+    for (const step of CASCADE_STEPS) {
+      if (done.has(step)) continue;
+      await this.step(step, customerId, row, linked, held.pseudonyms ?? undefined);
+      await opts.onStep?.(step);
+    }
+  }
+
+  private async step(
+    step: CascadeStep,
+    customerId: string,
+    row: CustomerRow | undefined,
+    linked: () => Promise<Pseudonyms | undefined>,
+    inHand: Pseudonyms | undefined,
+  ): Promise<void> {
+    const { store } = this.deps;
+    switch (step) {
+      case 'interactions': {
+        const p = await linked();
+        if (p) await this.deletePartition('interactions', p.interaction);
+        return;
+      }
+      case 'behaviour': {
+        const p = await linked();
+        if (p) await this.deletePartition('behaviour', p.behaviour);
+        return;
+      }
+      case 'sessions':
+      case 'idempotency':
+        return this.deleteByCustomer(step, customerId);
+      case 'key':
+        return this.deps.vault.shred(customerId);
+      case 'index':
+        if (!row) return;
+        // Only our own entry: after a TTL expiry another customer may have taken the contact over.
+        await store.delete('contact-index', { lookup: row.lookup }, { kind: 'equals', values: { customerId } }).catch((e) => {
+          if (!(e instanceof ConditionFailedError)) throw e;
+        });
+        return;
+      case 'customer':
+        // A write that passed `require` before the erasure took over may have landed since the first sweep.
+        if (inHand) {
+          await this.deletePartition('interactions', inHand.interaction);
+          await this.deletePartition('behaviour', inHand.behaviour);
+        }
+        await store.delete('customers', { customerId });
+        return;
+    }
+  }
+
+  /** Every row a customer owns outside the customer, key and index tables (for legal holds). */
+  async *linkedRows(customerId: string, pseudonyms: Pseudonyms | undefined): AsyncIterable<LinkedRow> {
+    const partitions: [TableId, CategoryId, string | undefined][] = [
+      ['interactions', 'interactions', pseudonyms?.interaction],
+      ['behaviour', 'behaviour', pseudonyms?.behaviour],
+      ['transactions', 'purchases', customerId],
+      ['access-log', 'accessLog', customerId],
+    ];
+    for (const [table, category, partition] of partitions) {
+      if (partition === undefined) continue;
+      for await (const item of this.partition(table, partition)) yield { table, category, item };
+    }
+  }
+
+  private async *partition(table: TableId, partition: string): AsyncIterable<Item> {
+    let cursor: string | undefined;
+    do {
+      const page = await this.deps.store.query(table, partition, { cursor, consistent: true });
+      yield* page.items;
+      cursor = page.cursor;
+    } while (cursor);
+  }
+
+  private async deletePartition(table: TableId, partition: string): Promise<void> {
+    const keys: Key[] = [];
+    for await (const item of this.partition(table, partition)) keys.push(keyOf(table, item));
+    for (const key of keys) await this.deps.store.delete(table, key);
+  }
+
+  private async deleteByCustomer(table: 'sessions' | 'idempotency', customerId: string): Promise<void> {
+    const keys: Key[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await this.deps.store.queryIndex(table, BY_CUSTOMER.name, customerId, { cursor });
+      for (const item of page.items) keys.push(keyOf(table, item));
+      cursor = page.cursor;
+    } while (cursor);
+    for (const key of keys) await this.deps.store.delete(table, key);
+  }
+
+  /** Deletes every row of `table` that `match` selects: a full scan, for maintenance jobs only. */
+  async deleteWhere(table: TableId, match: (row: Item) => boolean): Promise<void> {
+    const keys: Key[] = [];
+    for await (const item of this.deps.store.scan(table)) if (match(item)) keys.push(keyOf(table, item));
+    for (const key of keys) await this.deps.store.delete(table, key);
+  }
+}

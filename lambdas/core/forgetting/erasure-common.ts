@@ -1,0 +1,50 @@
+/**
+ * What the erasure use cases share: the schedule's name and payload, the clock tolerances, and the
+ * rule that a customer acts only on their own record.
+ */
+import { ConflictError, NotFoundError, ValidationError } from '../shared/errors';
+import { isUuid } from '../shared/ids';
+import type { Principal } from '../shared/principal';
+
+export interface ErasureScheduled {
+  receiptId: string;
+  scheduledFor: string;
+}
+
+export interface ErasurePayload {
+  customerId: string;
+  receiptId: string;
+}
+
+export type ErasureOutcome = 'completed' | 'on-hold' | 'ignored';
+
+/**
+ * The schedule of one erasure request. EventBridge Scheduler names have at most 64 characters: the
+ * receipt id (36) fits, a customer id beside it would not; the payload carries the customer id.
+ */
+export const scheduleName = (receiptId: string) => `erase-${receiptId}`;
+
+/** A schedule may fire a little early (clock skew); anything earlier is a misfire. */
+export const EARLY_TOLERANCE_MS = 5 * 60_000;
+
+/** After a legal hold is lifted late, the erasure runs this long after (a schedule needs a future time). */
+export const RESUME_DELAY_SECONDS = 60;
+
+export function inProgress(): ConflictError {
+  return new ConflictError('The erasure is already under way and can no longer be cancelled or held.', 'erasure_in_progress');
+}
+
+/** A customer acts only on their own record; staff on anyone's. */
+export function assertOwn(principal: Principal, customerId: string): void {
+  if (principal.kind === 'customer' && principal.customerId !== customerId) throw new NotFoundError('No such customer.');
+}
+
+/** The schedule's payload is JSON from outside the process: checked like a request body. */
+export function parsePayload(payload: unknown): ErasurePayload {
+  const p = (typeof payload === 'object' && payload !== null ? payload : {}) as Record<string, unknown>;
+  const errors = [];
+  if (!isUuid(p.customerId)) errors.push({ field: 'customerId', message: 'must be a UUID' });
+  if (!isUuid(p.receiptId)) errors.push({ field: 'receiptId', message: 'must be a UUID' });
+  if (errors.length) throw new ValidationError('The erasure payload is not valid.', errors);
+  return { customerId: p.customerId as string, receiptId: p.receiptId as string };
+}

@@ -1,0 +1,84 @@
+/**
+ * The customer's own view through the portal: everything held, unmasked (it is theirs), and who
+ * accessed it. The customerId always comes from the session, never from the request; each call is
+ * written to the customer's own access log, so the customer sees their own visits too.
+ */
+import type { Customers } from '../customer/customers';
+import { consentState, type ConsentStateView } from '../customer/consent';
+import type { ContactType } from '../customer/contact';
+import type { CustomerRow, SealedCustomer } from '../customer/record';
+import type { RetentionPolicy } from '../policy/retention-policy';
+import type { AccessEntry, AccessLog } from '../shared/access-log';
+import type { Clock } from '../shared/ports';
+import type { Principal } from '../shared/principal';
+
+/**
+ * The category rows the dashboard shows. The portal does not know the category services: app.ts
+ * wires this one callback to them (interactions decrypted, purchases, behaviour events).
+ */
+export interface MyCategories {
+  interactions: readonly unknown[];
+  purchases: readonly unknown[];
+  behaviour: readonly unknown[];
+}
+export type ReadMyCategories = (row: CustomerRow, sealed: SealedCustomer) => Promise<MyCategories>;
+
+export type CustomerPrincipal = Extract<Principal, { kind: 'customer' }>;
+
+export interface MeView {
+  customerId: string;
+  name: string;
+  contact: { type: ContactType; value: string };
+  consent: ConsentStateView;
+  retention: { expiresAt: string };
+  erasure?: { status: string; scheduledFor: string; receiptId: string };
+  legalHold?: boolean;
+  createdAt: string;
+  lastActivityAt: string;
+  interactions: MyCategories['interactions'];
+  purchases: MyCategories['purchases'];
+  behaviour: MyCategories['behaviour'];
+}
+
+export interface PortalDeps {
+  clock: Clock;
+  customers: Customers;
+  accessLog: AccessLog;
+  policy: RetentionPolicy;
+  readCategories: ReadMyCategories;
+}
+
+export class Portal {
+  constructor(private readonly deps: PortalDeps) {}
+
+  async me(principal: CustomerPrincipal): Promise<MeView> {
+    const { customers } = this.deps;
+    const customerId = principal.customerId;
+    const row = await customers.require(customerId);
+    const sealed = await customers.unseal(row);
+    const { interactions, purchases, behaviour } = await this.deps.readCategories(row, sealed);
+    await this.deps.accessLog.append(customerId, principal, 'read', undefined, !!row.legalHold);
+    return {
+      customerId,
+      name: sealed.name,
+      contact: { type: sealed.contact.type, value: sealed.contact.value },
+      consent: consentState(row.consent, this.deps.clock.now(), this.deps.policy.consent),
+      retention: { expiresAt: this.deps.policy.retentionEnd(row) },
+      ...(row.erasure ? { erasure: { status: row.erasure.status, scheduledFor: row.erasure.scheduledFor, receiptId: row.erasure.receiptId } } : {}),
+      ...(row.legalHold ? { legalHold: true } : {}),
+      createdAt: row.createdAt,
+      lastActivityAt: row.lastActivityAt,
+      interactions,
+      purchases,
+      behaviour,
+    };
+  }
+
+  async accessLog(principal: CustomerPrincipal): Promise<{ items: AccessEntry[] }> {
+    const customerId = principal.customerId;
+    const row = await this.deps.customers.require(customerId);
+    const items = await this.deps.accessLog.list(customerId);
+    await this.deps.accessLog.append(customerId, principal, 'read_access_log', undefined, !!row.legalHold);
+    return { items };
+  }
+}

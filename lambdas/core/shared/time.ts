@@ -1,0 +1,19 @@
+/** Time as the tables store it: TTLs are whole epoch seconds, and a row past its TTL is absent. */
+
+export const DAY_SECONDS = 86_400;
+
+/** Epoch seconds, as DynamoDB's TTL attribute wants them. */
+export const epoch = (d: Date): number => Math.floor(d.getTime() / 1000);
+
+/**
+ * Whether a row's TTL has passed. DynamoDB deletes expired rows within days, not seconds, so every
+ * read treats such a row as absent. A row without a TTL (legal hold) never expires.
+ */
+export function isExpired<T extends { expiresAt?: unknown }>(row: T | undefined, now: Date): row is T & { expiresAt: number } {
+  return typeof row?.expiresAt === 'number' && row.expiresAt <= epoch(now);
+}
+
+/** EventBridge Scheduler's `at()` has whole seconds: round up so nothing runs early. */
+export function ceilToSecond(ms: number): Date {
+  return new Date(Math.ceil(ms / 1000) * 1000);
+}

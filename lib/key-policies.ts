@@ -1,0 +1,134 @@
+/**
+ * Key policies of the data key and the blind-index MAC key: the account administers them, and only
+ * the named function roles use them.
+ *
+ * - Administration (describe, enable/disable, put policy, tag, schedule deletion...) goes to the
+ *   account, so IAM decides which administrators may do it. It holds no use of the key: not even an
+ *   account administrator can unwrap a customer key with IAM permissions alone.
+ * - Direct use (GenerateDataKey, Decrypt; GenerateMac) is admitted for the account principal only
+ *   when the caller is one of the function roles named here (aws:PrincipalArn). The roles live in the
+ *   stateless stack, deployed after this one: naming them as principals would fail (KMS refuses a
+ *   policy naming a role that does not exist yet) and referencing them would make the stacks depend
+ *   on each other. Their names are fixed instead (lib/function-roles.ts), and the ARNs built from
+ *   those names; the roles' own policies still grant each action (both must allow).
+ * - Customer keys are wrapped under an encryption context naming the customer and the purpose; a
+ *   direct Decrypt or GenerateDataKey without that context is refused, so the key cannot be used by
+ *   those roles to encrypt or decrypt anything else.
+ * - DynamoDB encrypts the tables with the data key on behalf of whoever calls it (kms:ViaService):
+ *   it creates a grant at table creation and decrypts the table key for each caller. That path opens
+ *   no personal field (each is also encrypted under a customer key, which needs the direct Decrypt
+ *   above); who may read a table is decided by DynamoDB permissions.
+ * Break-glass (e.g. running `npm run reapply-erasures -- --aws` as an operator) means adding a
+ * statement with PutKeyPolicy first: deliberate, and recorded by CloudTrail.
+ */
+import { Arn, Aws, Stack } from 'aws-cdk-lib';
+import { AccountRootPrincipal, PolicyDocument, PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { KEY_ACTIONS, type KeyUse } from './constructs/crm-function';
+import { FUNCTION_KEYS, functionName, roleNameOf, type FunctionId } from './function-roles';
+
+/**
+ * What key administration means here. Create* is narrowed to CreateAlias: kms:CreateGrant would let
+ * any account principal with IAM permission hand itself the use this policy withholds.
+ */
+export const KEY_ADMIN_ACTIONS = [
+  'kms:CreateAlias',
+  'kms:Describe*',
+  'kms:Enable*',
+  'kms:List*',
+  'kms:Put*',
+  'kms:Update*',
+  'kms:Revoke*',
+  'kms:Disable*',
+  'kms:Get*',
+  'kms:Delete*',
+  'kms:TagResource',
+  'kms:UntagResource',
+  'kms:ScheduleKeyDeletion',
+  'kms:CancelKeyDeletion',
+] as const;
+
+/**
+ * The encryption context every customer key is wrapped under: `{customerId, purpose}` with this
+ * purpose (lambdas/core/shared/vault.ts). A test checks the code sends exactly that.
+ */
+export const CUSTOMER_KEY_CONTEXT = { keys: ['customerId', 'purpose'], purpose: 'customer-data-key' } as const;
+
+/** What DynamoDB needs on a table key on behalf of its callers (AWS documents this list). */
+const VIA_DYNAMODB_ACTIONS = ['kms:Encrypt', 'kms:Decrypt', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:DescribeKey', 'kms:CreateGrant'];
+
+function roleArn(stack: Stack, prefix: string, id: FunctionId): string {
+  return Arn.format({ service: 'iam', region: '', resource: 'role', resourceName: roleNameOf(functionName(prefix, id)) }, stack);
+}
+
+/** The role ARNs of the functions that use `key` for `use`, in a stable order. */
+export function keyUsers(stack: Stack, prefix: string, key: 'data' | 'mac', uses: readonly KeyUse[]): string[] {
+  return (Object.keys(FUNCTION_KEYS) as FunctionId[])
+    .filter((id) => uses.includes(FUNCTION_KEYS[id][key]!))
+    .map((id) => roleArn(stack, prefix, id));
+}
+
+const administration = () =>
+  new PolicyStatement({
+    sid: 'AccountAdministersTheKey',
+    principals: [new AccountRootPrincipal()],
+    actions: [...KEY_ADMIN_ACTIONS],
+    resources: ['*'],
+  });
+
+/** Direct use by named roles only: the account principal, narrowed to those role ARNs. */
+function useBy(
+  sid: string,
+  actions: readonly string[],
+  roles: string[],
+  conditions: Record<string, Record<string, unknown>> = {},
+): PolicyStatement {
+  return new PolicyStatement({
+    sid,
+    principals: [new AccountRootPrincipal()],
+    actions: [...actions],
+    resources: ['*'],
+    conditions: { ...conditions, ArnEquals: { 'aws:PrincipalArn': roles } },
+  });
+}
+
+const customerKeyContext = {
+  // Only these keys, and both present, and the purpose exactly the customer-key purpose.
+  'ForAllValues:StringEquals': { 'kms:EncryptionContextKeys': [...CUSTOMER_KEY_CONTEXT.keys] },
+  Null: { 'kms:EncryptionContext:customerId': 'false' },
+  StringEquals: { 'kms:EncryptionContext:purpose': CUSTOMER_KEY_CONTEXT.purpose },
+};
+
+export function dataKeyPolicy(stack: Stack, prefix: string): PolicyDocument {
+  const generate = KEY_ACTIONS.wrap.filter((a) => a !== 'kms:Decrypt');
+  return new PolicyDocument({
+    statements: [
+      administration(),
+      useBy('NamedFunctionsUnwrapCustomerKeys', ['kms:Decrypt'], keyUsers(stack, prefix, 'data', ['wrap', 'unwrap']), customerKeyContext),
+      useBy('NamedFunctionsWrapNewCustomerKeys', generate, keyUsers(stack, prefix, 'data', ['wrap']), customerKeyContext),
+      new PolicyStatement({
+        sid: 'TableEncryptionThroughDynamoDB',
+        principals: [new AccountRootPrincipal()],
+        actions: VIA_DYNAMODB_ACTIONS,
+        resources: ['*'],
+        conditions: { StringEquals: { 'kms:ViaService': `dynamodb.${stack.region}.amazonaws.com`, 'kms:CallerAccount': Aws.ACCOUNT_ID } },
+      }),
+      new PolicyStatement({
+        sid: 'DynamoDBChecksTheKey',
+        principals: [new ServicePrincipal('dynamodb.amazonaws.com')],
+        actions: ['kms:Describe*', 'kms:Get*', 'kms:List*'],
+        resources: ['*'],
+      }),
+    ],
+  });
+}
+
+export function macKeyPolicy(stack: Stack, prefix: string): PolicyDocument {
+  return new PolicyDocument({
+    statements: [
+      administration(),
+      useBy('NamedFunctionsComputeTheBlindIndex', KEY_ACTIONS.mac, keyUsers(stack, prefix, 'mac', ['mac']), {
+        StringEquals: { 'kms:MacAlgorithm': 'HMAC_SHA_256' },
+      }),
+    ],
+  });
+}
