@@ -10,14 +10,20 @@ import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { FilterCriteria, FilterRule, StartingPosition } from 'aws-cdk-lib/aws-lambda';
 import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { namePrefix, type CrmConfig } from './config';
-import { CrmFunction, type CrmFunctionProps, type TableAccess } from './constructs/crm-function';
+import { CrmFunction, type CrmFunctionProps, type CrmTable, type TableAccess } from './constructs/crm-function';
 import { DeadLetterQueue } from './constructs/dead-letter-queue';
 import type { OpsAlarms } from './constructs/ops-alarms';
 import { FUNCTION_TABLES, type TableGrants } from './function-access';
 import { FUNCTION_KEYS, functionName } from './function-roles';
 import { settingsEnvironment } from './function-environment';
-import type { StatefulResources } from './stateless-stack';
 import type { AwsTableId } from './stateful-stack';
+
+/** What the stateless stack needs from the stateful one. */
+export interface StatefulResources {
+  readonly tables: Readonly<Record<AwsTableId, CrmTable>>;
+  readonly dataKey: IKey;
+  readonly macKey: IKey;
+}
 
 export type FunctionName = keyof typeof FUNCTION_TABLES;
 export type CrmFunctions = Readonly<Record<FunctionName, CrmFunction>>;

@@ -8,8 +8,7 @@ import { Duration, type Stack } from 'aws-cdk-lib';
 import {
   AlarmStatusWidget, Dashboard, GraphWidget, MathExpression, Metric, TextWidget, type IMetric, type IWidget,
 } from 'aws-cdk-lib/aws-cloudwatch';
-import { METRICS_NAMESPACE } from '../lambdas/adapters/metrics';
-import { BUSINESS_EVENTS } from '../lambdas/core/shared/metrics';
+import { BUSINESS_EVENTS, METRICS_NAMESPACE } from '../lambdas/core/shared/metrics';
 import { AWS_TABLES, physicalName, type TableId } from '../lambdas/core/policy/tables';
 import { namePrefix, type CrmConfig } from './config';
 import type { CrmApi } from './constructs/crm-api';

@@ -6,29 +6,22 @@
 import { Aws, CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Dashboard } from 'aws-cdk-lib/aws-cloudwatch';
 import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { Key, type IKey } from 'aws-cdk-lib/aws-kms';
+import { Key } from 'aws-cdk-lib/aws-kms';
 import type { Construct } from 'constructs';
 import { MAX_BODY_BYTES } from '../lambdas/http/middleware';
 import { API_ROUTES, SIGN_IN_PATHS, type DeployedRoute } from './api-routes';
 import { namePrefix, type CrmConfig } from './config';
 import { CrmApi } from './constructs/crm-api';
-import type { CrmTable } from './constructs/crm-function';
 import { ErasureScheduler } from './constructs/erasure-scheduler';
 import { Notifications } from './constructs/notifications';
 import { OpsAlarms } from './constructs/ops-alarms';
 import { StaffIdentity } from './constructs/staff-identity';
-import { createFunctions, type CrmFunctions } from './functions';
+import { createFunctions, type CrmFunctions, type StatefulResources } from './functions';
 import { addMonitoring } from './monitoring';
-import type { AwsTableId } from './stateful-stack';
 
 export { LOGGED_FAILURES } from './monitoring';
 
-/** What the stateless stack needs from the stateful one. */
-export interface StatefulResources {
-  readonly tables: Readonly<Record<AwsTableId, CrmTable>>;
-  readonly dataKey: IKey;
-  readonly macKey: IKey;
-}
+export type { StatefulResources } from './functions';
 
 export interface StatelessStackProps extends StackProps {
   config: CrmConfig;

@@ -154,7 +154,8 @@ export function parseArgs(argv: readonly string[], env: NodeJS.ProcessEnv = proc
 
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
-  const log = createLogger('privacy-crm-reapply-erasures');
+  // The command prints its own summary on stdout; the run's info lines would only interleave with it.
+  const log = createLogger('privacy-crm-reapply-erasures', process.env.LOG_LEVEL ?? 'WARN');
   let embedded: Server | undefined;
   let unlock: () => void = () => undefined;
   let endpoint = args.endpoint;

@@ -5,9 +5,9 @@
  * only, so no dimension or value can hold anything personal.
  */
 import { Metrics as PowertoolsMetrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import type { BusinessEvent, Metrics } from '../core/shared/metrics';
+import { METRICS_NAMESPACE, type BusinessEvent, type Metrics } from '../core/shared/metrics';
 
-export const METRICS_NAMESPACE = 'PrivacyCrm';
+export { METRICS_NAMESPACE };
 
 export class EmfMetrics implements Metrics {
   private readonly emf: PowertoolsMetrics;

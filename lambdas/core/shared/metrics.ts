@@ -3,6 +3,9 @@
  * no values other than a count, so nothing personal (no id, contact or reason) can reach a metric.
  * In AWS it is CloudWatch embedded metric format (Powertools Metrics); locally and in tests, nothing.
  */
+/** CloudWatch namespace of the business metrics (the dashboard reads them there). */
+export const METRICS_NAMESPACE = 'PrivacyCrm';
+
 export const BUSINESS_EVENTS = [
   'CustomerCreated',
   'ErasureRequested',
