@@ -2,13 +2,13 @@
  * CORS for browser-based staff tools: `staffOrigins` enables it on the staff routes for exactly those
  * origins, preflight included; the portal and public routes stay same-origin only.
  */
-import { App, Validations } from 'aws-cdk-lib';
+import { type App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks, NIST80053R5Checks } from 'cdk-nag';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ENV } from '../../lambdas/config';
 import { withStaffCors } from '../../lambdas/handlers/staff-cors';
 import { API_ROUTES } from '../../lib/api-routes';
-import { ConfigError, parseConfig } from '../../lib/config';
+import { type ConfigError, parseConfig } from '../../lib/config';
 import { apiGatewayEvent } from '../support/api-gateway';
 import { apiMethods, cdkJsonContext, resourcesOf, synthCrm, type SynthesizedCrm } from './support/crm-app';
 

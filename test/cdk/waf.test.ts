@@ -8,7 +8,7 @@ import { PURCHASE_LIMITS } from '../../lambdas/core/categories/purchases';
 import { MAX_BODY_BYTES } from '../../lambdas/http/middleware';
 import { CreatePurchaseBody } from '../../lambdas/http/schemas-categories';
 import { API_PATH_PATTERN, COMMON_RULE_EXCLUSIONS } from '../../lib/constructs/api-firewall';
-import { ConfigError, parseConfig } from '../../lib/config';
+import { type ConfigError, parseConfig } from '../../lib/config';
 import { cdkJsonContext, resourcesOf, synthCrm, type SynthesizedCrm } from './support/crm-app';
 
 let crm: SynthesizedCrm;

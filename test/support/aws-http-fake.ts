@@ -81,12 +81,24 @@ export async function startAwsHttpFake(region = 'eu-west-1'): Promise<AwsHttpFak
     const key = `${group}/${name}`;
     const missing = () => json(res, 404, { Message: 'Schedule not found.' }, { 'x-amzn-errortype': 'ResourceNotFoundException' });
     if (req.method === 'POST') {
-      if (schedules.has(key)) return json(res, 409, { Message: 'Schedule exists.' }, { 'x-amzn-errortype': 'ConflictException' });
+      if (schedules.has(key)) {
+        json(res, 409, { Message: 'Schedule exists.' }, { 'x-amzn-errortype': 'ConflictException' });
+        return;
+      }
       schedules.set(key, { ...input, Name: name });
-      return json(res, 200, { ScheduleArn: `arn:aws:scheduler:${region}:111122223333:schedule/${key}` });
+      json(res, 200, { ScheduleArn: `arn:aws:scheduler:${region}:111122223333:schedule/${key}` });
+      return;
     }
-    if (req.method === 'DELETE') return schedules.delete(key) ? json(res, 200, {}) : missing();
-    if (req.method === 'GET') return schedules.has(key) ? json(res, 200, schedules.get(key)) : missing();
+    if (req.method === 'DELETE') {
+      if (schedules.delete(key)) json(res, 200, {});
+      else missing();
+      return;
+    }
+    if (req.method === 'GET') {
+      if (schedules.has(key)) json(res, 200, schedules.get(key));
+      else missing();
+      return;
+    }
     json(res, 405, { Message: 'method' });
   }
 
