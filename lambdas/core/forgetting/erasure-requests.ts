@@ -18,9 +18,8 @@ import type { AccessLog } from '../shared/access-log';
 import { ConflictError, NotFoundError } from '../shared/errors';
 import type { Clock, Scheduler, Store } from '../shared/ports';
 import type { Principal } from '../shared/principal';
-import { ceilToSecond } from '../shared/time';
 import type { Cascade } from './cascade';
-import { assertOwn, inProgress, scheduleName, type ErasureScheduled } from './erasure-common';
+import { assertOwn, erasureDeadline, inProgress, scheduleName, type ErasureScheduled } from './erasure-common';
 import { notices, type NoticeSender } from './notices';
 import type { ReceiptRow, Receipts } from './receipts';
 
@@ -59,7 +58,7 @@ export class ErasureRequests {
     }
 
     const now = this.now;
-    const scheduledFor = ceilToSecond(now.getTime() + this.deps.policy.erasureGraceSeconds * 1000).toISOString();
+    const scheduledFor = erasureDeadline(now, this.deps.policy.erasureGraceSeconds).toISOString();
     const receiptId = randomUUID();
     const held = row.legalHold !== undefined;
     const receipt: ReceiptRow = {
