@@ -63,7 +63,7 @@ describe('the API function\'s table grants', () => {
     await req('PUT', `/v1/customers/${id}/consent`, TOKENS.agent, { analytics: false, source: 'email' });
     await req('PUT', `/v1/customers/${id}/legal-hold`, TOKENS.officer, { reason: 'grants' });
     const held = await req('POST', `/v1/customers/${id}/erasure`, TOKENS.officer);
-    await req('DELETE', `/v1/customers/${id}/legal-hold`, TOKENS.officer);
+    await req('DELETE', `/v1/customers/${id}/legal-hold`, TOKENS.officer, { reason: 'grants end' });
     await req('DELETE', `/v1/customers/${id}/erasure`, TOKENS.officer);
     await req('GET', `/v1/erasure-receipts/${held.body.receiptId}`);
     await req('GET', '/v1/privacy/inventory');

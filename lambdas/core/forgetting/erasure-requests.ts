@@ -68,7 +68,8 @@ export class ErasureRequests {
       requestedAt: now.toISOString(),
       requestedBy: principal.kind,
       scheduledFor,
-      ...(held ? { onHoldSince: now.toISOString() } : {}),
+      // Held before it was asked for: the receipt shows since when (only the date, never the reason).
+      ...(held ? { onHoldSince: now.toISOString(), history: [{ event: 'hold_placed' as const, at: row.legalHold!.since }] } : {}),
       steps: [],
       expiresAt: this.deps.policy.ttlFor('receipts', now),
     };

@@ -102,7 +102,7 @@ export const TABLES = {
     partitionKey: { name: 'receiptId', type: 'S' },
     attributes: [
       'receiptId', 'customerId', 'status', 'requestedAt', 'requestedBy', 'scheduledFor', 'cancelledAt', 'startedAt',
-      'completedAt', 'categories', 'steps', 'onHoldSince', TTL_ATTRIBUTE,
+      'completedAt', 'categories', 'steps', 'onHoldSince', 'history', TTL_ATTRIBUTE,
     ],
   }),
   idempotency: spec({
