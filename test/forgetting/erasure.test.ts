@@ -1,7 +1,11 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { erasureCategories } from '../../lambdas/core/forgetting/receipts';
 import { DEFAULT_POLICY } from '../../lambdas/core/policy/retention-policy';
+import type { Message } from '../../lambdas/core/shared/ports';
 import { oneCalendarMonthAfter } from '../../lambdas/core/shared/time';
+import { Outbox } from '../../local/outbox';
 import { scanAll, textsOf } from '../support/tables';
 import { TOKENS, type TestHome } from '../support/home';
 import { advance, DAY, expectIntact, expectNothingLeft, messagesTo, populate, startForgettingHome } from './support';
@@ -64,16 +68,51 @@ describe('an erasure request', () => {
 
   it('tells the customer when it is requested, cancelled and carried out, the last time without any link', async () => {
     const p = await populate(home, { session: false });
-    const r1 = await requestErasure(p.customerId);
-    await cancelErasure(p.customerId);
-    const r2 = await requestErasure(p.customerId);
+    // What was sent, as the customer's inbox would keep it (the local outbox forgets it with the erasure).
+    const sent: Message[] = [];
+    const send = home.outbox.send;
+    home.outbox.send = async (m) => {
+      sent.push(m);
+      return send.call(home.outbox, m);
+    };
+    try {
+      const r1 = await requestErasure(p.customerId);
+      await cancelErasure(p.customerId);
+      const r2 = await requestErasure(p.customerId);
+      await advance(home, 30 * DAY + 60);
+      const mine = sent.filter((m) => m.to === p.email);
+      expect(mine.map((m) => m.subject)).toEqual(['Your erasure request', 'Your erasure request was cancelled', 'Your erasure request', 'We are erasing your data now']);
+      expect(mine.at(-1)!.body).toContain(r2.body.receiptId);
+      expect(mine.at(-1)!.body).not.toMatch(/https?:|<img|<a /i);
+      expect(mine[0].body).toContain(r1.body.receiptId);
+    } finally {
+      home.outbox.send = send;
+    }
+  });
+
+  it('leaves nothing of the customer in the local outbox, in memory, on disk or at /dev/outbox; others keep theirs', async () => {
+    const p = await populate(home);
+    const other = await populate(home);
+    await requestErasure(other.customerId);
+    await requestErasure(p.customerId);
+    expect(messagesTo(home, p.email).length, 'a sign-in code and the erasure notice').toBeGreaterThanOrEqual(2);
+    const file = join(home.dataDir, 'outbox.jsonl');
+    expect(readFileSync(file, 'utf8')).toContain(p.email);
+    await cancelErasure(other.customerId);
+    const othersBefore = messagesTo(home, other.email).length;
+
     await advance(home, 30 * DAY + 60);
-    const subjects = messagesTo(home, p.email).map((m) => m.subject);
-    expect(subjects).toEqual(['Your erasure request', 'Your erasure request was cancelled', 'Your erasure request', 'We are erasing your data now']);
-    const last = messagesTo(home, p.email).at(-1)!;
-    expect(last.body).toContain(r2.body.receiptId);
-    expect(last.body).not.toMatch(/https?:|<img|<a /i);
-    expect(messagesTo(home, p.email)[0].body).toContain(r1.body.receiptId);
+    expect((await home.request('GET', `/v1/customers/${p.customerId}`, { token: TOKENS.agent })).status).toBe(404);
+    expect(messagesTo(home, p.email)).toEqual([]);
+    expect(home.outbox.list().some((m) => m.customerId === p.customerId)).toBe(false);
+    expect(readFileSync(file, 'utf8')).not.toContain(p.email);
+    expect(readFileSync(file, 'utf8')).not.toContain(p.customerId);
+    expect((await home.request('GET', '/dev/outbox')).text).not.toContain(p.email);
+    // The other customer, not erased, keeps every message; a restart reads the same outbox back.
+    expect(messagesTo(home, other.email)).toHaveLength(othersBefore);
+    const reread = new Outbox(home.clock, file).list();
+    expect(reread.filter((m) => m.to === other.email)).toHaveLength(othersBefore);
+    expect(reread.filter((m) => m.to === p.email)).toEqual([]);
   });
 
   it('answers a repeated request with the same receipt and keeps one schedule', async () => {

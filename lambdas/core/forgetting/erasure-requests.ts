@@ -100,7 +100,7 @@ export class ErasureRequests {
 
     await this.deps.accessLog.append(customerId, principal, 'request_erasure', undefined, !!row.legalHold);
     const sealed = await this.deps.cascade.unseal(marked);
-    if (sealed) await this.deps.notices.sendBestEffort(sealed.contact, marked.consent, notices.erasureRequested(receiptId, scheduledFor, !!marked.legalHold));
+    if (sealed) await this.deps.notices.sendBestEffort(customerId, sealed.contact, marked.consent, notices.erasureRequested(receiptId, scheduledFor, !!marked.legalHold));
     return { receiptId, scheduledFor };
   }
 
@@ -128,7 +128,7 @@ export class ErasureRequests {
     await this.deps.scheduler.cancel(scheduleName(receiptId));
     await this.deps.accessLog.append(customerId, principal, 'cancel_erasure', undefined, !!row.legalHold);
     const sealed = await this.deps.cascade.unseal(updated);
-    if (sealed) await this.deps.notices.sendBestEffort(sealed.contact, updated.consent, notices.erasureCancelled(receiptId));
+    if (sealed) await this.deps.notices.sendBestEffort(customerId, sealed.contact, updated.consent, notices.erasureCancelled(receiptId));
     return { receiptId, status: 'cancelled' };
   }
 

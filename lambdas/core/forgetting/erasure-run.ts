@@ -184,7 +184,7 @@ export class ErasureRun {
     const sealed = await this.deps.cascade.unseal(row);
     if (!sealed) return;
     // An outage is retried with the whole handler; an undeliverable address must not block the erasure.
-    await this.deps.notices.sendBestEffort(sealed.contact, row.consent, notices.erasureHappening(receiptId), { rethrowUnavailable: true });
+    await this.deps.notices.sendBestEffort(row.customerId, sealed.contact, row.consent, notices.erasureHappening(receiptId), { rethrowUnavailable: true });
   }
 
   private async record(receipt: ReceiptRow, step: string, changes: Partial<ReceiptRow> = {}): Promise<ReceiptRow> {

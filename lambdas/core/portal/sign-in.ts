@@ -152,7 +152,7 @@ export class SignIn {
       createdAt: now.toISOString(),
       expiresAt: epoch(now) + this.settings.codeTtlSeconds,
     });
-    await this.deps.notifier.send(codeMessage(contact, code, Math.round(this.settings.codeTtlSeconds / 60)));
+    await this.deps.notifier.send({ customerId: customer.customerId, ...codeMessage(contact, code, Math.round(this.settings.codeTtlSeconds / 60)) });
   }
 
   private async limitClient(client: string | undefined): Promise<void> {
