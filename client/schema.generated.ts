@@ -98,8 +98,8 @@ export interface paths {
         options?: never;
         head?: never;
         /**
-         * Change the name or replace the contact method.
-         * @description Change the name or replace the contact method. Staff only, with role agent, privacy_officer, admin. The body must be application/json (415 otherwise) and may hold no field it does not document.
+         * Change the name (any staff role), or replace the contact method (privacy officer or admin, with a purpose, logged): the old and the new contact are told, and the customer's portal sessions and pending codes end.
+         * @description Change the name (any staff role), or replace the contact method (privacy officer or admin, with a purpose, logged): the old and the new contact are told, and the customer's portal sessions and pending codes end. Staff only, with role agent, privacy_officer, admin. The body must be application/json (415 otherwise) and may hold no field it does not document.
          */
         patch: operations["patchCustomer"];
         trace?: never;
@@ -1033,7 +1033,7 @@ export interface components {
             analytics?: boolean;
             communications?: boolean;
         };
-        /** @description At least one field. At most one of email or phone; it replaces the current contact method. */
+        /** @description At least one of name, email, phone. At most one of email or phone; it replaces the current contact method, which needs the privacy_officer or admin role and a purpose, tells the old and the new contact, and ends the customer's portal sessions and codes. */
         PatchCustomer: {
             /**
              * @description Email address; trimmed and lower-cased.
@@ -1047,6 +1047,8 @@ export interface components {
              * @example +44 20 7946 0958
              */
             phone?: string;
+            /** @description Required with email or phone: why the contact method changes; written to the access log. One line. */
+            purpose?: string;
         };
         /** @description Exactly one of email or phone. */
         PortalLogin: {

@@ -189,6 +189,7 @@ const ACTIONS: Record<string, string> = {
   create: 'created your record',
   read: 'viewed your data',
   update: 'changed your details',
+  change_contact: 'changed your email address or phone number',
   reveal: 'saw your full name and contact',
   search: 'looked you up by your contact',
   read_access_log: 'viewed this access log',

@@ -1,6 +1,6 @@
 /**
  * Sending a notice to a customer's contact through the consent module's one gate (`messageAllowed`).
- * The texts live with the paths that send them (forgetting/notices.ts, customer/contact-notices.ts).
+ * The texts live with the paths that send them (forgetting/notices.ts, customer/contact-change.ts).
  */
 import type { RetentionPolicy } from '../policy/retention-policy';
 import { DependencyUnavailableError } from '../shared/errors';

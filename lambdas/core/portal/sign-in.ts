@@ -154,6 +154,13 @@ export class SignIn {
     return session;
   }
 
+  /** Forgets a contact that no longer belongs to its customer: its pending code and its guard row. */
+  async forgetContact(contact: Contact): Promise<void> {
+    const key = await this.contactKey(contact);
+    await this.deps.store.delete('sessions', { id: codeId(key) });
+    await this.guard.forget(key);
+  }
+
   private async sendCode(input: ContactInput, contact: Contact, key: string): Promise<void> {
     const customer = await this.deps.customers.findByContact(input);
     if (!customer) return;
