@@ -3,7 +3,7 @@ import { scheduleName, type ErasurePayload } from '../../lambdas/core/forgetting
 import { createErasureHandler } from '../../lambdas/handlers/erasure';
 import { scanAll } from '../support/tables';
 import { TOKENS, type TestHome } from '../support/home';
-import { DAY, expectNothingLeft, messagesTo, populate, startCrashingHome, type CrashingStore, type Populated } from './support';
+import { DAY, expectNothingLeft, populate, sentTo, startCrashingHome, type CrashingStore, type Populated } from './support';
 
 let home: TestHome;
 let store: CrashingStore;
@@ -71,7 +71,7 @@ describe('the erasure handler', () => {
       expect(done.body.status).toBe('completed');
       await expectNothingLeft(home, p);
       // The last notice goes out at least once, and at most once more when the crash fell right after it.
-      const notices = messagesTo(home, p.email).filter((m) => m.subject === 'We are erasing your data now');
+      const notices = sentTo(home, p.email).filter((m) => m.subject === 'We are erasing your data now');
       expect(notices.length).toBeGreaterThanOrEqual(1);
       expect(notices.length).toBeLessThanOrEqual(2);
     }
