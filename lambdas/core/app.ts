@@ -51,7 +51,9 @@ export function createApp(ports: Ports, settings: Settings = {}) {
   });
   // An erased customer's messages go from a notifier that keeps copies (the local outbox) too.
   const onErased = async (customerId: string) => ports.notifier.forget?.(customerId);
-  const forgetting = createForgetting({ store, clock, policy, vault, customers, accessLog, notifier: ports.notifier, scheduler: ports.scheduler, log, onErased });
+  const forgetting = createForgetting({
+    store, clock, policy, vault, customers, accessLog, notifier: ports.notifier, scheduler: ports.scheduler, log, onErased,
+  });
   // Activity (interaction, purchase, consent change, portal sign-in) extends retention.
   const onActivity = forgetting.retention.onActivity;
   const categories = createCategoryServices({ store, vault, cipher: ports.cipher, clock, policy, customers, accessLog, onActivity });

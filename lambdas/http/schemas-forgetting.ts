@@ -29,7 +29,11 @@ export const LiftLegalHoldBody = z
     reason: safeText(500)
       .trim()
       .min(3)
-      .meta({ description: 'Why the hold ends (e.g. the case was closed). Encrypted under the customer key and written to the access log; never on the receipt.' }),
+      .meta({
+        description:
+          'Why the hold ends (e.g. the case was closed). Encrypted under the customer key and written to the access log; ' +
+          'never on the receipt.',
+      }),
   })
   .meta({ id: 'LiftLegalHoldRequest' });
 

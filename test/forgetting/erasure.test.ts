@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { erasureCategories } from '../../lambdas/core/forgetting/receipts';
 import { DEFAULT_POLICY } from '../../lambdas/core/policy/retention-policy';
-import { oneCalendarMonthAfter } from '../../lambdas/core/shared/time';
+import { oneCalendarMonthAfter } from '../../lambdas/core/policy/time';
 import { Outbox } from '../../local/outbox';
 import { scanAll, textsOf } from '../support/tables';
 import { TOKENS, type TestHome } from '../support/home';
@@ -73,7 +73,12 @@ describe('an erasure request', () => {
     await advance(home, 30 * DAY + 60);
     // As the customer's inbox keeps them: the local outbox forgets them with the erasure.
     const mine = sentTo(home, p.email);
-    expect(mine.map((m) => m.subject)).toEqual(['Your erasure request', 'Your erasure request was cancelled', 'Your erasure request', 'We are erasing your data now']);
+    expect(mine.map((m) => m.subject)).toEqual([
+      'Your erasure request',
+      'Your erasure request was cancelled',
+      'Your erasure request',
+      'We are erasing your data now',
+    ]);
     expect(mine.at(-1)!.body).toContain(r2.body.receiptId);
     expect(mine.at(-1)!.body).not.toMatch(/https?:|<img|<a /i);
     expect(mine[0].body).toContain(r1.body.receiptId);

@@ -78,7 +78,8 @@ describe('a legal hold', () => {
     const liftReason = `Subpoena ${p.customerId.slice(0, 8)} withdrawn`;
     expect((await lift(p.customerId, TOKENS.officer, liftReason)).status).toBe(200);
     const log = await home.request('GET', `/v1/customers/${p.customerId}/access-log`, { token: TOKENS.officer });
-    expect(log.body.items).toContainEqual(expect.objectContaining({ action: 'lift_legal_hold', purpose: liftReason, actor: 'staff:staff-officer-1' }));
+    const entry = { action: 'lift_legal_hold', purpose: liftReason, actor: 'staff:staff-officer-1' };
+    expect(log.body.items).toContainEqual(expect.objectContaining(entry));
 
     const shown = await receipt(requested.body.receiptId);
     expect(shown.body.status).toBe('pending');

@@ -66,6 +66,6 @@ describe('the embedded database', () => {
     expect(endpoint.hostname).toBe('127.0.0.1');
     const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
     expect(readme).toMatch(/embedded database \(dynalite\) listens on `127\.0\.0\.1`[^.]*without authentication/);
-    expect(readme).toMatch(/outbox[^]*?an erasure \(on request or by retention\) drops that customer's messages/);
+    expect(readme).toMatch(/outbox[\s\S]*?an erasure \(on request or by retention\) drops that customer's messages/);
   });
 });

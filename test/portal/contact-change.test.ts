@@ -20,12 +20,16 @@ const sessionIds = async () => new Set((await scanAll(home.dynamo)).sessions.map
 const LINK = /https?:|www\.|<a |<img/i;
 
 describe('an agent', () => {
-  it('cannot point a customer\'s contact at their own mailbox: 403, nothing changes, nobody is told, the session stays', async () => {
+  it("cannot point a customer's contact at their own mailbox: 403, nothing changes, nobody is told, the session stays", async () => {
     const id = await createCustomer(home, { name: 'Victim Vera', email: 'vera@example.com' });
     const token = await signIn(home, { email: 'vera@example.com' });
     const messages = home.outbox.list().length;
 
-    for (const body of [{ email: 'agent.mailbox@example.net' }, { email: 'agent.mailbox@example.net', purpose: 'Customer asked' }, { phone: '+44 20 7946 0999' }]) {
+    for (const body of [
+      { email: 'agent.mailbox@example.net' },
+      { email: 'agent.mailbox@example.net', purpose: 'Customer asked' },
+      { phone: '+44 20 7946 0999' },
+    ]) {
       const res = await patch(id, TOKENS.agent, body);
       expect(res.status, JSON.stringify(body)).toBe(403);
       expect(res.headers.get('content-type')).toBe('application/problem+json');
@@ -54,7 +58,11 @@ describe('an agent', () => {
 describe('a privacy officer changing the contact', () => {
   it('must state a purpose: 400 naming it, and nothing changes', async () => {
     const id = await createCustomer(home, { name: 'Purpose Paul', email: 'paul@example.com' });
-    for (const body of [{ email: 'paul.new@example.com' }, { email: 'paul.new@example.com', purpose: ' ' }, { phone: '+44 20 7946 0998', purpose: 'x' }]) {
+    for (const body of [
+      { email: 'paul.new@example.com' },
+      { email: 'paul.new@example.com', purpose: ' ' },
+      { phone: '+44 20 7946 0998', purpose: 'x' },
+    ]) {
       const res = await patch(id, TOKENS.officer, body);
       expect(res.status, JSON.stringify(body)).toBe(400);
       expect(res.body.errors.map((e: { field: string }) => e.field)).toContain('purpose');
@@ -98,7 +106,13 @@ describe('a privacy officer changing the contact', () => {
     for (const m of [toOld, toNew]) expect(m.body).not.toMatch(LINK);
 
     const log = await home.request('GET', `/v1/customers/${id}/access-log`, { token: TOKENS.officer });
-    expect(log.body.items).toContainEqual({ at: expect.any(String), actor: 'staff:staff-officer-1', role: 'privacy_officer', action: 'change_contact', purpose });
+    expect(log.body.items).toContainEqual({
+      at: expect.any(String),
+      actor: 'staff:staff-officer-1',
+      role: 'privacy_officer',
+      action: 'change_contact',
+      purpose,
+    });
 
     // The customer signs in with the new contact; the old one finds nobody.
     const token = await signIn(home, { email: 'mia.new@example.com' });

@@ -42,13 +42,14 @@ function observable(r: TestResponse) {
 
 /** Two answers alike but for Retry-After, which may differ by the seconds between the two requests. */
 function expectAlike(a: ReturnType<typeof observable>[], b: ReturnType<typeof observable>[]) {
-  const strip = (xs: ReturnType<typeof observable>[]) => xs.map(({ retryAfter, ...rest }) => ({ ...rest, hasRetryAfter: retryAfter !== undefined }));
+  const strip = (xs: ReturnType<typeof observable>[]) =>
+    xs.map(({ retryAfter, ...rest }) => ({ ...rest, hasRetryAfter: retryAfter !== undefined }));
   expect(strip(a)).toEqual(strip(b));
-  a.forEach((x, i) => expect(Math.abs((x.retryAfter ?? 0) - (b[i].retryAfter ?? 0))).toBeLessThanOrEqual(5));
+  for (const [i, x] of a.entries()) expect(Math.abs((x.retryAfter ?? 0) - (b[i].retryAfter ?? 0))).toBeLessThanOrEqual(5);
 }
 
 describe('wrong codes paced under the per-code limit', () => {
-  it('4 per 10-minute window, window after window, lock the contact by the 10th in 24 hours: same answers, same work, known or not', async () => {
+  it('4 per 10-minute window, window after window, lock the contact by the 10th in 24 h: same answers and work, known or not', async () => {
     const { home, ops } = await recordingHome();
     await createCustomer(home, { name: 'Paced Pia', email: 'pia@example.com' });
     const seen: Record<string, { answers: ReturnType<typeof observable>[]; work: string[][] }> = {};
@@ -122,11 +123,15 @@ describe('wrong codes paced under the per-code limit', () => {
 
 describe('codes sent per contact', () => {
   it('are capped per day, known or not, with 429 and a Retry-After of up to a day', async () => {
-    ({ home } = await recordingHome({ perContact: { limit: 1_000, windowSeconds: 900 }, perContactDaily: { limit: 4, windowSeconds: 86_400 } }));
+    ({ home } = await recordingHome({
+      perContact: { limit: 1_000, windowSeconds: 900 },
+      perContactDaily: { limit: 4, windowSeconds: 86_400 },
+    }));
     await createCustomer(home, { name: 'Daily Dora', email: 'dora@example.com' });
     const answers: Record<string, ReturnType<typeof observable>[]> = { 'dora@example.com': [], 'nobody-dora@example.com': [] };
     for (let i = 0; i < 5; i++) {
-      for (const email of Object.keys(answers)) answers[email].push(observable(await home.request('POST', '/v1/portal/login', { body: { email } })));
+      for (const email of Object.keys(answers))
+        answers[email].push(observable(await home.request('POST', '/v1/portal/login', { body: { email } })));
       home.clock.advance(20 * MIN);
     }
     const known = answers['dora@example.com'];

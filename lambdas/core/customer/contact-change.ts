@@ -26,14 +26,19 @@ const CONTACT_ROLES: readonly string[] = ['privacy_officer', 'admin'];
  * Checks a change request before anything is read or written. Returns the purpose to log (trimmed).
  * A name-only change stays open to every staff role.
  */
-export function authoriseContactChange(principal: Principal, input: { email?: string; phone?: string; purpose?: string }): string | undefined {
+export function authoriseContactChange(
+  principal: Principal,
+  input: { email?: string; phone?: string; purpose?: string },
+): string | undefined {
   const purpose = input.purpose?.trim();
   if (input.email === undefined && input.phone === undefined) return purpose || undefined;
   if (principal.kind !== 'staff' || !CONTACT_ROLES.includes(principal.role)) {
     throw new ForbiddenError('Changing the contact method needs the privacy_officer or admin role.');
   }
   if (!purpose || purpose.length < 3) {
-    throw new ValidationError('Changing the contact method needs a purpose.', [{ field: 'purpose', message: 'state why the contact method changes (3 to 500 characters)' }]);
+    throw new ValidationError('Changing the contact method needs a purpose.', [
+      { field: 'purpose', message: 'state why the contact method changes (3 to 500 characters)' },
+    ]);
   }
   return purpose;
 }
@@ -48,10 +53,13 @@ export const contactNotices = {
     subject: 'Your contact details with us were changed',
     body: [
       `Our staff have replaced this ${what(old)} in your customer record with another way to reach you.`,
-      `From now on we send our messages there, and this ${what(old)} can no longer sign in to our customer portal. Any portal session that was open has been ended.`,
+      `From now on we send our messages there, and this ${what(old)} can no longer sign in to our customer portal. ` +
+        'Any portal session that was open has been ended.',
       'If you did not ask for this change, contact our customer service at once by the usual means; do not answer this message.',
     ].join('\n\n'),
-    sms: `Our staff replaced this ${what(old)} in your customer record. It can no longer sign in to our portal. If you did not ask for this, contact our customer service at once.`,
+    sms:
+      `Our staff replaced this ${what(old)} in your customer record. It can no longer sign in to our portal. ` +
+      'If you did not ask for this, contact our customer service at once.',
   }),
 
   /** To the contact that now stands in the record. */
@@ -63,7 +71,9 @@ export const contactNotices = {
       `This ${what(now)} is now the one we use to reach you, and the one you sign in with to our customer portal.`,
       'If you did not expect this message, contact our customer service by the usual means; do not answer this message.',
     ].join('\n\n'),
-    sms: `This ${what(now)} is now the one we use to reach you and to sign in to our portal. If you did not expect this, contact our customer service.`,
+    sms:
+      `This ${what(now)} is now the one we use to reach you and to sign in to our portal. ` +
+      'If you did not expect this, contact our customer service.',
   }),
 };
 

@@ -5,7 +5,7 @@
 import { ConflictError, NotFoundError, ValidationError } from '../shared/errors';
 import { isUuid } from '../shared/ids';
 import type { Principal } from '../shared/principal';
-import { ceilToSecond, oneCalendarMonthAfter } from '../shared/time';
+import { ceilToSecond, oneCalendarMonthAfter } from '../policy/time';
 
 export interface ErasureScheduled {
   receiptId: string;

@@ -42,6 +42,14 @@ export class ErasureRequests {
     return this.deps.clock.now();
   }
 
+  /**
+   * When an erasure asked for at `now` would run: after the grace, within a calendar month (GDPR
+   * Art. 12(3)). The portal's confirmation names that day; a request schedules it.
+   */
+  wouldRunAt(now = this.now): string {
+    return erasureDeadline(now, this.deps.policy.erasureGraceSeconds).toISOString();
+  }
+
   /** Requests erasure (staff on the customer's behalf, or the customer in the portal). Idempotent while one is pending. */
   async request(principal: Principal, customerId: string): Promise<ErasureScheduled> {
     assertOwn(principal, customerId);
@@ -58,7 +66,7 @@ export class ErasureRequests {
     }
 
     const now = this.now;
-    const scheduledFor = erasureDeadline(now, this.deps.policy.erasureGraceSeconds).toISOString();
+    const scheduledFor = this.wouldRunAt(now);
     const receiptId = randomUUID();
     const held = row.legalHold !== undefined;
     const receipt: ReceiptRow = {
@@ -100,7 +108,8 @@ export class ErasureRequests {
 
     await this.deps.accessLog.append(customerId, principal, 'request_erasure', undefined, !!row.legalHold);
     const sealed = await this.deps.cascade.unseal(marked);
-    if (sealed) await this.deps.notices.sendBestEffort(customerId, sealed.contact, marked.consent, notices.erasureRequested(receiptId, scheduledFor, !!marked.legalHold));
+    const notice = notices.erasureRequested(receiptId, scheduledFor, !!marked.legalHold);
+    if (sealed) await this.deps.notices.sendBestEffort(customerId, sealed.contact, marked.consent, notice);
     return { receiptId, scheduledFor };
   }
 

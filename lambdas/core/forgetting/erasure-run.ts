@@ -12,7 +12,7 @@ import { loadRaw, Unchanged, updateRow } from '../customer/rows';
 import type { RetentionPolicy } from '../policy/retention-policy';
 import { ConflictError } from '../shared/errors';
 import type { Clock, Log, Scheduler, Store } from '../shared/ports';
-import { ceilToSecond, isExpired } from '../shared/time';
+import { ceilToSecond, isExpired } from '../policy/time';
 import type { Cascade } from './cascade';
 import { EARLY_TOLERANCE_MS, parsePayload, RESUME_DELAY_SECONDS, scheduleName, type ErasureOutcome } from './erasure-common';
 import { notices, type NoticeSender } from './notices';
@@ -121,7 +121,9 @@ export class ErasureRun {
     if (!mark || mark.startedAt) return;
     const receipt = await this.deps.receipts.get(mark.receiptId);
     const at = this.now.toISOString();
-    if (receipt && receipt.status === 'pending') await this.deps.receipts.put({ ...withEvent(receipt, 'hold_placed', at), status: 'on-hold', onHoldSince: at });
+    if (receipt && receipt.status === 'pending') {
+      await this.deps.receipts.put({ ...withEvent(receipt, 'hold_placed', at), status: 'on-hold', onHoldSince: at });
+    }
   }
 
   /** Takes the mark over so cancel and hold refuse from now on; 'held' or 'gone' when it may not. */
@@ -174,7 +176,9 @@ export class ErasureRun {
       { includeExpired: true },
     );
     const at = this.now.toISOString();
-    if (receipt.status !== 'on-hold') await this.deps.receipts.put({ ...withEvent(receipt, 'hold_placed', at), status: 'on-hold', onHoldSince: at });
+    if (receipt.status !== 'on-hold') {
+      await this.deps.receipts.put({ ...withEvent(receipt, 'hold_placed', at), status: 'on-hold', onHoldSince: at });
+    }
     this.deps.log.info('erasure waits for a legal hold', { receiptId: receipt.receiptId });
     return { outcome: 'on-hold' };
   }
@@ -184,7 +188,8 @@ export class ErasureRun {
     const sealed = await this.deps.cascade.unseal(row);
     if (!sealed) return;
     // An outage is retried with the whole handler; an undeliverable address must not block the erasure.
-    await this.deps.notices.sendBestEffort(row.customerId, sealed.contact, row.consent, notices.erasureHappening(receiptId), { rethrowUnavailable: true });
+    const notice = notices.erasureHappening(receiptId);
+    await this.deps.notices.sendBestEffort(row.customerId, sealed.contact, row.consent, notice, { rethrowUnavailable: true });
   }
 
   private async record(receipt: ReceiptRow, step: string, changes: Partial<ReceiptRow> = {}): Promise<ReceiptRow> {

@@ -47,7 +47,9 @@ export interface LegalHoldDeps {
 export function normaliseReason(raw: unknown, action = 'Placing'): string {
   const reason = typeof raw === 'string' ? raw.normalize('NFC').trim().replace(/\s+/g, ' ') : '';
   if (reason.length < 3 || reason.length > 500) {
-    throw new ValidationError(`${action} a legal hold needs a reason of 3 to 500 characters.`, [{ field: 'reason', message: 'must be 3 to 500 characters' }]);
+    throw new ValidationError(`${action} a legal hold needs a reason of 3 to 500 characters.`, [
+      { field: 'reason', message: 'must be 3 to 500 characters' },
+    ]);
   }
   return reason;
 }

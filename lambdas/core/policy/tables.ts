@@ -94,7 +94,10 @@ export const TABLES = {
   sessions: spec({
     name: 'sessions',
     partitionKey: { name: 'id', type: 'S' },
-    attributes: ['id', 'kind', 'customerId', 'lookup', 'codeHash', 'attempts', 'createdAt', 'lastSeenAt', 'absoluteExpiresAt', 'lockedUntil', 'count', 'windowStart', 'failures', 'locks', TTL_ATTRIBUTE],
+    attributes: [
+      'id', 'kind', 'customerId', 'lookup', 'codeHash', 'attempts', 'createdAt', 'lastSeenAt', 'absoluteExpiresAt', 'lockedUntil', 'count',
+      'windowStart', 'failures', 'locks', TTL_ATTRIBUTE,
+    ],
     indexes: [BY_CUSTOMER],
   }),
   receipts: spec({

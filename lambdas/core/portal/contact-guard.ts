@@ -13,7 +13,7 @@
  */
 import { ConditionFailedError, RateLimitedError } from '../shared/errors';
 import type { Item, Store, Clock, WriteCondition } from '../shared/ports';
-import { DAY_SECONDS, epoch, isExpired } from '../shared/time';
+import { DAY_SECONDS, epoch, isExpired } from '../policy/time';
 
 export interface GuardSettings {
   codeTtlSeconds: number;
@@ -136,7 +136,12 @@ export class ContactGuard {
   async succeeded(key: string): Promise<void> {
     const g = this.live(await this.read(key));
     if (g.locks === 0) return this.forget(key);
-    await this.deps.store.put('sessions', { id: guardId(key), kind: 'guard', locks: g.locks, expiresAt: g.expiresAt ?? this.now() + DAY_SECONDS });
+    await this.deps.store.put('sessions', {
+      id: guardId(key),
+      kind: 'guard',
+      locks: g.locks,
+      expiresAt: g.expiresAt ?? this.now() + DAY_SECONDS,
+    });
   }
 
   /** Drops the contact's guard (it no longer belongs to the customer). */

@@ -9,7 +9,7 @@ import { ConditionFailedError } from '../shared/errors';
 import { POLICY } from '../policy/inventory';
 import { BY_CUSTOMER } from '../policy/tables';
 import type { Clock, Item, Key, Store } from '../shared/ports';
-import { epoch } from '../shared/time';
+import { epoch } from '../policy/time';
 
 export interface SessionSettings {
   idleSeconds: number;
@@ -73,7 +73,7 @@ export class Sessions {
     if (!TOKEN.test(token)) return undefined;
     const id = sessionIdOf(token);
     const row = await this.deps.store.get('sessions', { id }, { consistent: true });
-    if (!row || row.kind !== 'session' || typeof row.customerId !== 'string') return undefined;
+    if (row?.kind !== 'session' || typeof row.customerId !== 'string') return undefined;
     const now = epoch(this.deps.clock.now());
     const { lastSeenAt, absoluteExpiresAt, expiresAt } = row;
     if (typeof lastSeenAt !== 'number' || typeof absoluteExpiresAt !== 'number' || typeof expiresAt !== 'number') return undefined;

@@ -24,7 +24,7 @@ import type { Clock, Log, Notifier, Store } from '../shared/ports';
 import { RateLimiter, type Limit } from './rate-limit';
 import type { NewSession, Sessions } from './sessions';
 import type { Vault } from '../shared/vault';
-import { DAY_SECONDS, epoch, isExpired } from '../shared/time';
+import { DAY_SECONDS, epoch, isExpired } from '../policy/time';
 import { codeId, ContactGuard } from './contact-guard';
 
 export interface SignInSettings {
@@ -174,7 +174,8 @@ export class SignIn {
       createdAt: now.toISOString(),
       expiresAt: epoch(now) + this.settings.codeTtlSeconds,
     });
-    await this.deps.notifier.send({ customerId: customer.customerId, ...codeMessage(contact, code, Math.round(this.settings.codeTtlSeconds / 60)) });
+    const message = codeMessage(contact, code, Math.round(this.settings.codeTtlSeconds / 60));
+    await this.deps.notifier.send({ customerId: customer.customerId, ...message });
   }
 
   private async limitClient(client: string | undefined): Promise<void> {

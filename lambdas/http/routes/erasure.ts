@@ -1,5 +1,7 @@
 import { PRIVACY, type RouteDef } from '../route';
-import { ConflictResponse, ErasureCancelled, ErasureReceipt, ErasureScheduled, LegalHoldBody, LegalHoldState, LiftLegalHoldBody } from '../schemas-forgetting';
+import {
+  ConflictResponse, ErasureCancelled, ErasureReceipt, ErasureScheduled, LegalHoldBody, LegalHoldState, LiftLegalHoldBody,
+} from '../schemas-forgetting';
 
 const tags = ['forgetting'] as const;
 

@@ -2,8 +2,8 @@
 import { describe, expect, it } from 'vitest';
 import { erasureDeadline } from '../../lambdas/core/forgetting/erasure-common';
 import { RetentionPolicy } from '../../lambdas/core/policy/retention-policy';
-import { oneCalendarMonthAfter } from '../../lambdas/core/shared/time';
-import { DAY, memoryHome, officer, populate } from '../forgetting/memory/support';
+import { oneCalendarMonthAfter } from '../../lambdas/core/policy/time';
+import { DAY, memoryHome, officer, populate } from './memory/support';
 
 const at = (iso: string) => new Date(iso);
 const deadline = (iso: string, graceDays: number) => erasureDeadline(at(iso), graceDays * DAY).toISOString();
