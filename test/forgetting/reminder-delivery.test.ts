@@ -124,7 +124,13 @@ describe('daily reminders when delivery fails', () => {
     expect((await row(id)).undeliverable).toBeDefined();
 
     const api = createApiHandler(runtime.app, { log: silentLog });
-    const patched = await at(nearEnd + 3 * DAY, () => api(apiGatewayEvent('PATCH', '/v1/customers/{id}', { groups: 'agent', params: { id }, body: { email: 'new-address@example.org' } })));
+    const patched = await at(nearEnd + 3 * DAY, () => api(
+        apiGatewayEvent('PATCH', '/v1/customers/{id}', {
+          groups: 'privacy_officer',
+          params: { id },
+          body: { email: 'new-address@example.org', purpose: 'Customer gave a new address' },
+        }),
+      ),);
     expect(patched.statusCode, patched.body).toBe(200);
     ses.resetHistory();
     const expires = (await row(id)).expiresAt as number;
