@@ -124,13 +124,12 @@ describe('daily reminders when delivery fails', () => {
     expect((await row(id)).undeliverable).toBeDefined();
 
     const api = createApiHandler(runtime.app, { log: silentLog });
-    const patched = await at(nearEnd + 3 * DAY, () => api(
-        apiGatewayEvent('PATCH', '/v1/customers/{id}', {
-          groups: 'privacy_officer',
-          params: { id },
-          body: { email: 'new-address@example.org', purpose: 'Customer gave a new address' },
-        }),
-      ),);
+    const change = apiGatewayEvent('PATCH', '/v1/customers/{id}', {
+      groups: 'privacy_officer',
+      params: { id },
+      body: { email: 'new-address@example.org', purpose: 'Customer gave a new address' },
+    });
+    const patched = await at(nearEnd + 3 * DAY, () => api(change));
     expect(patched.statusCode, patched.body).toBe(200);
     ses.resetHistory();
     const expires = (await row(id)).expiresAt as number;
