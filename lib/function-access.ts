@@ -6,9 +6,11 @@
  *   may delete only from a table holding a category that is deleted on erasure, finding the rows the
  *   way lambdas/core/forgetting/cascade.ts does (the customerId index, the pseudonym's partition, or the key
  *   itself). Categories kept on erasure (purchases, the access log) are out of its reach altogether;
+ * - the schedule reconcile reads open receipts by index and writes nothing;
  * - the API (lambdas/handlers/api.ts) writes single items and reads by key and partition; no function
- *   scans (only the operator's restore tool does) and the API deletes only sign-in rows, sessions,
- *   a replaced contact-index entry and behaviour after analytics consent is withdrawn;
+ *   scans (only the operator commands do) and the API deletes only sign-in rows, sessions (one by one,
+ *   or a customer's through the customerId index after a contact change), a replaced contact-index
+ *   entry and behaviour after analytics consent is withdrawn;
  * - only the cascade sends BatchWriteItem (deletes); nothing sends UpdateItem, BatchGetItem or
  *   ConditionCheckItem, so none can be granted.
  */
@@ -67,8 +69,9 @@ export const FUNCTION_TABLES = {
     // Withdrawn analytics consent deletes what was collected under it.
     behaviour: ['put', 'query', 'delete'],
     'access-log': ['put', 'query'],
-    // Sign-in codes, guards and portal sessions are consumed and ended by deletion.
-    sessions: ['get', 'put', 'delete'],
+    // Sign-in codes, guards and portal sessions are consumed and ended by deletion; a contact change
+    // finds the customer's sessions and codes through the customerId index.
+    sessions: ['get', 'put', 'delete', 'queryIndex'],
     receipts: ['get', 'put'],
     idempotency: ['get', 'put'],
   },
@@ -82,4 +85,9 @@ export const FUNCTION_TABLES = {
    * its checkpoint in `jobs`.
    */
   reminders: { customers: ['queryIndex', 'get', 'put'], 'customer-keys': ['get'], jobs: ['get', 'put'] },
+  /**
+   * Finds open erasure requests through the receipts' sparse index (no scan), reads each receipt again,
+   * and for one waiting past its date under a legal hold, the customer row (is the hold still there?).
+   */
+  reconcile: { receipts: ['queryIndex', 'get'], customers: ['get'] },
 } as const satisfies Record<string, TableGrants>;

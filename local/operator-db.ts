@@ -1,7 +1,7 @@
 /**
  * The database an operator command works on: a DynamoDB endpoint, AWS itself (`--aws`), or the local
  * home's own database on disk, opened only while no server holds it (the embedded database allows one
- * process). Shared by `npm run reapply-erasures` and `npm run reindex-reminders`.
+ * process). Used by `npm run reindex-reminders` (reapply-erasures opens its own the same way).
  */
 import { mkdirSync } from 'node:fs';
 import type { Server } from 'node:http';

@@ -42,7 +42,7 @@ export async function reindexReminders(options: ReindexOptions): Promise<{ rows:
       cipher: new EsdkFieldCipher(),
       clock: options.clock ?? { now: () => new Date() },
       notifier: { send: refuse('Sending messages') },
-      scheduler: { schedule: refuse('Scheduling'), cancel: refuse('Scheduling') },
+      scheduler: { schedule: refuse('Scheduling'), cancel: refuse('Scheduling'), exists: refuse('Scheduling') },
       log: options.log,
     },
     { policy: options.policy ?? DEFAULT_POLICY },

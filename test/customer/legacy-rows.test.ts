@@ -77,7 +77,7 @@ describe('a row written before the blind index moved into the sealed record', ()
     expect((await home.app.signIn.verify({ email: p.email, code }, 'client-1')).token).toBeTruthy();
     await home.app.legalHolds.place(officer, p.customerId, 'a court case');
     expect((await home.store.get('contact-index', { lookup: p.lookup }))?.expiresAt).toBeUndefined();
-    await home.app.legalHolds.lift(officer, p.customerId);
+    await home.app.legalHolds.lift(officer, p.customerId, 'the case is closed');
     expect((await home.store.get('contact-index', { lookup: p.lookup }))?.expiresAt).toBe((await stored(home, p))?.expiresAt);
 
     await home.app.cascade.run(p.customerId, await rowOf(home, p.customerId));

@@ -6,6 +6,7 @@ import type { RetentionPolicy } from '../policy/retention-policy';
 import type { AccessLog } from '../shared/access-log';
 import { ConditionFailedError, ConflictError, NotFoundError, ValidationError } from '../shared/errors';
 import { Idempotency } from '../shared/idempotency';
+import type { Metrics } from '../shared/metrics';
 import type { Clock, Store } from '../shared/ports';
 import type { Principal } from '../shared/principal';
 import { isExpired } from '../policy/time';
@@ -13,19 +14,21 @@ import { KeyShreddedError, type Vault } from '../shared/vault';
 import { consentState } from './consent';
 import type { CreateCustomerInput, CustomerSettings, MaskedCustomer, RevealedCustomer } from './views';
 import { maskContact, maskName, normaliseContact, type Contact } from './contact';
+import { afterContactChange, authoriseContactChange, type ContactChangeDeps } from './contact-change';
 import { claimIndex, releaseIndex } from './contact-index';
 import { createCustomer, type CreateDeps } from './create';
 import { normaliseName } from './name';
-import { customerToItem, type CustomerRow, type SealedCustomer } from './record';
-import { loadRaw, updateRow } from './rows';
+import type { CustomerRow, SealedCustomer } from './record';
+import { itemFor, loadRaw, updateRow } from './rows';
 
-export interface CustomerDeps {
+export interface CustomerDeps extends ContactChangeDeps {
   policy: RetentionPolicy;
   store: Store;
   vault: Vault;
   clock: Clock;
   accessLog: AccessLog;
   settings?: CustomerSettings;
+  metrics?: Metrics;
 }
 
 export class Customers {
@@ -93,8 +96,10 @@ export class Customers {
   }
 
   /** Creates a customer (see customer/create.ts for the write order and Idempotency-Key). */
-  create(principal: Principal, input: CreateCustomerInput, idempotencyKey?: string): Promise<{ customer: MaskedCustomer; replayed: boolean }> {
-    return createCustomer(this.createDeps, principal, input, idempotencyKey);
+  async create(principal: Principal, input: CreateCustomerInput, idempotencyKey?: string): Promise<{ customer: MaskedCustomer; replayed: boolean }> {
+    const created = await createCustomer(this.createDeps, principal, input, idempotencyKey);
+    if (!created.replayed) this.deps.metrics?.count('CustomerCreated');
+    return created;
   }
 
   private get createDeps(): CreateDeps {
@@ -136,11 +141,20 @@ export class Customers {
     return { name: s.name, [s.contact.type]: s.contact.value };
   }
 
-  async patch(principal: Principal, customerId: string, input: { name?: string; email?: string; phone?: string }): Promise<MaskedCustomer> {
+  async patch(
+    principal: Principal,
+    customerId: string,
+    input: { name?: string; email?: string; phone?: string; purpose?: string },
+  ): Promise<MaskedCustomer> {
     if (input.name === undefined && input.email === undefined && input.phone === undefined) {
       throw new ValidationError('Nothing to change.', [{ field: 'name', message: 'give at least one of name, email, phone' }]);
     }
+    // A contact change decides who can sign in as the customer: see ./contact-change.ts.
+    const purpose = authoriseContactChange(principal, input);
+    const contactGiven = input.email !== undefined || input.phone !== undefined;
     const row = await this.require(customerId);
+    // Logged before the change, like a reveal: no contact change without its trace.
+    if (contactGiven) await this.deps.accessLog.append(customerId, principal, 'change_contact', purpose, !!row.legalHold);
     const sealed = await this.unseal(row);
     const oldLookup = await this.lookupOf(row, sealed);
     const next: SealedCustomer = { ...sealed, lookup: oldLookup };
@@ -157,10 +171,12 @@ export class Customers {
       v: row.v + 1,
       sealed: await this.deps.vault.seal(customerId, 'contact', next),
       contactType: next.contact.type,
+      // A new contact is tried again, however the old one fared.
+      undeliverable: newLookup ? undefined : row.undeliverable,
     };
     if (newLookup) await claimIndex({ ...this.deps, isLive: this.isLive }, newLookup, customerId, row.expiresAt);
     try {
-      await this.deps.store.put('customers', customerToItem(updated), { kind: 'equals', values: { v: row.v } });
+      await this.deps.store.put('customers', itemFor(this.deps.policy, updated, this.now), { kind: 'equals', values: { v: row.v } });
     } catch (e) {
       if (newLookup) await releaseIndex(this.deps.store, newLookup, customerId);
       if (e instanceof ConditionFailedError) throw new ConflictError('The customer changed meanwhile; read it again and retry.', 'concurrent_update');
@@ -168,7 +184,11 @@ export class Customers {
     }
     // The old contact method is replaced: its index entry goes (a leftover would only point back here).
     if (newLookup) await releaseIndex(this.deps.store, oldLookup, customerId);
-    await this.deps.accessLog.append(customerId, principal, 'update', undefined, !!row.legalHold);
+    if (!contactGiven) await this.deps.accessLog.append(customerId, principal, 'update', purpose, !!row.legalHold);
+    if (contactGiven) {
+      const changed = next.contact.type !== sealed.contact.type || next.contact.value !== sealed.contact.value;
+      await afterContactChange(this.deps, { customerId, old: sealed.contact, now: next.contact, changed, consent: updated.consent });
+    }
     return this.masked(updated, next);
   }
 

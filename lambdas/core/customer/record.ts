@@ -58,6 +58,12 @@ export const CustomerRowSchema = z.strictObject({
   /** The day (YYYY-MM-DD) the next reminder is due, and the row's shard of the reminder index (reminder-day.ts). */
   remindShard: z.number().int().optional(),
   remindOn: z.string().optional(),
+  /**
+   * The contact was refused for good (a bounced address, an invalid number): when, and the provider's
+   * error name. Not tried again until the contact changes (a change clears it). `lookup`: legacy, marks
+   * written while the row still carried the blind index (they apply while it matches); never written again.
+   */
+  undeliverable: z.strictObject({ since: z.string(), reason: z.string(), lookup: z.string().optional() }).optional(),
 });
 export type CustomerRow = z.output<typeof CustomerRowSchema>;
 
@@ -70,8 +76,20 @@ export function customerFromItem(item: Item): CustomerRow {
   return parsed.data;
 }
 
-/** The item to store; undefined attributes are not written, nor legacy ones (`lookup`). */
+/** The item to store; undefined attributes are not written, nor legacy ones (`lookup`, also in `undeliverable`). */
 export function customerToItem(row: CustomerRow): Item {
   const { lookup: _legacy, ...item } = row;
-  return item;
+  if (!row.undeliverable) return item;
+  const { lookup: _legacyMark, ...undeliverable } = row.undeliverable;
+  return { ...item, undeliverable };
+}
+
+/**
+ * Whether the row's contact was refused for good. A legacy mark names the blind index it was made for,
+ * and applies only while the row still carries that one (or no longer says: a contact change clears it).
+ */
+export function isUndeliverable(row: CustomerRow): boolean {
+  const mark = row.undeliverable;
+  if (!mark) return false;
+  return mark.lookup === undefined || row.lookup === undefined || mark.lookup === row.lookup;
 }

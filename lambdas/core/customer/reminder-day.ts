@@ -4,15 +4,15 @@
  * spreading the index over that many partitions) and `remindOn` (the day, YYYY-MM-DD, its sort key). The
  * job asks each shard for `remindOn <= today`, so a day it missed is caught up by the next run. Every
  * write of the row recomputes both (rows.ts), so they follow the TTL, consent and what was already
- * announced; a row with nothing to announce (an erasure requested, past its TTL, a legal hold without
- * consent to renew) carries neither and is not in the index.
+ * announced; a row with nothing to announce (an erasure requested, past its TTL, a contact refused for
+ * good, a legal hold without consent to renew) carries neither and is not in the index.
  */
 import { createHash } from 'node:crypto';
 import type { RetentionPolicy } from '../policy/retention-policy';
 import { REMIND_ON_INDEX_SPEC } from '../policy/tables';
 import { dayOf, isExpired } from '../policy/time';
 import { consentStatus } from './consent';
-import type { CustomerRow } from './record';
+import { isUndeliverable, type CustomerRow } from './record';
 
 export const REMIND_ON_INDEX = REMIND_ON_INDEX_SPEC.name;
 export const REMINDER_SHARDS = 16;
@@ -27,9 +27,12 @@ export interface PendingReminder {
   dueDay: string;
 }
 
-/** Reminders not yet sent for the dates the row has now (an erasure requested says more than any of them). */
+/**
+ * Reminders not yet sent for the dates the row has now. None once an erasure is requested (it says more
+ * than any of them), nor to a contact refused for good (until it changes).
+ */
 export function pendingReminders(row: CustomerRow, policy: RetentionPolicy, now: Date): PendingReminder[] {
-  if (row.erasure || isExpired(row, now)) return [];
+  if (row.erasure || isExpired(row, now) || isUndeliverable(row)) return [];
   const lead = policy.reminderLeadSeconds * 1000;
   const pending: PendingReminder[] = [];
   if (typeof row.expiresAt === 'number') {

@@ -7,6 +7,7 @@
 import { z } from 'zod';
 import { CATEGORIES, type CategoryId } from '../policy/inventory';
 import type { RetentionPolicy } from '../policy/retention-policy';
+import { OPEN_REQUESTS } from '../policy/tables';
 import { ConditionFailedError, CorruptRecordError, NotFoundError, ValidationError } from '../shared/errors';
 import { isUuid } from '../shared/ids';
 import type { Clock, Item, Store, WriteCondition } from '../shared/ports';
@@ -23,6 +24,14 @@ export type RetainedCategory = z.infer<typeof RetainedCategorySchema>;
 const ReceiptCategoriesSchema = z.strictObject({ deleted: z.array(DeletedCategorySchema), retained: z.array(RetainedCategorySchema) });
 export type ReceiptCategories = z.infer<typeof ReceiptCategoriesSchema>;
 
+/**
+ * What happened to a waiting erasure, for anyone holding the receipt: that a legal hold was placed or
+ * lifted, and when. Never why: a hold's reason may be personal (a case about this person), so it
+ * stays sealed in the access log and never reaches a receipt.
+ */
+const HistoryEventSchema = z.strictObject({ event: z.enum(['hold_placed', 'hold_lifted']), at: z.string() });
+export type ReceiptEvent = z.infer<typeof HistoryEventSchema>;
+
 /** The receipt row, checked on every read like the customer row (one record type, one mapper). */
 export const ReceiptRowSchema = z.strictObject({
   receiptId: z.string(),
@@ -36,12 +45,17 @@ export const ReceiptRowSchema = z.strictObject({
   startedAt: z.string().optional(),
   completedAt: z.string().optional(),
   onHoldSince: z.string().optional(),
+  history: z.array(HistoryEventSchema).optional(),
   categories: ReceiptCategoriesSchema.optional(),
   /** Steps of the erasure run already done, so a rerun resumes after the last one. */
   steps: z.array(z.string()).optional(),
+  /** Present (`open`) exactly while the request is pending or on hold: the key of the open-requests index. */
+  openRequest: z.literal('open').optional(),
   expiresAt: z.number(),
 });
 export type ReceiptRow = z.infer<typeof ReceiptRowSchema>;
+
+const isOpen = (status: ReceiptStatus) => status === 'pending' || status === 'on-hold';
 
 function receiptFromItem(item: Item): ReceiptRow {
   const parsed = ReceiptRowSchema.safeParse(item);
@@ -58,7 +72,15 @@ export interface PublicReceipt {
   cancelledAt?: string;
   onHoldSince?: string;
   completedAt?: string;
+  history?: ReceiptEvent[];
   categories: ReceiptCategories;
+}
+
+/** The receipt with one more history event (the same event at the same time is recorded once). */
+export function withEvent(row: ReceiptRow, event: ReceiptEvent['event'], at: string): ReceiptRow {
+  const history = row.history ?? [];
+  if (history.some((h) => h.event === event && h.at === at)) return row;
+  return { ...row, history: [...history, { event, at }] };
 }
 
 /** What an erasure deletes and what it keeps, and why: read from the data inventory. */
@@ -100,7 +122,20 @@ export class Receipts {
   }
 
   async put(row: ReceiptRow, condition?: WriteCondition): Promise<void> {
-    await this.deps.store.put('receipts', { ...row }, condition);
+    await this.deps.store.put('receipts', { ...row, openRequest: isOpen(row.status) ? 'open' : undefined }, condition);
+  }
+
+  /** The open requests (pending or on hold), from the sparse index, each read again to confirm it is still open. */
+  async *open(): AsyncIterable<ReceiptRow> {
+    let cursor: string | undefined;
+    do {
+      const page = await this.deps.store.queryIndex('receipts', OPEN_REQUESTS.name, 'open', { cursor });
+      for (const key of page.items) {
+        const row = await this.get(String(key.receiptId));
+        if (row && isOpen(row.status)) yield row;
+      }
+      cursor = page.cursor;
+    } while (cursor);
   }
 
   /** The public view: no customerId, no actor, no step log. */
@@ -116,6 +151,7 @@ export class Receipts {
       ...(row.cancelledAt ? { cancelledAt: row.cancelledAt } : {}),
       ...(row.onHoldSince && row.status === 'on-hold' ? { onHoldSince: row.onHoldSince } : {}),
       ...(row.completedAt ? { completedAt: row.completedAt } : {}),
+      ...(row.history?.length ? { history: row.history } : {}),
       // Completed: what was done. Pending or on hold: what will be done. Cancelled: nothing was.
       categories: row.status === 'cancelled' ? { deleted: [], retained: [] } : (row.categories ?? this.erasureCategories()),
     };

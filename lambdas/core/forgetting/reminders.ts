@@ -16,10 +16,11 @@
  */
 import { customerFromItem, type CustomerRow } from '../customer/record';
 import { pendingReminders, REMIND_ON_INDEX, REMINDER_SHARDS, reminderSlot, type PendingReminder, type ReminderTopic } from '../customer/reminder-day';
-import { itemFor, updateRow } from '../customer/rows';
+import { itemFor, loadRaw, updateRow } from '../customer/rows';
 import type { RetentionPolicy } from '../policy/retention-policy';
 import { dayOf } from '../policy/time';
-import { ConditionFailedError, DependencyUnavailableError } from '../shared/errors';
+import { ConditionFailedError, DependencyUnavailableError, PermanentDeliveryError } from '../shared/errors';
+import type { Metrics } from '../shared/metrics';
 import type { Clock, Item, Log, Store } from '../shared/ports';
 import { forEachRow } from '../shared/scan';
 import type { Cascade } from './cascade';
@@ -28,8 +29,12 @@ import { notices, type Notice, type NoticeSender } from './notices';
 export interface ReminderRun {
   retention: number;
   communications: number;
+  /** Customers whose contact was refused for good in this run (recorded, not tried again until it changes). */
+  rejected: number;
   failed: number;
 }
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 export class ReminderRunFailed extends Error {
   constructor(readonly failed: number) {
@@ -44,6 +49,9 @@ export interface ReminderDeps {
   log: Log;
   cascade: Cascade;
   notices: NoticeSender;
+  metrics?: Metrics;
+  /** Waits before each retry of one customer's reminders after a transient fault (default 0.5 s, then 2 s). */
+  retryDelaysMs?: readonly number[];
 }
 
 /** The checkpoint's row in the `jobs` table. */
@@ -62,7 +70,7 @@ export class Reminders {
   constructor(private readonly deps: ReminderDeps) {}
 
   async daily(): Promise<ReminderRun> {
-    const run: ReminderRun = { retention: 0, communications: 0, failed: 0 };
+    const run: ReminderRun = { retention: 0, communications: 0, rejected: 0, failed: 0 };
     const today = dayOf(this.deps.clock.now());
     const saved = await this.checkpoint();
     const resume = saved?.day === today ? saved : undefined;
@@ -78,6 +86,8 @@ export class Reminders {
         await this.saveCheckpoint(cursor ? { day: today, shard, cursor } : { day: today, shard: shard + 1 });
       } while (cursor);
     }
+    this.deps.metrics?.count('ReminderSent', run.retention + run.communications);
+    this.deps.metrics?.count('ReminderRejected', run.rejected);
     this.deps.log.info('reminders run', { ...run });
     if (run.failed > 0) throw new ReminderRunFailed(run.failed);
     return run;
@@ -85,30 +95,63 @@ export class Reminders {
 
   private async remindOne(item: Item, run: ReminderRun): Promise<void> {
     const row = customerFromItem(item);
-    const now = this.deps.clock.now();
     try {
-      const today = dayOf(now);
-      const due = pendingReminders(row, this.deps.policy, now).filter((p) => p.dueDay <= today);
-      const sent = due.length > 0 ? await this.send(row, due) : [];
-      await this.record(row, due, now);
+      const sent = await this.remindWithRetries(row);
       for (const topic of sent) run[topic]++;
     } catch (e) {
-      // An outage fails the run (retried as a whole, from where it stopped); anything else is one customer's problem.
+      if (e instanceof PermanentDeliveryError) {
+        run.rejected++;
+        await this.markUndeliverable(row.customerId, e);
+        return;
+      }
+      // Still unavailable after this customer's retries: the dependency is down, the run fails (and is retried).
       if (e instanceof DependencyUnavailableError) throw e;
       run.failed++;
       this.deps.log.error('reminder failed', { customerId: row.customerId, errorName: (e as Error)?.name });
     }
   }
 
-  /** Sends the due reminders; the topics whose message went out (a consent reminder needs consent still active). */
-  private async send(row: CustomerRow, due: PendingReminder[]): Promise<ReminderTopic[]> {
-    const sealed = await this.deps.cascade.unseal(row);
-    if (!sealed) return [];
-    const sent: ReminderTopic[] = [];
-    for (const reminder of due) {
-      if (await this.deps.notices.send(sealed.contact, row.consent ?? [], noticeOf(reminder))) sent.push(reminder.topic);
+  /** One customer's reminders; a transient fault is retried for this customer alone, on a fresh read of the row. */
+  private async remindWithRetries(row: CustomerRow): Promise<ReminderTopic[]> {
+    const delays = this.deps.retryDelaysMs ?? [500, 2_000];
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const current = attempt === 0 ? row : await loadRaw(this.deps.store, row.customerId);
+        return current ? await this.remind(current) : [];
+      } catch (e) {
+        if (!(e instanceof DependencyUnavailableError) || attempt >= delays.length) throw e;
+        await sleep(delays[attempt]!);
+      }
     }
+  }
+
+  private async remind(row: CustomerRow): Promise<ReminderTopic[]> {
+    const now = this.deps.clock.now();
+    const today = dayOf(now);
+    const due = pendingReminders(row, this.deps.policy, now).filter((p) => p.dueDay <= today);
+    const sealed = due.length > 0 ? await this.deps.cascade.unseal(row) : undefined;
+    const sent: ReminderTopic[] = [];
+    const done: PendingReminder[] = [];
+    try {
+      for (const reminder of sealed ? due : []) {
+        if (await this.deps.notices.send(row.customerId, sealed!.contact, row.consent ?? [], noticeOf(reminder))) sent.push(reminder.topic);
+        done.push(reminder);
+      }
+    } catch (e) {
+      // What went out before the failure is recorded, so a retry does not send it twice.
+      if (done.length > 0) await this.record(row, done, now);
+      throw e;
+    }
+    // A record that cannot be opened (its key gone: the customer is being erased) has nothing to send to.
+    await this.record(row, sealed ? due : [], now);
     return sent;
+  }
+
+  /** Records the refusal on the row (when, and the provider's error name); a contact change clears it. */
+  private async markUndeliverable(customerId: string, e: PermanentDeliveryError): Promise<void> {
+    const now = this.deps.clock.now();
+    await updateRow(this.deps, customerId, () => now, (r) => ({ ...r, undeliverable: { since: now.toISOString(), reason: e.reason } }));
+    this.deps.log.warn('reminder refused for good; contact marked undeliverable', { customerId, channel: e.channel, errorName: e.reason });
   }
 
   /**

@@ -62,6 +62,13 @@ export const REMIND_ON_INDEX_SPEC: IndexSpec = {
 /** Finds a customer's rows in tables keyed otherwise; the erasure cascade needs only their keys. */
 export const BY_CUSTOMER: IndexSpec = { name: 'byCustomer', partitionKey: { name: 'customerId', type: 'S' }, projection: 'KEYS_ONLY' };
 
+/**
+ * Open erasure requests (pending or on hold), for the daily schedule reconcile without a scan: a sparse
+ * index, since only an open receipt carries `openRequest` (Receipts.put keeps it in step with the status).
+ * One partition value: open requests are few (each closes within the grace period or its legal hold).
+ */
+export const OPEN_REQUESTS: IndexSpec = { name: 'openRequests', partitionKey: { name: 'openRequest', type: 'S' }, projection: 'KEYS_ONLY' };
+
 export const TABLES = {
   customers: spec({
     name: 'customers',
@@ -69,7 +76,7 @@ export const TABLES = {
     // No blind index here (35 days of backups): it lives in the sealed record and the contact index only.
     attributes: [
       'customerId', 'v', 'sealed', 'contactType', 'createdAt', 'lastActivityAt', TTL_ATTRIBUTE,
-      'consent', 'erasure', 'legalHold', 'reminders', 'remindShard', 'remindOn',
+      'consent', 'erasure', 'legalHold', 'reminders', 'remindShard', 'remindOn', 'undeliverable',
     ],
     legacyAttributes: ['lookup'],
     stream: 'OLD_IMAGE',
@@ -121,7 +128,7 @@ export const TABLES = {
     partitionKey: { name: 'id', type: 'S' },
     attributes: [
       'id', 'kind', 'customerId', 'codeHash', 'attempts', 'createdAt', 'lastSeenAt', 'absoluteExpiresAt', 'lockedUntil', 'count',
-      'windowStart', TTL_ATTRIBUTE,
+      'windowStart', 'failures', 'locks', TTL_ATTRIBUTE,
     ],
     indexes: [BY_CUSTOMER],
     // Sign-in codes and guards are keyed by a hash of the contact's blind index, codes name the customer.
@@ -132,8 +139,9 @@ export const TABLES = {
     partitionKey: { name: 'receiptId', type: 'S' },
     attributes: [
       'receiptId', 'customerId', 'status', 'requestedAt', 'requestedBy', 'scheduledFor', 'cancelledAt', 'startedAt',
-      'completedAt', 'categories', 'steps', 'onHoldSince', TTL_ATTRIBUTE,
+      'completedAt', 'categories', 'steps', 'onHoldSince', 'history', 'openRequest', TTL_ATTRIBUTE,
     ],
+    indexes: [OPEN_REQUESTS],
   }),
   idempotency: spec({
     name: 'idempotency',

@@ -92,6 +92,8 @@ export interface FieldCipher {
 }
 
 export interface Message {
+  /** Whose message it is: never sent or logged, it lets a notifier that keeps copies drop them on erasure. */
+  customerId: string;
   to: string;
   channel: 'email' | 'sms';
   subject?: string;
@@ -101,6 +103,11 @@ export interface Message {
 /** Sends a message to a contact (SES/SNS in AWS, the outbox locally). */
 export interface Notifier {
   send(message: Message): Promise<void>;
+  /**
+   * Drops every copy kept of the customer's messages; called when the customer is erased. Only a
+   * notifier that keeps copies has it (the local outbox); SES and SNS keep none we could reach.
+   */
+  forget?(customerId: string): Promise<void>;
 }
 
 /** One-time delayed invocation (EventBridge Scheduler in AWS, a polled table locally). */
@@ -109,6 +116,8 @@ export interface Scheduler {
   schedule(name: string, at: Date, payload: Record<string, string>): Promise<void>;
   /** Idempotent: cancelling an absent schedule succeeds. */
   cancel(name: string): Promise<void>;
+  /** Whether the schedule `name` exists (not yet fired, or firing). */
+  exists(name: string): Promise<boolean>;
 }
 
 /** Minimal structured logger. Callers pass ids and codes only, never personal values. */

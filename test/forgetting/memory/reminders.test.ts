@@ -69,7 +69,7 @@ describe('the daily reminders', () => {
     const counter = new CapacityCounter(home.store);
     const counted = countingStore(counter);
     const run = await freshInstance(home, counted.store).reminders.daily();
-    expect(run).toEqual({ retention: 40, communications: 0, failed: 0 });
+    expect(run).toEqual({ retention: 40, communications: 0, rejected: 0, failed: 0 });
     expect(new Set(home.outbox.filter((m) => m.subject === RETENTION).map((m) => m.to)).size).toBe(40);
 
     // Per reminder: the index item (the whole row) and the customer's wrapped key; no checkpoint yet.
@@ -83,7 +83,7 @@ describe('the daily reminders', () => {
     // The next day: only the checkpoint is read (one item), and each shard's empty range.
     home.clock.advance(DAY);
     const next = countingStore(new CapacityCounter(home.store));
-    expect(await freshInstance(home, next.store).reminders.daily()).toEqual({ retention: 0, communications: 0, failed: 0 });
+    expect(await freshInstance(home, next.store).reminders.daily()).toEqual({ retention: 0, communications: 0, rejected: 0, failed: 0 });
     expect(next.items).toEqual({ customers: 0, jobs: 1 });
   });
 
@@ -91,14 +91,14 @@ describe('the daily reminders', () => {
     const home = memoryHome();
     const p = await populate(home);
     home.clock.advance(340 * DAY); // communications consent (365 days) lapses within the 30-day lead
-    expect(await home.app.reminders.daily()).toEqual({ retention: 0, communications: 1, failed: 0 });
-    expect(await home.app.reminders.daily()).toEqual({ retention: 0, communications: 0, failed: 0 });
+    expect(await home.app.reminders.daily()).toEqual({ retention: 0, communications: 1, rejected: 0, failed: 0 });
+    expect(await home.app.reminders.daily()).toEqual({ retention: 0, communications: 0, rejected: 0, failed: 0 });
     home.clock.advance(365 * DAY); // day 705: retention ends on day 730
-    expect(await home.app.reminders.daily()).toEqual({ retention: 1, communications: 0, failed: 0 });
-    expect(await home.app.reminders.daily()).toEqual({ retention: 0, communications: 0, failed: 0 });
+    expect(await home.app.reminders.daily()).toEqual({ retention: 1, communications: 0, rejected: 0, failed: 0 });
+    expect(await home.app.reminders.daily()).toEqual({ retention: 0, communications: 0, rejected: 0, failed: 0 });
     await home.app.retention.touch(p.customerId);
     home.clock.advance(701 * DAY); // 29 days before the moved end
-    expect(await home.app.reminders.daily()).toEqual({ retention: 1, communications: 0, failed: 0 });
+    expect(await home.app.reminders.daily()).toEqual({ retention: 1, communications: 0, rejected: 0, failed: 0 });
     expect(subjects(home, p).filter((s) => s !== RETENTION)).toEqual(['Your permission to hear from us ends soon']);
     expect(subjects(home, p).filter((s) => s === RETENTION)).toHaveLength(2);
   });
@@ -111,9 +111,9 @@ describe('the daily reminders', () => {
     const sent = home.outbox.length;
     home.clock.advance(705 * DAY);
     await home.app.legalHolds.place(officer, p.customerId, 'keeps it past its TTL for this test');
-    expect(await home.app.reminders.daily()).toEqual({ retention: 0, communications: 0, failed: 0 });
+    expect(await home.app.reminders.daily()).toEqual({ retention: 0, communications: 0, rejected: 0, failed: 0 });
     expect(home.outbox).toHaveLength(sent);
-    await home.app.legalHolds.lift(officer, p.customerId);
+    await home.app.legalHolds.lift(officer, p.customerId, 'the case is closed');
     await home.app.erasure.cancel(officer, p.customerId);
     expect((await rowOf(home, p.customerId))?.remindOn).toMatch(/^\d{4}-\d{2}-\d{2}$/);
   });
@@ -160,7 +160,7 @@ describe('re-indexing (an operator command, after upgrading from the scanning jo
       await home.store.put('customers', { ...item, lookup: `legacy-${id}` });
     }
     home.clock.advance(701 * DAY);
-    expect(await home.app.reminders.daily()).toEqual({ retention: 0, communications: 0, failed: 0 });
+    expect(await home.app.reminders.daily()).toEqual({ retention: 0, communications: 0, rejected: 0, failed: 0 });
 
     const segments: number[] = [];
     const watched = wrapStore(home.store, {
@@ -171,9 +171,9 @@ describe('re-indexing (an operator command, after upgrading from the scanning jo
     for (const id of ids) expect(await home.store.get('customers', { customerId: id })).not.toHaveProperty('lookup');
     expect(await home.app.reminders.reindex()).toEqual({ rows: 12, updated: 0 });
     // Today's run is done; the next one finds them, overdue or not.
-    expect(await home.app.reminders.daily()).toEqual({ retention: 0, communications: 0, failed: 0 });
+    expect(await home.app.reminders.daily()).toEqual({ retention: 0, communications: 0, rejected: 0, failed: 0 });
     home.clock.advance(DAY);
-    expect(await home.app.reminders.daily()).toEqual({ retention: 12, communications: 0, failed: 0 });
+    expect(await home.app.reminders.daily()).toEqual({ retention: 12, communications: 0, rejected: 0, failed: 0 });
   });
 });
 
