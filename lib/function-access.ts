@@ -82,9 +82,9 @@ export const FUNCTION_TABLES = {
   /**
    * Queries the customers due through the byRemindOn index (never a scan), unwraps their key to read the
    * contact, records the reminder (a conditional put; on a lost race, a fresh read first); resumes from
-   * its checkpoint in `jobs`.
+   * its checkpoint (a row of the sessions table).
    */
-  reminders: { customers: ['queryIndex', 'get', 'put'], 'customer-keys': ['get'], jobs: ['get', 'put'] },
+  reminders: { customers: ['queryIndex', 'get', 'put'], 'customer-keys': ['get'], sessions: ['get', 'put'] },
   /**
    * Finds open erasure requests through the receipts' sparse index (no scan), reads each receipt again,
    * and for one waiting past its date under a legal hold, the customer row (is the hold still there?).

@@ -128,8 +128,8 @@ describe('CrmFunction in a bare stack', () => {
     fn.bindTable({ table: { id: 'sessions', table: table.table }, access: ['query'] });
     expect(JSON.stringify(iamStatements(Template.fromStack(stack)))).not.toContain('/index/');
     const other = bareFunction();
-    const jobs = { id: 'jobs' as const, table: other.table.table };
-    expect(() => other.fn.bindTable({ table: jobs, access: ['queryIndex'] })).toThrow(/jobs has no index/);
+    const keys = { id: 'customer-keys' as const, table: other.table.table };
+    expect(() => other.fn.bindTable({ table: keys, access: ['queryIndex'] })).toThrow(/customer-keys has no index/);
     expect(() => other.fn.bindTable({ table: other.table, access: [] })).toThrow(/at least one operation/);
   });
 

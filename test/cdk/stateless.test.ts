@@ -115,9 +115,7 @@ describe('functions', () => {
 
   it('the API cannot delete from tables whose data outlives an erasure (access log, purchases, receipts)', () => {
     const erased = new Set(CATEGORIES.filter((c) => c.onErasure.startsWith('deleted')).map((c) => c.table as string));
-    const data = new Set(CATEGORIES.map((c) => c.table as string));
-    // Tables of data about customers: the operational ones (the jobs' checkpoints) hold none.
-    const kept = AWS_TABLES.map((s) => s.name as string).filter((tid) => data.has(tid) && !erased.has(tid));
+    const kept = AWS_TABLES.map((s) => s.name as string).filter((tid) => !erased.has(tid));
     expect(kept.sort()).toEqual(['access-log', 'receipts', 'transactions']);
     const { onTable } = dynamoGrants('api');
     for (const tid of kept) {
@@ -126,14 +124,14 @@ describe('functions', () => {
     }
   });
 
-  it('no function scans a table: the daily reminders query the byRemindOn index and keep a checkpoint in jobs', () => {
+  it('no function scans a table: the daily reminders query the byRemindOn index and keep a checkpoint in sessions', () => {
     for (const fn of ['api', 'erasure', 'stream', 'reminders'] as const) {
       expect(statementsOfRole(roleOf(fn)).flatMap((s) => asArray(s.Action)), fn).not.toContain('dynamodb:Scan');
     }
     const queries = statementsOfRole(roleOf('reminders')).filter((s) => asArray(s.Action).includes('dynamodb:Query'));
     const onIndexes = JSON.stringify(queries.map((s) => s.Resource));
     expect(onIndexes).toMatch(/Tablecustomers[0-9A-F]{8}Arn[^\]]*?\/index\/byRemindOn/);
-    expect(Object.keys(envOf('reminders'))).toContain(tableEnvVar('jobs'));
+    expect(Object.keys(envOf('reminders'))).toContain(tableEnvVar('sessions'));
   });
 
   it('both cascades may query the customerId index of sessions and idempotency, and no index by wildcard', () => {

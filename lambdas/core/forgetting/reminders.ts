@@ -10,7 +10,8 @@
  * - Recording: what was sent is recorded on the row, keyed by the date it announced, in the same write
  *   that moves `remindOn` to the next reminder (or out of the index), so the row leaves the range the job
  *   reads. Sent, then recorded: a crash in between repeats a reminder rather than losing one.
- * - Resuming: after each page the checkpoint (table `jobs`, row `reminders`) records today's position
+ * - Resuming: after each page the checkpoint (row `job#reminders` of the sessions table, the system's
+ *   short-lived operational rows, expiring after two days) records today's position
  *   (shard and cursor); a run cut short and retried the same day goes on from there. Whatever it could
  *   not handle stays due, and the next day's run, which starts from the top, reads it again.
  */
@@ -18,7 +19,7 @@ import { customerFromItem, type CustomerRow } from '../customer/record';
 import { pendingReminders, REMIND_ON_INDEX, REMINDER_SHARDS, reminderSlot, type PendingReminder, type ReminderTopic } from '../customer/reminder-day';
 import { itemFor, loadRaw, updateRow } from '../customer/rows';
 import type { RetentionPolicy } from '../policy/retention-policy';
-import { dayOf } from '../policy/time';
+import { DAY_SECONDS, dayOf, epoch } from '../policy/time';
 import { ConditionFailedError, DependencyUnavailableError, PermanentDeliveryError } from '../shared/errors';
 import type { Metrics } from '../shared/metrics';
 import type { Clock, Item, Log, Store } from '../shared/ports';
@@ -54,8 +55,10 @@ export interface ReminderDeps {
   retryDelaysMs?: readonly number[];
 }
 
-/** The checkpoint's row in the `jobs` table. */
-export const REMINDERS_JOB = 'reminders';
+/** The checkpoint's row in the sessions table. */
+export const REMINDERS_CHECKPOINT = 'job#reminders';
+/** A checkpoint is only about today's run; an old one just goes. */
+const CHECKPOINT_TTL_SECONDS = 2 * DAY_SECONDS;
 /** Index items per query page, and customers handled at once: bounded work in flight, a run well within its timeout. */
 const PAGE_SIZE = 25;
 
@@ -197,8 +200,8 @@ export class Reminders {
   }
 
   private async checkpoint(): Promise<Position | undefined> {
-    const item = await this.deps.store.get('jobs', { job: REMINDERS_JOB }, { consistent: true });
-    const from = item?.from;
+    const item = await this.deps.store.get('sessions', { id: REMINDERS_CHECKPOINT }, { consistent: true });
+    const from = item?.position;
     if (!from || typeof from !== 'object' || Array.isArray(from) || from instanceof Uint8Array) return undefined;
     const { day, shard, cursor } = from;
     if (typeof day !== 'string' || typeof shard !== 'number') return undefined;
@@ -206,7 +209,9 @@ export class Reminders {
   }
 
   private async saveCheckpoint(position: Position): Promise<void> {
-    await this.deps.store.put('jobs', { job: REMINDERS_JOB, from: { ...position }, updatedAt: this.deps.clock.now().toISOString() });
+    const now = this.deps.clock.now();
+    const row = { id: REMINDERS_CHECKPOINT, kind: 'job', position: { ...position }, updatedAt: now.toISOString() };
+    await this.deps.store.put('sessions', { ...row, expiresAt: epoch(now) + CHECKPOINT_TTL_SECONDS });
   }
 }
 

@@ -17,7 +17,7 @@ export interface IndexSpec {
 }
 
 export interface TableSpec {
-  name: TableName | LocalTableName | OperationalTableName;
+  name: TableName | LocalTableName;
   partitionKey: { name: string; type: KeyType };
   sortKey?: { name: string; type: KeyType };
   /** Every attribute a row may carry, keys included. */
@@ -40,8 +40,6 @@ export interface TableSpec {
 }
 
 export type LocalTableName = 'schedules';
-/** Tables of the system's own bookkeeping: they hold no data about anyone, so no inventory category names them. */
-export type OperationalTableName = 'jobs';
 
 export const TTL_ATTRIBUTE = 'expiresAt';
 
@@ -128,8 +126,9 @@ export const TABLES = {
     partitionKey: { name: 'id', type: 'S' },
     attributes: [
       'id', 'kind', 'customerId', 'codeHash', 'attempts', 'createdAt', 'lastSeenAt', 'absoluteExpiresAt', 'lockedUntil', 'count',
-      'windowStart', 'failures', 'locks', TTL_ATTRIBUTE,
+      'windowStart', 'failures', 'locks', 'position', 'updatedAt', TTL_ATTRIBUTE,
     ],
+    // Besides: the daily reminders' checkpoint (`job#reminders`, kind `job`, `position`), nothing about anyone.
     indexes: [BY_CUSTOMER],
     // Sign-in codes and guards are keyed by a hash of the contact's blind index, codes name the customer.
     pitrDays: 1,
@@ -150,12 +149,6 @@ export const TABLES = {
     indexes: [BY_CUSTOMER],
     // A create's fingerprint is a keyed hash of the request body, contact included, beside the new customerId.
     pitrDays: 1,
-  }),
-  // Where scheduled jobs resume (the reminders' first day not yet done). Nothing about anyone.
-  jobs: spec({
-    name: 'jobs',
-    partitionKey: { name: 'job', type: 'S' },
-    attributes: ['job', 'from', 'updatedAt'],
   }),
   schedules: spec({
     name: 'schedules',

@@ -78,13 +78,13 @@ describe('the daily reminders', () => {
       `read units ${counter.totals().readUnits}, index queries ${counter.byTable().customers?.reads})`);
     expect(perReminder).toBeLessThanOrEqual(2);
     expect(counted.items.customers).toBe(due.length);
-    expect(counted.items.jobs ?? 0).toBe(0);
+    expect(counted.items.sessions ?? 0).toBe(0);
 
     // The next day: only the checkpoint is read (one item), and each shard's empty range.
     home.clock.advance(DAY);
     const next = countingStore(new CapacityCounter(home.store));
     expect(await freshInstance(home, next.store).reminders.daily()).toEqual({ retention: 0, communications: 0, rejected: 0, failed: 0 });
-    expect(next.items).toEqual({ customers: 0, jobs: 1 });
+    expect(next.items).toEqual({ customers: 0, sessions: 1 });
   });
 
   it('reminds once before consent lapses and once before retention ends, and again after activity moved the end', async () => {
@@ -134,7 +134,7 @@ describe('the daily reminders', () => {
     expect(first).toBeLessThan(30);
     // Where today's run got to: the retry goes on from there.
     const today = home.clock.now().toISOString().slice(0, 10);
-    expect(await home.store.get('jobs', { job: 'reminders' })).toMatchObject({ from: { day: today } });
+    expect(await home.store.get('sessions', { id: 'job#reminders' })).toMatchObject({ position: { day: today } });
 
     const retry = countingStore(home.store);
     const run = await freshInstance(home, retry.store).reminders.daily();
@@ -144,7 +144,7 @@ describe('the daily reminders', () => {
     expect(new Set(to).size).toBe(30);
     expect(to).toHaveLength(30);
     // Done for today: every shard.
-    expect(await home.store.get('jobs', { job: 'reminders' })).toMatchObject({ from: { day: today, shard: REMINDER_SHARDS } });
+    expect(await home.store.get('sessions', { id: 'job#reminders' })).toMatchObject({ position: { day: today, shard: REMINDER_SHARDS } });
     home.clock.advance(DAY);
     await home.app.reminders.daily();
     expect(home.outbox).toHaveLength(30);
