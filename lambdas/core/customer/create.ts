@@ -88,7 +88,7 @@ export async function createCustomer(deps: CreateDeps, principal: Principal, inp
     }
   }
 
-  await claimIndex({ store, clock: deps.clock, isLive: customers.isLive }, lookup, customerId, expiresAt);
+  await claimIndex({ store, clock: deps.clock, isLive: customers.isLive }, lookup, customerId, expiresAt, vault.blindIndexes(contact.type, contact.value));
   let keyStoredHere = false;
   try {
     if (!existingWrapped) {

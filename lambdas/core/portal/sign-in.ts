@@ -131,7 +131,8 @@ export class SignIn {
     const customerId = row.customerId;
     // The customer may have been erased, or changed their contact, since the code was sent.
     const customer = await this.deps.customers.load(customerId);
-    if (!customer || keyOfLookup(customer.lookup) !== key) throw new UnauthorizedError('The code is wrong, expired or already used.');
+    const sameContact = customer && (await this.deps.vault.isBlindIndexOf(customer.lookup, contact.type, contact.value));
+    if (!customer || !sameContact) throw new UnauthorizedError('The code is wrong, expired or already used.');
     await this.deps.store.delete('sessions', { id: guardId(key) });
     const session = await this.deps.sessions.create(customerId);
     await this.deps.accessLog.append(customerId, { kind: 'customer', customerId, sessionId: session.sessionId }, 'sign_in', undefined, !!customer?.legalHold);
