@@ -6,12 +6,14 @@
  */
 import { createCategoryServices } from './categories/services';
 import { Customers } from './customer/customers';
+import { IndexRebuild } from './customer/reindex';
 import type { CustomerSettings } from './customer/views';
 import { createForgetting } from './forgetting/services';
 import { DEFAULT_POLICY, type RetentionPolicy } from './policy/retention-policy';
 import { createPortalServices, type PortalSettings } from './portal/services';
 import { AccessLog } from './shared/access-log';
 import { GuardedStore, type WriteObserver } from './shared/guarded-store';
+import { BranchRotation } from './shared/key-jobs';
 import type { Clock, FieldCipher, KeyService, Log, Notifier, Scheduler, Store } from './shared/ports';
 import { Vault, type VaultOptions } from './shared/vault';
 
@@ -57,7 +59,12 @@ export function createApp(ports: Ports, settings: Settings = {}) {
     { store, vault, clock, notifier: ports.notifier, log, policy, customers, accessLog, readCategories, onSignIn: onActivity },
     settings,
   );
-  return { ports: { ...ports, store }, settings, policy, vault, accessLog, customers, ...categories, ...portal, ...forgetting };
+  // Operator jobs: rotate the beacon key (index rebuild) and the branch keys (re-wrap).
+  const keyJobs = {
+    rebuildIndex: new IndexRebuild({ store, vault, clock, isLive: customers.isLive }),
+    branchRotation: new BranchRotation({ store, vault, keys: ports.keys, clock }),
+  };
+  return { ports: { ...ports, store }, settings, policy, vault, accessLog, customers, keyJobs, ...categories, ...portal, ...forgetting };
 }
 
 export type App = ReturnType<typeof createApp>;

@@ -4,7 +4,7 @@
  * under a branch key when read, and by `npm run rewrap-keys` (./key-jobs.ts) for the rest.
  */
 import type { BranchKeys, WrappedKey } from './branch-keys';
-import { ConditionFailedError, DependencyUnavailableError } from './errors';
+import { ConditionFailedError } from './errors';
 import type { EncryptionContext, Item, KeyService, Store } from './ports';
 
 /** The encryption context of a customer key wrapped by KMS directly (the format before branch keys). */
@@ -39,7 +39,7 @@ export function isStale(w: WrappedKey, newest: number | undefined): boolean {
 /**
  * Re-wraps one stored key under the newest version of its customer's branch. Conditional on the row
  * being as read, so a key shredded or re-wrapped meanwhile is never written back. Returns whether it
- * wrote.
+ * wrote (false: the row changed meanwhile).
  */
 export async function rewrapCustomerKey(
   deps: { store: Store; branchKeys: BranchKeys },
@@ -57,7 +57,7 @@ export async function rewrapCustomerKey(
     });
     return true;
   } catch (e) {
-    if (e instanceof ConditionFailedError || e instanceof DependencyUnavailableError) return false;
+    if (e instanceof ConditionFailedError) return false;
     throw e;
   }
 }
