@@ -20,6 +20,14 @@ import { claimIndex, releaseIndex } from './contact-index';
 import { customerFromItem, type SealedCustomer } from './record';
 import { Unchanged, updateRow } from './rows';
 
+/** A pass asked for before every instance can know the new version. */
+export class RebuildNotSettledError extends Error {
+  constructor(readonly settledAt: Date) {
+    super(`The new beacon version is not yet known to every instance: run the index passes from ${settledAt.toISOString()}.`);
+    this.name = 'RebuildNotSettledError';
+  }
+}
+
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
 
@@ -52,13 +60,16 @@ export class IndexRebuild {
     assertSegments(segment, totalSegments);
     const { target, settled } = await this.state();
     const started = this.deps.clock.now();
+    // An instance that has not seen the new version yet finds a customer only under the old one: moving
+    // anyone before every instance knows the new version would hide them from it.
+    if (started < settled) throw new RebuildNotSettledError(settled);
     const counts = noCounts();
     for await (const item of this.deps.store.scan('customers', { segment, totalSegments })) {
       counts.scanned++;
       const outcome = await this.reindexRow(item, target);
       counts[outcome]++;
     }
-    if (started >= settled && counts.failed === 0) await this.progress.record('beacon', target.version, segment, totalSegments, started);
+    if (counts.failed === 0) await this.progress.record('beacon', target.version, segment, totalSegments, started);
     return counts;
   }
 

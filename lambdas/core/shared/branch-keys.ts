@@ -8,7 +8,7 @@
  */
 import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
 import { IntegrityError } from './errors';
-import type { KeyMaterial, StoredKey } from './key-material';
+import { isFresh, type KeyMaterial, type StoredKey } from './key-material';
 
 /** A customer key as stored in `customer-keys`; without `branch` it was wrapped by KMS directly (legacy). */
 export interface WrappedKey {
@@ -93,17 +93,17 @@ export class BranchKeys {
    */
   async newest(branch: number): Promise<StoredKey> {
     const head = this.heads.get(branch);
-    if (head && head.until > Date.now()) return head.row;
+    if (head && isFresh(head.until, this.material.nowMs(), this.refreshMs)) return head.row;
     const keyId = branchKeyId(branch);
     const row = (await this.material.newest(keyId)) ?? (await this.material.create('branch-key', keyId, 1)).row;
-    this.heads.set(branch, { row, until: Date.now() + this.refreshMs });
+    this.heads.set(branch, { row, until: this.material.nowMs() + this.refreshMs });
     return row;
   }
 
   /** The newest version if this instance knows it without a read (the lazy re-wrap on read uses it). */
   knownNewest(branch: number): number | undefined {
     const head = this.heads.get(branch);
-    return head && head.until > Date.now() ? head.row.version : undefined;
+    return head && isFresh(head.until, this.material.nowMs(), this.refreshMs) ? head.row.version : undefined;
   }
 
   /** Forgets what this instance knows of the branches' versions (after a rotation it made itself). */

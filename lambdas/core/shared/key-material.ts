@@ -82,7 +82,7 @@ export class KeyMaterial {
   async material(purpose: KeyPurpose, keyId: string, version: number, known?: StoredKey): Promise<Uint8Array | undefined> {
     const name = `${keyId}#${version}`;
     const hit = this.cache.get(name);
-    if (hit && hit.expiresAt > Date.now()) {
+    if (hit && isFresh(hit.expiresAt, this.nowMs(), this.ttlMs)) {
       this.cache.delete(name);
       this.cache.set(name, hit);
       return hit.key;
@@ -141,6 +141,11 @@ export class KeyMaterial {
     }
   }
 
+  /** The app's clock in ms: caches and rotations read the same clock (the local home's can be advanced). */
+  nowMs(): number {
+    return this.deps.now().getTime();
+  }
+
   get cachedVersions(): number {
     return this.cache.size;
   }
@@ -149,7 +154,7 @@ export class KeyMaterial {
     // Own copy: zeroing on eviction never touches a buffer the KMS client or a caller still holds.
     const copy = new Uint8Array(key);
     this.cache.delete(name);
-    this.cache.set(name, { key: copy, expiresAt: Date.now() + this.ttlMs });
+    this.cache.set(name, { key: copy, expiresAt: this.nowMs() + this.ttlMs });
     while (this.cache.size > this.max) this.evict(this.cache.keys().next().value as string);
     return copy;
   }
@@ -158,6 +163,11 @@ export class KeyMaterial {
     // Not zeroed: a request may still be using it; dropping the reference is what bounds its life.
     this.cache.delete(name);
   }
+}
+
+/** Whether a cache entry valid until `until` (for at most `ttlMs`) still is; a clock set back does not stretch it. */
+export function isFresh(until: number, now: number, ttlMs: number): boolean {
+  return until > now && until - now <= ttlMs;
 }
 
 export function storedKeyFromItem(item: Item): StoredKey {

@@ -99,7 +99,10 @@ export async function everySegment(
   let total = noCounts();
   let next = 0;
   const worker = async () => {
-    while (next < totalSegments) total = addCounts(total, await pass(next++));
+    while (next < totalSegments) {
+      const counts = await pass(next++);
+      total = addCounts(total, counts);
+    }
   };
   await Promise.all(Array.from({ length: Math.max(1, Math.min(parallel, totalSegments)) }, worker));
   return total;

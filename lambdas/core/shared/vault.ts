@@ -134,18 +134,18 @@ export class Vault {
     this.cache.delete(customerId);
   }
 
-  /** Blind index of a normalised contact under the newest beacon key: keyed HMAC, hex. Enumerating it needs the key. */
+  /** Blind index of a normalised contact under the beacon key's write version: keyed HMAC, hex. Enumerating it needs the key. */
   async blindIndex(type: 'email' | 'phone', normalised: string): Promise<string> {
-    return hex(await this.beacon.mac(await this.beacon.newest(), text(`${type}:${normalised}`)));
+    return hex(await this.beacon.mac(await this.beacon.writeVersion(), text(`${type}:${normalised}`)));
   }
 
   /**
-   * The contact's blind index under every live beacon version, newest first, each computed only when
-   * the caller asks for it: a lookup that hits the newest computes nothing more. During a rebuild the
-   * older versions still find the entries not yet rebuilt.
+   * The contact's blind index under every live beacon version, the write version first, each computed
+   * only when the caller asks for it: a lookup that hits the first computes nothing more. During a
+   * rebuild the others still find the entries not yet rebuilt.
    */
   async *blindIndexes(type: 'email' | 'phone', normalised: string): AsyncIterable<string> {
-    for (const version of await this.beacon.versions()) yield hex(await this.beacon.mac(version, text(`${type}:${normalised}`)));
+    for (const version of await this.beacon.ordered()) yield hex(await this.beacon.mac(version, text(`${type}:${normalised}`)));
   }
 
   /** Whether `lookup` is this contact's blind index under a live beacon version. */
@@ -156,12 +156,12 @@ export class Vault {
 
   /** Keyed fingerprint of arbitrary request data (idempotency), never a plain hash of personal data. */
   async fingerprint(label: string, data: string): Promise<string> {
-    return hex(await this.beacon.mac(await this.beacon.newest(), text(`${label}:${data}`)));
+    return hex(await this.beacon.mac(await this.beacon.writeVersion(), text(`${label}:${data}`)));
   }
 
-  /** The fingerprint under every live beacon key (not the legacy MAC), newest first: a record made before a rotation is still found. */
+  /** The fingerprint under every live beacon key (not the legacy MAC), the write version first: a record made before a rotation is still found. */
   async fingerprints(label: string, data: string): Promise<string[]> {
-    const versions = (await this.beacon.versions()).filter((v) => !v.legacy);
+    const versions = (await this.beacon.ordered()).filter((v) => !v.legacy);
     return Promise.all(versions.map(async (v) => hex(await this.beacon.mac(v, text(`${label}:${data}`)))));
   }
 
