@@ -40,6 +40,7 @@ export const LOCAL_SETTINGS: readonly LocalSetting[] = [
     name: 'CRM_RETENTION_DAYS',
     what: 'per-category retention overrides, JSON such as `{"behaviour": 30}` (category ids as in the inventory)',
   },
+  { name: 'CRM_BRANCH_KEYS', default: '16', what: 'how many branch keys new customer keys are spread over (16 to 64); see docs/ARCHITECTURE.md' },
   { name: 'LOG_LEVEL', default: 'INFO', what: 'structured JSON logs; they never contain a personal value' },
 ];
 
