@@ -31,6 +31,8 @@ export interface CrmConfig {
   apiBurstLimit: number;
   /** Sign-in requests (login + verify) one client IP may make per five minutes before WAF blocks it. */
   signInRateLimit: number;
+  /** How many branch keys new customer keys are spread over (16 to 64; lambdas/core/shared/branch-keys.ts). */
+  branchKeys: number;
 }
 
 /** The context keys this app reads; anything else in cdk.json is CDK's own. */
@@ -46,6 +48,7 @@ export const CONTEXT_KEYS = [
   'apiRateLimit',
   'apiBurstLimit',
   'signInRateLimit',
+  'branchKeys',
 ] as const;
 
 export class ConfigError extends Error {
@@ -149,6 +152,7 @@ export function parseConfig(raw: Record<string, unknown>, account?: string): Crm
   const apiBurstLimit = wholeNumber('apiBurstLimit', 100, 1, 5_000, 'requests');
   // WAF rate-based rules accept 10 as the lowest limit.
   const signInRateLimit = wholeNumber('signInRateLimit', 30, 10, 2_000_000_000, 'requests per five minutes');
+  const branchKeys = wholeNumber('branchKeys', 16, 16, 64, 'branch keys');
 
   if (problems.length > 0) throw new ConfigError(problems);
 
@@ -165,6 +169,7 @@ export function parseConfig(raw: Record<string, unknown>, account?: string): Crm
     apiRateLimit,
     apiBurstLimit,
     signInRateLimit,
+    branchKeys,
   };
 }
 

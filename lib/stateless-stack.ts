@@ -1,5 +1,5 @@
 /**
- * Everything that runs: the four functions, the API in front of the staff API and the portal, the
+ * Everything that runs: the five functions (four serving, one for operators), the API in front of the staff API and the portal, the
  * erasure scheduler, notifications, staff sign-in and the alarms. It holds no data of its own; it
  * receives the tables and keys of the stateful stack as typed props.
  */
@@ -57,7 +57,7 @@ export interface StatelessStackProps extends StackProps {
 }
 
 export class StatelessStack extends Stack {
-  readonly functions: Readonly<Record<'api' | 'erasure' | 'stream' | 'reminders', CrmFunction>>;
+  readonly functions: Readonly<Record<FunctionId, CrmFunction>>;
   readonly api: CrmApi;
   readonly staff: StaffIdentity;
   readonly scheduler: ErasureScheduler;
@@ -80,6 +80,8 @@ export class StatelessStack extends Stack {
     const retention: Record<string, string> =
       Object.keys(config.retentionDays).length > 0 ? { [RETENTION_DAYS_ENV]: JSON.stringify(config.retentionDays) } : {};
     const phone: Record<string, string> = config.defaultPhoneRegion ? { [ENV.defaultPhoneRegion]: config.defaultPhoneRegion } : {};
+    // Only the functions that wrap new customer keys need to know how many branches to spread them over.
+    const branches: Record<string, string> = { [ENV.branchKeys]: String(config.branchKeys) };
 
     const erasureDlq = new DeadLetterQueue(this, 'ErasureDeadLetters', {
       queueName: `${prefix}erasure-dlq`,
@@ -160,7 +162,7 @@ export class StatelessStack extends Stack {
 
     const api = new CrmFunction(this, 'Api', {
       ...common,
-      environment: { ...common.environment, ...retention, ...phone },
+      environment: { ...common.environment, ...retention, ...phone, ...branches },
       entry: 'lambdas/handlers/api.ts',
       functionName: functionName(prefix, 'api'),
       description: 'Staff API, customer portal and public privacy endpoints behind API Gateway.',
@@ -170,6 +172,19 @@ export class StatelessStack extends Stack {
     });
     this.bindTables(api, FUNCTION_TABLES.api, stateful);
     this.bindKeys(api, 'api', stateful);
+
+    const keys = new CrmFunction(this, 'KeyMaintenance', {
+      ...common,
+      environment: { ...common.environment, ...branches },
+      entry: 'lambdas/handlers/key-maintenance.ts',
+      functionName: functionName(prefix, 'keys'),
+      description: 'Operator-invoked: rotates the beacon key (index rebuild) or the branch keys (re-wrap), in scan segments.',
+      memorySize: 1024,
+      timeout: Duration.minutes(15),
+      noDeadLetterQueueBecause: 'Invoked synchronously by an operator, who sees the result or the error; a failed step is simply run again.',
+    });
+    this.bindTables(keys, FUNCTION_TABLES.keys, stateful);
+    this.bindKeys(keys, 'keys', stateful);
 
     this.scheduler = new ErasureScheduler(this, 'ErasureScheduler', {
       groupName: `${prefix}erasures`,
@@ -207,12 +222,13 @@ export class StatelessStack extends Stack {
     this.alarms.onErrors('StreamErrors', stream.fn, 'TTL-stream cascade');
     this.alarms.onIteratorAge('StreamIteratorAge', stream.fn, 'TTL-stream cascade', Duration.hours(1));
     this.alarms.onErrors('ReminderErrors', reminders.fn, 'Daily reminders');
+    this.alarms.onErrors('KeyMaintenanceErrors', keys.fn, 'Key maintenance (operator-invoked)');
     this.alarms.add('ApiServerErrors', this.api.api.metricServerError({ statistic: 'Sum', period: Duration.minutes(5) }), {
       description: 'API: more than 5 server errors (5xx) in 5 minutes.',
       threshold: 5,
     });
 
-    this.functions = { api, erasure, stream, reminders };
+    this.functions = { api, erasure, stream, reminders, keys };
     for (const [name, failure] of Object.entries(LOGGED_FAILURES)) {
       for (const fn of failure.functions) {
         const tag = fn.charAt(0).toUpperCase() + fn.slice(1);
@@ -226,6 +242,7 @@ export class StatelessStack extends Stack {
     new CfnOutput(this, 'ApiUrl', { value: this.api.url, description: 'Base URL of the API stage' });
     new CfnOutput(this, 'PortalUrl', { value: `${this.api.url}portal`, description: 'The customer portal' });
     new CfnOutput(this, 'UserPoolId', { value: this.staff.userPool.userPoolId, description: 'Staff user pool (create staff users here)' });
+    new CfnOutput(this, 'KeyMaintenanceFunction', { value: keys.fn.functionName, description: 'Invoke with {"job":"rebuild-index"} or {"job":"rewrap-keys"}' });
     new CfnOutput(this, 'UserPoolClientId', { value: this.staff.client.userPoolClientId, description: 'App client for the staff tool (SRP sign-in)' });
   }
 

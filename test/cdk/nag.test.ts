@@ -123,7 +123,7 @@ describe('bin/app.ts', () => {
       expect(run.status).toBe(0);
       for (const stack of ['PrivacyCrm-dev-Stateful', 'PrivacyCrm-dev-Stateless']) expect(existsSync(join(outdir, `${stack}.template.json`))).toBe(true);
       const bundles = readdirSync(outdir).filter((d) => d.startsWith('asset.')).map((d) => join(outdir, d, 'index.mjs'));
-      expect(bundles).toHaveLength(4);
+      expect(bundles).toHaveLength(5);
       for (const bundle of bundles) {
         const mod = await import(pathToFileURL(bundle).href);
         expect(typeof mod.handler, bundle).toBe('function');
