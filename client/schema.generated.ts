@@ -7,7 +7,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The customer portal page. */
+        /**
+         * The customer portal page.
+         * @description The customer portal page. Public: no authentication.
+         */
         get: operations["portalPage"];
         put?: never;
         post?: never;
@@ -24,7 +27,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The portal page's style sheet. */
+        /**
+         * The portal page's style sheet.
+         * @description The portal page's style sheet. Public: no authentication.
+         */
         get: operations["portalStyles"];
         put?: never;
         post?: never;
@@ -41,7 +47,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The portal page's script. */
+        /**
+         * The portal page's script.
+         * @description The portal page's script. Public: no authentication.
+         */
         get: operations["portalScript"];
         put?: never;
         post?: never;
@@ -60,7 +69,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Create a customer from a name and one contact method. */
+        /**
+         * Create a customer from a name and one contact method.
+         * @description Create a customer from a name and one contact method. Staff only, with role agent, privacy_officer, admin. The body must be application/json (415 otherwise) and may hold no field it does not document. An Idempotency-Key (1 to 200 visible ASCII characters) makes a retry safe.
+         */
         post: operations["createCustomer"];
         delete?: never;
         options?: never;
@@ -75,14 +87,20 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Read a customer, masked. Logged to the customer's access log. */
+        /**
+         * Read a customer, masked. Logged to the customer's access log.
+         * @description Read a customer, masked. Logged to the customer's access log. Staff only, with role agent, privacy_officer, admin.
+         */
         get: operations["getCustomer"];
         put?: never;
         post?: never;
         delete?: never;
         options?: never;
         head?: never;
-        /** Change the name or replace the contact method. */
+        /**
+         * Change the name (any staff role), or replace the contact method (privacy officer or admin, with a purpose, logged): the old and the new contact are told, and the customer's portal sessions and pending codes end.
+         * @description Change the name (any staff role), or replace the contact method (privacy officer or admin, with a purpose, logged): the old and the new contact are told, and the customer's portal sessions and pending codes end. Staff only, with role agent, privacy_officer, admin. The body must be application/json (415 otherwise) and may hold no field it does not document.
+         */
         patch: operations["patchCustomer"];
         trace?: never;
     };
@@ -93,7 +111,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Who read this customer's data, when and why. */
+        /**
+         * Who read this customer's data, when and why.
+         * @description Who read this customer's data, when and why. Staff only, with role privacy_officer, admin.
+         */
         get: operations["getAccessLog"];
         put?: never;
         post?: never;
@@ -111,7 +132,10 @@ export interface paths {
             cookie?: never;
         };
         get?: never;
-        /** Record consent given or withdrawn, with how the customer told us. Withdrawing analytics deletes the events collected under it. */
+        /**
+         * Record consent given or withdrawn, with how the customer told us. Withdrawing analytics deletes the events collected under it.
+         * @description Record consent given or withdrawn, with how the customer told us. Withdrawing analytics deletes the events collected under it. Staff only, with role agent, privacy_officer, admin. The body must be application/json (415 otherwise) and may hold no field it does not document.
+         */
         put: operations["setConsent"];
         post?: never;
         delete?: never;
@@ -129,9 +153,15 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Request erasure on the customer's behalf: it runs after the grace period unless cancelled. Idempotent while pending. */
+        /**
+         * Request erasure on the customer's behalf: it runs after the grace period unless cancelled. Idempotent while pending.
+         * @description Request erasure on the customer's behalf: it runs after the grace period unless cancelled. Idempotent while pending. Staff only, with role privacy_officer, admin.
+         */
         post: operations["requestErasure"];
-        /** Cancel a pending erasure within the grace period. */
+        /**
+         * Cancel a pending erasure within the grace period.
+         * @description Cancel a pending erasure within the grace period. Staff only, with role privacy_officer, admin.
+         */
         delete: operations["cancelErasure"];
         options?: never;
         head?: never;
@@ -147,7 +177,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Record a behavioural event, only while analytics consent is active. There is no route to list them. */
+        /**
+         * Record a behavioural event, only while analytics consent is active. There is no route to list them.
+         * @description Record a behavioural event, only while analytics consent is active. There is no route to list them. Staff only, with role agent, privacy_officer, admin. The body must be application/json (415 otherwise) and may hold no field it does not document.
+         */
         post: operations["recordEvent"];
         delete?: never;
         options?: never;
@@ -162,10 +195,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The customer's interactions, newest first. Logged to the customer's access log. */
+        /**
+         * The customer's interactions, newest first. Logged to the customer's access log.
+         * @description The customer's interactions, newest first. Logged to the customer's access log. Staff only, with role agent, privacy_officer, admin.
+         */
         get: operations["listInteractions"];
         put?: never;
-        /** Log a support contact; the summary is encrypted under the customer's key and the row keyed by a pseudonym. */
+        /**
+         * Log a support contact; the summary is encrypted under the customer's key and the row keyed by a pseudonym.
+         * @description Log a support contact; the summary is encrypted under the customer's key and the row keyed by a pseudonym. Staff only, with role agent, privacy_officer, admin. The body must be application/json (415 otherwise) and may hold no field it does not document.
+         */
         post: operations["createInteraction"];
         delete?: never;
         options?: never;
@@ -181,10 +220,16 @@ export interface paths {
             cookie?: never;
         };
         get?: never;
-        /** Place (or renew) a legal hold: nothing of the customer is deleted, by erasure or by TTL, until it is lifted. */
+        /**
+         * Place (or renew) a legal hold: nothing of the customer is deleted, by erasure or by TTL, until it is lifted.
+         * @description Place (or renew) a legal hold: nothing of the customer is deleted, by erasure or by TTL, until it is lifted. Staff only, with role privacy_officer, admin. The body must be application/json (415 otherwise) and may hold no field it does not document.
+         */
         put: operations["placeLegalHold"];
         post?: never;
-        /** Lift the legal hold: retention runs again and a waiting erasure completes. */
+        /**
+         * Lift the legal hold, stating why (logged): retention runs again and a waiting erasure completes; its receipt shows when.
+         * @description Lift the legal hold, stating why (logged): retention runs again and a waiting erasure completes; its receipt shows when. Staff only, with role privacy_officer, admin. The body must be application/json (415 otherwise) and may hold no field it does not document.
+         */
         delete: operations["liftLegalHold"];
         options?: never;
         head?: never;
@@ -198,10 +243,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The customer's purchases, newest first. Logged to the customer's access log. */
+        /**
+         * The customer's purchases, newest first. Logged to the customer's access log.
+         * @description The customer's purchases, newest first. Logged to the customer's access log. Staff only, with role agent, privacy_officer, admin.
+         */
         get: operations["listPurchases"];
         put?: never;
-        /** Record a purchase; the server computes the total. With an Idempotency-Key a retry records it once. */
+        /**
+         * Record a purchase; the server computes the total. With an Idempotency-Key a retry records it once.
+         * @description Record a purchase; the server computes the total. With an Idempotency-Key a retry records it once. Staff only, with role agent, privacy_officer, admin. The body must be application/json (415 otherwise) and may hold no field it does not document. An Idempotency-Key (1 to 200 visible ASCII characters) makes a retry safe.
+         */
         post: operations["createPurchase"];
         delete?: never;
         options?: never;
@@ -218,7 +269,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Reveal the full name and contact for a stated purpose (logged). */
+        /**
+         * Reveal the full name and contact for a stated purpose (logged).
+         * @description Reveal the full name and contact for a stated purpose (logged). Staff only, with role privacy_officer, admin. The body must be application/json (415 otherwise) and may hold no field it does not document.
+         */
         post: operations["revealCustomer"];
         delete?: never;
         options?: never;
@@ -235,7 +289,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Find a customer by exact email or phone (blind index). */
+        /**
+         * Find a customer by exact email or phone (blind index).
+         * @description Find a customer by exact email or phone (blind index). Staff only, with role agent, privacy_officer, admin. The body must be application/json (415 otherwise) and may hold no field it does not document.
+         */
         post: operations["searchCustomer"];
         delete?: never;
         options?: never;
@@ -250,7 +307,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** An erasure receipt: status, dates, categories deleted and kept. Holds no personal data. */
+        /**
+         * An erasure receipt: status, dates, categories deleted and kept. Holds no personal data.
+         * @description An erasure receipt: status, dates, categories deleted and kept. Holds no personal data. Public: no authentication.
+         */
         get: operations["getErasureReceipt"];
         put?: never;
         post?: never;
@@ -267,7 +327,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Everything held about the signed-in customer, unmasked. Logged to their access log. */
+        /**
+         * Everything held about the signed-in customer, unmasked. Logged to their access log.
+         * @description Everything held about the signed-in customer, unmasked. Logged to their access log. The signed-in customer only (portal session token).
+         */
         get: operations["getMe"];
         put?: never;
         post?: never;
@@ -284,7 +347,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Who accessed the customer's data, when and why; newest first. */
+        /**
+         * Who accessed the customer's data, when and why; newest first.
+         * @description Who accessed the customer's data, when and why; newest first. The signed-in customer only (portal session token).
+         */
         get: operations["getMyAccessLog"];
         put?: never;
         post?: never;
@@ -302,7 +368,10 @@ export interface paths {
             cookie?: never;
         };
         get?: never;
-        /** Give or withdraw consent (source "portal"). Granting communications again reconfirms it for a year. */
+        /**
+         * Give or withdraw consent (source "portal"). Granting communications again reconfirms it for a year.
+         * @description Give or withdraw consent (source "portal"). Granting communications again reconfirms it for a year. The signed-in customer only (portal session token). The body must be application/json (415 otherwise) and may hold no field it does not document.
+         */
         put: operations["setMyConsent"];
         post?: never;
         delete?: never;
@@ -320,9 +389,15 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Ask for erasure of everything held. It runs after the grace period; asking again returns the same receipt. */
+        /**
+         * Ask for erasure of everything held. It runs after the grace period; asking again returns the same receipt.
+         * @description Ask for erasure of everything held. It runs after the grace period; asking again returns the same receipt. The signed-in customer only (portal session token).
+         */
         post: operations["requestMyErasure"];
-        /** Cancel a pending erasure within the grace period. */
+        /**
+         * Cancel a pending erasure within the grace period.
+         * @description Cancel a pending erasure within the grace period. The signed-in customer only (portal session token).
+         */
         delete: operations["cancelMyErasure"];
         options?: never;
         head?: never;
@@ -336,7 +411,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Download everything held, with purposes, legal bases, retention, recipients and sources (GDPR Art. 15 and 20). */
+        /**
+         * Download everything held, with purposes, legal bases, retention, recipients and sources (GDPR Art. 15 and 20).
+         * @description Download everything held, with purposes, legal bases, retention, recipients and sources (GDPR Art. 15 and 20). The signed-in customer only (portal session token).
+         */
         get: operations["exportMe"];
         put?: never;
         post?: never;
@@ -353,7 +431,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** This document. */
+        /**
+         * This document.
+         * @description This document. Public: no authentication.
+         */
         get: operations["getOpenApi"];
         put?: never;
         post?: never;
@@ -372,7 +453,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Send a one-time sign-in code to this contact, if it is a customer's. Always 202, in the same time. */
+        /**
+         * Send a one-time sign-in code to this contact, if it is a customer's. Always 202, in the same time.
+         * @description Send a one-time sign-in code to this contact, if it is a customer's. Always 202, in the same time. Public: no authentication. The body must be application/json (415 otherwise) and may hold no field it does not document.
+         */
         post: operations["portalLogin"];
         delete?: never;
         options?: never;
@@ -389,7 +473,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** End this session. */
+        /**
+         * End this session.
+         * @description End this session. The signed-in customer only (portal session token).
+         */
         post: operations["portalLogout"];
         delete?: never;
         options?: never;
@@ -406,7 +493,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Exchange the one-time code for a session. 401 on a wrong, expired or used code; 429 after 5 wrong tries. */
+        /**
+         * Exchange the one-time code for a session. 401 on a wrong, expired or used code; 429 after 5 wrong tries.
+         * @description Exchange the one-time code for a session. 401 on a wrong, expired or used code; 429 after 5 wrong tries. Public: no authentication. The body must be application/json (415 otherwise) and may hold no field it does not document.
+         */
         post: operations["portalVerify"];
         delete?: never;
         options?: never;
@@ -421,7 +511,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The data inventory: every category held, why, on which legal basis, for how long. */
+        /**
+         * The data inventory: every category held, why, on which legal basis, for how long.
+         * @description The data inventory: every category held, why, on which legal basis, for how long. Public: no authentication.
+         */
         get: operations["getInventory"];
         put?: never;
         post?: never;
@@ -437,6 +530,7 @@ export interface components {
     schemas: {
         AccessEntry: {
             action: string;
+            /** @description Who: staff:<staff id>, customer (the portal), or system:<job>. Never a name. */
             actor: string;
             /** Format: date-time */
             at: string;
@@ -483,7 +577,7 @@ export interface components {
              * @example +44 20 7946 0958
              */
             phone?: string;
-        };
+        } & (unknown | unknown);
         /** @description Exactly one of email or phone. */
         CreateCustomer: {
             consent?: {
@@ -494,14 +588,14 @@ export interface components {
              * @example alice@example.com
              */
             email?: string;
-            /** @description 1 to 200 characters after trimming. */
+            /** @description 1 to 200 characters after trimming; one line, no control, bidi or zero-width characters. */
             name: string;
             /**
              * @description Phone number in any common formatting; stored as E.164.
              * @example +44 20 7946 0958
              */
             phone?: string;
-        };
+        } & (unknown | unknown);
         CreateInteraction: {
             /** @enum {string} */
             channel: "email" | "phone" | "chat" | "in_person";
@@ -521,10 +615,14 @@ export interface components {
              */
             currency: string;
             items: {
+                /** Format: int32 */
                 quantity: number;
                 /** @description Article number: 1 to 64 letters, digits, ".", "_" or "-". */
                 sku: string;
-                /** @description Price of one unit in the currency's minor unit (cents), an integer. */
+                /**
+                 * Format: int64
+                 * @description Price of one unit in the currency's minor unit (cents), an integer.
+                 */
                 unitPriceMinor: number;
             }[];
             /**
@@ -644,6 +742,7 @@ export interface components {
                         createdAt: string;
                         email?: string;
                         erasure?: {
+                            /** Format: uuid */
                             receiptId: string;
                             /** Format: date-time */
                             scheduledFor: string;
@@ -756,6 +855,13 @@ export interface components {
             };
             /** Format: date-time */
             completedAt?: string;
+            /** @description Legal holds placed on and lifted from the waiting erasure, oldest first: only what and when, never why. */
+            history?: {
+                /** Format: date-time */
+                at: string;
+                /** @enum {string} */
+                event: "hold_placed" | "hold_lifted";
+            }[];
             /**
              * Format: date-time
              * @description A legal hold keeps the data until it is lifted; the erasure then completes.
@@ -844,6 +950,10 @@ export interface components {
             /** Format: date-time */
             since?: string;
         };
+        LiftLegalHoldRequest: {
+            /** @description Why the hold ends (e.g. the case was closed). Encrypted under the customer key and written to the access log; never on the receipt. */
+            reason: string;
+        };
         /** @description The same answer whether or not the contact is known. */
         LoginAccepted: {
             detail: string;
@@ -860,6 +970,7 @@ export interface components {
             /** Format: uuid */
             customerId: string;
             erasure?: {
+                /** Format: uuid */
                 receiptId: string;
                 /** Format: date-time */
                 scheduledFor: string;
@@ -897,11 +1008,17 @@ export interface components {
             /** Format: uuid */
             customerId: string;
             erasure?: {
+                /** Format: uuid */
                 receiptId: string;
                 /** Format: date-time */
                 scheduledFor: string;
                 status: string;
             };
+            /**
+             * Format: date-time
+             * @description When the data would be deleted if erasure were asked for now (after the grace period); absent while one is pending.
+             */
+            erasureIfRequestedNow?: string;
             interactions: components["schemas"]["Interaction"][];
             /** Format: date-time */
             lastActivityAt: string;
@@ -921,20 +1038,22 @@ export interface components {
             analytics?: boolean;
             communications?: boolean;
         };
-        /** @description At most one of email or phone; it replaces the current contact method. */
+        /** @description At least one of name, email, phone. At most one of email or phone; it replaces the current contact method, which needs the privacy_officer or admin role and a purpose, tells the old and the new contact, and ends the customer's portal sessions and codes. */
         PatchCustomer: {
             /**
              * @description Email address; trimmed and lower-cased.
              * @example alice@example.com
              */
             email?: string;
-            /** @description 1 to 200 characters after trimming. */
+            /** @description 1 to 200 characters after trimming; one line, no control, bidi or zero-width characters. */
             name?: string;
             /**
              * @description Phone number in any common formatting; stored as E.164.
              * @example +44 20 7946 0958
              */
             phone?: string;
+            /** @description Required with email or phone: why the contact method changes; written to the access log. One line. */
+            purpose?: string;
         };
         /** @description Exactly one of email or phone. */
         PortalLogin: {
@@ -948,7 +1067,7 @@ export interface components {
              * @example +44 20 7946 0958
              */
             phone?: string;
-        };
+        } & (unknown | unknown);
         PortalSession: {
             /**
              * Format: date-time
@@ -980,7 +1099,7 @@ export interface components {
              * @example +44 20 7946 0958
              */
             phone?: string;
-        };
+        } & (unknown | unknown);
         /** @description RFC 9457 problem details. */
         Problem: {
             code: string;
@@ -989,6 +1108,7 @@ export interface components {
                 field: string;
                 message: string;
             }[];
+            /** Format: int32 */
             status: number;
             title: string;
             type: string;
@@ -1001,10 +1121,14 @@ export interface components {
              */
             expiresAt?: string;
             items: {
+                /** Format: int32 */
                 quantity: number;
                 /** @description Article number: 1 to 64 letters, digits, ".", "_" or "-". */
                 sku: string;
-                /** @description Price of one unit in the currency's minor unit (cents), an integer. */
+                /**
+                 * Format: int64
+                 * @description Price of one unit in the currency's minor unit (cents), an integer.
+                 */
                 unitPriceMinor: number;
             }[];
             /** Format: date-time */
@@ -1012,7 +1136,10 @@ export interface components {
             /** Format: uuid */
             purchaseId: string;
             recordedBy: string;
-            /** @description Sum of quantity × unitPriceMinor, computed by the server. */
+            /**
+             * Format: int64
+             * @description Sum of quantity × unitPriceMinor, computed by the server.
+             */
             totalMinor: number;
         };
         /** @description Newest first. */
@@ -1040,7 +1167,7 @@ export interface components {
             phone?: string;
         };
         RevealRequest: {
-            /** @description Why the full values are needed; written to the access log. */
+            /** @description Why the full values are needed; written to the access log. One line. */
             purpose: string;
         };
         /** @description At least one of communications, analytics. Granting communications again reconfirms it for another year. */
@@ -1052,7 +1179,7 @@ export interface components {
              * @enum {string}
              */
             source: "staff-entry" | "email" | "phone" | "chat" | "in_person" | "paper_form";
-        };
+        } | unknown | unknown;
     };
     responses: never;
     parameters: never;
@@ -1107,8 +1234,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests. */
-            429: {
+            /** @description The body is not application/json; nothing was done. */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1116,9 +1243,35 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A dependency is unavailable; nothing was changed. */
+            /** @description Too many requests; retry after the number of seconds in Retry-After. */
+            429: {
+                headers: {
+                    /** @description Never sent: the API is same-origin only (the portal is served by it), so browsers refuse cross-origin reads. */
+                    "Access-Control-Allow-Origin"?: string;
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Something failed on our side; the problem says nothing more, and nothing personal was logged. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is unavailable; nothing was changed. Retry after the number of seconds in Retry-After. */
             503: {
                 headers: {
+                    /** @description Never sent: the API is same-origin only (the portal is served by it), so browsers refuse cross-origin reads. */
+                    "Access-Control-Allow-Origin"?: string;
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1172,8 +1325,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests. */
-            429: {
+            /** @description The body is not application/json; nothing was done. */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1181,9 +1334,35 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A dependency is unavailable; nothing was changed. */
+            /** @description Too many requests; retry after the number of seconds in Retry-After. */
+            429: {
+                headers: {
+                    /** @description Never sent: the API is same-origin only (the portal is served by it), so browsers refuse cross-origin reads. */
+                    "Access-Control-Allow-Origin"?: string;
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Something failed on our side; the problem says nothing more, and nothing personal was logged. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is unavailable; nothing was changed. Retry after the number of seconds in Retry-After. */
             503: {
                 headers: {
+                    /** @description Never sent: the API is same-origin only (the portal is served by it), so browsers refuse cross-origin reads. */
+                    "Access-Control-Allow-Origin"?: string;
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1237,8 +1416,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests. */
-            429: {
+            /** @description The body is not application/json; nothing was done. */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1246,9 +1425,35 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A dependency is unavailable; nothing was changed. */
+            /** @description Too many requests; retry after the number of seconds in Retry-After. */
+            429: {
+                headers: {
+                    /** @description Never sent: the API is same-origin only (the portal is served by it), so browsers refuse cross-origin reads. */
+                    "Access-Control-Allow-Origin"?: string;
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Something failed on our side; the problem says nothing more, and nothing personal was logged. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is unavailable; nothing was changed. Retry after the number of seconds in Retry-After. */
             503: {
                 headers: {
+                    /** @description Never sent: the API is same-origin only (the portal is served by it), so browsers refuse cross-origin reads. */
+                    "Access-Control-Allow-Origin"?: string;
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1261,6 +1466,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
+                /** @description Makes a retry safe: the same key and body answer with the first result; the same key with another body is a 422. */
                 "Idempotency-Key"?: string;
             };
             path?: never;
@@ -1335,6 +1541,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The body is not application/json; nothing was done. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Idempotency-Key reused with another body. */
             422: {
                 headers: {
@@ -1344,8 +1559,21 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests. */
+            /** @description Too many requests; retry after the number of seconds in Retry-After. */
             429: {
+                headers: {
+                    /** @description Never sent: the API is same-origin only (the portal is served by it), so browsers refuse cross-origin reads. */
+                    "Access-Control-Allow-Origin"?: string;
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Something failed on our side; the problem says nothing more, and nothing personal was logged. */
+            500: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1353,9 +1581,13 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A dependency is unavailable; nothing was changed. */
+            /** @description A dependency is unavailable; nothing was changed. Retry after the number of seconds in Retry-After. */
             503: {
                 headers: {
+                    /** @description Never sent: the API is same-origin only (the portal is served by it), so browsers refuse cross-origin reads. */
+                    "Access-Control-Allow-Origin"?: string;
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1369,6 +1601,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description The customer id (a UUID, either case). */
                 id: string;
             };
             cookie?: never;
@@ -1429,8 +1662,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests. */
-            429: {
+            /** @description The body is not application/json; nothing was done. */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1438,9 +1671,35 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A dependency is unavailable; nothing was changed. */
+            /** @description Too many requests; retry after the number of seconds in Retry-After. */
+            429: {
+                headers: {
+                    /** @description Never sent: the API is same-origin only (the portal is served by it), so browsers refuse cross-origin reads. */
+                    "Access-Control-Allow-Origin"?: string;
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Something failed on our side; the problem says nothing more, and nothing personal was logged. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is unavailable; nothing was changed. Retry after the number of seconds in Retry-After. */
             503: {
                 headers: {
+                    /** @description Never sent: the API is same-origin only (the portal is served by it), so browsers refuse cross-origin reads. */
+                    "Access-Control-Allow-Origin"?: string;
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1454,6 +1713,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description The customer id (a UUID, either case). */
                 id: string;
             };
             cookie?: never;
@@ -1518,8 +1778,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests. */
-            429: {
+            /** @description The body is not application/json; nothing was done. */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1527,9 +1787,35 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A dependency is unavailable; nothing was changed. */
+            /** @description Too many requests; retry after the number of seconds in Retry-After. */
+            429: {
+                headers: {
+                    /** @description Never sent: the API is same-origin only (the portal is served by it), so browsers refuse cross-origin reads. */
+                    "Access-Control-Allow-Origin"?: string;
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Something failed on our side; the problem says nothing more, and nothing personal was logged. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is unavailable; nothing was changed. Retry after the number of seconds in Retry-After. */
             503: {
                 headers: {
+                    /** @description Never sent: the API is same-origin only (the portal is served by it), so browsers refuse cross-origin reads. */
+                    "Access-Control-Allow-Origin"?: string;
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1543,6 +1829,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description The customer id (a UUID, either case). */
                 id: string;
             };
             cookie?: never;
@@ -1603,8 +1890,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests. */
-            429: {
+            /** @description The body is not application/json; nothing was done. */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1612,9 +1899,35 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A dependency is unavailable; nothing was changed. */
+            /** @description Too many requests; retry after the number of seconds in Retry-After. */
+            429: {
+                headers: {
+                    /** @description Never sent: the API is same-origin only (the portal is served by it), so browsers refuse cross-origin reads. */
+                    "Access-Control-Allow-Origin"?: string;
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Something failed on our side; the problem says nothing more, and nothing personal was logged. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is unavailable; nothing was changed. Retry after the number of seconds in Retry-After. */
             503: {
                 headers: {
+                    /** @description Never sent: the API is same-origin only (the portal is served by it), so browsers refuse cross-origin reads. */
+                    "Access-Control-Allow-Origin"?: string;
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1628,6 +1941,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description The customer id (a UUID, either case). */
                 id: string;
             };
             cookie?: never;
@@ -1692,8 +2006,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests. */
-            429: {
+            /** @description The body is not application/json; nothing was done. */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1701,9 +2015,35 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A dependency is unavailable; nothing was changed. */
+            /** @description Too many requests; retry after the number of seconds in Retry-After. */
+            429: {
+                headers: {
+                    /** @description Never sent: the API is same-origin only (the portal is served by it), so browsers refuse cross-origin reads. */
+                    "Access-Control-Allow-Origin"?: string;
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Something failed on our side; the problem says nothing more, and nothing personal was logged. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is unavailable; nothing was changed. Retry after the number of seconds in Retry-After. */
             503: {
                 headers: {
+                    /** @description Never sent: the API is same-origin only (the portal is served by it), so browsers refuse cross-origin reads. */
+                    "Access-Control-Allow-Origin"?: string;
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1717,6 +2057,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description The customer id (a UUID, either case). */
                 id: string;
             };
             cookie?: never;
@@ -1786,8 +2127,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests. */
-            429: {
+            /** @description The body is not application/json; nothing was done. */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1795,9 +2136,35 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A dependency is unavailable; nothing was changed. */
+            /** @description Too many requests; retry after the number of seconds in Retry-After. */
+            429: {
+                headers: {
+                    /** @description Never sent: the API is same-origin only (the portal is served by it), so browsers refuse cross-origin reads. */
+                    "Access-Control-Allow-Origin"?: string;
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Something failed on our side; the problem says nothing more, and nothing personal was logged. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is unavailable; nothing was changed. Retry after the number of seconds in Retry-After. */
             503: {
                 headers: {
+                    /** @description Never sent: the API is same-origin only (the portal is served by it), so browsers refuse cross-origin reads. */
+                    "Access-Control-Allow-Origin"?: string;
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1811,6 +2178,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description The customer id (a UUID, either case). */
                 id: string;
             };
             cookie?: never;
@@ -1880,8 +2248,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests. */
-            429: {
+            /** @description The body is not application/json; nothing was done. */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1889,9 +2257,35 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A dependency is unavailable; nothing was changed. */
+            /** @description Too many requests; retry after the number of seconds in Retry-After. */
+            429: {
+                headers: {
+                    /** @description Never sent: the API is same-origin only (the portal is served by it), so browsers refuse cross-origin reads. */
+                    "Access-Control-Allow-Origin"?: string;
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Something failed on our side; the problem says nothing more, and nothing personal was logged. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is unavailable; nothing was changed. Retry after the number of seconds in Retry-After. */
             503: {
                 headers: {
+                    /** @description Never sent: the API is same-origin only (the portal is served by it), so browsers refuse cross-origin reads. */
+                    "Access-Control-Allow-Origin"?: string;
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1905,6 +2299,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description The customer id (a UUID, either case). */
                 id: string;
             };
             cookie?: never;
@@ -1978,8 +2373,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests. */
-            429: {
+            /** @description The body is not application/json; nothing was done. */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1987,9 +2382,35 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A dependency is unavailable; nothing was changed. */
+            /** @description Too many requests; retry after the number of seconds in Retry-After. */
+            429: {
+                headers: {
+                    /** @description Never sent: the API is same-origin only (the portal is served by it), so browsers refuse cross-origin reads. */
+                    "Access-Control-Allow-Origin"?: string;
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Something failed on our side; the problem says nothing more, and nothing personal was logged. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is unavailable; nothing was changed. Retry after the number of seconds in Retry-After. */
             503: {
                 headers: {
+                    /** @description Never sent: the API is same-origin only (the portal is served by it), so browsers refuse cross-origin reads. */
+                    "Access-Control-Allow-Origin"?: string;
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2003,6 +2424,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description The customer id (a UUID, either case). */
                 id: string;
             };
             cookie?: never;
@@ -2063,8 +2485,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests. */
-            429: {
+            /** @description The body is not application/json; nothing was done. */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2072,9 +2494,35 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A dependency is unavailable; nothing was changed. */
+            /** @description Too many requests; retry after the number of seconds in Retry-After. */
+            429: {
+                headers: {
+                    /** @description Never sent: the API is same-origin only (the portal is served by it), so browsers refuse cross-origin reads. */
+                    "Access-Control-Allow-Origin"?: string;
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Something failed on our side; the problem says nothing more, and nothing personal was logged. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is unavailable; nothing was changed. Retry after the number of seconds in Retry-After. */
             503: {
                 headers: {
+                    /** @description Never sent: the API is same-origin only (the portal is served by it), so browsers refuse cross-origin reads. */
+                    "Access-Control-Allow-Origin"?: string;
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2088,6 +2536,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description The customer id (a UUID, either case). */
                 id: string;
             };
             cookie?: never;
@@ -2152,8 +2601,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests. */
-            429: {
+            /** @description The body is not application/json; nothing was done. */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2161,9 +2610,35 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A dependency is unavailable; nothing was changed. */
+            /** @description Too many requests; retry after the number of seconds in Retry-After. */
+            429: {
+                headers: {
+                    /** @description Never sent: the API is same-origin only (the portal is served by it), so browsers refuse cross-origin reads. */
+                    "Access-Control-Allow-Origin"?: string;
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Something failed on our side; the problem says nothing more, and nothing personal was logged. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is unavailable; nothing was changed. Retry after the number of seconds in Retry-After. */
             503: {
                 headers: {
+                    /** @description Never sent: the API is same-origin only (the portal is served by it), so browsers refuse cross-origin reads. */
+                    "Access-Control-Allow-Origin"?: string;
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2177,6 +2652,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description The customer id (a UUID, either case). */
                 id: string;
             };
             cookie?: never;
@@ -2250,8 +2726,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests. */
-            429: {
+            /** @description The body is not application/json; nothing was done. */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2259,9 +2735,35 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A dependency is unavailable; nothing was changed. */
+            /** @description Too many requests; retry after the number of seconds in Retry-After. */
+            429: {
+                headers: {
+                    /** @description Never sent: the API is same-origin only (the portal is served by it), so browsers refuse cross-origin reads. */
+                    "Access-Control-Allow-Origin"?: string;
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Something failed on our side; the problem says nothing more, and nothing personal was logged. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is unavailable; nothing was changed. Retry after the number of seconds in Retry-After. */
             503: {
                 headers: {
+                    /** @description Never sent: the API is same-origin only (the portal is served by it), so browsers refuse cross-origin reads. */
+                    "Access-Control-Allow-Origin"?: string;
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2275,11 +2777,16 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description The customer id (a UUID, either case). */
                 id: string;
             };
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LiftLegalHoldRequest"];
+            };
+        };
         responses: {
             /** @description Not held. */
             200: {
@@ -2335,8 +2842,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests. */
-            429: {
+            /** @description The body is not application/json; nothing was done. */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2344,9 +2851,35 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A dependency is unavailable; nothing was changed. */
+            /** @description Too many requests; retry after the number of seconds in Retry-After. */
+            429: {
+                headers: {
+                    /** @description Never sent: the API is same-origin only (the portal is served by it), so browsers refuse cross-origin reads. */
+                    "Access-Control-Allow-Origin"?: string;
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Something failed on our side; the problem says nothing more, and nothing personal was logged. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is unavailable; nothing was changed. Retry after the number of seconds in Retry-After. */
             503: {
                 headers: {
+                    /** @description Never sent: the API is same-origin only (the portal is served by it), so browsers refuse cross-origin reads. */
+                    "Access-Control-Allow-Origin"?: string;
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2360,6 +2893,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description The customer id (a UUID, either case). */
                 id: string;
             };
             cookie?: never;
@@ -2420,8 +2954,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests. */
-            429: {
+            /** @description The body is not application/json; nothing was done. */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2429,9 +2963,35 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A dependency is unavailable; nothing was changed. */
+            /** @description Too many requests; retry after the number of seconds in Retry-After. */
+            429: {
+                headers: {
+                    /** @description Never sent: the API is same-origin only (the portal is served by it), so browsers refuse cross-origin reads. */
+                    "Access-Control-Allow-Origin"?: string;
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Something failed on our side; the problem says nothing more, and nothing personal was logged. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is unavailable; nothing was changed. Retry after the number of seconds in Retry-After. */
             503: {
                 headers: {
+                    /** @description Never sent: the API is same-origin only (the portal is served by it), so browsers refuse cross-origin reads. */
+                    "Access-Control-Allow-Origin"?: string;
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2444,9 +3004,11 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
+                /** @description Makes a retry safe: the same key and body answer with the first result; the same key with another body is a 422. */
                 "Idempotency-Key"?: string;
             };
             path: {
+                /** @description The customer id (a UUID, either case). */
                 id: string;
             };
             cookie?: never;
@@ -2520,6 +3082,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The body is not application/json; nothing was done. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Idempotency-Key reused with another body. */
             422: {
                 headers: {
@@ -2529,8 +3100,21 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests. */
+            /** @description Too many requests; retry after the number of seconds in Retry-After. */
             429: {
+                headers: {
+                    /** @description Never sent: the API is same-origin only (the portal is served by it), so browsers refuse cross-origin reads. */
+                    "Access-Control-Allow-Origin"?: string;
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Something failed on our side; the problem says nothing more, and nothing personal was logged. */
+            500: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2538,9 +3122,13 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A dependency is unavailable; nothing was changed. */
+            /** @description A dependency is unavailable; nothing was changed. Retry after the number of seconds in Retry-After. */
             503: {
                 headers: {
+                    /** @description Never sent: the API is same-origin only (the portal is served by it), so browsers refuse cross-origin reads. */
+                    "Access-Control-Allow-Origin"?: string;
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2554,6 +3142,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description The customer id (a UUID, either case). */
                 id: string;
             };
             cookie?: never;
@@ -2618,8 +3207,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests. */
-            429: {
+            /** @description The body is not application/json; nothing was done. */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2627,9 +3216,35 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A dependency is unavailable; nothing was changed. */
+            /** @description Too many requests; retry after the number of seconds in Retry-After. */
+            429: {
+                headers: {
+                    /** @description Never sent: the API is same-origin only (the portal is served by it), so browsers refuse cross-origin reads. */
+                    "Access-Control-Allow-Origin"?: string;
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Something failed on our side; the problem says nothing more, and nothing personal was logged. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is unavailable; nothing was changed. Retry after the number of seconds in Retry-After. */
             503: {
                 headers: {
+                    /** @description Never sent: the API is same-origin only (the portal is served by it), so browsers refuse cross-origin reads. */
+                    "Access-Control-Allow-Origin"?: string;
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2705,8 +3320,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests. */
-            429: {
+            /** @description The body is not application/json; nothing was done. */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2714,9 +3329,35 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A dependency is unavailable; nothing was changed. */
+            /** @description Too many requests; retry after the number of seconds in Retry-After. */
+            429: {
+                headers: {
+                    /** @description Never sent: the API is same-origin only (the portal is served by it), so browsers refuse cross-origin reads. */
+                    "Access-Control-Allow-Origin"?: string;
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Something failed on our side; the problem says nothing more, and nothing personal was logged. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is unavailable; nothing was changed. Retry after the number of seconds in Retry-After. */
             503: {
                 headers: {
+                    /** @description Never sent: the API is same-origin only (the portal is served by it), so browsers refuse cross-origin reads. */
+                    "Access-Control-Allow-Origin"?: string;
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2730,6 +3371,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description The erasure receipt id (a UUID, either case). */
                 receiptId: string;
             };
             cookie?: never;
@@ -2772,8 +3414,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests. */
-            429: {
+            /** @description The body is not application/json; nothing was done. */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2781,9 +3423,35 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A dependency is unavailable; nothing was changed. */
+            /** @description Too many requests; retry after the number of seconds in Retry-After. */
+            429: {
+                headers: {
+                    /** @description Never sent: the API is same-origin only (the portal is served by it), so browsers refuse cross-origin reads. */
+                    "Access-Control-Allow-Origin"?: string;
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Something failed on our side; the problem says nothing more, and nothing personal was logged. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is unavailable; nothing was changed. Retry after the number of seconds in Retry-After. */
             503: {
                 headers: {
+                    /** @description Never sent: the API is same-origin only (the portal is served by it), so browsers refuse cross-origin reads. */
+                    "Access-Control-Allow-Origin"?: string;
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2846,8 +3514,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests. */
-            429: {
+            /** @description The body is not application/json; nothing was done. */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2855,9 +3523,35 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A dependency is unavailable; nothing was changed. */
+            /** @description Too many requests; retry after the number of seconds in Retry-After. */
+            429: {
+                headers: {
+                    /** @description Never sent: the API is same-origin only (the portal is served by it), so browsers refuse cross-origin reads. */
+                    "Access-Control-Allow-Origin"?: string;
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Something failed on our side; the problem says nothing more, and nothing personal was logged. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is unavailable; nothing was changed. Retry after the number of seconds in Retry-After. */
             503: {
                 headers: {
+                    /** @description Never sent: the API is same-origin only (the portal is served by it), so browsers refuse cross-origin reads. */
+                    "Access-Control-Allow-Origin"?: string;
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2920,8 +3614,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests. */
-            429: {
+            /** @description The body is not application/json; nothing was done. */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2929,9 +3623,35 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A dependency is unavailable; nothing was changed. */
+            /** @description Too many requests; retry after the number of seconds in Retry-After. */
+            429: {
+                headers: {
+                    /** @description Never sent: the API is same-origin only (the portal is served by it), so browsers refuse cross-origin reads. */
+                    "Access-Control-Allow-Origin"?: string;
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Something failed on our side; the problem says nothing more, and nothing personal was logged. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is unavailable; nothing was changed. Retry after the number of seconds in Retry-After. */
             503: {
                 headers: {
+                    /** @description Never sent: the API is same-origin only (the portal is served by it), so browsers refuse cross-origin reads. */
+                    "Access-Control-Allow-Origin"?: string;
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2998,8 +3718,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests. */
-            429: {
+            /** @description The body is not application/json; nothing was done. */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3007,9 +3727,35 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A dependency is unavailable; nothing was changed. */
+            /** @description Too many requests; retry after the number of seconds in Retry-After. */
+            429: {
+                headers: {
+                    /** @description Never sent: the API is same-origin only (the portal is served by it), so browsers refuse cross-origin reads. */
+                    "Access-Control-Allow-Origin"?: string;
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Something failed on our side; the problem says nothing more, and nothing personal was logged. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is unavailable; nothing was changed. Retry after the number of seconds in Retry-After. */
             503: {
                 headers: {
+                    /** @description Never sent: the API is same-origin only (the portal is served by it), so browsers refuse cross-origin reads. */
+                    "Access-Control-Allow-Origin"?: string;
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3081,8 +3827,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests. */
-            429: {
+            /** @description The body is not application/json; nothing was done. */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3090,9 +3836,35 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A dependency is unavailable; nothing was changed. */
+            /** @description Too many requests; retry after the number of seconds in Retry-After. */
+            429: {
+                headers: {
+                    /** @description Never sent: the API is same-origin only (the portal is served by it), so browsers refuse cross-origin reads. */
+                    "Access-Control-Allow-Origin"?: string;
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Something failed on our side; the problem says nothing more, and nothing personal was logged. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is unavailable; nothing was changed. Retry after the number of seconds in Retry-After. */
             503: {
                 headers: {
+                    /** @description Never sent: the API is same-origin only (the portal is served by it), so browsers refuse cross-origin reads. */
+                    "Access-Control-Allow-Origin"?: string;
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3164,8 +3936,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests. */
-            429: {
+            /** @description The body is not application/json; nothing was done. */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3173,9 +3945,35 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A dependency is unavailable; nothing was changed. */
+            /** @description Too many requests; retry after the number of seconds in Retry-After. */
+            429: {
+                headers: {
+                    /** @description Never sent: the API is same-origin only (the portal is served by it), so browsers refuse cross-origin reads. */
+                    "Access-Control-Allow-Origin"?: string;
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Something failed on our side; the problem says nothing more, and nothing personal was logged. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is unavailable; nothing was changed. Retry after the number of seconds in Retry-After. */
             503: {
                 headers: {
+                    /** @description Never sent: the API is same-origin only (the portal is served by it), so browsers refuse cross-origin reads. */
+                    "Access-Control-Allow-Origin"?: string;
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3238,8 +4036,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests. */
-            429: {
+            /** @description The body is not application/json; nothing was done. */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3247,9 +4045,35 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A dependency is unavailable; nothing was changed. */
+            /** @description Too many requests; retry after the number of seconds in Retry-After. */
+            429: {
+                headers: {
+                    /** @description Never sent: the API is same-origin only (the portal is served by it), so browsers refuse cross-origin reads. */
+                    "Access-Control-Allow-Origin"?: string;
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Something failed on our side; the problem says nothing more, and nothing personal was logged. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is unavailable; nothing was changed. Retry after the number of seconds in Retry-After. */
             503: {
                 headers: {
+                    /** @description Never sent: the API is same-origin only (the portal is served by it), so browsers refuse cross-origin reads. */
+                    "Access-Control-Allow-Origin"?: string;
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3274,7 +4098,8 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        openapi: string;
+                        /** @constant */
+                        openapi: "3.1.0";
                     } & {
                         [key: string]: unknown;
                     };
@@ -3307,8 +4132,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests. */
-            429: {
+            /** @description The body is not application/json; nothing was done. */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3316,9 +4141,35 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A dependency is unavailable; nothing was changed. */
+            /** @description Too many requests; retry after the number of seconds in Retry-After. */
+            429: {
+                headers: {
+                    /** @description Never sent: the API is same-origin only (the portal is served by it), so browsers refuse cross-origin reads. */
+                    "Access-Control-Allow-Origin"?: string;
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Something failed on our side; the problem says nothing more, and nothing personal was logged. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is unavailable; nothing was changed. Retry after the number of seconds in Retry-After. */
             503: {
                 headers: {
+                    /** @description Never sent: the API is same-origin only (the portal is served by it), so browsers refuse cross-origin reads. */
+                    "Access-Control-Allow-Origin"?: string;
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3376,8 +4227,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests. */
-            429: {
+            /** @description The body is not application/json; nothing was done. */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3385,9 +4236,35 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A dependency is unavailable; nothing was changed. */
+            /** @description Too many requests; retry after the number of seconds in Retry-After. */
+            429: {
+                headers: {
+                    /** @description Never sent: the API is same-origin only (the portal is served by it), so browsers refuse cross-origin reads. */
+                    "Access-Control-Allow-Origin"?: string;
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Something failed on our side; the problem says nothing more, and nothing personal was logged. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is unavailable; nothing was changed. Retry after the number of seconds in Retry-After. */
             503: {
                 headers: {
+                    /** @description Never sent: the API is same-origin only (the portal is served by it), so browsers refuse cross-origin reads. */
+                    "Access-Control-Allow-Origin"?: string;
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3448,8 +4325,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests. */
-            429: {
+            /** @description The body is not application/json; nothing was done. */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3457,9 +4334,35 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A dependency is unavailable; nothing was changed. */
+            /** @description Too many requests; retry after the number of seconds in Retry-After. */
+            429: {
+                headers: {
+                    /** @description Never sent: the API is same-origin only (the portal is served by it), so browsers refuse cross-origin reads. */
+                    "Access-Control-Allow-Origin"?: string;
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Something failed on our side; the problem says nothing more, and nothing personal was logged. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is unavailable; nothing was changed. Retry after the number of seconds in Retry-After. */
             503: {
                 headers: {
+                    /** @description Never sent: the API is same-origin only (the portal is served by it), so browsers refuse cross-origin reads. */
+                    "Access-Control-Allow-Origin"?: string;
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3526,8 +4429,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests. */
-            429: {
+            /** @description The body is not application/json; nothing was done. */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3535,9 +4438,35 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A dependency is unavailable; nothing was changed. */
+            /** @description Too many requests; retry after the number of seconds in Retry-After. */
+            429: {
+                headers: {
+                    /** @description Never sent: the API is same-origin only (the portal is served by it), so browsers refuse cross-origin reads. */
+                    "Access-Control-Allow-Origin"?: string;
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Something failed on our side; the problem says nothing more, and nothing personal was logged. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is unavailable; nothing was changed. Retry after the number of seconds in Retry-After. */
             503: {
                 headers: {
+                    /** @description Never sent: the API is same-origin only (the portal is served by it), so browsers refuse cross-origin reads. */
+                    "Access-Control-Allow-Origin"?: string;
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3591,8 +4520,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests. */
-            429: {
+            /** @description The body is not application/json; nothing was done. */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3600,9 +4529,35 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A dependency is unavailable; nothing was changed. */
+            /** @description Too many requests; retry after the number of seconds in Retry-After. */
+            429: {
+                headers: {
+                    /** @description Never sent: the API is same-origin only (the portal is served by it), so browsers refuse cross-origin reads. */
+                    "Access-Control-Allow-Origin"?: string;
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Something failed on our side; the problem says nothing more, and nothing personal was logged. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is unavailable; nothing was changed. Retry after the number of seconds in Retry-After. */
             503: {
                 headers: {
+                    /** @description Never sent: the API is same-origin only (the portal is served by it), so browsers refuse cross-origin reads. */
+                    "Access-Control-Allow-Origin"?: string;
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": number;
                     [name: string]: unknown;
                 };
                 content: {

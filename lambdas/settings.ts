@@ -11,6 +11,8 @@ import { MAX_BRANCHES, MIN_BRANCHES } from './core/shared/branch-keys';
 
 const DAY = 86_400;
 
+const BRANCH_KEYS_MESSAGE = `${ENV.branchKeys} must be a whole number from ${MIN_BRANCHES} to ${MAX_BRANCHES}`;
+
 const optionalText = z.preprocess((v) => (typeof v === 'string' && v.trim() !== '' ? v.trim() : undefined), z.string().optional());
 
 export const DomainEnvSchema = z.object({
@@ -36,9 +38,9 @@ export const DomainEnvSchema = z.object({
   [ENV.branchKeys]: optionalText.pipe(
     z
       .string()
-      .regex(/^\d+$/, `${ENV.branchKeys} must be a whole number from ${MIN_BRANCHES} to ${MAX_BRANCHES}`)
+      .regex(/^\d+$/, BRANCH_KEYS_MESSAGE)
       .transform(Number)
-      .refine((n) => n >= MIN_BRANCHES && n <= MAX_BRANCHES, `${ENV.branchKeys} must be a whole number from ${MIN_BRANCHES} to ${MAX_BRANCHES}`)
+      .refine((n) => n >= MIN_BRANCHES && n <= MAX_BRANCHES, BRANCH_KEYS_MESSAGE)
       .optional(),
   ),
 });
@@ -61,5 +63,6 @@ export function parseDomainSettings(env: NodeJS.ProcessEnv): Parsed<DomainSettin
   const branchKeys = parsed.data[ENV.branchKeys];
   const policy = new RetentionPolicy({ retentionDays, erasureGraceSeconds: erasureGraceDays === undefined ? undefined : erasureGraceDays * DAY });
   const vault = branchKeys === undefined ? {} : { vault: { branches: branchKeys } };
-  return { ok: true, value: { erasureGraceDays, retentionDays, defaultPhoneRegion, branchKeys, app: { policy, defaultPhoneRegion, ...vault } } };
+  const app = { policy, defaultPhoneRegion, ...vault };
+  return { ok: true, value: { erasureGraceDays, retentionDays, defaultPhoneRegion, branchKeys, app } };
 }

@@ -23,7 +23,7 @@
  * Break-glass (e.g. running `npm run reapply-erasures -- --aws` as an operator) means adding a
  * statement with PutKeyPolicy first: deliberate, and recorded by CloudTrail.
  */
-import { Arn, Aws, Stack } from 'aws-cdk-lib';
+import { Arn, Aws, type Stack } from 'aws-cdk-lib';
 import { AccountRootPrincipal, PolicyDocument, PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { KEY_ACTIONS, type KeyUse } from './constructs/crm-function';
 import { FUNCTION_KEYS, functionName, roleNameOf, type FunctionId } from './function-roles';
@@ -111,15 +111,17 @@ function contextCondition(context: (typeof KEY_CONTEXTS)[keyof typeof KEY_CONTEX
 
 export function dataKeyPolicy(stack: Stack, prefix: string): PolicyDocument {
   const unwrappers = keyUsers(stack, prefix, 'data', ['wrap', 'unwrap']);
+  const makers = keyUsers(stack, prefix, 'data', ['wrap']);
   const beaconUsers = keyUsers(stack, prefix, 'mac', ['mac']);
+  const legacy = contextCondition(KEY_CONTEXTS.legacyCustomerKey);
   return new PolicyDocument({
     statements: [
       administration(),
       useBy('NamedFunctionsUnwrapBranchKeys', ['kms:Decrypt'], unwrappers, contextCondition(KEY_CONTEXTS.branchKey)),
-      useBy('NamedFunctionsMakeBranchKeys', ['kms:GenerateDataKey'], keyUsers(stack, prefix, 'data', ['wrap']), contextCondition(KEY_CONTEXTS.branchKey)),
+      useBy('NamedFunctionsMakeBranchKeys', ['kms:GenerateDataKey'], makers, contextCondition(KEY_CONTEXTS.branchKey)),
       useBy('NamedFunctionsUseTheBeaconKey', ['kms:Decrypt', 'kms:GenerateDataKey'], beaconUsers, contextCondition(KEY_CONTEXTS.beaconKey)),
       // Until `rewrap-keys` has moved every customer key under a branch key.
-      useBy('NamedFunctionsUnwrapCustomerKeysFromBeforeBranchKeys', ['kms:Decrypt'], unwrappers, contextCondition(KEY_CONTEXTS.legacyCustomerKey)),
+      useBy('NamedFunctionsUnwrapCustomerKeysFromBeforeBranchKeys', ['kms:Decrypt'], unwrappers, legacy),
       new PolicyStatement({
         sid: 'TableEncryptionThroughDynamoDB',
         principals: [new AccountRootPrincipal()],

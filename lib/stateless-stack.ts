@@ -181,7 +181,7 @@ export class StatelessStack extends Stack {
       description: 'Operator-invoked: rotates the beacon key (index rebuild) or the branch keys (re-wrap), in scan segments.',
       memorySize: 1024,
       timeout: Duration.minutes(15),
-      noDeadLetterQueueBecause: 'Invoked synchronously by an operator, who sees the result or the error; a failed step is simply run again.',
+      noDeadLetterQueueBecause: 'Invoked synchronously by an operator, who sees the result or the error; a failed step is run again.',
     });
     this.bindTables(keys, FUNCTION_TABLES.keys, stateful);
     this.bindKeys(keys, 'keys', stateful);
@@ -242,7 +242,10 @@ export class StatelessStack extends Stack {
     new CfnOutput(this, 'ApiUrl', { value: this.api.url, description: 'Base URL of the API stage' });
     new CfnOutput(this, 'PortalUrl', { value: `${this.api.url}portal`, description: 'The customer portal' });
     new CfnOutput(this, 'UserPoolId', { value: this.staff.userPool.userPoolId, description: 'Staff user pool (create staff users here)' });
-    new CfnOutput(this, 'KeyMaintenanceFunction', { value: keys.fn.functionName, description: 'Invoke with {"job":"rebuild-index"} or {"job":"rewrap-keys"}' });
+    new CfnOutput(this, 'KeyMaintenanceFunction', {
+      value: keys.fn.functionName,
+      description: 'Invoke with {"job":"rebuild-index"} or {"job":"rewrap-keys"} (docs/ARCHITECTURE.md)',
+    });
     new CfnOutput(this, 'UserPoolClientId', { value: this.staff.client.userPoolClientId, description: 'App client for the staff tool (SRP sign-in)' });
   }
 

@@ -78,7 +78,8 @@ export async function runKeyJob(job: KeyJob, options: KeyJobOptions): Promise<Ro
 
 /** One line for the operator. */
 export function summary(job: KeyJob, r: RotationRun): string {
-  const what = job === 'rebuild-index' ? `Blind index under beacon version ${r.target}` : `Customer keys under branch key version ${r.target}`;
+  const what =
+    job === 'rebuild-index' ? `Blind index under beacon version ${r.target}` : `Customer keys under branch key version ${r.target}`;
   const counts = `${r.counts.scanned} scanned, ${r.counts.changed} changed, ${r.counts.skipped} unchanged, ${r.counts.failed} failed`;
   const retired = r.retired.length > 0 ? `retired ${r.retired.join(', ')}` : 'nothing to retire';
   if (r.missing.length > 0) return `${what}: ${counts}; NOT finished (segments ${r.missing.join(', ')} need a clean pass): run it again.`;
@@ -104,7 +105,15 @@ const USAGE =
 export function parseArgs(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): Args {
   const [job, ...rest] = argv;
   if (job !== 'rebuild-index' && job !== 'rewrap-keys') throw new Error(USAGE);
-  const args: Args = { job, prefix: 'crm-local-', dataDir: env.CRM_DATA_DIR ?? '.crm-data', endpoint: env.CRM_DYNAMODB_ENDPOINT || undefined, aws: false, segments: 4, rotate: false };
+  const args: Args = {
+    job,
+    prefix: 'crm-local-',
+    dataDir: env.CRM_DATA_DIR ?? '.crm-data',
+    endpoint: env.CRM_DYNAMODB_ENDPOINT || undefined,
+    aws: false,
+    segments: 4,
+    rotate: false,
+  };
   for (let i = 0; i < rest.length; i++) {
     const flag = rest[i];
     const value = () => {
@@ -121,7 +130,8 @@ export function parseArgs(argv: readonly string[], env: NodeJS.ProcessEnv = proc
     else if (flag === '--rotate' && job === 'rewrap-keys') args.rotate = true;
     else if (flag === '--segments') {
       args.segments = Number(value());
-      if (!Number.isInteger(args.segments) || args.segments < 1 || args.segments > 64) throw new Error(`--segments must be 1 to 64. ${USAGE}`);
+      if (!Number.isInteger(args.segments) || args.segments < 1 || args.segments > 64)
+        throw new Error(`--segments must be 1 to 64. ${USAGE}`);
     } else throw new Error(`Unknown argument ${flag}. ${USAGE}`);
   }
   if (args.aws && !args.kmsKeyId) throw new Error(`--aws needs --kms-key-id (the data key). ${USAGE}`);
@@ -142,20 +152,34 @@ async function main(): Promise<void> {
       unlock = lockDataDir(dataDir);
     } catch (e) {
       if (!(e instanceof DataDirInUseError)) throw e;
-      throw new Error(`${args.dataDir} is in use by a running privacy-crm (pid ${e.pid}): stop npm start first, then run npm run ${args.job} again.`);
+      throw new Error(
+        `${args.dataDir} is in use by a running privacy-crm (pid ${e.pid}): stop npm start first, then run npm run ${args.job} again.`,
+      );
     }
     embedded = dynalite({ path: join(dataDir, 'db'), createTableMs: 0, deleteTableMs: 0 });
     await new Promise<void>((r) => embedded!.listen(0, '127.0.0.1', () => r()));
     endpoint = `http://127.0.0.1:${(embedded.address() as AddressInfo).port}`;
   }
-  const local = { region: process.env.AWS_REGION ?? 'local', credentials: { accessKeyId: process.env.AWS_ACCESS_KEY_ID ?? 'local', secretAccessKey: process.env.AWS_SECRET_ACCESS_KEY ?? 'local' } };
+  const local = {
+    region: process.env.AWS_REGION ?? 'local',
+    credentials: { accessKeyId: process.env.AWS_ACCESS_KEY_ID ?? 'local', secretAccessKey: process.env.AWS_SECRET_ACCESS_KEY ?? 'local' },
+  };
   const client = new DynamoDBClient(endpoint ? { endpoint, ...local } : {});
   try {
     const keys: KeyService = args.aws ? awsKeys(args) : await LocalKeyService.fromDirectory(resolve(args.dataDir));
     const clock = args.aws ? undefined : OffsetClock.inDirectory(resolve(args.dataDir));
     const branches = process.env.CRM_BRANCH_KEYS ? Number(process.env.CRM_BRANCH_KEYS) : undefined;
     if (!exclusive) console.log('Waiting until every instance can have loaded the new key version (about two minutes)...');
-    const result = await runKeyJob(args.job, { client, prefix: args.prefix, keys, clock, exclusive, totalSegments: args.segments, rotate: args.rotate, branches });
+    const result = await runKeyJob(args.job, {
+      client,
+      prefix: args.prefix,
+      keys,
+      clock,
+      exclusive,
+      totalSegments: args.segments,
+      rotate: args.rotate,
+      branches,
+    });
     console.log(summary(args.job, result));
     if (result.missing.length > 0) process.exitCode = 1;
   } finally {

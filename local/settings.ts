@@ -35,12 +35,26 @@ export const LOCAL_SETTINGS: readonly LocalSetting[] = [
     name: 'CRM_DEFAULT_PHONE_REGION',
     what: 'ISO country (e.g. `GB`) for phone numbers given without a country code; unset: numbers must be international',
   },
-  { name: 'CRM_ERASURE_GRACE_DAYS', default: '30', what: 'days between an erasure request and the erasure' },
+  {
+    name: 'CRM_ERASURE_GRACE_DAYS',
+    default: '30',
+    what: 'days between an erasure request and the erasure; never more than one calendar month (GDPR Art. 12(3))',
+  },
   {
     name: 'CRM_RETENTION_DAYS',
     what: 'per-category retention overrides, JSON such as `{"behaviour": 30}` (category ids as in the inventory)',
   },
-  { name: 'CRM_BRANCH_KEYS', default: '16', what: 'how many branch keys new customer keys are spread over (16 to 64); see docs/ARCHITECTURE.md' },
+  {
+    name: 'CRM_BASE_PATH',
+    what:
+      'serve the API, the portal and `/health` under this path, as API Gateway does under a stage (e.g. `/dev`: `/dev/portal`, ' +
+      '`/dev/v1/...`, `/dev/health`); the local-only `/dev/outbox` and `/dev/clock` stay at the root',
+  },
+  {
+    name: 'CRM_BRANCH_KEYS',
+    default: '16',
+    what: 'how many branch keys new customer keys are spread over (16 to 64); see docs/ARCHITECTURE.md',
+  },
   { name: 'LOG_LEVEL', default: 'INFO', what: 'structured JSON logs; they never contain a personal value' },
 ];
 

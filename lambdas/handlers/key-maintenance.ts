@@ -49,11 +49,15 @@ export function createKeyMaintenanceHandler(app: App, log: Log = app.ports.log):
           if (index) return rebuildIndex.start();
           return e.rotate ? branchRotation.rotate() : { started: false, reason: 'rewrap-keys starts nothing without rotate: true' };
         case 'segment':
-          return index ? rebuildIndex.reindexSegment(e.segment!, e.totalSegments) : branchRotation.rewrapSegment(e.segment!, e.totalSegments);
+          return index
+            ? rebuildIndex.reindexSegment(e.segment!, e.totalSegments)
+            : branchRotation.rewrapSegment(e.segment!, e.totalSegments);
         case 'finish':
           return index ? rebuildIndex.finish(e.totalSegments) : branchRotation.finish(e.totalSegments);
         case 'run':
-          return index ? rebuildIndex.run({ totalSegments: e.totalSegments }) : branchRotation.run({ totalSegments: e.totalSegments, rotate: e.rotate });
+          return index
+            ? rebuildIndex.run({ totalSegments: e.totalSegments })
+            : branchRotation.run({ totalSegments: e.totalSegments, rotate: e.rotate });
       }
     })();
     log.info('key maintenance step done', { job: e.job, step: e.step, segment: e.segment, totalSegments: e.totalSegments });

@@ -75,7 +75,7 @@ export function createApiHandler(app: App, deps: { log: Log; sessions?: SessionR
     const headers = lowerHeaders(event.headers);
     if (route.idempotent) checkIdempotencyKey(headers['idempotency-key']);
 
-    let body: unknown = undefined;
+    let body: unknown ;
     if (route.body) {
       const parsed = route.body.safeParse(event.parsedBody ?? {});
       if (!parsed.success) throw validationFrom(parsed.error);

@@ -18,5 +18,6 @@ export interface OpResult {
   raw?: { contentType: string; body: string };
 }
 
+// biome-ignore lint/suspicious/noExplicitAny: each operation's body type comes from its route schema, checked at run time.
 export type Operation = (req: OpRequest<any>, app: App) => Promise<OpResult>;
 export type Operations = Record<string, Operation>;

@@ -45,7 +45,7 @@ describe('stateful stack: tables from the table specs', () => {
     });
   });
 
-  it('a shredded customer key, a retired branch or beacon key and a deleted contact link survive in backups for one day, data for 35', () => {
+  it('a shredded customer key, a retired branch or beacon key and a deleted contact link stay in backups one day, data 35', () => {
     const forgetFast = ['customer-keys', 'key-store', 'contact-index'];
     for (const name of forgetFast) expect(tableNamed(name).Properties?.Replicas[0].PointInTimeRecoverySpecification.RecoveryPeriodInDays).toBe(1);
     for (const spec of AWS_TABLES.filter((t) => !forgetFast.includes(t.name))) {
@@ -115,7 +115,7 @@ describe('stateful stack: keys', () => {
   it('key policies name only the account (narrowed by conditions, see key-policies.test.ts) or the DynamoDB service', () => {
     const root = { AWS: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::', { Ref: 'AWS::AccountId' }, ':root']] } };
     for (const [, key] of resourcesOf(template, 'AWS::KMS::Key')) {
-      for (const s of key.Properties?.KeyPolicy.Statement) {
+      for (const s of key.Properties!.KeyPolicy.Statement) {
         expect([root, { Service: 'dynamodb.amazonaws.com' }]).toContainEqual(s.Principal);
         expect(s.Action).not.toContain('kms:*');
       }

@@ -179,7 +179,7 @@ describe('functions', () => {
       DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [id(crm.stateless.node.findChild('StreamDeadLetters').node.findChild('Queue') as never), 'Arn'] } } },
     });
     expect(JSON.stringify(mapping.Properties?.EventSourceArn)).toMatch(/Tablecustomers[0-9A-F]{8}StreamArn/);
-    const [filter] = mapping.Properties?.FilterCriteria.Filters;
+    const [filter] = mapping.Properties!.FilterCriteria.Filters;
     expect(JSON.parse(filter.Pattern)).toEqual({
       eventName: ['REMOVE'],
       userIdentity: { type: ['Service'], principalId: ['dynamodb.amazonaws.com'] },
@@ -396,7 +396,7 @@ describe('dead-letter queues and alarms', () => {
       ([, f]) => f.Properties?.LogGroupName?.Ref === logGroupId && f.Properties?.FilterPattern === `{ $.message = "${message}" }`,
     );
     expect(filters).toHaveLength(1);
-    const [transformation] = filters[0][1].Properties?.MetricTransformations;
+    const [transformation] = filters[0][1].Properties!.MetricTransformations;
     expect(transformation).toEqual({ MetricNamespace: expect.stringMatching(new RegExp(`^PrivacyCrm/crm-${crm.config.stage}-${fn}$`)), MetricName: expect.any(String), MetricValue: '1' });
     expect(transformation.DefaultValue).toBeUndefined();
     t.hasResourceProperties('AWS::CloudWatch::Alarm', {
@@ -420,7 +420,7 @@ describe('dead-letter queues and alarms', () => {
 
   it('the alarmed messages are the exact texts the domain code logs', () => {
     for (const failure of Object.values(LOGGED_FAILURES)) {
-      const logged = ['portal/sign-in.ts', 'forgetting/notices.ts'].some((file) =>
+      const logged = ['portal/sign-in.ts', 'customer/notice-sender.ts'].some((file) =>
         readFileSync(join(REPO_ROOT, 'lambdas/core', file), 'utf8').includes(`log.warn('${failure.message}'`),
       );
       expect(logged, failure.message).toBe(true);

@@ -18,7 +18,10 @@ afterAll(async () => home?.close());
 describe('the customer key cache', () => {
   it('is bounded; a key it evicted is unwrapped again under its cached branch key, without KMS', async () => {
     for (const n of [1, 2, 3]) {
-      const res = await home.request('POST', '/v1/customers', { token: TOKENS.agent, body: { name: `Cache ${n}`, email: `cache${n}@example.com` } });
+      const res = await home.request('POST', '/v1/customers', {
+        token: TOKENS.agent,
+        body: { name: `Cache ${n}`, email: `cache${n}@example.com` },
+      });
       ids.push(res.body.customerId);
     }
     expect(home.app.vault.cachedKeys).toBe(2); // bounded
@@ -46,7 +49,10 @@ describe('the customer key cache', () => {
     calls.length = 0;
     for (let n = 0; n < 40; n++) {
       const before = calls.length;
-      const res = await home.request('POST', '/v1/customers', { token: TOKENS.agent, body: { name: 'Warm Create', email: `warm${n}@example.com` } });
+      const res = await home.request('POST', '/v1/customers', {
+        token: TOKENS.agent,
+        body: { name: 'Warm Create', email: `warm${n}@example.com` },
+      });
       expect(res.status).toBe(201);
       const branch = branchKeys.branchOf(res.body.customerId);
       // A branch nobody used yet gets its first version (GenerateDataKey); a used one is in memory.

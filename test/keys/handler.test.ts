@@ -36,7 +36,8 @@ describe('the key-maintenance handler', () => {
     expect(await handler({ job: 'rebuild-index', step: 'start' })).toMatchObject({ target: 2 });
     expect(await handler({ job: 'rebuild-index', step: 'finish', totalSegments: 2 })).toEqual({ missing: [0, 1], retired: [] });
     let changed = 0;
-    for (const segment of [0, 1]) changed += ((await handler({ job: 'rebuild-index', step: 'segment', segment, totalSegments: 2 })) as { changed: number }).changed;
+    for (const segment of [0, 1])
+      changed += ((await handler({ job: 'rebuild-index', step: 'segment', segment, totalSegments: 2 })) as { changed: number }).changed;
     expect(changed).toBe(5);
     expect(await handler({ job: 'rebuild-index', step: 'finish', totalSegments: 2 })).toEqual({ missing: [], retired: ['beacon@1'] });
     for (const entry of await rows(world.store, 'contact-index')) expect(before.has(entry.lookup)).toBe(false);
@@ -50,7 +51,7 @@ describe('the key-maintenance handler', () => {
     expect((await rows(world.store, 'customer-keys')).every((r) => r.branchVersion === 2)).toBe(true);
   });
 
-  it('is built by the AWS composition with the deployment\'s branch count', () => {
+  it("is built by the AWS composition with the deployment's branch count", () => {
     const env: NodeJS.ProcessEnv = {
       CRM_KMS_KEY_ID: DATA_KEY,
       CRM_MAC_KEY_ID: MAC_KEY,
@@ -59,7 +60,10 @@ describe('the key-maintenance handler', () => {
     };
     const { app } = createAwsRuntime(readEnvironment(env), { clients: { dynamodb: world.db.client } });
     expect(app.vault.branchKeys.branches).toBe(32);
-    expect(createAwsRuntime(readEnvironment({ ...env, CRM_BRANCH_KEYS: '' }), { clients: { dynamodb: world.db.client } }).app.vault.branchKeys.branches).toBe(16);
+    expect(
+      createAwsRuntime(readEnvironment({ ...env, CRM_BRANCH_KEYS: '' }), { clients: { dynamodb: world.db.client } }).app.vault.branchKeys
+        .branches,
+    ).toBe(16);
     expect(() => readEnvironment({ ...env, CRM_BRANCH_KEYS: '8' })).toThrow(/CRM_BRANCH_KEYS must be a whole number from 16 to 64/);
   });
 });

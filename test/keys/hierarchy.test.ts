@@ -104,10 +104,14 @@ describe('what is stored', () => {
     const wrapped = row.wrappedKey as Uint8Array;
     const tampered = new Uint8Array(wrapped);
     tampered[20] ^= 1;
-    await expect(cold.vault.unwrap(c!.customerId, { wrappedKey: tampered, branch: row.branch as number, branchVersion: 1 })).rejects.toBeInstanceOf(IntegrityError);
+    await expect(
+      cold.vault.unwrap(c!.customerId, { wrappedKey: tampered, branch: row.branch as number, branchVersion: 1 }),
+    ).rejects.toBeInstanceOf(IntegrityError);
     const otherBranch = ((row.branch as number) + 1) % 16;
     await world.instance({}, { withoutMac: true }).vault.branchKeys.newest(otherBranch);
-    await expect(cold.vault.unwrap(c!.customerId, { wrappedKey: wrapped, branch: otherBranch, branchVersion: 1 })).rejects.toBeInstanceOf(IntegrityError);
+    await expect(cold.vault.unwrap(c!.customerId, { wrappedKey: wrapped, branch: otherBranch, branchVersion: 1 })).rejects.toBeInstanceOf(
+      IntegrityError,
+    );
   });
 
   it('KMS binds each stored key to its purpose, key id and version', async () => {

@@ -71,7 +71,9 @@ describe('the jobs', () => {
     for (const c of legacy) await cold.customers.get(STAFF, c.customerId);
     const branches = new Set(legacy.map((c) => cold.vault.branchKeys.branchOf(c.customerId)));
     expect(world.calls()).toMatchObject({ Decrypt: branches.size, GenerateDataKey: 0, GenerateMac: 0 });
-    const contexts = world.kms.mock.commandCalls((await import('@aws-sdk/client-kms')).DecryptCommand).map((c) => c.args[0].input.EncryptionContext);
+    const contexts = world.kms.mock
+      .commandCalls((await import('@aws-sdk/client-kms')).DecryptCommand)
+      .map((c) => c.args[0].input.EncryptionContext);
     expect(contexts.every((ctx) => ctx?.purpose === 'branch-key')).toBe(true);
   });
 
@@ -83,7 +85,12 @@ describe('the jobs', () => {
 
     const run = await app.keyJobs.rebuildIndex.run({ totalSegments: 2, wait: async (ms) => world.clock.advance(ms) });
     // Version 1 was already the newest: the rebuild moves everything to it rather than adding another.
-    expect(run).toMatchObject({ target: 1, counts: { scanned: 8, changed: 8, skipped: 0, failed: 0 }, missing: [], retired: [`${BEACON_KEY_ID}@0`] });
+    expect(run).toMatchObject({
+      target: 1,
+      counts: { scanned: 8, changed: 8, skipped: 0, failed: 0 },
+      missing: [],
+      retired: [`${BEACON_KEY_ID}@0`],
+    });
     const after = await rows(world.store, 'contact-index');
     expect(after).toHaveLength(8);
     for (const entry of after) expect(before.has(entry.lookup)).toBe(false);

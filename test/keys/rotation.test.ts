@@ -24,7 +24,10 @@ beforeAll(async () => {
 afterAll(async () => world?.close());
 
 const versionsOf = async (keyId: string) =>
-  (await rows(world.store, 'key-store')).filter((r) => r.keyId === keyId).map((r) => r.version as number).sort();
+  (await rows(world.store, 'key-store'))
+    .filter((r) => r.keyId === keyId)
+    .map((r) => r.version as number)
+    .sort();
 
 describe('branch key rotation', () => {
   it('adds a version to every branch; new keys go under it; re-wrap moves the rest; then the old versions go', async () => {
@@ -71,7 +74,8 @@ describe('the index rebuild (beacon rotation)', () => {
     expect(before.size).toBe(customers.length);
 
     const searchAll = async (app: ReturnType<World['instance']>) => {
-      for (const c of customers) expect(await app.customers.search(STAFF, { email: c.email }).catch(() => c.email)).toEqual({ customerId: c.customerId });
+      for (const c of customers)
+        expect(await app.customers.search(STAFF, { email: c.email }).catch(() => c.email)).toEqual({ customerId: c.customerId });
     };
     const { target, settledAt } = await operator.keyJobs.rebuildIndex.start();
     expect(target).toBe(2);
@@ -80,13 +84,18 @@ describe('the index rebuild (beacon rotation)', () => {
     // then an instance that knows it and one that does not both write, and find, version 1.
     const knowing = world.instance(settings, { withoutMac: true });
     await searchAll(knowing);
-    for (const [app, email] of [[knowing, 'knows-v2@example.com'], [warmBefore, 'stale@example.com']] as const) {
+    for (const [app, email] of [
+      [knowing, 'knows-v2@example.com'],
+      [warmBefore, 'stale@example.com'],
+    ] as const) {
       const { customer } = await app.customers.create(STAFF, { name: 'Mid Rebuild', email });
       customers.push({ customerId: customer.customerId, email });
     }
     await searchAll(knowing);
     await searchAll(warmBefore);
-    await expect(warmBefore.customers.create(STAFF, { name: 'Duplicate', email: 'knows-v2@example.com' })).rejects.toThrow(/already exists/);
+    await expect(warmBefore.customers.create(STAFF, { name: 'Duplicate', email: 'knows-v2@example.com' })).rejects.toThrow(
+      /already exists/,
+    );
     // No entry is moved before every instance knows version 2: the one that does not would lose it.
     await expect(operator.keyJobs.rebuildIndex.reindexSegment(0, 2)).rejects.toThrow(/not yet known to every instance/);
     expect(await operator.keyJobs.rebuildIndex.finish(2)).toEqual({ missing: [0, 1], retired: [] });
@@ -116,7 +125,13 @@ describe('the index rebuild (beacon rotation)', () => {
     await searchAll(fresh);
     expect(world.calls().GenerateMac).toBe(0);
     // Sign-in checks the contact against the index under the new version too.
-    expect(await fresh.vault.isBlindIndexOf(after.find((e) => e.customerId === customers[0]!.customerId)!.lookup as string, 'email', customers[0]!.email)).toBe(true);
+    expect(
+      await fresh.vault.isBlindIndexOf(
+        after.find((e) => e.customerId === customers[0]!.customerId)!.lookup as string,
+        'email',
+        customers[0]!.email,
+      ),
+    ).toBe(true);
   });
 
   it('a second run rotates again (version 3)', async () => {

@@ -14,7 +14,7 @@ import { createApp, type App, type Settings } from '../../lambdas/core/app';
 import { customerToItem } from '../../lambdas/core/customer/record';
 import { tableNamesFromPrefix } from '../../lambdas/core/policy/tables';
 import type { KeyService, Store } from '../../lambdas/core/shared/ports';
-import { epoch } from '../../lambdas/core/shared/time';
+import { epoch } from '../../lambdas/core/policy/time';
 import { startDynalite, type TestDb } from '../support/dynalite';
 import { installFakeKms, type FakeKms } from '../support/fake-kms';
 
@@ -93,13 +93,35 @@ export async function legacyCustomer(world: World, name: string, email: string):
   const { plaintext, wrapped } = await kmsKeys.generateDataKey({ customerId, purpose: 'customer-data-key' });
   const lookup = hex(await kmsKeys.mac(new TextEncoder().encode(`email:${email}`)));
   const cipher = new EsdkFieldCipher();
-  const sealedValue = { name, contact: { type: 'email', value: email }, pseudonyms: { interaction: randomUUID(), behaviour: randomUUID() } };
-  const sealed = await cipher.encrypt(plaintext, customerId, new TextEncoder().encode(JSON.stringify(sealedValue)), { customerId, category: 'contact' });
+  const sealedValue = {
+    name,
+    contact: { type: 'email', value: email },
+    pseudonyms: { interaction: randomUUID(), behaviour: randomUUID() },
+  };
+  const sealed = await cipher.encrypt(plaintext, customerId, new TextEncoder().encode(JSON.stringify(sealedValue)), {
+    customerId,
+    category: 'contact',
+  });
   const now = world.clock.now();
   const expiresAt = epoch(now) + 730 * 86_400;
-  await world.store.put('customer-keys', { customerId, wrappedKey: wrapped, createdAt: now.toISOString(), expiresAt: expiresAt + 7 * 86_400 });
+  await world.store.put('customer-keys', {
+    customerId,
+    wrappedKey: wrapped,
+    createdAt: now.toISOString(),
+    expiresAt: expiresAt + 7 * 86_400,
+  });
   await world.store.put('contact-index', { lookup, customerId, createdAt: now.toISOString(), expiresAt });
-  const row = { customerId, v: 1, sealed, contactType: 'email' as const, lookup, createdAt: now.toISOString(), lastActivityAt: now.toISOString(), expiresAt, consent: [] };
+  const row = {
+    customerId,
+    v: 1,
+    sealed,
+    contactType: 'email' as const,
+    lookup,
+    createdAt: now.toISOString(),
+    lastActivityAt: now.toISOString(),
+    expiresAt,
+    consent: [],
+  };
   await world.store.put('customers', customerToItem(row));
   return { customerId, lookup };
 }

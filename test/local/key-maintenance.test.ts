@@ -13,7 +13,9 @@ import { scanAll } from '../support/tables';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const dirs: string[] = [];
-afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+afterAll(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
 
 function run(args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'local/key-maintenance.ts', ...args], {
@@ -34,13 +36,16 @@ describe('the key jobs on a running home (instances refresh at once)', () => {
     try {
       const emails = Array.from({ length: 6 }, (_, n) => `job${n}@example.com`);
       const ids: string[] = [];
-      for (const email of emails) ids.push((await home.request('POST', '/v1/customers', { token: TOKENS.agent, body: { name: 'Job Test', email } })).body.customerId);
+      for (const email of emails)
+        ids.push((await home.request('POST', '/v1/customers', { token: TOKENS.agent, body: { name: 'Job Test', email } })).body.customerId);
       const before = new Set((await scanAll(home.dynamo))['contact-index']!.map((r) => r.lookup!.S));
       const keys = await LocalKeyService.fromDirectory(home.dataDir);
       const options = { client: home.dynamo, prefix: 'crm-local-', keys, clock: home.clock, exclusive: true, totalSegments: 3 };
 
       const rebuilt = await runKeyJob('rebuild-index', options);
-      expect(summary('rebuild-index', rebuilt)).toBe('Blind index under beacon version 2: 6 scanned, 6 changed, 0 unchanged, 0 failed; retired beacon@1.');
+      expect(summary('rebuild-index', rebuilt)).toBe(
+        'Blind index under beacon version 2: 6 scanned, 6 changed, 0 unchanged, 0 failed; retired beacon@1.',
+      );
       const after = (await scanAll(home.dynamo))['contact-index']!.map((r) => r.lookup!.S);
       expect(after).toHaveLength(6);
       for (const lookup of after) expect(before.has(lookup)).toBe(false);
@@ -54,7 +59,10 @@ describe('the key jobs on a running home (instances refresh at once)', () => {
       expect(rewrapped.retired.length).toBeGreaterThan(0);
       expect((await scanAll(home.dynamo))['customer-keys']!.every((r) => r.branchVersion?.N === '2')).toBe(true);
       home.app.vault.evict(ids[0]!);
-      const read = await home.request('POST', `/v1/customers/${ids[0]}/reveal`, { token: TOKENS.officer, body: { purpose: 'key job check' } });
+      const read = await home.request('POST', `/v1/customers/${ids[0]}/reveal`, {
+        token: TOKENS.officer,
+        body: { purpose: 'key job check' },
+      });
       expect(read.body.email).toBe(emails[0]);
     } finally {
       await home.close();
@@ -76,7 +84,9 @@ describe('npm run rebuild-index', () => {
       expect(res.status).toBe(201);
       const refused = await run(['rebuild-index'], { CRM_DATA_DIR: dataDir });
       expect(refused.code).toBe(1);
-      expect(refused.stderr.trim()).toMatch(/in use by a running privacy-crm .*stop npm start first, then run npm run rebuild-index again\.$/);
+      expect(refused.stderr.trim()).toMatch(
+        /in use by a running privacy-crm .*stop npm start first, then run npm run rebuild-index again\.$/,
+      );
     } finally {
       await home.close();
     }
@@ -90,6 +100,11 @@ describe('npm run rebuild-index', () => {
     expect(() => parseArgs(['rebuild-index', '--rotate'])).toThrow(/Unknown argument --rotate/);
     expect(() => parseArgs(['rebuild-index', '--aws'])).toThrow(/--aws needs --kms-key-id/);
     expect(() => parseArgs(['rebuild-index', '--segments', '0'])).toThrow(/--segments must be 1 to 64/);
-    expect(parseArgs(['rewrap-keys', '--rotate', '--prefix', 'p-'], {})).toMatchObject({ job: 'rewrap-keys', rotate: true, prefix: 'p-', segments: 4 });
+    expect(parseArgs(['rewrap-keys', '--rotate', '--prefix', 'p-'], {})).toMatchObject({
+      job: 'rewrap-keys',
+      rotate: true,
+      prefix: 'p-',
+      segments: 4,
+    });
   });
 });

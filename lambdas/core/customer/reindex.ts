@@ -14,10 +14,10 @@ import type { RotationRun, RunOptions } from '../shared/key-jobs';
 import type { StoredKey } from '../shared/key-material';
 import type { Clock, Item, Store } from '../shared/ports';
 import { assertSegments, everySegment, noCounts, RotationProgress, settledAt, type SegmentCounts } from '../shared/rotation';
-import { isExpired } from '../shared/time';
+import { isExpired } from '../policy/time';
 import type { Vault } from '../shared/vault';
 import { claimIndex, releaseIndex } from './contact-index';
-import { customerFromItem, type SealedCustomer } from './record';
+import { customerFromItem, type CustomerRow, type SealedCustomer } from './record';
 import { Unchanged, updateRow } from './rows';
 
 /** A pass asked for before every instance can know the new version. */
@@ -102,7 +102,7 @@ export class IndexRebuild {
    */
   private async reindexRow(item: Item, target: StoredKey): Promise<'changed' | 'skipped' | 'failed'> {
     const { store, vault, clock } = this.deps;
-    let row;
+    let row: CustomerRow;
     try {
       row = customerFromItem(item);
     } catch (e) {
@@ -127,10 +127,15 @@ export class IndexRebuild {
       if (e instanceof ConflictError) return 'failed';
       throw e;
     }
-    const next = await updateRow(store, row.customerId, () => clock.now(), (r) => {
-      if (r.lookup !== row.lookup) throw new Unchanged();
-      return { ...r, lookup };
-    });
+    const next = await updateRow(
+      store,
+      row.customerId,
+      () => clock.now(),
+      (r) => {
+        if (r.lookup !== row.lookup) throw new Unchanged();
+        return { ...r, lookup };
+      },
+    );
     if (next?.lookup === lookup) {
       await releaseIndex(store, row.lookup, row.customerId);
       return 'changed';

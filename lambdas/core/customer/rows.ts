@@ -6,7 +6,7 @@
 import { ConditionFailedError, DependencyUnavailableError } from '../shared/errors';
 import { customerFromItem, customerToItem, type CustomerRow } from './record';
 import type { Key, Store } from '../shared/ports';
-import { isExpired } from '../shared/time';
+import { isExpired } from '../policy/time';
 import type { TableId } from '../policy/tables';
 
 /** The row as stored, also past its TTL (see above). */
@@ -86,7 +86,8 @@ export async function setCompanionTtl(
     if (opts.onlyExtend && (current === undefined || ttl === undefined || ttl < current)) continue;
     // A key re-wrapped meanwhile (rewrap-keys) must not be put back under its old branch version.
     const wrap = { branch: item.branch as number | undefined, branchVersion: item.branchVersion as number | undefined };
-    await store.put(table, { ...item, expiresAt: ttl }, { kind: 'equals', values: { customerId, expiresAt: current, ...wrap } }).catch((e) => {
+    const values = { customerId, expiresAt: current, ...wrap };
+    await store.put(table, { ...item, expiresAt: ttl }, { kind: 'equals', values }).catch((e) => {
       if (!(e instanceof ConditionFailedError)) throw e;
     });
   }

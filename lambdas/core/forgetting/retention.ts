@@ -15,7 +15,7 @@ import type { Cascade } from './cascade';
 import { consentStatus } from '../customer/consent';
 import { loadRaw, setCompanionTtl, Unchanged, updateRow, withoutTtl } from '../customer/rows';
 import { customerFromItem, customerToItem, type CustomerRow } from '../customer/record';
-import { DAY_SECONDS, epoch, isExpired } from '../shared/time';
+import { DAY_SECONDS, epoch, isExpired } from '../policy/time';
 import { ConditionFailedError, DependencyUnavailableError } from '../shared/errors';
 import type { RetentionPolicy } from '../policy/retention-policy';
 import type { LegalHolds } from './legal-hold';
@@ -145,7 +145,7 @@ export class Retention {
     const sent: ('retention' | 'communications')[] = [];
     for (const reminder of due) {
       // Sent, then recorded: a crash in between repeats a reminder rather than losing one.
-      if (await this.deps.notices.send(sealed.contact, row.consent ?? [], reminder.notice)) sent.push(reminder.topic);
+      if (await this.deps.notices.send(row.customerId, sealed.contact, row.consent ?? [], reminder.notice)) sent.push(reminder.topic);
       await updateRow(this.deps.store, row.customerId, () => now, (r) => ({ ...r, reminders: { ...(r.reminders ?? {}), [reminder.topic]: reminder.announces } }));
     }
     return sent;

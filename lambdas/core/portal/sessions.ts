@@ -7,8 +7,9 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { ConditionFailedError } from '../shared/errors';
 import { POLICY } from '../policy/inventory';
-import type { Clock, Item, Store } from '../shared/ports';
-import { epoch } from '../shared/time';
+import { BY_CUSTOMER } from '../policy/tables';
+import type { Clock, Item, Key, Store } from '../shared/ports';
+import { epoch } from '../policy/time';
 
 export interface SessionSettings {
   idleSeconds: number;
@@ -72,7 +73,7 @@ export class Sessions {
     if (!TOKEN.test(token)) return undefined;
     const id = sessionIdOf(token);
     const row = await this.deps.store.get('sessions', { id }, { consistent: true });
-    if (!row || row.kind !== 'session' || typeof row.customerId !== 'string') return undefined;
+    if (row?.kind !== 'session' || typeof row.customerId !== 'string') return undefined;
     const now = epoch(this.deps.clock.now());
     const { lastSeenAt, absoluteExpiresAt, expiresAt } = row;
     if (typeof lastSeenAt !== 'number' || typeof absoluteExpiresAt !== 'number' || typeof expiresAt !== 'number') return undefined;
@@ -94,5 +95,21 @@ export class Sessions {
   /** Sign-out. Idempotent. */
   async end(sessionId: string): Promise<void> {
     await this.deps.store.delete('sessions', { id: sessionId });
+  }
+
+  /**
+   * Ends every session and pending code of the customer (a contact change), found through the
+   * table's customerId index. The index is eventually consistent in DynamoDB: a row written within
+   * about a second before may be missed; a code is refused anyway once the contact has changed.
+   */
+  async endAll(customerId: string): Promise<void> {
+    const keys: Key[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await this.deps.store.queryIndex('sessions', BY_CUSTOMER.name, customerId, { cursor });
+      for (const item of page.items) if (typeof item.id === 'string') keys.push({ id: item.id });
+      cursor = page.cursor;
+    } while (cursor);
+    for (const key of keys) await this.deps.store.delete('sessions', key);
   }
 }

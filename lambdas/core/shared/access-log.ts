@@ -7,12 +7,13 @@ import { randomToken, type Vault, KeyShreddedError } from './vault';
 import type { RetentionPolicy } from '../policy/retention-policy';
 import { actorOf, type Principal } from './principal';
 import type { Clock, Item, Store } from './ports';
-import { isExpired } from './time';
+import { isExpired } from '../policy/time';
 
 export type AccessAction =
   | 'create'
   | 'read'
   | 'update'
+  | 'change_contact'
   | 'reveal'
   | 'search'
   | 'read_access_log'

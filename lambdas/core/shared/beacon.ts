@@ -82,7 +82,10 @@ export class Beacon {
   private async load(): Promise<StoredKey[]> {
     let versions = await this.deps.material.versions(BEACON_KEY_ID);
     if (!versions.some((v) => !v.legacy)) versions = await this.bootstrap();
-    this.deps.material.forgetAllBut(BEACON_KEY_ID, versions.map((v) => v.version));
+    this.deps.material.forgetAllBut(
+      BEACON_KEY_ID,
+      versions.map((v) => v.version),
+    );
     this.state = { versions, until: this.deps.material.nowMs() + this.refreshMs };
     return versions;
   }

@@ -51,10 +51,14 @@ export async function rewrapCustomerKey(
   const next = await deps.branchKeys.wrap(customerId, plaintext, w && isBranchWrapped(w) ? w.branch : undefined);
   const num = (v: unknown) => (typeof v === 'number' ? v : undefined);
   try {
-    await deps.store.put('customer-keys', { ...item, ...next }, {
-      kind: 'equals',
-      values: { customerId, branch: num(item.branch), branchVersion: num(item.branchVersion), expiresAt: num(item.expiresAt) },
-    });
+    await deps.store.put(
+      'customer-keys',
+      { ...item, ...next },
+      {
+        kind: 'equals',
+        values: { customerId, branch: num(item.branch), branchVersion: num(item.branchVersion), expiresAt: num(item.expiresAt) },
+      },
+    );
     return true;
   } catch (e) {
     if (e instanceof ConditionFailedError) return false;

@@ -10,7 +10,7 @@
 import type { RetentionPolicy } from '../policy/retention-policy';
 import { ConditionFailedError, IdempotencyMismatchError } from './errors';
 import type { Clock, Item, Store } from './ports';
-import { isExpired } from './time';
+import { isExpired } from '../policy/time';
 import type { Vault } from './vault';
 
 export interface IdempotentRequest {
@@ -64,7 +64,14 @@ export class Idempotency {
       const stored = await store.get('idempotency', { key: request.key }, { consistent: true });
       if (stored && !isExpired(stored, clock.now())) return resultOf(stored, request, customerId);
       const now = clock.now();
-      const row = { key: request.key, fingerprint: request.fingerprint, customerId: customerId ?? resultId, resultId, createdAt: now.toISOString(), expiresAt: this.deps.policy.ttlFor('idempotency', now) };
+      const row = {
+        key: request.key,
+        fingerprint: request.fingerprint,
+        customerId: customerId ?? resultId,
+        resultId,
+        createdAt: now.toISOString(),
+        expiresAt: this.deps.policy.ttlFor('idempotency', now),
+      };
       try {
         await store.put('idempotency', row, stored ? { kind: 'equals', values: { fingerprint: String(stored.fingerprint), createdAt: String(stored.createdAt) } } : { kind: 'notExists' });
         return resultId;

@@ -140,7 +140,14 @@ export class BranchRotation {
     const target = Math.max(0, ...live.map((h) => h.version));
     // Only a rotation (target above 1) leaves older versions to retire; a branch's first version, made
     // whenever a branch is first used, replaces nothing and is not waited for.
-    const rotatedAt = target > 1 ? live.filter((h) => h.version === target).map((h) => h.createdAt).sort().at(-1) : undefined;
+    const rotatedAt =
+      target > 1
+        ? live
+            .filter((h) => h.version === target)
+            .map((h) => h.createdAt)
+            .sort()
+            .at(-1)
+        : undefined;
     const newestAt = rotatedAt ?? new Date(0).toISOString();
     return { target, settled: settledAt(newestAt, this.deps.vault.branchKeys.refreshMs), heads };
   }

@@ -12,7 +12,7 @@
  */
 import { CorruptRecordError } from './errors';
 import type { Store } from './ports';
-import { epoch, isExpired } from './time';
+import { epoch, isExpired } from '../policy/time';
 
 export type RotationFamily = 'beacon' | 'branches';
 
@@ -37,7 +37,8 @@ export function assertSegments(segment: number, totalSegments: number): void {
   if (!Number.isInteger(totalSegments) || totalSegments < 1 || totalSegments > MAX_SEGMENTS) {
     throw new RangeError(`totalSegments must be a whole number from 1 to ${MAX_SEGMENTS}.`);
   }
-  if (!Number.isInteger(segment) || segment < 0 || segment >= totalSegments) throw new RangeError(`segment must be from 0 to ${totalSegments - 1}.`);
+  if (!Number.isInteger(segment) || segment < 0 || segment >= totalSegments)
+    throw new RangeError(`segment must be from 0 to ${totalSegments - 1}.`);
 }
 
 /** When instances can no longer be writing under an older version than one made at `createdAt`. */
@@ -74,7 +75,8 @@ export class RotationProgress {
       const page = await this.deps.store.query('key-store', this.keyId(family), { consistent: true, cursor });
       for (const item of page.items) {
         if (isExpired(item, this.deps.now())) continue;
-        if (typeof item.version !== 'number' || typeof item.startedAt !== 'string') throw new CorruptRecordError('key-store', 'version, startedAt');
+        if (typeof item.version !== 'number' || typeof item.startedAt !== 'string')
+          throw new CorruptRecordError('key-store', 'version, startedAt');
         const valid = item.target === target && item.totalSegments === totalSegments && new Date(item.startedAt) >= settled;
         if (valid) done.add(item.version);
       }
@@ -85,7 +87,8 @@ export class RotationProgress {
 
   async clear(family: RotationFamily): Promise<void> {
     const page = await this.deps.store.query('key-store', this.keyId(family), { consistent: true });
-    for (const item of page.items) await this.deps.store.delete('key-store', { keyId: this.keyId(family), version: item.version as number });
+    for (const item of page.items)
+      await this.deps.store.delete('key-store', { keyId: this.keyId(family), version: item.version as number });
     if (page.cursor) await this.clear(family);
   }
 }

@@ -159,7 +159,10 @@ export class Vault {
     return hex(await this.beacon.mac(await this.beacon.writeVersion(), text(`${label}:${data}`)));
   }
 
-  /** The fingerprint under every live beacon key (not the legacy MAC), the write version first: a record made before a rotation is still found. */
+  /**
+   * The fingerprint under every live beacon key (not the legacy MAC), the write version first: a
+   * record made before a rotation is still found.
+   */
   async fingerprints(label: string, data: string): Promise<string[]> {
     const versions = (await this.beacon.ordered()).filter((v) => !v.legacy);
     return Promise.all(versions.map(async (v) => hex(await this.beacon.mac(v, text(`${label}:${data}`)))));
