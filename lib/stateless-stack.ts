@@ -80,8 +80,7 @@ export class StatelessStack extends Stack {
     const retention: Record<string, string> =
       Object.keys(config.retentionDays).length > 0 ? { [RETENTION_DAYS_ENV]: JSON.stringify(config.retentionDays) } : {};
     const phone: Record<string, string> = config.defaultPhoneRegion ? { [ENV.defaultPhoneRegion]: config.defaultPhoneRegion } : {};
-    // Only the functions that wrap new customer keys need to know how many branches to spread them over.
-    const branches: Record<string, string> = { [ENV.branchKeys]: String(config.branchKeys) };
+    const branches: Record<string, string> = { [ENV.branchKeys]: String(config.branchKeys) }; // for those that make customer keys
 
     const erasureDlq = new DeadLetterQueue(this, 'ErasureDeadLetters', {
       queueName: `${prefix}erasure-dlq`,
@@ -242,10 +241,7 @@ export class StatelessStack extends Stack {
     new CfnOutput(this, 'ApiUrl', { value: this.api.url, description: 'Base URL of the API stage' });
     new CfnOutput(this, 'PortalUrl', { value: `${this.api.url}portal`, description: 'The customer portal' });
     new CfnOutput(this, 'UserPoolId', { value: this.staff.userPool.userPoolId, description: 'Staff user pool (create staff users here)' });
-    new CfnOutput(this, 'KeyMaintenanceFunction', {
-      value: keys.fn.functionName,
-      description: 'Invoke with {"job":"rebuild-index"} or {"job":"rewrap-keys"} (docs/ARCHITECTURE.md)',
-    });
+    new CfnOutput(this, 'KeyMaintenanceFunction', { value: keys.fn.functionName, description: 'rebuild-index, rewrap-keys (docs/ARCHITECTURE.md)' });
     new CfnOutput(this, 'UserPoolClientId', { value: this.staff.client.userPoolClientId, description: 'App client for the staff tool (SRP sign-in)' });
   }
 
