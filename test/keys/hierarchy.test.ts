@@ -71,6 +71,29 @@ describe('KMS off the hot path', () => {
   });
 });
 
+describe('a cold instance', () => {
+  it('makes one KMS call per branch key and one for the beacon key, however many customers it serves', async () => {
+    const writer = world.instance({}, { withoutMac: true });
+    const { branchKeys } = writer.vault;
+    const byBranch = new Map<number, { customerId: string; email: string }>();
+    for (let n = 0; byBranch.size < branchKeys.branches && n < 400; n++) {
+      const email = `spread${n}@example.com`;
+      const { customer } = await writer.customers.create(STAFF, { name: 'Spread', email });
+      byBranch.set(branchKeys.branchOf(customer.customerId), { customerId: customer.customerId, email });
+    }
+    expect(byBranch.size).toBe(16);
+    const cold = world.instance({}, { withoutMac: true });
+    world.resetCalls();
+    for (let round = 0; round < 3; round++) {
+      for (const c of byBranch.values()) {
+        await cold.customers.get(STAFF, c.customerId);
+        await cold.customers.search(STAFF, { email: c.email });
+      }
+    }
+    expect(world.calls()).toEqual({ Decrypt: 17, GenerateDataKey: 0, GenerateMac: 0, total: 17 });
+  });
+});
+
 describe('what is stored', () => {
   it('customer keys are wrapped under a branch key, never by KMS; branch and beacon keys only KMS-wrapped', async () => {
     const keyRows = await rows(world.store, 'customer-keys');
