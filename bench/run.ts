@@ -1,6 +1,7 @@
 /**
  * `npm run bench`: throughput and latency of the hot paths on the local home (in-memory dynalite,
- * local KMS, the real Encryption SDK), plus the per-value cost of the cipher and the key cache's effect.
+ * local KMS, the real Encryption SDK), plus the per-value cost of the cipher and the key cache's effect,
+ * and the portal login's unpadded paths (`npm run bench -- --login` runs only that part).
  * Figures, not pass/fail: tests never time anything.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -96,5 +97,51 @@ async function apiBench() {
   }
 }
 
-const results = { node: process.version, cipher: await cipherBench(), api: await apiBench() };
+/**
+ * Portal login without its time padding (budget 0): the slow path (a known contact: code stored and
+ * sent) and the fast one (unknown contact). LOGIN_BUDGET_MS in lambdas/core/sign-in.ts is the smallest
+ * 50 ms step at or above the slow path's p99, measured from the client over loopback HTTP.
+ */
+async function loginBench() {
+  const dataDir = mkdtempSync(join(tmpdir(), 'crm-bench-login-'));
+  const n = Number(process.env.BENCH_LOGIN_N ?? 200);
+  const home = await startHome({
+    dataDir,
+    port: 0,
+    inMemory: true,
+    log: silentLog,
+    jobIntervalMs: 0,
+    staffTokensJson: JSON.stringify([{ token, staffId: 'bench', role: 'admin' }]),
+    settings: { portal: { signIn: { loginBudgetMs: 0, perClient: { limit: 1_000_000, windowSeconds: 600 } } } },
+  });
+  const post = async (path: string, body: unknown, auth = false) => {
+    const res = await fetch(`${home.url}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...(auth ? { authorization: `Bearer ${token}` } : {}) },
+      body: JSON.stringify(body),
+    });
+    await res.arrayBuffer();
+    if (res.status >= 400) throw new Error(`bench: POST ${path} → ${res.status}`);
+  };
+  try {
+    for (let i = 0; i < n; i++) await post('/v1/customers', { name: `Login Person ${i}`, email: `login${i}@example.com` }, true);
+    const known: number[] = [];
+    const unknown: number[] = [];
+    // Alternated, so both paths see the same machine load; one login per contact (its own rate limit).
+    for (let i = 0; i < n; i++) {
+      known.push((await time(() => post('/v1/portal/login', { email: `login${i}@example.com` })))[0]);
+      unknown.push((await time(() => post('/v1/portal/login', { email: `nobody${i}@example.com` })))[0]);
+    }
+    const slow = stats(known.slice(10));
+    return { slowPathMs: slow, fastPathMs: stats(unknown.slice(10)), smallestBudgetMs: Math.ceil(slow.p99 / 50) * 50 };
+  } finally {
+    await home.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+const only = process.argv.includes('--login');
+const results = only
+  ? { node: process.version, login: await loginBench() }
+  : { node: process.version, cipher: await cipherBench(), api: await apiBench(), login: await loginBench() };
 console.log(JSON.stringify(results, null, 2));

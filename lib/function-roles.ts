@@ -14,7 +14,14 @@
  */
 export type KeyUse = 'wrap' | 'unwrap' | 'mac';
 
-export const FUNCTIONS = { api: 'api', erasure: 'erasure', stream: 'ttl-stream', reminders: 'reminders', keys: 'key-maintenance' } as const;
+export const FUNCTIONS = {
+  api: 'api',
+  erasure: 'erasure',
+  stream: 'ttl-stream',
+  reminders: 'reminders',
+  reconcile: 'erasure-reconcile',
+  keys: 'key-maintenance',
+} as const;
 export type FunctionId = keyof typeof FUNCTIONS;
 
 export function functionName(prefix: string, id: FunctionId): string {
@@ -35,5 +42,7 @@ export const FUNCTION_KEYS: Readonly<Record<FunctionId, Readonly<{ data?: KeyUse
   erasure: { data: 'unwrap' },
   stream: { data: 'unwrap' },
   reminders: { data: 'unwrap' },
+  // Reads receipts and customer rows through DynamoDB only; opens nothing.
+  reconcile: {},
   keys: { data: 'wrap', mac: 'mac' },
 };

@@ -67,7 +67,7 @@ export async function runKeyJob(job: KeyJob, options: KeyJobOptions): Promise<Ro
       cipher: new EsdkFieldCipher(),
       clock: options.clock ?? { now: () => new Date() },
       notifier: { send: refuse('Sending messages') },
-      scheduler: { schedule: refuse('Scheduling'), cancel: refuse('Scheduling') },
+      scheduler: { schedule: refuse('Scheduling'), cancel: refuse('Scheduling'), exists: refuse('Scheduling') },
       log: silentLog,
     },
     { vault: { branches: options.branches, ...(options.exclusive ? { keyRefreshMs: 0 } : {}) } },

@@ -62,7 +62,7 @@ export async function startWorld(): Promise<World> {
           cipher: new EsdkFieldCipher(),
           clock,
           notifier: { send: async () => undefined },
-          scheduler: { schedule: async () => undefined, cancel: async () => undefined },
+          scheduler: { schedule: async () => undefined, cancel: async () => undefined, exists: async () => false },
           log: silentLog,
         },
         settings,
