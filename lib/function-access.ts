@@ -7,10 +7,11 @@
  *   way lambdas/core/forgetting/cascade.ts does (the customerId index, the pseudonym's partition, or the key
  *   itself). Categories kept on erasure (purchases, the access log) are out of its reach altogether;
  * - the schedule reconcile reads open receipts by index and writes nothing;
- * - the API (lambdas/handlers/api.ts) writes single items and reads by key and partition; no function
- *   scans (only the operator commands do) and the API deletes only sign-in rows, sessions (one by one,
- *   or a customer's through the customerId index after a contact change), a replaced contact-index
- *   entry and behaviour after analytics consent is withdrawn;
+ * - the API (lambdas/handlers/api.ts) writes single items and reads by key and partition; no request
+ *   path or scheduled job scans, and the API deletes only sign-in rows, sessions (one by one, or a
+ *   customer's through the customerId index after a contact change), a replaced contact-index entry
+ *   and behaviour after analytics consent is withdrawn;
+ * - only the key-maintenance function, run by an operator, scans customers and customer keys;
  * - only the cascade sends BatchWriteItem (deletes); nothing sends UpdateItem, BatchGetItem or
  *   ConditionCheckItem, so none can be granted.
  */
@@ -51,9 +52,12 @@ function cascade(): TableGrants {
   for (const c of CATEGORIES) {
     if (ERASED.has(c.onErasure)) grants[c.table as AwsTableId] = cascadeOperations(c.table as AwsTableId);
   }
-  // The sealed record names the pseudonyms: opening it reads the wrapped customer key, before shredding it.
-  return merge(grants, { 'customer-keys': ['get'] });
+  // The sealed record names the pseudonyms: opening it reads the wrapped customer key (and its branch key), before shredding it.
+  return merge(grants, UNWRAP_KEYS);
 }
+
+/** Reading a customer key: its row, and the version of its branch key it names. */
+const UNWRAP_KEYS: TableGrants = { 'customer-keys': ['get'], 'key-store': ['get'] };
 
 export const FUNCTION_TABLES = {
   /** Every request path of the staff API and the portal. */
@@ -74,6 +78,8 @@ export const FUNCTION_TABLES = {
     sessions: ['get', 'put', 'delete', 'queryIndex'],
     receipts: ['get', 'put'],
     idempotency: ['get', 'put'],
+    // Branch and beacon keys: read the versions, and make the first version of one nobody used yet.
+    'key-store': ['get', 'query', 'put'],
   },
   /** Claims the customer row, runs the cascade and records each step on the receipt. */
   erasure: merge(cascade(), { customers: ['get', 'put'], receipts: ['get', 'put'] }),
@@ -84,10 +90,22 @@ export const FUNCTION_TABLES = {
    * contact, records the reminder (a conditional put; on a lost race, a fresh read first); resumes from
    * its checkpoint (a row of the sessions table).
    */
-  reminders: { customers: ['queryIndex', 'get', 'put'], 'customer-keys': ['get'], sessions: ['get', 'put'] },
+  reminders: merge({ customers: ['queryIndex', 'get', 'put'], sessions: ['get', 'put'] }, UNWRAP_KEYS),
   /**
    * Finds open erasure requests through the receipts' sparse index (no scan), reads each receipt again,
    * and for one waiting past its date under a legal hold, the customer row (is the hold still there?).
    */
   reconcile: { receipts: ['queryIndex', 'get'], customers: ['get'] },
+  /**
+   * Operator jobs (lambdas/handlers/key-maintenance.ts): the index rebuild scans customers, moves each
+   * blind index (sealed record and contact-index entry; a record too old to name it: the entry found
+   * through the customerId index); the re-wrap scans customer keys and re-puts them; both
+   * add and retire key versions and record their progress in the key store.
+   */
+  keys: {
+    customers: ['scan', 'get', 'put'],
+    'contact-index': ['get', 'put', 'delete', 'queryIndex'],
+    'customer-keys': ['scan', 'get', 'put'],
+    'key-store': ['scan', 'query', 'get', 'put', 'delete'],
+  },
 } as const satisfies Record<string, TableGrants>;

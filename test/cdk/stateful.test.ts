@@ -45,8 +45,8 @@ describe('stateful stack: tables from the table specs', () => {
     });
   });
 
-  it('a shredded customer key and every contact-to-customer link survive in backups for one day, data for 35', () => {
-    const forgetFast = ['customer-keys', 'contact-index', 'sessions', 'idempotency'];
+  it('a shredded customer key, a retired branch or beacon key and every contact-to-customer link stay in backups one day, data 35', () => {
+    const forgetFast = ['customer-keys', 'key-store', 'contact-index', 'sessions', 'idempotency'];
     for (const name of forgetFast) expect(tableNamed(name).Properties?.Replicas[0].PointInTimeRecoverySpecification.RecoveryPeriodInDays).toBe(1);
     for (const spec of AWS_TABLES.filter((t) => !forgetFast.includes(t.name))) {
       expect(tableNamed(spec.name).Properties?.Replicas[0].PointInTimeRecoverySpecification.RecoveryPeriodInDays).toBe(35);

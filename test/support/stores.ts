@@ -20,6 +20,6 @@ export function tapKeys(inner: KeyService, before: (op: keyof KeyService) => voi
   return {
     generateDataKey: async (c) => (before('generateDataKey'), inner.generateDataKey(c)),
     unwrapDataKey: async (w, c) => (before('unwrapDataKey'), inner.unwrapDataKey(w, c)),
-    mac: async (m) => (before('mac'), inner.mac(m)),
+    ...(inner.mac ? { mac: async (m: Uint8Array) => (before('mac'), inner.mac!(m)) } : {}),
   };
 }

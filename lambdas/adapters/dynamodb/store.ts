@@ -151,7 +151,7 @@ export class DynamoStore implements Store {
 
   async *scan(table: TableId, opts?: ScanOptions): AsyncIterable<Item> {
     let startKey: Attributes | undefined;
-    const segment = opts ? { Segment: opts.segment, TotalSegments: opts.totalSegments } : {};
+    const segment = opts && opts.totalSegments > 1 ? { Segment: opts.segment, TotalSegments: opts.totalSegments } : {};
     do {
       const out = await this.call(() =>
         this.doc.send(new ScanCommand({ TableName: this.name(table), ExclusiveStartKey: startKey, Limit: this.scanPageSize, ...segment })),

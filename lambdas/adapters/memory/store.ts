@@ -16,10 +16,10 @@
 import { ConditionFailedError } from '../../core/shared/errors';
 import type { IndexQueryOptions, Item, Key, Page, QueryOptions, ScanOptions, Store, WriteCondition } from '../../core/shared/ports';
 import { TABLES, type IndexSpec, type TableId, type TableSpec } from '../../core/policy/tables';
-import { cursorKeyNames, decodeCursor, encodeCursor, indexSpec, type CursorKey } from '../store-cursor';
+import { cursorKeyNames, decodeCursor, encodeCursor, indexSpec } from '../store-cursor';
 import { itemSize, MAX_ITEM_BYTES, PAGE_BYTES } from './item-size';
-import { checkSegment, segmentOf } from './segments';
 import {
+  compareIndexEntries,
   compareKeyValues,
   copyItem,
   encodeKeyValue,
@@ -127,30 +127,24 @@ export class MemoryStore implements Store {
     const indexKey = queryValue(spec.partitionKey, value);
     checkLimit(opts.limit);
     const start = opts.cursor === undefined ? undefined : decodeCursor(table, indexKey, opts.cursor, spec);
-    // In the index's sort-key order (DynamoDB's), then the table's keys.
-    const byTable = compareTableKeys(data.spec);
-    const sortKey = spec.sortKey;
-    const compare = (a: Item | CursorKey, b: Item | CursorKey) =>
-      (sortKey ? compareKeyValues(a[sortKey.name] as KeyValue, b[sortKey.name] as KeyValue) : 0) || byTable(a, b);
+    const compare = compareIndexEntries(data.spec, spec);
     let items = [...(data.indexes.get(spec.name)?.get(encodeKeyValue(indexKey))?.values() ?? [])].map((r) => r.item).sort(compare);
     if (opts.atMost !== undefined) {
-      if (!sortKey) throw new Error(`Index ${index} of ${table} has no sort key; an atMost query is not possible.`);
-      const bound = queryValue(sortKey, opts.atMost);
-      items = items.filter((item) => compareKeyValues(item[sortKey.name] as KeyValue, bound) <= 0);
+      if (!spec.sortKey) throw new Error(`Index ${index} of ${table} has no sort key; an atMost query is not possible.`);
+      const [name, bound] = [spec.sortKey.name, queryValue(spec.sortKey, opts.atMost)];
+      items = items.filter((item) => compareKeyValues(item[name] as KeyValue, bound) <= 0);
     }
     if (start) items = items.filter((item) => compare(item, start) > 0);
     return page(items.map((item) => project(data.spec, spec, item)), opts.limit, cursorKeyNames(table, spec));
   }
 
-  /**
-   * The rows present when the scan started, each as it is when reached (a scan is not a snapshot in DynamoDB
-   * either); with a segment, the partitions whose key hashes to it, as DynamoDB splits a table.
-   */
+  /** The rows present when the scan started, each as it is when reached (a scan is not a snapshot in DynamoDB either). */
   async *scan(table: TableId, opts?: ScanOptions): AsyncIterable<Item> {
     const data = this.table(table);
-    if (opts) checkSegment(opts);
+    const segments = opts && opts.totalSegments > 1 ? opts : undefined;
     for (const partition of [...data.partitions.keys()]) {
-      if (opts && segmentOf(partition, opts.totalSegments) !== opts.segment) continue;
+      // Like DynamoDB, a segment is a fixed share of the partition-key hash space.
+      if (segments && fnv1a(partition) % segments.totalSegments !== segments.segment) continue;
       for (const row of [...(data.partitions.get(partition) ?? [])]) yield copyItem(row.item);
     }
   }
@@ -270,17 +264,6 @@ function holds(condition: WriteCondition | undefined, existing: Item | undefined
   }
 }
 
-function compareTableKeys(spec: TableSpec): (a: Item | CursorKey, b: Item | CursorKey) => number {
-  const names = [spec.partitionKey.name, ...(spec.sortKey ? [spec.sortKey.name] : [])];
-  return (a, b) => {
-    for (const name of names) {
-      const order = compareKeyValues(a[name] as KeyValue, b[name] as KeyValue);
-      if (order !== 0) return order;
-    }
-    return 0;
-  };
-}
-
 function primaryId(spec: TableSpec, item: Item): string {
   const sortKey = spec.sortKey ? item[spec.sortKey.name] : undefined;
   const partition = encodeKeyValue(item[spec.partitionKey.name] as KeyValue);
@@ -293,4 +276,14 @@ function project(table: TableSpec, index: IndexSpec, item: Item): Item {
   const names = [table.partitionKey.name, ...(table.sortKey ? [table.sortKey.name] : []), index.partitionKey.name];
   if (index.sortKey) names.push(index.sortKey.name);
   return Object.fromEntries(names.map((name) => [name, item[name]]));
+}
+
+/** FNV-1a over the encoded partition key: deterministic, and spread well enough to split a table. */
+function fnv1a(text: string): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    hash ^= text.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193) >>> 0;
+  }
+  return hash;
 }

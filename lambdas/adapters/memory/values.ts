@@ -4,6 +4,7 @@
  */
 import type { Item, Value } from '../../core/shared/ports';
 import type { IndexSpec, KeyType, TableSpec } from '../../core/policy/tables';
+import type { CursorKey } from '../store-cursor';
 import { MAX_PARTITION_KEY_BYTES, MAX_SORT_KEY_BYTES } from './item-size';
 
 /** DynamoDB refused the request (HTTP 400 ValidationException): a caller's mistake, passed through as it is. */
@@ -195,3 +196,21 @@ const codePointRank = (unit: number): number => (unit >= 0xd800 && unit <= 0xdff
 
 /** A map key for one key value: numbers and strings never collide. */
 export const encodeKeyValue = (value: KeyValue): string => (typeof value === 'number' ? `n${value}` : `s${value}`);
+
+/** An index's order: by its sort key (DynamoDB's order), then the table's keys. */
+export function compareIndexEntries(table: TableSpec, index: IndexSpec): (a: Item | CursorKey, b: Item | CursorKey) => number {
+  const byTable = compareTableKeys(table);
+  const sortKey = index.sortKey?.name;
+  return (a, b) => (sortKey ? compareKeyValues(a[sortKey] as KeyValue, b[sortKey] as KeyValue) : 0) || byTable(a, b);
+}
+
+export function compareTableKeys(spec: TableSpec): (a: Item | CursorKey, b: Item | CursorKey) => number {
+  const names = [spec.partitionKey.name, ...(spec.sortKey ? [spec.sortKey.name] : [])];
+  return (a, b) => {
+    for (const name of names) {
+      const order = compareKeyValues(a[name] as KeyValue, b[name] as KeyValue);
+      if (order !== 0) return order;
+    }
+    return 0;
+  };
+}

@@ -111,12 +111,15 @@ export class Customers {
 
   async findByContact(input: { email?: string; phone?: string }): Promise<CustomerRow | undefined> {
     const contact = normaliseContact(input, this.deps.settings?.defaultPhoneRegion);
-    const lookup = await this.deps.vault.blindIndex(contact.type, contact.value);
-    const entry = await this.deps.store.get('contact-index', { lookup }, { consistent: true });
-    if (!entry) return undefined;
-    const row = await this.load(String(entry.customerId));
-    // The entry may outlive a contact change cut short: only the customer whose sealed contact it is.
-    return row && (await this.hasContact(row, contact)) ? row : undefined;
+    // Newest beacon version first; the older ones only while an index rebuild is under way.
+    for await (const lookup of this.deps.vault.blindIndexes(contact.type, contact.value)) {
+      const entry = await this.deps.store.get('contact-index', { lookup }, { consistent: true });
+      if (!entry) continue;
+      const row = await this.load(String(entry.customerId));
+      // The entry may outlive a contact change cut short: only the customer whose sealed contact it is.
+      if (row && (await this.hasContact(row, contact))) return row;
+    }
+    return undefined;
   }
 
   async search(principal: Principal, input: { email?: string; phone?: string }): Promise<{ customerId: string }> {
@@ -174,7 +177,10 @@ export class Customers {
       // A new contact is tried again, however the old one fared.
       undeliverable: newLookup ? undefined : row.undeliverable,
     };
-    if (newLookup) await claimIndex({ ...this.deps, isLive: this.isLive }, newLookup, customerId, row.expiresAt);
+    if (newLookup) {
+      const older = this.deps.vault.blindIndexes(next.contact.type, next.contact.value);
+      await claimIndex({ ...this.deps, isLive: this.isLive }, newLookup, customerId, row.expiresAt, older);
+    }
     try {
       await this.deps.store.put('customers', itemFor(this.deps.policy, updated, this.now), { kind: 'equals', values: { v: row.v } });
     } catch (e) {
