@@ -5,15 +5,16 @@
  * did (key wrapped by KMS directly, blind index by KMS GenerateMac), for the migration tests.
  */
 import { randomUUID } from 'node:crypto';
+import { expect } from 'vitest';
 import { DecryptCommand, GenerateDataKeyCommand, GenerateMacCommand, KMSClient } from '@aws-sdk/client-kms';
 import { EsdkFieldCipher } from '../../lambdas/adapters/crypto/esdk-cipher';
 import { DynamoStore } from '../../lambdas/adapters/dynamodb/store';
 import { AwsKeyService } from '../../lambdas/adapters/kms/aws-kms';
 import { silentLog } from '../../lambdas/adapters/logger';
 import { createApp, type App, type Settings } from '../../lambdas/core/app';
-import { customerToItem } from '../../lambdas/core/customer/record';
+import { customerFromItem, customerToItem } from '../../lambdas/core/customer/record';
 import { tableNamesFromPrefix } from '../../lambdas/core/policy/tables';
-import type { KeyService, Store } from '../../lambdas/core/shared/ports';
+import type { Item, KeyService, Store } from '../../lambdas/core/shared/ports';
 import { epoch } from '../../lambdas/core/policy/time';
 import { startDynalite, type TestDb } from '../support/dynalite';
 import { installFakeKms, type FakeKms } from '../support/fake-kms';
@@ -122,7 +123,8 @@ export async function legacyCustomer(world: World, name: string, email: string):
     expiresAt,
     consent: [],
   };
-  await world.store.put('customers', customerToItem(row));
+  // As older code wrote it: the blind index on the row, not in the sealed record.
+  await world.store.put('customers', { ...customerToItem(row), lookup });
   return { customerId, lookup };
 }
 
@@ -131,4 +133,10 @@ export async function rows(store: Store, table: Parameters<Store['scan']>[0]) {
   const out = [];
   for await (const item of store.scan(table)) out.push(item);
   return out;
+}
+
+/** The blind index each customer row's sealed record names (the row itself carries none). */
+export async function sealedLookups(app: App, items: Item[]): Promise<Set<string | undefined>> {
+  expect(items.every((item) => item.lookup === undefined), 'a customer row carries a blind index').toBe(true);
+  return new Set(await Promise.all(items.map(async (item) => (await app.customers.unseal(customerFromItem(item))).lookup)));
 }
