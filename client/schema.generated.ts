@@ -7,7 +7,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The customer portal page. */
+        /**
+         * The customer portal page.
+         * @description The customer portal page. Public: no authentication.
+         */
         get: operations["portalPage"];
         put?: never;
         post?: never;
@@ -24,7 +27,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The portal page's style sheet. */
+        /**
+         * The portal page's style sheet.
+         * @description The portal page's style sheet. Public: no authentication.
+         */
         get: operations["portalStyles"];
         put?: never;
         post?: never;
@@ -41,7 +47,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The portal page's script. */
+        /**
+         * The portal page's script.
+         * @description The portal page's script. Public: no authentication.
+         */
         get: operations["portalScript"];
         put?: never;
         post?: never;
@@ -60,7 +69,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Create a customer from a name and one contact method. */
+        /**
+         * Create a customer from a name and one contact method.
+         * @description Create a customer from a name and one contact method. Staff only, with role agent, privacy_officer, admin. The body must be application/json (415 otherwise) and may hold no field it does not document. An Idempotency-Key (1 to 200 visible ASCII characters) makes a retry safe.
+         */
         post: operations["createCustomer"];
         delete?: never;
         options?: never;
@@ -75,14 +87,20 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Read a customer, masked. Logged to the customer's access log. */
+        /**
+         * Read a customer, masked. Logged to the customer's access log.
+         * @description Read a customer, masked. Logged to the customer's access log. Staff only, with role agent, privacy_officer, admin.
+         */
         get: operations["getCustomer"];
         put?: never;
         post?: never;
         delete?: never;
         options?: never;
         head?: never;
-        /** Change the name or replace the contact method. */
+        /**
+         * Change the name or replace the contact method.
+         * @description Change the name or replace the contact method. Staff only, with role agent, privacy_officer, admin. The body must be application/json (415 otherwise) and may hold no field it does not document.
+         */
         patch: operations["patchCustomer"];
         trace?: never;
     };
@@ -93,7 +111,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Who read this customer's data, when and why. */
+        /**
+         * Who read this customer's data, when and why: one page, newest first.
+         * @description Who read this customer's data, when and why: one page, newest first. Staff only, with role privacy_officer, admin.
+         */
         get: operations["getAccessLog"];
         put?: never;
         post?: never;
@@ -111,7 +132,10 @@ export interface paths {
             cookie?: never;
         };
         get?: never;
-        /** Record consent given or withdrawn, with how the customer told us. Withdrawing analytics deletes the events collected under it. */
+        /**
+         * Record consent given or withdrawn, with how the customer told us. Withdrawing analytics deletes the events collected under it.
+         * @description Record consent given or withdrawn, with how the customer told us. Withdrawing analytics deletes the events collected under it. Staff only, with role agent, privacy_officer, admin. The body must be application/json (415 otherwise) and may hold no field it does not document.
+         */
         put: operations["setConsent"];
         post?: never;
         delete?: never;
@@ -129,9 +153,15 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Request erasure on the customer's behalf: it runs after the grace period unless cancelled. Idempotent while pending. */
+        /**
+         * Request erasure on the customer's behalf: it runs after the grace period unless cancelled. Idempotent while pending.
+         * @description Request erasure on the customer's behalf: it runs after the grace period unless cancelled. Idempotent while pending. Staff only, with role privacy_officer, admin.
+         */
         post: operations["requestErasure"];
-        /** Cancel a pending erasure within the grace period. */
+        /**
+         * Cancel a pending erasure within the grace period.
+         * @description Cancel a pending erasure within the grace period. Staff only, with role privacy_officer, admin.
+         */
         delete: operations["cancelErasure"];
         options?: never;
         head?: never;
@@ -147,7 +177,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Record a behavioural event, only while analytics consent is active. There is no route to list them. */
+        /**
+         * Record a behavioural event, only while analytics consent is active. There is no route to list them.
+         * @description Record a behavioural event, only while analytics consent is active. There is no route to list them. Staff only, with role agent, privacy_officer, admin. The body must be application/json (415 otherwise) and may hold no field it does not document.
+         */
         post: operations["recordEvent"];
         delete?: never;
         options?: never;
@@ -162,10 +195,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The customer's interactions, newest first. Logged to the customer's access log. */
+        /**
+         * One page of the customer's interactions, newest first. Logged to the customer's access log.
+         * @description One page of the customer's interactions, newest first. Logged to the customer's access log. Staff only, with role agent, privacy_officer, admin.
+         */
         get: operations["listInteractions"];
         put?: never;
-        /** Log a support contact; the summary is encrypted under the customer's key and the row keyed by a pseudonym. */
+        /**
+         * Log a support contact; the summary is encrypted under the customer's key and the row keyed by a pseudonym.
+         * @description Log a support contact; the summary is encrypted under the customer's key and the row keyed by a pseudonym. Staff only, with role agent, privacy_officer, admin. The body must be application/json (415 otherwise) and may hold no field it does not document.
+         */
         post: operations["createInteraction"];
         delete?: never;
         options?: never;
@@ -181,10 +220,16 @@ export interface paths {
             cookie?: never;
         };
         get?: never;
-        /** Place (or renew) a legal hold: nothing of the customer is deleted, by erasure or by TTL, until it is lifted. */
+        /**
+         * Place (or renew) a legal hold: nothing of the customer is deleted, by erasure or by TTL, until it is lifted.
+         * @description Place (or renew) a legal hold: nothing of the customer is deleted, by erasure or by TTL, until it is lifted. Staff only, with role privacy_officer, admin. The body must be application/json (415 otherwise) and may hold no field it does not document.
+         */
         put: operations["placeLegalHold"];
         post?: never;
-        /** Lift the legal hold: retention runs again and a waiting erasure completes. */
+        /**
+         * Lift the legal hold: retention runs again and a waiting erasure completes.
+         * @description Lift the legal hold: retention runs again and a waiting erasure completes. Staff only, with role privacy_officer, admin.
+         */
         delete: operations["liftLegalHold"];
         options?: never;
         head?: never;
@@ -198,10 +243,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The customer's purchases, newest first. Logged to the customer's access log. */
+        /**
+         * One page of the customer's purchases, newest first. Logged to the customer's access log.
+         * @description One page of the customer's purchases, newest first. Logged to the customer's access log. Staff only, with role agent, privacy_officer, admin.
+         */
         get: operations["listPurchases"];
         put?: never;
-        /** Record a purchase; the server computes the total. With an Idempotency-Key a retry records it once. */
+        /**
+         * Record a purchase; the server computes the total. With an Idempotency-Key a retry records it once.
+         * @description Record a purchase; the server computes the total. With an Idempotency-Key a retry records it once. Staff only, with role agent, privacy_officer, admin. The body must be application/json (415 otherwise) and may hold no field it does not document. An Idempotency-Key (1 to 200 visible ASCII characters) makes a retry safe.
+         */
         post: operations["createPurchase"];
         delete?: never;
         options?: never;
@@ -218,7 +269,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Reveal the full name and contact for a stated purpose (logged). */
+        /**
+         * Reveal the full name and contact for a stated purpose (logged).
+         * @description Reveal the full name and contact for a stated purpose (logged). Staff only, with role privacy_officer, admin. The body must be application/json (415 otherwise) and may hold no field it does not document.
+         */
         post: operations["revealCustomer"];
         delete?: never;
         options?: never;
@@ -235,7 +289,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Find a customer by exact email or phone (blind index). */
+        /**
+         * Find a customer by exact email or phone (blind index).
+         * @description Find a customer by exact email or phone (blind index). Staff only, with role agent, privacy_officer, admin. The body must be application/json (415 otherwise) and may hold no field it does not document.
+         */
         post: operations["searchCustomer"];
         delete?: never;
         options?: never;
@@ -250,7 +307,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** An erasure receipt: status, dates, categories deleted and kept. Holds no personal data. */
+        /**
+         * An erasure receipt: status, dates, categories deleted and kept. Holds no personal data.
+         * @description An erasure receipt: status, dates, categories deleted and kept. Holds no personal data. Public: no authentication.
+         */
         get: operations["getErasureReceipt"];
         put?: never;
         post?: never;
@@ -267,7 +327,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Everything held about the signed-in customer, unmasked. Logged to their access log. */
+        /**
+         * Everything held about the signed-in customer, unmasked. Logged to their access log.
+         * @description Everything held about the signed-in customer, unmasked. Logged to their access log. The signed-in customer only (portal session token).
+         */
         get: operations["getMe"];
         put?: never;
         post?: never;
@@ -284,7 +347,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Who accessed the customer's data, when and why; newest first. */
+        /**
+         * Who accessed the customer's data, when and why: one page, newest first.
+         * @description Who accessed the customer's data, when and why: one page, newest first. The signed-in customer only (portal session token).
+         */
         get: operations["getMyAccessLog"];
         put?: never;
         post?: never;
@@ -302,7 +368,10 @@ export interface paths {
             cookie?: never;
         };
         get?: never;
-        /** Give or withdraw consent (source "portal"). Granting communications again reconfirms it for a year. */
+        /**
+         * Give or withdraw consent (source "portal"). Granting communications again reconfirms it for a year.
+         * @description Give or withdraw consent (source "portal"). Granting communications again reconfirms it for a year. The signed-in customer only (portal session token). The body must be application/json (415 otherwise) and may hold no field it does not document.
+         */
         put: operations["setMyConsent"];
         post?: never;
         delete?: never;
@@ -320,9 +389,15 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Ask for erasure of everything held. It runs after the grace period; asking again returns the same receipt. */
+        /**
+         * Ask for erasure of everything held. It runs after the grace period; asking again returns the same receipt.
+         * @description Ask for erasure of everything held. It runs after the grace period; asking again returns the same receipt. The signed-in customer only (portal session token).
+         */
         post: operations["requestMyErasure"];
-        /** Cancel a pending erasure within the grace period. */
+        /**
+         * Cancel a pending erasure within the grace period.
+         * @description Cancel a pending erasure within the grace period. The signed-in customer only (portal session token).
+         */
         delete: operations["cancelMyErasure"];
         options?: never;
         head?: never;
@@ -336,7 +411,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Download everything held, with purposes, legal bases, retention, recipients and sources (GDPR Art. 15 and 20). */
+        /**
+         * Download everything held, with purposes, legal bases, retention, recipients and sources (GDPR Art. 15 and 20).
+         * @description Download everything held, with purposes, legal bases, retention, recipients and sources (GDPR Art. 15 and 20). The signed-in customer only (portal session token).
+         */
         get: operations["exportMe"];
         put?: never;
         post?: never;
@@ -353,7 +431,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** This document. */
+        /**
+         * This document.
+         * @description This document. Public: no authentication.
+         */
         get: operations["getOpenApi"];
         put?: never;
         post?: never;
@@ -372,7 +453,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Send a one-time sign-in code to this contact, if it is a customer's. Always 202, in the same time. */
+        /**
+         * Send a one-time sign-in code to this contact, if it is a customer's. Always 202, in the same time.
+         * @description Send a one-time sign-in code to this contact, if it is a customer's. Always 202, in the same time. Public: no authentication. The body must be application/json (415 otherwise) and may hold no field it does not document.
+         */
         post: operations["portalLogin"];
         delete?: never;
         options?: never;
@@ -389,7 +473,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** End this session. */
+        /**
+         * End this session.
+         * @description End this session. The signed-in customer only (portal session token).
+         */
         post: operations["portalLogout"];
         delete?: never;
         options?: never;
@@ -406,7 +493,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Exchange the one-time code for a session. 401 on a wrong, expired or used code; 429 after 5 wrong tries. */
+        /**
+         * Exchange the one-time code for a session. 401 on a wrong, expired or used code; 429 after 5 wrong tries.
+         * @description Exchange the one-time code for a session. 401 on a wrong, expired or used code; 429 after 5 wrong tries. Public: no authentication. The body must be application/json (415 otherwise) and may hold no field it does not document.
+         */
         post: operations["portalVerify"];
         delete?: never;
         options?: never;
@@ -421,7 +511,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The data inventory: every category held, why, on which legal basis, for how long. */
+        /**
+         * The data inventory: every category held, why, on which legal basis, for how long.
+         * @description The data inventory: every category held, why, on which legal basis, for how long. Public: no authentication.
+         */
         get: operations["getInventory"];
         put?: never;
         post?: never;
@@ -437,6 +530,7 @@ export interface components {
     schemas: {
         AccessEntry: {
             action: string;
+            /** @description Who: staff:<staff id>, customer (the portal), or system:<job>. Never a name. */
             actor: string;
             /** Format: date-time */
             at: string;
@@ -444,8 +538,11 @@ export interface components {
             purpose?: string | null;
             role: string;
         };
+        /** @description One page, newest first. */
         AccessLog: {
             items: components["schemas"]["AccessEntry"][];
+            /** @description Present when more items follow: pass it as `cursor` to get them. */
+            nextCursor?: string;
         };
         ConsentState: {
             analytics: {
@@ -483,7 +580,7 @@ export interface components {
              * @example +44 20 7946 0958
              */
             phone?: string;
-        };
+        } & (unknown | unknown);
         /** @description Exactly one of email or phone. */
         CreateCustomer: {
             consent?: {
@@ -494,14 +591,14 @@ export interface components {
              * @example alice@example.com
              */
             email?: string;
-            /** @description 1 to 200 characters after trimming. */
+            /** @description 1 to 200 characters after trimming; one line, no control, bidi or zero-width characters. */
             name: string;
             /**
              * @description Phone number in any common formatting; stored as E.164.
              * @example +44 20 7946 0958
              */
             phone?: string;
-        };
+        } & (unknown | unknown);
         CreateInteraction: {
             /** @enum {string} */
             channel: "email" | "phone" | "chat" | "in_person";
@@ -521,10 +618,14 @@ export interface components {
              */
             currency: string;
             items: {
+                /** Format: int32 */
                 quantity: number;
                 /** @description Article number: 1 to 64 letters, digits, ".", "_" or "-". */
                 sku: string;
-                /** @description Price of one unit in the currency's minor unit (cents), an integer. */
+                /**
+                 * Format: int64
+                 * @description Price of one unit in the currency's minor unit (cents), an integer.
+                 */
                 unitPriceMinor: number;
             }[];
             /**
@@ -644,6 +745,7 @@ export interface components {
                         createdAt: string;
                         email?: string;
                         erasure?: {
+                            /** Format: uuid */
                             receiptId: string;
                             /** Format: date-time */
                             scheduledFor: string;
@@ -805,9 +907,11 @@ export interface components {
             /** @description null once the customer key is destroyed. */
             summary?: string | null;
         };
-        /** @description Newest first. */
+        /** @description One page, newest first. */
         InteractionList: {
             items: components["schemas"]["Interaction"][];
+            /** @description Present when more items follow: pass it as `cursor` to get them. */
+            nextCursor?: string;
         };
         Inventory: {
             categories: {
@@ -860,6 +964,7 @@ export interface components {
             /** Format: uuid */
             customerId: string;
             erasure?: {
+                /** Format: uuid */
                 receiptId: string;
                 /** Format: date-time */
                 scheduledFor: string;
@@ -897,6 +1002,7 @@ export interface components {
             /** Format: uuid */
             customerId: string;
             erasure?: {
+                /** Format: uuid */
                 receiptId: string;
                 /** Format: date-time */
                 scheduledFor: string;
@@ -921,14 +1027,14 @@ export interface components {
             analytics?: boolean;
             communications?: boolean;
         };
-        /** @description At most one of email or phone; it replaces the current contact method. */
+        /** @description At least one field. At most one of email or phone; it replaces the current contact method. */
         PatchCustomer: {
             /**
              * @description Email address; trimmed and lower-cased.
              * @example alice@example.com
              */
             email?: string;
-            /** @description 1 to 200 characters after trimming. */
+            /** @description 1 to 200 characters after trimming; one line, no control, bidi or zero-width characters. */
             name?: string;
             /**
              * @description Phone number in any common formatting; stored as E.164.
@@ -948,7 +1054,7 @@ export interface components {
              * @example +44 20 7946 0958
              */
             phone?: string;
-        };
+        } & (unknown | unknown);
         PortalSession: {
             /**
              * Format: date-time
@@ -980,7 +1086,7 @@ export interface components {
              * @example +44 20 7946 0958
              */
             phone?: string;
-        };
+        } & (unknown | unknown);
         /** @description RFC 9457 problem details. */
         Problem: {
             code: string;
@@ -989,6 +1095,7 @@ export interface components {
                 field: string;
                 message: string;
             }[];
+            /** Format: int32 */
             status: number;
             title: string;
             type: string;
@@ -1001,10 +1108,14 @@ export interface components {
              */
             expiresAt?: string;
             items: {
+                /** Format: int32 */
                 quantity: number;
                 /** @description Article number: 1 to 64 letters, digits, ".", "_" or "-". */
                 sku: string;
-                /** @description Price of one unit in the currency's minor unit (cents), an integer. */
+                /**
+                 * Format: int64
+                 * @description Price of one unit in the currency's minor unit (cents), an integer.
+                 */
                 unitPriceMinor: number;
             }[];
             /** Format: date-time */
@@ -1012,12 +1123,17 @@ export interface components {
             /** Format: uuid */
             purchaseId: string;
             recordedBy: string;
-            /** @description Sum of quantity × unitPriceMinor, computed by the server. */
+            /**
+             * Format: int64
+             * @description Sum of quantity × unitPriceMinor, computed by the server.
+             */
             totalMinor: number;
         };
-        /** @description Newest first. */
+        /** @description One page, newest first. */
         PurchaseList: {
             items: components["schemas"]["Purchase"][];
+            /** @description Present when more items follow: pass it as `cursor` to get them. */
+            nextCursor?: string;
         };
         /** @description Accepted only while the customer's analytics consent is active. */
         RecordEvent: {
@@ -1040,7 +1156,7 @@ export interface components {
             phone?: string;
         };
         RevealRequest: {
-            /** @description Why the full values are needed; written to the access log. */
+            /** @description Why the full values are needed; written to the access log. One line. */
             purpose: string;
         };
         /** @description At least one of communications, analytics. Granting communications again reconfirms it for another year. */
@@ -1052,7 +1168,7 @@ export interface components {
              * @enum {string}
              */
             source: "staff-entry" | "email" | "phone" | "chat" | "in_person" | "paper_form";
-        };
+        } | unknown | unknown;
     };
     responses: never;
     parameters: never;
@@ -1107,8 +1223,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests. */
-            429: {
+            /** @description The body is not application/json; nothing was done. */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1116,9 +1232,35 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A dependency is unavailable; nothing was changed. */
+            /** @description Too many requests; retry after the number of seconds in Retry-After. */
+            429: {
+                headers: {
+                    /** @description Never sent: the API is same-origin only (the portal is served by it), so browsers refuse cross-origin reads. */
+                    "Access-Control-Allow-Origin"?: string;
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Something failed on our side; the problem says nothing more, and nothing personal was logged. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is unavailable; nothing was changed. Retry after the number of seconds in Retry-After. */
             503: {
                 headers: {
+                    /** @description Never sent: the API is same-origin only (the portal is served by it), so browsers refuse cross-origin reads. */
+                    "Access-Control-Allow-Origin"?: string;
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1172,8 +1314,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests. */
-            429: {
+            /** @description The body is not application/json; nothing was done. */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1181,9 +1323,35 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A dependency is unavailable; nothing was changed. */
+            /** @description Too many requests; retry after the number of seconds in Retry-After. */
+            429: {
+                headers: {
+                    /** @description Never sent: the API is same-origin only (the portal is served by it), so browsers refuse cross-origin reads. */
+                    "Access-Control-Allow-Origin"?: string;
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Something failed on our side; the problem says nothing more, and nothing personal was logged. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is unavailable; nothing was changed. Retry after the number of seconds in Retry-After. */
             503: {
                 headers: {
+                    /** @description Never sent: the API is same-origin only (the portal is served by it), so browsers refuse cross-origin reads. */
+                    "Access-Control-Allow-Origin"?: string;
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1237,8 +1405,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests. */
-            429: {
+            /** @description The body is not application/json; nothing was done. */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1246,9 +1414,35 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A dependency is unavailable; nothing was changed. */
+            /** @description Too many requests; retry after the number of seconds in Retry-After. */
+            429: {
+                headers: {
+                    /** @description Never sent: the API is same-origin only (the portal is served by it), so browsers refuse cross-origin reads. */
+                    "Access-Control-Allow-Origin"?: string;
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Something failed on our side; the problem says nothing more, and nothing personal was logged. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is unavailable; nothing was changed. Retry after the number of seconds in Retry-After. */
             503: {
                 headers: {
+                    /** @description Never sent: the API is same-origin only (the portal is served by it), so browsers refuse cross-origin reads. */
+                    "Access-Control-Allow-Origin"?: string;
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1261,6 +1455,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
+                /** @description Makes a retry safe: the same key and body answer with the first result; the same key with another body is a 422. */
                 "Idempotency-Key"?: string;
             };
             path?: never;
@@ -1335,6 +1530,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The body is not application/json; nothing was done. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Idempotency-Key reused with another body. */
             422: {
                 headers: {
@@ -1344,8 +1548,21 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests. */
+            /** @description Too many requests; retry after the number of seconds in Retry-After. */
             429: {
+                headers: {
+                    /** @description Never sent: the API is same-origin only (the portal is served by it), so browsers refuse cross-origin reads. */
+                    "Access-Control-Allow-Origin"?: string;
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Something failed on our side; the problem says nothing more, and nothing personal was logged. */
+            500: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1353,9 +1570,13 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A dependency is unavailable; nothing was changed. */
+            /** @description A dependency is unavailable; nothing was changed. Retry after the number of seconds in Retry-After. */
             503: {
                 headers: {
+                    /** @description Never sent: the API is same-origin only (the portal is served by it), so browsers refuse cross-origin reads. */
+                    "Access-Control-Allow-Origin"?: string;
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1369,6 +1590,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description The customer id (a UUID, either case). */
                 id: string;
             };
             cookie?: never;
@@ -1429,8 +1651,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests. */
-            429: {
+            /** @description The body is not application/json; nothing was done. */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1438,9 +1660,35 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A dependency is unavailable; nothing was changed. */
+            /** @description Too many requests; retry after the number of seconds in Retry-After. */
+            429: {
+                headers: {
+                    /** @description Never sent: the API is same-origin only (the portal is served by it), so browsers refuse cross-origin reads. */
+                    "Access-Control-Allow-Origin"?: string;
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Something failed on our side; the problem says nothing more, and nothing personal was logged. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is unavailable; nothing was changed. Retry after the number of seconds in Retry-After. */
             503: {
                 headers: {
+                    /** @description Never sent: the API is same-origin only (the portal is served by it), so browsers refuse cross-origin reads. */
+                    "Access-Control-Allow-Origin"?: string;
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1454,6 +1702,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description The customer id (a UUID, either case). */
                 id: string;
             };
             cookie?: never;
@@ -1518,8 +1767,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests. */
-            429: {
+            /** @description The body is not application/json; nothing was done. */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1527,9 +1776,35 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A dependency is unavailable; nothing was changed. */
+            /** @description Too many requests; retry after the number of seconds in Retry-After. */
+            429: {
+                headers: {
+                    /** @description Never sent: the API is same-origin only (the portal is served by it), so browsers refuse cross-origin reads. */
+                    "Access-Control-Allow-Origin"?: string;
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Something failed on our side; the problem says nothing more, and nothing personal was logged. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is unavailable; nothing was changed. Retry after the number of seconds in Retry-After. */
             503: {
                 headers: {
+                    /** @description Never sent: the API is same-origin only (the portal is served by it), so browsers refuse cross-origin reads. */
+                    "Access-Control-Allow-Origin"?: string;
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1540,9 +1815,15 @@ export interface operations {
     };
     getAccessLog: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Opaque: the nextCursor of the previous page of the same list. */
+                cursor?: string;
+                /** @description Items per page, 1 to 100 (default 50). */
+                limit?: number;
+            };
             header?: never;
             path: {
+                /** @description The customer id (a UUID, either case). */
                 id: string;
             };
             cookie?: never;
@@ -1603,8 +1884,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests. */
-            429: {
+            /** @description The body is not application/json; nothing was done. */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1612,9 +1893,35 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A dependency is unavailable; nothing was changed. */
+            /** @description Too many requests; retry after the number of seconds in Retry-After. */
+            429: {
+                headers: {
+                    /** @description Never sent: the API is same-origin only (the portal is served by it), so browsers refuse cross-origin reads. */
+                    "Access-Control-Allow-Origin"?: string;
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Something failed on our side; the problem says nothing more, and nothing personal was logged. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is unavailable; nothing was changed. Retry after the number of seconds in Retry-After. */
             503: {
                 headers: {
+                    /** @description Never sent: the API is same-origin only (the portal is served by it), so browsers refuse cross-origin reads. */
+                    "Access-Control-Allow-Origin"?: string;
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1628,6 +1935,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description The customer id (a UUID, either case). */
                 id: string;
             };
             cookie?: never;
@@ -1692,8 +2000,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests. */
-            429: {
+            /** @description The body is not application/json; nothing was done. */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1701,9 +2009,35 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A dependency is unavailable; nothing was changed. */
+            /** @description Too many requests; retry after the number of seconds in Retry-After. */
+            429: {
+                headers: {
+                    /** @description Never sent: the API is same-origin only (the portal is served by it), so browsers refuse cross-origin reads. */
+                    "Access-Control-Allow-Origin"?: string;
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Something failed on our side; the problem says nothing more, and nothing personal was logged. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is unavailable; nothing was changed. Retry after the number of seconds in Retry-After. */
             503: {
                 headers: {
+                    /** @description Never sent: the API is same-origin only (the portal is served by it), so browsers refuse cross-origin reads. */
+                    "Access-Control-Allow-Origin"?: string;
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1717,6 +2051,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description The customer id (a UUID, either case). */
                 id: string;
             };
             cookie?: never;
@@ -1786,8 +2121,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests. */
-            429: {
+            /** @description The body is not application/json; nothing was done. */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1795,9 +2130,35 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A dependency is unavailable; nothing was changed. */
+            /** @description Too many requests; retry after the number of seconds in Retry-After. */
+            429: {
+                headers: {
+                    /** @description Never sent: the API is same-origin only (the portal is served by it), so browsers refuse cross-origin reads. */
+                    "Access-Control-Allow-Origin"?: string;
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Something failed on our side; the problem says nothing more, and nothing personal was logged. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is unavailable; nothing was changed. Retry after the number of seconds in Retry-After. */
             503: {
                 headers: {
+                    /** @description Never sent: the API is same-origin only (the portal is served by it), so browsers refuse cross-origin reads. */
+                    "Access-Control-Allow-Origin"?: string;
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1811,6 +2172,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description The customer id (a UUID, either case). */
                 id: string;
             };
             cookie?: never;
@@ -1880,8 +2242,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests. */
-            429: {
+            /** @description The body is not application/json; nothing was done. */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1889,9 +2251,35 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A dependency is unavailable; nothing was changed. */
+            /** @description Too many requests; retry after the number of seconds in Retry-After. */
+            429: {
+                headers: {
+                    /** @description Never sent: the API is same-origin only (the portal is served by it), so browsers refuse cross-origin reads. */
+                    "Access-Control-Allow-Origin"?: string;
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Something failed on our side; the problem says nothing more, and nothing personal was logged. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is unavailable; nothing was changed. Retry after the number of seconds in Retry-After. */
             503: {
                 headers: {
+                    /** @description Never sent: the API is same-origin only (the portal is served by it), so browsers refuse cross-origin reads. */
+                    "Access-Control-Allow-Origin"?: string;
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1905,6 +2293,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description The customer id (a UUID, either case). */
                 id: string;
             };
             cookie?: never;
@@ -1978,8 +2367,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests. */
-            429: {
+            /** @description The body is not application/json; nothing was done. */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1987,9 +2376,35 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A dependency is unavailable; nothing was changed. */
+            /** @description Too many requests; retry after the number of seconds in Retry-After. */
+            429: {
+                headers: {
+                    /** @description Never sent: the API is same-origin only (the portal is served by it), so browsers refuse cross-origin reads. */
+                    "Access-Control-Allow-Origin"?: string;
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Something failed on our side; the problem says nothing more, and nothing personal was logged. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is unavailable; nothing was changed. Retry after the number of seconds in Retry-After. */
             503: {
                 headers: {
+                    /** @description Never sent: the API is same-origin only (the portal is served by it), so browsers refuse cross-origin reads. */
+                    "Access-Control-Allow-Origin"?: string;
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2000,9 +2415,15 @@ export interface operations {
     };
     listInteractions: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Opaque: the nextCursor of the previous page of the same list. */
+                cursor?: string;
+                /** @description Items per page, 1 to 100 (default 50). */
+                limit?: number;
+            };
             header?: never;
             path: {
+                /** @description The customer id (a UUID, either case). */
                 id: string;
             };
             cookie?: never;
@@ -2063,8 +2484,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests. */
-            429: {
+            /** @description The body is not application/json; nothing was done. */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2072,9 +2493,35 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A dependency is unavailable; nothing was changed. */
+            /** @description Too many requests; retry after the number of seconds in Retry-After. */
+            429: {
+                headers: {
+                    /** @description Never sent: the API is same-origin only (the portal is served by it), so browsers refuse cross-origin reads. */
+                    "Access-Control-Allow-Origin"?: string;
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Something failed on our side; the problem says nothing more, and nothing personal was logged. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is unavailable; nothing was changed. Retry after the number of seconds in Retry-After. */
             503: {
                 headers: {
+                    /** @description Never sent: the API is same-origin only (the portal is served by it), so browsers refuse cross-origin reads. */
+                    "Access-Control-Allow-Origin"?: string;
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2088,6 +2535,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description The customer id (a UUID, either case). */
                 id: string;
             };
             cookie?: never;
@@ -2152,8 +2600,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests. */
-            429: {
+            /** @description The body is not application/json; nothing was done. */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2161,9 +2609,35 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A dependency is unavailable; nothing was changed. */
+            /** @description Too many requests; retry after the number of seconds in Retry-After. */
+            429: {
+                headers: {
+                    /** @description Never sent: the API is same-origin only (the portal is served by it), so browsers refuse cross-origin reads. */
+                    "Access-Control-Allow-Origin"?: string;
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Something failed on our side; the problem says nothing more, and nothing personal was logged. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is unavailable; nothing was changed. Retry after the number of seconds in Retry-After. */
             503: {
                 headers: {
+                    /** @description Never sent: the API is same-origin only (the portal is served by it), so browsers refuse cross-origin reads. */
+                    "Access-Control-Allow-Origin"?: string;
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2177,6 +2651,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description The customer id (a UUID, either case). */
                 id: string;
             };
             cookie?: never;
@@ -2250,8 +2725,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests. */
-            429: {
+            /** @description The body is not application/json; nothing was done. */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2259,9 +2734,35 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A dependency is unavailable; nothing was changed. */
+            /** @description Too many requests; retry after the number of seconds in Retry-After. */
+            429: {
+                headers: {
+                    /** @description Never sent: the API is same-origin only (the portal is served by it), so browsers refuse cross-origin reads. */
+                    "Access-Control-Allow-Origin"?: string;
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Something failed on our side; the problem says nothing more, and nothing personal was logged. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is unavailable; nothing was changed. Retry after the number of seconds in Retry-After. */
             503: {
                 headers: {
+                    /** @description Never sent: the API is same-origin only (the portal is served by it), so browsers refuse cross-origin reads. */
+                    "Access-Control-Allow-Origin"?: string;
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2275,6 +2776,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description The customer id (a UUID, either case). */
                 id: string;
             };
             cookie?: never;
@@ -2335,8 +2837,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests. */
-            429: {
+            /** @description The body is not application/json; nothing was done. */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2344,9 +2846,35 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A dependency is unavailable; nothing was changed. */
+            /** @description Too many requests; retry after the number of seconds in Retry-After. */
+            429: {
+                headers: {
+                    /** @description Never sent: the API is same-origin only (the portal is served by it), so browsers refuse cross-origin reads. */
+                    "Access-Control-Allow-Origin"?: string;
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Something failed on our side; the problem says nothing more, and nothing personal was logged. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is unavailable; nothing was changed. Retry after the number of seconds in Retry-After. */
             503: {
                 headers: {
+                    /** @description Never sent: the API is same-origin only (the portal is served by it), so browsers refuse cross-origin reads. */
+                    "Access-Control-Allow-Origin"?: string;
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2357,9 +2885,15 @@ export interface operations {
     };
     listPurchases: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Opaque: the nextCursor of the previous page of the same list. */
+                cursor?: string;
+                /** @description Items per page, 1 to 100 (default 50). */
+                limit?: number;
+            };
             header?: never;
             path: {
+                /** @description The customer id (a UUID, either case). */
                 id: string;
             };
             cookie?: never;
@@ -2420,8 +2954,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests. */
-            429: {
+            /** @description The body is not application/json; nothing was done. */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2429,9 +2963,35 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A dependency is unavailable; nothing was changed. */
+            /** @description Too many requests; retry after the number of seconds in Retry-After. */
+            429: {
+                headers: {
+                    /** @description Never sent: the API is same-origin only (the portal is served by it), so browsers refuse cross-origin reads. */
+                    "Access-Control-Allow-Origin"?: string;
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Something failed on our side; the problem says nothing more, and nothing personal was logged. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is unavailable; nothing was changed. Retry after the number of seconds in Retry-After. */
             503: {
                 headers: {
+                    /** @description Never sent: the API is same-origin only (the portal is served by it), so browsers refuse cross-origin reads. */
+                    "Access-Control-Allow-Origin"?: string;
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2444,9 +3004,11 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
+                /** @description Makes a retry safe: the same key and body answer with the first result; the same key with another body is a 422. */
                 "Idempotency-Key"?: string;
             };
             path: {
+                /** @description The customer id (a UUID, either case). */
                 id: string;
             };
             cookie?: never;
@@ -2520,6 +3082,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The body is not application/json; nothing was done. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Idempotency-Key reused with another body. */
             422: {
                 headers: {
@@ -2529,8 +3100,21 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests. */
+            /** @description Too many requests; retry after the number of seconds in Retry-After. */
             429: {
+                headers: {
+                    /** @description Never sent: the API is same-origin only (the portal is served by it), so browsers refuse cross-origin reads. */
+                    "Access-Control-Allow-Origin"?: string;
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Something failed on our side; the problem says nothing more, and nothing personal was logged. */
+            500: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2538,9 +3122,13 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A dependency is unavailable; nothing was changed. */
+            /** @description A dependency is unavailable; nothing was changed. Retry after the number of seconds in Retry-After. */
             503: {
                 headers: {
+                    /** @description Never sent: the API is same-origin only (the portal is served by it), so browsers refuse cross-origin reads. */
+                    "Access-Control-Allow-Origin"?: string;
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2554,6 +3142,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description The customer id (a UUID, either case). */
                 id: string;
             };
             cookie?: never;
@@ -2618,8 +3207,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests. */
-            429: {
+            /** @description The body is not application/json; nothing was done. */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2627,9 +3216,35 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A dependency is unavailable; nothing was changed. */
+            /** @description Too many requests; retry after the number of seconds in Retry-After. */
+            429: {
+                headers: {
+                    /** @description Never sent: the API is same-origin only (the portal is served by it), so browsers refuse cross-origin reads. */
+                    "Access-Control-Allow-Origin"?: string;
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Something failed on our side; the problem says nothing more, and nothing personal was logged. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is unavailable; nothing was changed. Retry after the number of seconds in Retry-After. */
             503: {
                 headers: {
+                    /** @description Never sent: the API is same-origin only (the portal is served by it), so browsers refuse cross-origin reads. */
+                    "Access-Control-Allow-Origin"?: string;
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2705,8 +3320,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests. */
-            429: {
+            /** @description The body is not application/json; nothing was done. */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2714,9 +3329,35 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A dependency is unavailable; nothing was changed. */
+            /** @description Too many requests; retry after the number of seconds in Retry-After. */
+            429: {
+                headers: {
+                    /** @description Never sent: the API is same-origin only (the portal is served by it), so browsers refuse cross-origin reads. */
+                    "Access-Control-Allow-Origin"?: string;
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Something failed on our side; the problem says nothing more, and nothing personal was logged. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is unavailable; nothing was changed. Retry after the number of seconds in Retry-After. */
             503: {
                 headers: {
+                    /** @description Never sent: the API is same-origin only (the portal is served by it), so browsers refuse cross-origin reads. */
+                    "Access-Control-Allow-Origin"?: string;
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2730,6 +3371,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description The erasure receipt id (a UUID, either case). */
                 receiptId: string;
             };
             cookie?: never;
@@ -2772,8 +3414,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests. */
-            429: {
+            /** @description The body is not application/json; nothing was done. */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2781,9 +3423,35 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A dependency is unavailable; nothing was changed. */
+            /** @description Too many requests; retry after the number of seconds in Retry-After. */
+            429: {
+                headers: {
+                    /** @description Never sent: the API is same-origin only (the portal is served by it), so browsers refuse cross-origin reads. */
+                    "Access-Control-Allow-Origin"?: string;
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Something failed on our side; the problem says nothing more, and nothing personal was logged. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is unavailable; nothing was changed. Retry after the number of seconds in Retry-After. */
             503: {
                 headers: {
+                    /** @description Never sent: the API is same-origin only (the portal is served by it), so browsers refuse cross-origin reads. */
+                    "Access-Control-Allow-Origin"?: string;
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2846,8 +3514,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests. */
-            429: {
+            /** @description The body is not application/json; nothing was done. */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2855,9 +3523,35 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A dependency is unavailable; nothing was changed. */
+            /** @description Too many requests; retry after the number of seconds in Retry-After. */
+            429: {
+                headers: {
+                    /** @description Never sent: the API is same-origin only (the portal is served by it), so browsers refuse cross-origin reads. */
+                    "Access-Control-Allow-Origin"?: string;
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Something failed on our side; the problem says nothing more, and nothing personal was logged. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is unavailable; nothing was changed. Retry after the number of seconds in Retry-After. */
             503: {
                 headers: {
+                    /** @description Never sent: the API is same-origin only (the portal is served by it), so browsers refuse cross-origin reads. */
+                    "Access-Control-Allow-Origin"?: string;
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2868,7 +3562,12 @@ export interface operations {
     };
     getMyAccessLog: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Opaque: the nextCursor of the previous page of the same list. */
+                cursor?: string;
+                /** @description Items per page, 1 to 100 (default 50). */
+                limit?: number;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -2920,8 +3619,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests. */
-            429: {
+            /** @description The body is not application/json; nothing was done. */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2929,9 +3628,35 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A dependency is unavailable; nothing was changed. */
+            /** @description Too many requests; retry after the number of seconds in Retry-After. */
+            429: {
+                headers: {
+                    /** @description Never sent: the API is same-origin only (the portal is served by it), so browsers refuse cross-origin reads. */
+                    "Access-Control-Allow-Origin"?: string;
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Something failed on our side; the problem says nothing more, and nothing personal was logged. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is unavailable; nothing was changed. Retry after the number of seconds in Retry-After. */
             503: {
                 headers: {
+                    /** @description Never sent: the API is same-origin only (the portal is served by it), so browsers refuse cross-origin reads. */
+                    "Access-Control-Allow-Origin"?: string;
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2998,8 +3723,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests. */
-            429: {
+            /** @description The body is not application/json; nothing was done. */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3007,9 +3732,35 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A dependency is unavailable; nothing was changed. */
+            /** @description Too many requests; retry after the number of seconds in Retry-After. */
+            429: {
+                headers: {
+                    /** @description Never sent: the API is same-origin only (the portal is served by it), so browsers refuse cross-origin reads. */
+                    "Access-Control-Allow-Origin"?: string;
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Something failed on our side; the problem says nothing more, and nothing personal was logged. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is unavailable; nothing was changed. Retry after the number of seconds in Retry-After. */
             503: {
                 headers: {
+                    /** @description Never sent: the API is same-origin only (the portal is served by it), so browsers refuse cross-origin reads. */
+                    "Access-Control-Allow-Origin"?: string;
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3081,8 +3832,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests. */
-            429: {
+            /** @description The body is not application/json; nothing was done. */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3090,9 +3841,35 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A dependency is unavailable; nothing was changed. */
+            /** @description Too many requests; retry after the number of seconds in Retry-After. */
+            429: {
+                headers: {
+                    /** @description Never sent: the API is same-origin only (the portal is served by it), so browsers refuse cross-origin reads. */
+                    "Access-Control-Allow-Origin"?: string;
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Something failed on our side; the problem says nothing more, and nothing personal was logged. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is unavailable; nothing was changed. Retry after the number of seconds in Retry-After. */
             503: {
                 headers: {
+                    /** @description Never sent: the API is same-origin only (the portal is served by it), so browsers refuse cross-origin reads. */
+                    "Access-Control-Allow-Origin"?: string;
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3164,8 +3941,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests. */
-            429: {
+            /** @description The body is not application/json; nothing was done. */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3173,9 +3950,35 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A dependency is unavailable; nothing was changed. */
+            /** @description Too many requests; retry after the number of seconds in Retry-After. */
+            429: {
+                headers: {
+                    /** @description Never sent: the API is same-origin only (the portal is served by it), so browsers refuse cross-origin reads. */
+                    "Access-Control-Allow-Origin"?: string;
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Something failed on our side; the problem says nothing more, and nothing personal was logged. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is unavailable; nothing was changed. Retry after the number of seconds in Retry-After. */
             503: {
                 headers: {
+                    /** @description Never sent: the API is same-origin only (the portal is served by it), so browsers refuse cross-origin reads. */
+                    "Access-Control-Allow-Origin"?: string;
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3238,8 +4041,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests. */
-            429: {
+            /** @description The body is not application/json; nothing was done. */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3247,9 +4050,35 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A dependency is unavailable; nothing was changed. */
+            /** @description Too many requests; retry after the number of seconds in Retry-After. */
+            429: {
+                headers: {
+                    /** @description Never sent: the API is same-origin only (the portal is served by it), so browsers refuse cross-origin reads. */
+                    "Access-Control-Allow-Origin"?: string;
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Something failed on our side; the problem says nothing more, and nothing personal was logged. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is unavailable; nothing was changed. Retry after the number of seconds in Retry-After. */
             503: {
                 headers: {
+                    /** @description Never sent: the API is same-origin only (the portal is served by it), so browsers refuse cross-origin reads. */
+                    "Access-Control-Allow-Origin"?: string;
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3274,7 +4103,8 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        openapi: string;
+                        /** @constant */
+                        openapi: "3.1.0";
                     } & {
                         [key: string]: unknown;
                     };
@@ -3307,8 +4137,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests. */
-            429: {
+            /** @description The body is not application/json; nothing was done. */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3316,9 +4146,35 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A dependency is unavailable; nothing was changed. */
+            /** @description Too many requests; retry after the number of seconds in Retry-After. */
+            429: {
+                headers: {
+                    /** @description Never sent: the API is same-origin only (the portal is served by it), so browsers refuse cross-origin reads. */
+                    "Access-Control-Allow-Origin"?: string;
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Something failed on our side; the problem says nothing more, and nothing personal was logged. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is unavailable; nothing was changed. Retry after the number of seconds in Retry-After. */
             503: {
                 headers: {
+                    /** @description Never sent: the API is same-origin only (the portal is served by it), so browsers refuse cross-origin reads. */
+                    "Access-Control-Allow-Origin"?: string;
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3376,8 +4232,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests. */
-            429: {
+            /** @description The body is not application/json; nothing was done. */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3385,9 +4241,35 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A dependency is unavailable; nothing was changed. */
+            /** @description Too many requests; retry after the number of seconds in Retry-After. */
+            429: {
+                headers: {
+                    /** @description Never sent: the API is same-origin only (the portal is served by it), so browsers refuse cross-origin reads. */
+                    "Access-Control-Allow-Origin"?: string;
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Something failed on our side; the problem says nothing more, and nothing personal was logged. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is unavailable; nothing was changed. Retry after the number of seconds in Retry-After. */
             503: {
                 headers: {
+                    /** @description Never sent: the API is same-origin only (the portal is served by it), so browsers refuse cross-origin reads. */
+                    "Access-Control-Allow-Origin"?: string;
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3448,8 +4330,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests. */
-            429: {
+            /** @description The body is not application/json; nothing was done. */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3457,9 +4339,35 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A dependency is unavailable; nothing was changed. */
+            /** @description Too many requests; retry after the number of seconds in Retry-After. */
+            429: {
+                headers: {
+                    /** @description Never sent: the API is same-origin only (the portal is served by it), so browsers refuse cross-origin reads. */
+                    "Access-Control-Allow-Origin"?: string;
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Something failed on our side; the problem says nothing more, and nothing personal was logged. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is unavailable; nothing was changed. Retry after the number of seconds in Retry-After. */
             503: {
                 headers: {
+                    /** @description Never sent: the API is same-origin only (the portal is served by it), so browsers refuse cross-origin reads. */
+                    "Access-Control-Allow-Origin"?: string;
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3526,8 +4434,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests. */
-            429: {
+            /** @description The body is not application/json; nothing was done. */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3535,9 +4443,35 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A dependency is unavailable; nothing was changed. */
+            /** @description Too many requests; retry after the number of seconds in Retry-After. */
+            429: {
+                headers: {
+                    /** @description Never sent: the API is same-origin only (the portal is served by it), so browsers refuse cross-origin reads. */
+                    "Access-Control-Allow-Origin"?: string;
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Something failed on our side; the problem says nothing more, and nothing personal was logged. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is unavailable; nothing was changed. Retry after the number of seconds in Retry-After. */
             503: {
                 headers: {
+                    /** @description Never sent: the API is same-origin only (the portal is served by it), so browsers refuse cross-origin reads. */
+                    "Access-Control-Allow-Origin"?: string;
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3591,8 +4525,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests. */
-            429: {
+            /** @description The body is not application/json; nothing was done. */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3600,9 +4534,35 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A dependency is unavailable; nothing was changed. */
+            /** @description Too many requests; retry after the number of seconds in Retry-After. */
+            429: {
+                headers: {
+                    /** @description Never sent: the API is same-origin only (the portal is served by it), so browsers refuse cross-origin reads. */
+                    "Access-Control-Allow-Origin"?: string;
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Something failed on our side; the problem says nothing more, and nothing personal was logged. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is unavailable; nothing was changed. Retry after the number of seconds in Retry-After. */
             503: {
                 headers: {
+                    /** @description Never sent: the API is same-origin only (the portal is served by it), so browsers refuse cross-origin reads. */
+                    "Access-Control-Allow-Origin"?: string;
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": number;
                     [name: string]: unknown;
                 };
                 content: {

@@ -41,6 +41,12 @@ interface AccessEntry {
   purpose?: string | null;
 }
 
+/** One page of the access log; `nextCursor` fetches the next (older) one. */
+interface AccessPage {
+  items: AccessEntry[];
+  nextCursor?: string;
+}
+
 interface Problem {
   detail?: string;
   code?: string;
@@ -319,7 +325,12 @@ function renderErasure(erasure: Me['erasure'], legalHold: boolean): void {
   }
 }
 
-function renderAccessLog(items: AccessEntry[]): void {
+/** The access log shown so far: "Show more" appends the next page until no nextCursor is left. */
+let shownLog: AccessPage = { items: [] };
+
+function renderAccessLog(page: AccessPage, append = false): void {
+  shownLog = { items: append ? [...shownLog.items, ...page.items] : page.items, nextCursor: page.nextCursor };
+  const items = shownLog.items;
   fill(
     ui.accessLog,
     items.length === 0
@@ -330,6 +341,21 @@ function renderAccessLog(items: AccessEntry[]): void {
           items.map((e) => [moment(e.at), who(e), ACTIONS[e.action] ?? e.action.replaceAll('_', ' '), e.purpose ?? (e.purpose === null ? '(no longer readable)' : '—')]),
         ),
   );
+  const cursor = shownLog.nextCursor;
+  if (cursor === undefined) return;
+  const more = node('button', 'Show more', { type: 'button', class: 'quiet', id: 'access-log-more' });
+  more.addEventListener('click', () => {
+    void busy(more, async () => {
+      const next = await apiJson<AccessPage>('GET', `/v1/me/access-log?cursor=${encodeURIComponent(cursor)}`);
+      renderAccessLog(next, true);
+      say(`${next.items.length} older entr${next.items.length === 1 ? 'y' : 'ies'} shown.`);
+      // The button was replaced: keep the keyboard where it was, or on the table once everything is shown.
+      const target = document.getElementById('access-log-more') ?? ui.accessLog.querySelector('table');
+      if (target?.tagName === 'TABLE') target.setAttribute('tabindex', '-1');
+      target?.focus();
+    });
+  });
+  ui.accessLog.append(more);
 }
 
 // ---- flows --------------------------------------------------------------------------------------
@@ -354,9 +380,9 @@ function endSession(): void {
 }
 
 async function loadDashboard(): Promise<void> {
-  const [me, log] = await Promise.all([apiJson<Me>('GET', '/v1/me'), apiJson<{ items: AccessEntry[] }>('GET', '/v1/me/access-log')]);
+  const [me, log] = await Promise.all([apiJson<Me>('GET', '/v1/me'), apiJson<AccessPage>('GET', '/v1/me/access-log')]);
   renderMe(me);
-  renderAccessLog(log.items);
+  renderAccessLog(log);
   ui.signIn.hidden = true;
   ui.dashboard.hidden = false;
   ui.signOut.hidden = false;
@@ -364,7 +390,7 @@ async function loadDashboard(): Promise<void> {
 }
 
 async function refreshAccessLog(): Promise<void> {
-  renderAccessLog((await apiJson<{ items: AccessEntry[] }>('GET', '/v1/me/access-log')).items);
+  renderAccessLog(await apiJson<AccessPage>('GET', '/v1/me/access-log'));
 }
 
 ui.loginForm.addEventListener('submit', (ev) => {

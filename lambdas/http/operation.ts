@@ -6,6 +6,8 @@ export interface OpRequest<B = unknown> {
   principal: Principal | undefined;
   params: Record<string, string>;
   body: B;
+  /** The parsed query string, on routes that declare one. */
+  query: any;
   headers: Record<string, string>;
   event: ApiEvent;
 }

@@ -188,6 +188,28 @@ describe('the customer portal in Chromium', () => {
     expect((await staff('GET', `/v1/customers/${customerId}`)).erasure).toBeUndefined();
   });
 
+  it('shows a long access log page by page with "Show more", oldest entry last', async () => {
+    const carol = await createCustomer(home, { name: 'Carol Ann', email: 'carol@example.com' });
+    const officer = { kind: 'staff', staffId: 'staff-officer-1', role: 'privacy_officer' } as const;
+    for (let i = 0; i < 60; i++) await home.app.accessLog.append(carol, officer, 'read');
+    const page = await open();
+    await signIn(page, 'carol@example.com');
+    const log = page.getByRole('table', { name: /Newest first/ });
+    const more = page.getByRole('button', { name: 'Show more' });
+    // The first page: 50 entries (and the header row); the creation is on the next page.
+    await expect.poll(() => log.getByRole('row').count()).toBe(51);
+    expect(await log.innerText()).not.toContain('created your record');
+    await more.click();
+    // 60 reads, the creation, the sign-in (and the dashboard's read, when it was logged before the list was
+    // read: the two requests run side by side), all shown; nothing more to fetch.
+    await expect.poll(() => more.count()).toBe(0);
+    const rows = await log.getByRole('row').count();
+    expect([63, 64]).toContain(rows);
+    expect((await log.getByRole('row').last().innerText()).replace(/\s+/g, ' ')).toContain('created your record');
+    expect(await page.getByRole('status').textContent()).toBe(`${rows - 51} older entries shown.`);
+    await expect.poll(() => page.evaluate(() => document.activeElement?.tagName)).toBe('TABLE');
+  });
+
   it('says so when the code is wrong, and lets the customer sign out', async () => {
     const page = await open();
     await page.getByLabel('Email or phone').fill('alice@example.com');

@@ -9,6 +9,7 @@ import type { ContactType } from '../customer/contact';
 import type { CustomerRow, SealedCustomer } from '../customer/record';
 import type { RetentionPolicy } from '../policy/retention-policy';
 import type { AccessEntry, AccessLog } from '../shared/access-log';
+import type { ListPage, PageRequest } from '../shared/paging';
 import type { Clock } from '../shared/ports';
 import type { Principal } from '../shared/principal';
 
@@ -74,11 +75,12 @@ export class Portal {
     };
   }
 
-  async accessLog(principal: CustomerPrincipal): Promise<{ items: AccessEntry[] }> {
+  /** One page of the customer's own access log, newest first (the page's own read is logged after it). */
+  async accessLog(principal: CustomerPrincipal, request: PageRequest = {}): Promise<ListPage<AccessEntry>> {
     const customerId = principal.customerId;
     const row = await this.deps.customers.require(customerId);
-    const items = await this.deps.accessLog.list(customerId);
+    const page = await this.deps.accessLog.list(customerId, request);
     await this.deps.accessLog.append(customerId, principal, 'read_access_log', undefined, !!row.legalHold);
-    return { items };
+    return page;
   }
 }
