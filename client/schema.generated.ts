@@ -1008,6 +1008,11 @@ export interface components {
                 scheduledFor: string;
                 status: string;
             };
+            /**
+             * Format: date-time
+             * @description When the data would be deleted if erasure were asked for now (after the grace period); absent while one is pending.
+             */
+            erasureIfRequestedNow?: string;
             interactions: components["schemas"]["Interaction"][];
             /** Format: date-time */
             lastActivityAt: string;

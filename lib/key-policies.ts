@@ -21,7 +21,7 @@
  * Break-glass (e.g. running `npm run reapply-erasures -- --aws` as an operator) means adding a
  * statement with PutKeyPolicy first: deliberate, and recorded by CloudTrail.
  */
-import { Arn, Aws, Stack } from 'aws-cdk-lib';
+import { Arn, Aws, type Stack } from 'aws-cdk-lib';
 import { AccountRootPrincipal, PolicyDocument, PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { KEY_ACTIONS, type KeyUse } from './constructs/crm-function';
 import { FUNCTION_KEYS, functionName, roleNameOf, type FunctionId } from './function-roles';

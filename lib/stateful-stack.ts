@@ -6,7 +6,7 @@ import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-
 import { AttributeType, Billing, ProjectionType, StreamViewType, TableEncryptionV2, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { Key, KeySpec, KeyUsage } from 'aws-cdk-lib/aws-kms';
 import type { Construct } from 'constructs';
-import { AWS_TABLES, physicalName, TABLES, type KeyType, type TableId, type TableSpec } from '../lambdas/core/policy/tables';
+import { AWS_TABLES, physicalName, type TABLES, type KeyType, type TableId, type TableSpec } from '../lambdas/core/policy/tables';
 import { namePrefix, type CrmConfig } from './config';
 import type { CrmTable } from './constructs/crm-function';
 import { dataKeyPolicy, macKeyPolicy } from './key-policies';

@@ -22,6 +22,7 @@ import { OffsetClock } from './clock';
 import { forgettingJobs } from './jobs';
 import { Outbox } from './outbox';
 import { LocalScheduler } from './scheduler';
+import { parseBasePath } from './base-path';
 import { lockDataDir } from './data-dir-lock';
 import { createLocalServer } from './server';
 import { loadStaffTokens, type StaffToken } from './staff-tokens';
@@ -43,10 +44,15 @@ export interface HomeOptions {
   wrapKeys?: (k: KeyService) => KeyService;
   /** Background job interval (ms); 0 disables the timer (jobs still run on /dev/clock). */
   jobIntervalMs?: number;
+  /** Serve everything but the /dev helpers under this path, like an API Gateway stage (CRM_BASE_PATH). */
+  basePath?: string;
 }
 
 export interface Home {
+  /** The server's root, where the /dev helpers are. */
   url: string;
+  /** `url` plus the base path: where the API, the page and /health are. */
+  apiUrl: string;
   app: App;
   clock: OffsetClock;
   outbox: Outbox;
@@ -67,6 +73,7 @@ function isLoopback(host: string): boolean {
 }
 
 export async function startHome(options: HomeOptions): Promise<Home> {
+  const basePath = parseBasePath(options.basePath);
   const dataDir = resolve(options.dataDir);
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const log = options.log ?? createLogger('privacy-crm-local');
@@ -107,6 +114,7 @@ export async function startHome(options: HomeOptions): Promise<Home> {
   let running: Promise<void> | undefined;
   const home: Home = {
     url: '',
+    apiUrl: '',
     app,
     clock,
     outbox,
@@ -140,6 +148,7 @@ export async function startHome(options: HomeOptions): Promise<Home> {
     staffTokens: tokens,
     isReady: () => ready,
     devRoutes: isLoopback(options.host ?? '127.0.0.1'),
+    basePath,
     dev: {
       outbox: () => ({ messages: outbox.list().map(({ to, channel, subject, body, sentAt }) => ({ to, channel, ...(subject ? { subject } : {}), body, sentAt })) }),
       advanceClock: async (seconds) => {
@@ -160,6 +169,7 @@ export async function startHome(options: HomeOptions): Promise<Home> {
   });
   const addr = server.address() as AddressInfo;
   home.url = `http://${options.host ?? '127.0.0.1'}:${addr.port}`;
+  home.apiUrl = `${home.url}${basePath}`;
 
   const interval = options.jobIntervalMs ?? 5_000;
   const timer = interval > 0 ? setInterval(() => void home.runJobs(), interval) : undefined;

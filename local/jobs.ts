@@ -19,7 +19,7 @@ import { createStreamHandler, TTL_PRINCIPAL, type StreamHandler } from '../lambd
 import type { App } from '../lambdas/core/app';
 import type { Clock } from '../lambdas/core/shared/ports';
 import type { LocalScheduler } from './scheduler';
-import { epoch, isExpired } from '../lambdas/core/shared/time';
+import { epoch, isExpired } from '../lambdas/core/policy/time';
 
 /** What a job needs of the home (the home satisfies it; jobs do not know the home). */
 export interface JobContext {

@@ -49,6 +49,7 @@ const home = await startHome({
   host,
   dynamodbEndpoint: setting('CRM_DYNAMODB_ENDPOINT'),
   staffTokensJson: setting('CRM_STAFF_TOKENS'),
+  basePath: setting('CRM_BASE_PATH'),
 }).catch((e: unknown) => {
   console.error(describeListenError(e, port, host) ?? `privacy-crm could not start: ${(e as Error).message}`);
   process.exit(1);
@@ -70,8 +71,8 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
 
 const lines = [
   `privacy-crm is running at ${home.url}`,
-  `  portal:    ${home.url}/portal`,
-  `  openapi:   ${home.url}/v1/openapi.json`,
+  `  portal:    ${home.apiUrl}/portal`,
+  `  openapi:   ${home.apiUrl}/v1/openapi.json`,
   `  data dir:  ${dataDir}`,
 ];
 const offsetDays = (home.clock.now().getTime() - Date.now()) / 86_400_000;

@@ -9,9 +9,10 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { bearerToken } from '../lambdas/http/auth';
 import type { ApiHandler } from '../lambdas/http/api';
 import { SECURITY_HEADERS } from '../lambdas/http/middleware';
-import { DEV_PREFIX, LOCAL_ROUTES } from '../lambdas/http/local-routes';
+import { LOCAL_ROUTES } from '../lambdas/http/local-routes';
 import { problem } from '../lambdas/http/problem';
 import { matchPath } from '../lambdas/http/routes';
+import { stageOf, stripBasePath } from './base-path';
 import { parseClockRequest } from './dev-clock';
 import { indexPage } from './index-page';
 import { findStaff, type StaffToken } from './staff-tokens';
@@ -33,6 +34,8 @@ export interface LocalServerOptions {
   isReady: () => boolean;
   /** The /dev routes (outbox, clock): only when listening on loopback, never on a shared interface. */
   devRoutes: boolean;
+  /** Serve the API and page under this path (e.g. `/dev`), as API Gateway does under a stage; '' for none. */
+  basePath?: string;
 }
 
 /**
@@ -66,7 +69,15 @@ function withHeaders(r: APIGatewayProxyResult): APIGatewayProxyResult {
   return { ...r, headers: { ...SECURITY_HEADERS, ...(r.headers ?? {}) } };
 }
 
-export function toEvent(req: IncomingMessage, url: URL, resource: string, params: Record<string, string>, body: Buffer, authorizer?: Record<string, unknown>): APIGatewayProxyEvent {
+export function toEvent(
+  req: IncomingMessage,
+  url: URL,
+  resource: string,
+  params: Record<string, string>,
+  body: Buffer,
+  authorizer?: Record<string, unknown>,
+  basePath = '',
+): APIGatewayProxyEvent {
   const headers: Record<string, string> = {};
   const multi: Record<string, string[]> = {};
   for (const [k, v] of Object.entries(req.headers)) {
@@ -79,7 +90,8 @@ export function toEvent(req: IncomingMessage, url: URL, resource: string, params
   const requestId = randomUUID();
   return {
     resource,
-    path: url.pathname,
+    // As API Gateway: the path without the stage; requestContext keeps the stage and the full path.
+    path: stripBasePath(basePath, url.pathname) ?? url.pathname,
     httpMethod: req.method ?? 'GET',
     headers,
     multiValueHeaders: multi,
@@ -98,7 +110,7 @@ export function toEvent(req: IncomingMessage, url: URL, resource: string, params
       // What API Gateway puts there; the sign-in rate limit keys on it (hashed), and no log line carries it.
       identity: { sourceIp: req.socket.remoteAddress ?? '' } as APIGatewayProxyEvent['requestContext']['identity'],
       path: url.pathname,
-      stage: 'local',
+      stage: stageOf(basePath),
       requestId,
       requestTimeEpoch: Date.now(),
       resourceId: 'local',
@@ -132,16 +144,15 @@ async function handle(req: IncomingMessage, res: ServerResponse, opts: LocalServ
     return send(res, withHeaders(problem(400, 'bad_request', 'The request target is not a valid path.')));
   }
 
+  // The local-only helpers (start page, outbox, clock) stay at the root, outside any base path, so they
+  // are never taken for a stage; /health lives under the base path, as the API does.
+  const devHelper = url.pathname === LOCAL_ROUTES.outbox.path || url.pathname === LOCAL_ROUTES.clock.path;
+  if (devHelper && !opts.devRoutes) return send(res, withHeaders(problem(404, 'not_found', 'No such route.')));
   const local = localRoute(url.pathname);
-  const devHidden = url.pathname.startsWith(DEV_PREFIX) && !opts.devRoutes;
-  if (local && !devHidden && local.method !== method) {
+  if (local && local !== LOCAL_ROUTES.health && local.method !== method && (local === LOCAL_ROUTES.home || opts.devRoutes)) {
     return send(res, withHeaders(problem(405, 'method_not_allowed', `Use ${local.method}.`, { headers: { allow: local.method } })));
   }
   if (url.pathname === LOCAL_ROUTES.home.path && method === LOCAL_ROUTES.home.method) return send(res, indexPage());
-  if (url.pathname === LOCAL_ROUTES.health.path && method === LOCAL_ROUTES.health.method) {
-    return send(res, json(opts.isReady() ? 200 : 503, { status: opts.isReady() ? 'ok' : 'starting' }));
-  }
-  if (devHidden) return send(res, withHeaders(problem(404, 'not_found', 'No such route.')));
   if (url.pathname === LOCAL_ROUTES.outbox.path && method === LOCAL_ROUTES.outbox.method) return send(res, json(200, opts.dev.outbox()));
   if (url.pathname === LOCAL_ROUTES.clock.path && method === LOCAL_ROUTES.clock.method) {
     // JSON only: a web page cannot send that cross-origin without a preflight this server never answers.
@@ -153,7 +164,16 @@ async function handle(req: IncomingMessage, res: ServerResponse, opts: LocalServ
     return send(res, json(200, 'reset' in clock ? await opts.dev.resetClock() : await opts.dev.advanceClock(clock.advanceSeconds)));
   }
 
-  const match = matchPath(method, url.pathname);
+  const basePath = opts.basePath ?? '';
+  const path = stripBasePath(basePath, url.pathname);
+  if (path === undefined) return send(res, withHeaders(problem(404, 'not_found', 'No such route.')));
+  if (path === LOCAL_ROUTES.health.path) {
+    const { method: allowed } = LOCAL_ROUTES.health;
+    if (method !== allowed) return send(res, withHeaders(problem(405, 'method_not_allowed', `Use ${allowed}.`, { headers: { allow: allowed } })));
+    return send(res, json(opts.isReady() ? 200 : 503, { status: opts.isReady() ? 'ok' : 'starting' }));
+  }
+
+  const match = matchPath(method, path);
   if (!match) return send(res, withHeaders(problem(404, 'not_found', 'No such route.')));
   if ('allowed' in match) return send(res, withHeaders(problem(405, 'method_not_allowed', `Use ${match.allowed.join(', ')}.`, { headers: { allow: match.allowed.join(', ') } })));
 
@@ -165,6 +185,6 @@ async function handle(req: IncomingMessage, res: ServerResponse, opts: LocalServ
     if (!staff) return send(res, withHeaders(problem(401, 'unauthorized', 'A valid staff bearer token is required.', { headers: { 'www-authenticate': 'Bearer' } })));
     authorizer = { claims: { sub: staff.staffId, 'cognito:groups': staff.role } };
   }
-  const event = toEvent(req, url, match.route.path, match.params, body, authorizer);
+  const event = toEvent(req, url, match.route.path, match.params, body, authorizer, basePath);
   send(res, await opts.handler(event));
 }

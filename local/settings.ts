@@ -40,6 +40,12 @@ export const LOCAL_SETTINGS: readonly LocalSetting[] = [
     name: 'CRM_RETENTION_DAYS',
     what: 'per-category retention overrides, JSON such as `{"behaviour": 30}` (category ids as in the inventory)',
   },
+  {
+    name: 'CRM_BASE_PATH',
+    what:
+      'serve the API, the portal and `/health` under this path, as API Gateway does under a stage (e.g. `/dev`: `/dev/portal`, ' +
+      '`/dev/v1/...`, `/dev/health`); the local-only `/dev/outbox` and `/dev/clock` stay at the root',
+  },
   { name: 'LOG_LEVEL', default: 'INFO', what: 'structured JSON logs; they never contain a personal value' },
 ];
 

@@ -75,14 +75,14 @@ export function createApiHandler(app: App, deps: { log: Log; sessions?: SessionR
     const headers = lowerHeaders(event.headers);
     if (route.idempotent) checkIdempotencyKey(headers['idempotency-key']);
 
-    let query: unknown = undefined;
+    let query: unknown;
     if (route.query) {
       const parsed = route.query.safeParse(event.queryStringParameters ?? {});
       if (!parsed.success) throw validationFrom(parsed.error);
       query = parsed.data;
     }
 
-    let body: unknown = undefined;
+    let body: unknown;
     if (route.body) {
       const parsed = route.body.safeParse(event.parsedBody ?? {});
       if (!parsed.success) throw validationFrom(parsed.error);

@@ -48,6 +48,9 @@ export const Me = z
     consent: ConsentState,
     retention: z.strictObject({ expiresAt: Timestamp.meta({ description: 'When the record is deleted unless there is new activity.' }) }),
     erasure: z.strictObject({ status: Word, scheduledFor: Timestamp, receiptId: Uuid }).optional(),
+    erasureIfRequestedNow: Timestamp.optional().meta({
+      description: 'When the data would be deleted if erasure were asked for now (after the grace period); absent while one is pending.',
+    }),
     legalHold: z.boolean().optional(),
     createdAt: Timestamp,
     lastActivityAt: Timestamp,

@@ -148,7 +148,7 @@ function describeValues(store: () => Store): void {
       item.consent.purposes.push('b');
       item.sealed[0] = 9;
       const read = await store().get('customers', { customerId });
-      (read?.consent as { purposes: string[] }).purposes.push('c');
+      (read!.consent as { purposes: string[] }).purposes.push('c');
       const again = await store().get('customers', { customerId });
       expect(again?.consent).toEqual({ purposes: ['a'] });
       expect(Array.from(again?.sealed as Uint8Array)).toEqual([1]);
@@ -174,7 +174,7 @@ function describeValues(store: () => Store): void {
       await expectRefused(store().put('customers', tooBig), /Item size has exceeded/);
       expect(await store().get('customers', { customerId })).toBeUndefined();
       await store().put('customers', { customerId, sealed: new Uint8Array(409_600 - overhead) });
-      expect(((await store().get('customers', { customerId }))?.sealed as Uint8Array).length).toBe(409_600 - overhead);
+      expect(((await store().get('customers', { customerId }))!.sealed as Uint8Array).length).toBe(409_600 - overhead);
     });
 
     it('a row without its key, with a key of the wrong type or an empty key is refused', async () => {

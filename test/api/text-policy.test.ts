@@ -41,9 +41,9 @@ const NEWLINES: [string, string][] = [
   ['a line separator', '\\u2028'],
 ];
 
-/** Sends `template` with `$` replaced by a JSON escape, so lone surrogates reach the server as sent. */
-const send = (method: string, path: string, template: string, escape: string, token: string = TOKENS.admin) =>
-  home.request(method, path, { token, rawBody: template.replace('$', escape), headers: { 'content-type': 'application/json' } });
+/** Sends `template` with `$` replaced by a JSON escaped, so lone surrogates reach the server as sent. */
+const send = (method: string, path: string, template: string, escaped: string, token: string = TOKENS.admin) =>
+  home.request(method, path, { token, rawBody: template.replace('$', escaped), headers: { 'content-type': 'application/json' } });
 
 type Field = [string, string, string, string];
 const FIELDS: Field[] = [
@@ -59,8 +59,8 @@ describe.each(FIELDS)('%s', (label, method, path, template) => {
   const refused = label === 'summary' ? REFUSED : [...REFUSED, ...NEWLINES];
   it(`refuses ${refused.length} kinds of character, each with a 400 naming the field, and stores nothing`, async () => {
     const before = await rowCounts(home.dynamo);
-    for (const [what, escape] of refused) {
-      const res = await send(method, path.replace(':id', customerId), template, escape);
+    for (const [what, escaped] of refused) {
+      const res = await send(method, path.replace(':id', customerId), template, escaped);
       expect(res.status, what).toBe(400);
       expect(res.headers.get('content-type'), what).toBe('application/problem+json');
       expect(res.body.errors, what).toEqual([{ field: fieldOf(label), message: expect.any(String) }]);

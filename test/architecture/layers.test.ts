@@ -52,6 +52,14 @@ describe('architecture', () => {
     expect(broken).toEqual([]);
   });
 
+  it('keeps every source file at 300 lines or fewer (generated files aside)', () => {
+    const long = sourceFiles()
+      .map((f) => [f, readFileSync(join(ROOT, f), 'utf8').split('\n').length - 1] as const)
+      .filter(([, n]) => n > 300)
+      .map(([f, n]) => `${f}: ${n} lines`);
+    expect(long).toEqual([]);
+  });
+
   it('has at most 3 double casts in lambdas/ and local/, each with a comment saying why', () => {
     const casts = sourceFiles()
       .filter((f) => f.startsWith('lambdas/') || f.startsWith('local/'))

@@ -115,7 +115,7 @@ describe('stateful stack: keys', () => {
   it('key policies name only the account (narrowed by conditions, see key-policies.test.ts) or the DynamoDB service', () => {
     const root = { AWS: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::', { Ref: 'AWS::AccountId' }, ':root']] } };
     for (const [, key] of resourcesOf(template, 'AWS::KMS::Key')) {
-      for (const s of key.Properties?.KeyPolicy.Statement) {
+      for (const s of key.Properties!.KeyPolicy.Statement) {
         expect([root, { Service: 'dynamodb.amazonaws.com' }]).toContainEqual(s.Principal);
         expect(s.Action).not.toContain('kms:*');
       }

@@ -176,7 +176,7 @@ describe('functions', () => {
       DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [id(crm.stateless.node.findChild('StreamDeadLetters').node.findChild('Queue') as never), 'Arn'] } } },
     });
     expect(JSON.stringify(mapping.Properties?.EventSourceArn)).toMatch(/Tablecustomers[0-9A-F]{8}StreamArn/);
-    const [filter] = mapping.Properties?.FilterCriteria.Filters;
+    const [filter] = mapping.Properties!.FilterCriteria.Filters;
     expect(JSON.parse(filter.Pattern)).toEqual({
       eventName: ['REMOVE'],
       userIdentity: { type: ['Service'], principalId: ['dynamodb.amazonaws.com'] },
@@ -393,7 +393,7 @@ describe('dead-letter queues and alarms', () => {
       ([, f]) => f.Properties?.LogGroupName?.Ref === logGroupId && f.Properties?.FilterPattern === `{ $.message = "${message}" }`,
     );
     expect(filters).toHaveLength(1);
-    const [transformation] = filters[0][1].Properties?.MetricTransformations;
+    const [transformation] = filters[0][1].Properties!.MetricTransformations;
     expect(transformation).toEqual({ MetricNamespace: expect.stringMatching(new RegExp(`^PrivacyCrm/crm-${crm.config.stage}-${fn}$`)), MetricName: expect.any(String), MetricValue: '1' });
     expect(transformation.DefaultValue).toBeUndefined();
     t.hasResourceProperties('AWS::CloudWatch::Alarm', {

@@ -11,7 +11,9 @@ import { helpText, LOCAL_SETTINGS, settingsMarkdown } from '../../local/settings
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const dirs: string[] = [];
-afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+afterAll(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
 const tempDir = () => {
   const d = mkdtempSync(join(tmpdir(), 'crm-cli-'));
   dirs.push(d);

@@ -10,7 +10,9 @@ import { startDynalite } from '../support/dynalite';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const dirs: string[] = [];
-afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+afterAll(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
 
 interface Running {
   child: ChildProcess;

@@ -1,247 +1,279 @@
 /**
- * The portal in a real browser (Chromium found by test/support/browser.ts, headless, driven by playwright-core): a customer
- * signs in with the code from the outbox, reads what is held and who looked at it, downloads it,
- * changes consent, asks for erasure and cancels it. The signed-in dashboard is saved as
- * docs/portal-dashboard.png for the README.
+ * The portal journey in a real browser (Chromium found by test/support/browser.ts, headless, driven by
+ * playwright-core), run twice: at the server root in English, and under an API Gateway-like stage path
+ * (`/dev`) in German. A customer signs in with the code from the outbox, reads what is held and who
+ * looked at it, downloads it, changes consent, asks for erasure, reads the receipt and cancels.
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DE } from '../../portal/i18n/de';
+import { EN } from '../../portal/i18n/en';
 import { launchChromium } from '../support/browser';
-import { TOKENS, type TestHome } from '../support/home';
-import { createCustomer, lastCode, startPortalHome } from './support';
+import { TOKENS } from '../support/home';
+import { ALICE, BOB, focusedId, focusedText, Session, signIn, startWorld, poll, settled, type PortalWorld } from './browser-support';
+import { createCustomer, lastCode } from './support';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '../..');
-const SCREENSHOT = join(ROOT, 'docs/portal-dashboard.png');
+const SCREENSHOTS = { desktop: join(ROOT, 'docs/portal-dashboard.png'), phone: join(ROOT, 'docs/portal-phone.png') };
+const saveScreenshot = (file: string, png: Buffer) => {
+  // The README's screenshots are refreshed on request only, so a test run leaves the work tree clean.
+  if (process.env.UPDATE_SCREENSHOTS !== '1') return;
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(file, png);
+};
 
-let home: TestHome;
 let browser: Browser;
-let context: BrowserContext | undefined;
-let customerId: string;
-const problems: string[] = [];
-
 beforeAll(async () => {
-  // Every test signs the same customer in: a roomier per-contact limit than production's 5 per 15 minutes.
-  home = await startPortalHome({ signIn: { perContact: { limit: 50, windowSeconds: 900 } } });
-  customerId = await createCustomer(home, { name: 'Alice Liddell', email: 'alice@example.com', consent: { communications: true } });
-  const staff = async (method: string, path: string, body: unknown, token: string = TOKENS.agent) => {
-    const res = await home.request(method, path, { token, body });
-    expect(res.status, `${path}: ${JSON.stringify(res.body)}`).toBeLessThan(300);
-  };
-  await staff('POST', `/v1/customers/${customerId}/purchases`, { currency: 'EUR', items: [{ sku: 'TEAPOT-BLUE', quantity: 1, unitPriceMinor: 3900 }, { sku: 'TEA-EARL-GREY', quantity: 2, unitPriceMinor: 650 }] });
-  await staff('POST', `/v1/customers/${customerId}/interactions`, { channel: 'email', summary: 'Asked when the blue teapot is back in stock' });
-  await staff('POST', `/v1/customers/${customerId}/interactions`, { channel: 'phone', summary: 'Parcel arrived damaged; replacement sent' });
-  await staff('POST', `/v1/customers/${customerId}/reveal`, { purpose: 'Filing the courier damage claim' }, TOKENS.officer);
-  await createCustomer(home, { name: 'Bob Builder', phone: '+44 20 7946 0222' });
-
   browser = await launchChromium();
 });
-afterAll(async () => {
-  await browser?.close();
-  await home?.close();
-});
-afterEach(async () => {
-  await context?.close();
-  context = undefined;
-  const seen = problems.splice(0);
-  expect(seen, 'no console errors, CSP violations or failed requests').toEqual([]);
-});
+afterAll(async () => browser?.close());
 
-async function open(viewport = { width: 1100, height: 900 }): Promise<Page> {
-  context = await browser.newContext({ viewport, locale: 'en-GB', timezoneId: 'UTC', acceptDownloads: true, reducedMotion: 'reduce', colorScheme: 'light' });
-  const page = await context.newPage();
-  page.on('console', (m) => {
-    if (m.type() === 'error' && !/status of 401|status of 429/.test(m.text())) problems.push(m.text());
+const flat = (s: string | null) => (s ?? '').replace(/\s+/g, ' ').trim();
+
+describe.each([
+  { basePath: '', lang: 'en' as const, L: EN, locale: 'en-GB' },
+  { basePath: '/dev', lang: 'de' as const, L: DE, locale: 'de-DE' },
+])('the portal at "$basePath/portal" in $lang', ({ basePath, lang, L, locale }) => {
+  let world: PortalWorld;
+  beforeAll(async () => {
+    world = await startWorld(basePath);
   });
-  page.on('pageerror', (e) => problems.push(e.message));
-  page.on('requestfailed', (r) => problems.push(`request failed: ${r.method()} ${r.url()} ${r.failure()?.errorText}`));
-  page.on('request', (r) => {
-    if (!r.url().startsWith(home.url) && !r.url().startsWith('blob:')) problems.push(`request to another origin: ${r.url()}`);
-  });
-  await page.goto(`${home.url}/portal`);
-  return page;
-}
+  afterAll(async () => world?.home.close());
 
-/** Signs in with the keyboard only, as a screen-reader or keyboard user would. */
-async function signIn(page: Page, contact: string, to = contact): Promise<void> {
-  await page.getByLabel('Email or phone').focus();
-  await page.keyboard.type(contact);
-  await page.keyboard.press('Enter');
-  const code = page.getByLabel('Code');
-  await expect.poll(() => page.evaluate(() => document.activeElement?.id)).toBe('code');
-  await expect.poll(() => lastCode(home, to)).toBeDefined();
-  await code.pressSequentially(lastCode(home, to)!);
-  await page.keyboard.press('Enter');
-  await page.getByRole('heading', { level: 1, name: /^Your data, / }).waitFor();
-}
+  const labels = { contact: L['login.label'], code: L['verify.label'] };
+  const day = (iso: string) =>
+    new Intl.DateTimeFormat(locale, { year: 'numeric', month: 'long', day: 'numeric', timeZone: 'UTC' }).format(new Date(iso));
+  /** A catalogue entry with its placeholders filled, as the page shows it. */
+  const say = (key: keyof typeof EN, vars: Record<string, string> = {}) => L[key].replace(/\{(\w+)\}/g, (_, name: string) => vars[name]);
+  const feedback = (page: Page, id: string) => () => page.locator(`#${id}`).textContent();
+  const staff = async (method: string, path: string, body?: unknown) => {
+    const res = await world.home.request(method, path, { token: TOKENS.agent, body });
+    expect(res.status, JSON.stringify(res.body)).toBeLessThan(300);
+    return res.body;
+  };
+  const open = async (viewport?: { width: number; height: number }) => {
+    const s = await Session.open(browser, world, { lang, viewport });
+    await signIn(s.page, world.home, ALICE.email, ALICE.email, labels);
+    return s;
+  };
 
-describe('the customer portal in Chromium', () => {
-  it('signs in with the code from the outbox and shows what is held, who looked at it and until when', async () => {
-    const page = await open();
-    await expect.poll(() => page.getByRole('button', { name: 'Send code' }).isVisible()).toBe(true);
-    await signIn(page, 'alice@example.com');
+  it('signs in with the code and shows what is held, who else looked, and until when', async () => {
+    const s = await open();
+    const { page } = s;
+    expect(await page.evaluate(() => document.documentElement.lang)).toBe(lang);
+    expect(await page.locator('#page-feedback').textContent()).toBe(L['say.signedIn']);
+    const text = flat(await page.locator('main').textContent());
+    const parts = [ALICE.name, ALICE.email, '1 × TEAPOT-BLUE, 2 × TEA-EARL-GREY', 'Parcel arrived damaged', L['channel.phone']];
+    for (const part of parts) expect(text).toContain(part);
+    expect(text).toContain(flat(new Intl.NumberFormat(locale, { style: 'currency', currency: 'EUR' }).format(52)));
 
-    await expect.poll(() => page.evaluate(() => document.activeElement?.id)).toBe('page-title');
-    await expect.poll(() => page.getByRole('status').textContent()).toBe('You are signed in.');
-    const text = (await page.locator('main').innerText()).replace(/\s+/g, ' ');
-    expect(text).toContain('Alice Liddell');
-    expect(text).toContain('alice@example.com');
-    expect(text).toContain('1 × TEAPOT-BLUE, 2 × TEA-EARL-GREY');
-    expect(text).toContain('€52.00');
-    expect(text).toContain('Asked when the blue teapot is back in stock');
-    expect(text).toContain('Parcel arrived damaged; replacement sent');
-    expect(text).toMatch(/Messages from us by email or SMS On since .+; it lapses on \d{1,2} \w+ \d{4} unless you confirm it again\./);
+    // Staff first, the newest five; the customer's own actions folded away.
+    const log = page.getByRole('table', { name: L['access.caption'] });
+    expect(await log.getByRole('row').count()).toBe(1 + 5);
+    const officer = L['who.staff'].replace('{id}', 'staff-officer-1').replace('{role}', L['role.privacy_officer']);
+    const own = page.locator('details.own');
+    expect(await own.evaluate((d) => (d as HTMLDetailsElement).open)).toBe(false);
+    expect(await own.locator('summary').textContent()).toMatch(/\(\d+\)$/);
+    expect(flat(await own.textContent())).not.toContain(L['action.read_access_log']);
 
-    const me = await staff('GET', `/v1/customers/${customerId}`);
-    const retention = new Intl.DateTimeFormat('en-GB', { year: 'numeric', month: 'long', day: 'numeric', timeZone: 'UTC' }).format(new Date(me.retention.expiresAt));
-    expect(await page.locator('#me-retention').textContent()).toBe(retention);
+    const shot = lang === 'en' ? await page.screenshot({ fullPage: true, animations: 'disabled', caret: 'hide' }) : undefined;
+    if (shot) saveScreenshot(SCREENSHOTS.desktop, shot);
+    const more = page.getByRole('button', { name: L['access.more'] }).first();
+    await more.focus();
+    await page.keyboard.press('Enter');
+    await poll(() => log.getByRole('row').count()).toBe(1 + 7);
+    expect(flat(await log.textContent())).toContain(`${officer} ${L['action.reveal']} Filing the courier damage claim`);
+    expect(await more.isVisible()).toBe(false);
+    expect(await page.evaluate(() => document.activeElement?.tagName)).toBe('TR');
 
-    const log = page.getByRole('table', { name: /Newest first/ });
-    await expect.poll(() => log.getByRole('row').count()).toBeGreaterThan(3);
-    const rows = (await log.innerText()).replace(/\s+/g, ' ');
-    expect(rows).toContain('Staff member staff-officer-1 (privacy officer) saw your full name and contact Filing the courier damage claim');
-    expect(rows).toContain('Staff member staff-agent-1 (support agent) created your record');
-    expect(rows).toContain('You signed in');
+    // After the log: a staff read adds a row to it.
+    const me = await staff('GET', `/v1/customers/${world.aliceId}`);
+    expect(await page.locator('#me-retention').textContent()).toBe(day(me.retention.expiresAt));
+    expect(await page.locator('#me-retention-label').textContent()).toBe(L['facts.keptUntil']);
 
-    const png = await page.screenshot({ fullPage: true, animations: 'disabled', caret: 'hide' });
-    expect(png.subarray(1, 4).toString()).toBe('PNG');
-    // The README's screenshot is refreshed on request only, so a test run leaves the work tree clean.
-    if (process.env.UPDATE_SCREENSHOTS === '1') {
-      mkdirSync(dirname(SCREENSHOT), { recursive: true });
-      writeFileSync(SCREENSHOT, png);
-    }
+    await s.close();
   });
 
-  it('downloads the export as a file the customer can read', async () => {
-    const page = await open();
-    await signIn(page, 'alice@example.com');
-    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download my data' }).click()]);
+  it('downloads the export, saying so next to the button', async () => {
+    const s = await open();
+    const { page } = s;
+    const button = page.getByRole('button', { name: L['download.button'] });
+    const [download] = await Promise.all([page.waitForEvent('download'), button.click()]);
     expect(download.suggestedFilename()).toMatch(/^my-data-\d{4}-\d{2}-\d{2}\.json$/);
-    const file = await download.path();
-    const doc = JSON.parse(readFileSync(file, 'utf8'));
-    expect(doc.customerId).toBe(customerId);
-    expect(doc.schemaVersion).toBe('1');
-    expect(doc.categories.contact.data.email).toBe('alice@example.com');
-    expect(doc.categories.purchases.data.items).toHaveLength(1);
+    const doc = JSON.parse(readFileSync(await download.path(), 'utf8'));
+    expect(doc.customerId).toBe(world.aliceId);
+    expect(doc.categories.contact.data.email).toBe(ALICE.email);
     expect(doc.categories.interactions.data.items).toHaveLength(2);
-    for (const section of Object.values(doc.categories) as { purpose: string; legalBasis: string; retention: unknown; recipients: string[]; source: string }[]) {
-      expect(section.purpose && section.legalBasis && section.source).toBeTruthy();
-      expect(section.recipients.length).toBeGreaterThan(0);
-    }
-    await expect.poll(() => page.getByRole('status').textContent()).toMatch(/downloading/);
-    await expect.poll(async () => (await page.getByRole('table', { name: /Newest first/ }).innerText()).replace(/\s+/g, ' ')).toContain('You downloaded your data');
+    await poll(feedback(page, 'download-feedback')).toBe(say('download.done', { file: download.suggestedFilename() }));
+    await s.close();
   });
 
-  it('changes consent with the switches', async () => {
-    const page = await open();
-    await signIn(page, 'alice@example.com');
-    const analytics = page.getByRole('switch', { name: 'Analytics of your visits' });
-    const messages = page.getByRole('switch', { name: 'Messages from us by email or SMS' });
-    expect(await analytics.isChecked()).toBe(false);
-    expect(await messages.isChecked()).toBe(true);
-
+  it('changes consent, says which, and says beforehand that analytics off deletes the visits', async () => {
+    const s = await open();
+    const { page } = s;
+    const analytics = page.getByRole('switch', { name: L['consent.analytics'] });
     await analytics.check();
-    await expect.poll(() => page.getByRole('status').textContent()).toBe('Consent given. Thank you.');
-    await messages.focus();
-    await page.keyboard.press('Space');
-    await expect.poll(() => page.getByRole('status').textContent()).toBe('Consent withdrawn.');
-    expect(await messages.isChecked()).toBe(false);
-    expect(await page.locator('#consent-communications-state').textContent()).toMatch(/^Off since /);
+    await poll(feedback(page, 'consent-feedback')).toBe(say('consent.given', { purpose: L['purpose.analytics'] }));
+    await staff('POST', `/v1/customers/${world.aliceId}/events`, { type: 'search', path: '/shop' });
+    await staff('POST', `/v1/customers/${world.aliceId}/events`, { type: 'page_view', path: '/shop/teapots' });
+    await settled(page);
+    await page.reload();
+    await page.locator('#behaviour table').waitFor();
+    expect(flat(await page.locator('#behaviour').textContent())).toContain(`${L['event.search']} /shop`);
+    expect(await page.locator('#consent-analytics-warning').textContent()).toBe(L['consent.deletesVisits.other'].replace('{count}', '2'));
 
-    const state = await staff('GET', `/v1/customers/${customerId}`);
-    expect(state.consent.analytics).toMatchObject({ status: 'active', source: 'portal' });
-    expect(state.consent.communications).toMatchObject({ status: 'withdrawn', source: 'portal' });
+    await analytics.focus();
+    await page.keyboard.press('Space');
+    await poll(feedback(page, 'consent-feedback')).toBe(say('consent.visitsDeleted', { purpose: L['purpose.analytics'] }));
+    expect(await page.locator('#behaviour').textContent()).toBe(L['behaviour.none']);
+    expect(await focusedId(page)).toBe('consent-analytics');
+
+    await page.getByRole('switch', { name: L['consent.communications'] }).focus();
+    await page.keyboard.press('Space');
+    await poll(feedback(page, 'consent-feedback')).toBe(say('consent.withdrawnSay', { purpose: L['purpose.communications'] }));
+    const state = await staff('GET', `/v1/customers/${world.aliceId}`);
+    expect(state.consent).toMatchObject({ analytics: { status: 'withdrawn' }, communications: { status: 'withdrawn', source: 'portal' } });
+    await s.close();
   });
 
-  it('asks for erasure after a confirmation, shows the scheduled date, and cancels it', async () => {
-    const page = await open();
-    await signIn(page, 'alice@example.com');
-
-    await page.getByRole('button', { name: 'Delete my data' }).click();
-    const dialog = page.getByRole('dialog', { name: 'Delete your data?' });
+  it('asks for erasure in plain words, shows the date and a readable receipt, and cancels', async () => {
+    const s = await open();
+    const { page } = s;
+    await page.getByRole('button', { name: L['erasure.button'] }).click();
+    const dialog = page.getByRole('dialog', { name: L['dialog.title'] });
     await dialog.waitFor();
-    await dialog.getByRole('button', { name: 'Keep my data' }).click();
-    await expect.poll(() => dialog.isVisible()).toBe(false);
-    expect((await staff('GET', `/v1/customers/${customerId}`)).erasure).toBeUndefined();
+    const words = flat(await dialog.textContent());
+    expect(words).not.toMatch(/\bkey\b|schlüssel/i);
+    for (const k of ['dialog.deleted3', 'dialog.kept1'] as const) expect(words).toContain(L[k]);
+    await dialog.getByRole('button', { name: L['dialog.no'] }).click();
+    expect(await page.locator('#erasure-feedback').textContent()).toBe(L['erasure.keptSay']);
+    expect((await staff('GET', `/v1/customers/${world.aliceId}`)).erasure).toBeUndefined();
 
-    await page.getByRole('button', { name: 'Delete my data' }).click();
-    await dialog.getByRole('button', { name: 'Yes, delete my data' }).click();
-    const cancel = page.getByRole('button', { name: 'Cancel deletion' });
+    await page.getByRole('button', { name: L['erasure.button'] }).click();
+    await dialog.getByRole('button', { name: L['dialog.yes'] }).click();
+    const cancel = page.getByRole('button', { name: L['erasure.cancel'] });
     await cancel.waitFor();
-    const pending = (await staff('GET', `/v1/customers/${customerId}`)).erasure;
-    expect(pending.status).toBe('pending');
-    const date = new Intl.DateTimeFormat('en-GB', { year: 'numeric', month: 'long', day: 'numeric', timeZone: 'UTC' }).format(new Date(pending.scheduledFor));
-    expect(await page.locator('#erasure-date').textContent()).toBe(`Your data will be deleted on ${date}.`);
-    expect(await page.locator('#erasure-receipt').textContent()).toBe(pending.receiptId);
-    await expect.poll(() => page.evaluate(() => document.activeElement?.textContent)).toBe('Cancel deletion');
+    const pending = (await staff('GET', `/v1/customers/${world.aliceId}`)).erasure;
+    const date = day(pending.scheduledFor);
+    expect(words).toContain(L['dialog.when'].replace('{date}', date));
+    expect(await page.locator('#erasure-date').textContent()).toBe(L['erasure.pending'].replace('{date}', date));
+    await poll(() => page.locator('#me-retention-label').textContent()).toBe(L['facts.deletedOn']);
+    expect(await page.locator('#me-retention').textContent()).toBe(date);
 
-    // Still there after a reload: the page reads it back from the server.
+    await page.getByRole('link', { name: L['erasure.receiptLink'] }).click();
+    const receipt = page.getByRole('region', { name: L['receipt.title'] });
+    await receipt.getByRole('list').first().waitFor();
+    const shown = flat(await receipt.textContent());
+    expect(shown).toContain(L['receipt.status.pending'].replace('{date}', date));
+    expect(shown).toContain(pending.receiptId);
+    expect(shown).toContain(L['cat.contact']);
+    const kept = say('receipt.keptFor', { duration: lang === 'en' ? '3 years' : '3 Jahre', why: L['why.purchases'] });
+    expect(shown).toContain(`${L['cat.purchases']}. ${kept}`);
+    await page.getByRole('link', { name: L['receipt.back'] }).click();
+    await cancel.waitFor();
+
+    await settled(page);
     await page.reload();
     await cancel.waitFor();
-    expect(await page.locator('#erasure-date').textContent()).toBe(`Your data will be deleted on ${date}.`);
-
     await cancel.click();
-    await page.getByRole('button', { name: 'Delete my data' }).waitFor();
-    await expect.poll(() => page.getByRole('status').textContent()).toMatch(/^Deletion cancelled/);
-    expect((await staff('GET', `/v1/customers/${customerId}`)).erasure).toBeUndefined();
+    await page.getByRole('button', { name: L['erasure.button'] }).waitFor();
+    expect(await page.locator('#erasure-feedback').textContent()).toBe(L['erasure.cancelled']);
+    expect((await staff('GET', `/v1/customers/${world.aliceId}`)).erasure).toBeUndefined();
+    await s.close();
   });
 
-  it('shows a long access log page by page with "Show more", oldest entry last', async () => {
-    const carol = await createCustomer(home, { name: 'Carol Ann', email: 'carol@example.com' });
-    const officer = { kind: 'staff', staffId: 'staff-officer-1', role: 'privacy_officer' } as const;
-    for (let i = 0; i < 60; i++) await home.app.accessLog.append(carol, officer, 'read');
-    const page = await open();
-    await signIn(page, 'carol@example.com');
-    const log = page.getByRole('table', { name: /Newest first/ });
-    const more = page.getByRole('button', { name: 'Show more' });
-    // The first page: 50 entries (and the header row); the creation is on the next page.
-    await expect.poll(() => log.getByRole('row').count()).toBe(51);
-    expect(await log.innerText()).not.toContain('created your record');
-    await more.click();
-    // 60 reads, the creation, the sign-in (and the dashboard's read, when it was logged before the list was
-    // read: the two requests run side by side), all shown; nothing more to fetch.
-    await expect.poll(() => more.count()).toBe(0);
-    const rows = await log.getByRole('row').count();
-    expect([63, 64]).toContain(rows);
-    expect((await log.getByRole('row').last().innerText()).replace(/\s+/g, ' ')).toContain('created your record');
-    expect(await page.getByRole('status').textContent()).toBe(`${rows - 51} older entries shown.`);
-    await expect.poll(() => page.evaluate(() => document.activeElement?.tagName)).toBe('TABLE');
-  });
+  it('says so when the code is wrong or the phone number needs the international format, and signs out', async () => {
+    const s = await Session.open(browser, world, { lang });
+    const { page } = s;
+    await page.getByLabel(labels.contact).fill('020 7946 0958');
+    await page.getByRole('button', { name: L['login.submit'] }).click();
+    // The API's own example of the format reaches the customer, next to the field.
+    await poll(feedback(page, 'login-feedback')).toBe(say('error.field.phone', { example: '+44 20 7946 0958' }));
+    expect(await page.getByLabel(labels.contact).getAttribute('aria-invalid')).toBe('true');
 
-  it('says so when the code is wrong, and lets the customer sign out', async () => {
-    const page = await open();
-    await page.getByLabel('Email or phone').fill('alice@example.com');
-    await page.getByRole('button', { name: 'Send code' }).click();
-    await page.getByLabel('Code').waitFor();
-    const code = lastCode(home, 'alice@example.com')!;
-    await page.getByLabel('Code').fill(code === '000000' ? '111111' : '000000');
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await expect.poll(() => page.getByRole('alert').textContent()).toBe('The code is wrong, expired or already used.');
+    await page.getByLabel(labels.contact).fill(ALICE.email);
+    await page.getByRole('button', { name: L['login.submit'] }).click();
+    await page.getByLabel(labels.code).waitFor();
+    const code = lastCode(world.home, ALICE.email)!;
+    await page.getByLabel(labels.code).fill(code === '000000' ? '111111' : '000000');
+    await page.getByRole('button', { name: L['verify.submit'], exact: true }).click();
+    await poll(() => page.locator('#verify-feedback').textContent()).toBe(L['error.badCode']);
+    expect(await focusedId(page)).toBe('code');
 
-    await page.getByLabel('Code').fill(code);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByRole('button', { name: 'Sign out' }).click();
-    await page.getByRole('button', { name: 'Send code' }).waitFor();
-    await expect.poll(() => page.getByRole('status').textContent()).toBe('You are signed out.');
-    expect(await page.evaluate(() => sessionStorage.length)).toBe(0);
-  });
-
-  it('fits a phone screen without sideways scrolling', async () => {
-    const page = await open({ width: 360, height: 740 });
-    const fits = () => page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth);
-    expect(await fits()).toBe(true);
-    await signIn(page, '+44 20 7946 0222', '+442079460222');
-    expect(await page.locator('#me-contact').textContent()).toBe('+442079460222');
-    expect(await fits()).toBe(true);
-    const button = await page.getByRole('button', { name: 'Delete my data' }).boundingBox();
-    expect(button!.height).toBeGreaterThanOrEqual(44);
+    await page.getByLabel(labels.code).fill(code);
+    await page.getByRole('button', { name: L['verify.submit'], exact: true }).click();
+    await page.getByRole('button', { name: L.signOut }).click();
+    await page.getByRole('button', { name: L['login.submit'] }).waitFor();
+    expect(await page.locator('#page-feedback').textContent()).toBe(L['say.signedOut']);
+    expect(await page.evaluate(() => sessionStorage.getItem('privacy-crm.portal.token'))).toBeNull();
+    await s.close();
   });
 });
 
-async function staff(method: string, path: string) {
-  const res = await home.request(method, path, { token: TOKENS.agent });
-  expect(res.status).toBe(200);
-  return res.body;
-}
+describe('the portal on a phone and in the visitor\'s language', () => {
+  let world: PortalWorld;
+  beforeAll(async () => {
+    world = await startWorld();
+  });
+  afterAll(async () => world?.home.close());
+
+  it('fits a 360 px screen without sideways scrolling', async () => {
+    const s = await Session.open(browser, world, { viewport: { width: 360, height: 740 } });
+    const { page } = s;
+    const fits = () => page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth);
+    expect(await fits()).toBe(true);
+    await signIn(page, world.home, BOB.phone, BOB.to);
+    expect(await page.locator('#me-contact').textContent()).toBe(BOB.to);
+    expect(await fits()).toBe(true);
+    expect((await page.getByRole('button', { name: 'Delete my data' }).boundingBox())!.height).toBeGreaterThanOrEqual(44);
+    saveScreenshot(SCREENSHOTS.phone, await page.screenshot({ fullPage: false, animations: 'disabled', caret: 'hide' }));
+    await s.close();
+  });
+
+  it('shows a long access log five rows at a time, fetching the API\'s next page with its cursor after the first fifty', async () => {
+    const carol = await createCustomer(world.home, { name: 'Carol Ann', email: 'carol@example.com' });
+    const officer = { kind: 'staff', staffId: 'staff-officer-1', role: 'privacy_officer' } as const;
+    for (let i = 0; i < 60; i++) await world.home.app.accessLog.append(carol, officer, 'read');
+    const s = await Session.open(browser, world);
+    const { page } = s;
+    const pages: string[] = [];
+    page.on('request', (r) => {
+      if (r.url().includes('/v1/me/access-log')) pages.push(new URL(r.url()).search);
+    });
+    await signIn(page, world.home, 'carol@example.com');
+    const log = page.getByRole('table', { name: EN['access.caption'] });
+    const more = page.getByRole('button', { name: EN['access.more'] }).first();
+    // 61 staff rows (the creation and 60 reads); the first API page of 50 also holds Carol's own sign-in.
+    for (let clicks = 0; clicks < 20 && (await more.isVisible()); clicks++) {
+      const before = await log.getByRole('row').count();
+      await more.click();
+      await poll(() => log.getByRole('row').count()).toBeGreaterThan(before);
+    }
+    expect(await log.getByRole('row').count()).toBe(1 + 61);
+    expect(flat(await log.getByRole('row').last().textContent())).toContain(EN['action.create']);
+    expect(pages).toEqual(['', expect.stringMatching(/^\?cursor=[A-Za-z0-9_-]+$/)]);
+    await s.close();
+  });
+
+  it('starts in the browser\'s language, switches with the visible button, and keeps the choice for the tab', async () => {
+    const s = await Session.open(browser, world, { lang: 'de' });
+    const { page } = s;
+    expect(await page.evaluate(() => document.documentElement.lang)).toBe('de');
+    expect(await page.getByRole('button', { name: DE['login.submit'] }).isVisible()).toBe(true);
+    const toggle = page.getByRole('button', { name: DE['lang.switch'] });
+    await toggle.focus();
+    await page.keyboard.press('Enter');
+    expect(await page.evaluate(() => document.documentElement.lang)).toBe('en');
+    expect(await page.getByRole('button', { name: 'Send code' }).isVisible()).toBe(true);
+    expect(await page.title()).toBe(EN['doc.title']);
+    expect(await focusedText(page)).toBe(EN['lang.switch']);
+    await settled(page);
+    await page.reload();
+    expect(await page.evaluate(() => document.documentElement.lang)).toBe('en');
+    expect(await page.evaluate(() => document.cookie)).toBe('');
+    await s.close();
+  });
+});

@@ -59,6 +59,9 @@ describe('GET /v1/me', () => {
     expect(res.body.purchases).toEqual([expect.objectContaining({ currency: 'EUR', totalMinor: 2500, items: [{ sku: 'TEA-POT-1', quantity: 2, unitPriceMinor: 1250 }] })]);
     expect(res.body.behaviour).toEqual([expect.objectContaining({ type: 'page_view', path: '/shop/teapots' })]);
     expect(res.headers.get('cache-control')).toBe('no-store');
+    // The deletion dialog names this day: the grace period from now (120 s here).
+    expect(Date.parse(res.body.erasureIfRequestedNow) - home.clock.now().getTime()).toBeGreaterThan(118_000);
+    expect(Date.parse(res.body.erasureIfRequestedNow) - home.clock.now().getTime()).toBeLessThanOrEqual(121_000);
   });
 
   it('never shows another customer\'s data, whatever the request carries', async () => {
@@ -128,8 +131,13 @@ describe('the access log', () => {
     expect(items.some((e) => e.action === 'read' && e.actor === 'customer')).toBe(true);
     const times = items.map((e) => Date.parse(e.at));
     expect(times).toEqual([...times].sort((a, b) => b - a));
+  });
+
+  it('does not log the customer reading their own access log, so reloads do not bury the staff rows', async () => {
+    const first = await me('GET', '/v1/me/access-log');
     const again = await me('GET', '/v1/me/access-log');
-    expect(again.body.items[0]).toMatchObject({ action: 'read_access_log', actor: 'customer' });
+    expect(again.body.items).toEqual(first.body.items);
+    expect(again.body.items.some((e: { action: string }) => e.action === 'read_access_log')).toBe(false);
   });
 });
 

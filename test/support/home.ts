@@ -55,9 +55,10 @@ export async function startTestHome(options: Partial<HomeOptions> = {}): Promise
         body = JSON.stringify(opts.body);
         headers['content-type'] = 'application/json';
       }
-      const res = await fetch(`${home.url}${path}`, { method, headers, body });
+      // The /dev helpers stay at the root; everything else is under the base path, if there is one.
+      const res = await fetch(`${path.startsWith('/dev/') ? home.url : home.apiUrl}${path}`, { method, headers, body });
       const text = await res.text();
-      let parsed: unknown = undefined;
+      let parsed: unknown ;
       try {
         parsed = text ? JSON.parse(text) : undefined;
       } catch {

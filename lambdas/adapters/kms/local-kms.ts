@@ -4,7 +4,7 @@
  * as associated data) and one behind the blind-index MAC (HMAC-SHA256).
  */
 import { constants } from 'node:fs';
-import { mkdir, open, stat } from 'node:fs/promises';
+import { mkdir, open, stat, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createCipheriv, createDecipheriv, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { IntegrityError } from '../../core/shared/errors';
@@ -102,7 +102,7 @@ interface KeyFile {
 const NO_FOLLOW = process.platform === 'win32' ? 0 : constants.O_NOFOLLOW;
 
 async function readKeyFile(path: string): Promise<LocalKeys | undefined> {
-  let handle;
+  let handle: FileHandle;
   try {
     handle = await open(path, constants.O_RDONLY | NO_FOLLOW);
   } catch (err) {
@@ -127,7 +127,7 @@ async function createKeyFile(path: string): Promise<LocalKeys> {
     wrappingKey: Buffer.from(keys.wrappingKey).toString('base64'),
     macKey: Buffer.from(keys.macKey).toString('base64'),
   };
-  let handle;
+  let handle: FileHandle;
   try {
     handle = await open(path, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | NO_FOLLOW, 0o600);
   } catch (err) {

@@ -3,7 +3,7 @@ import { ValidationError } from '../shared/errors';
 import type { Category } from '../policy/inventory';
 import type { Item, Store } from '../shared/ports';
 import type { TableId } from '../policy/tables';
-import { isExpired } from '../shared/time';
+import { isExpired } from '../policy/time';
 
 /** Activity (an interaction, a purchase, a consent change) extends the customer's retention. */
 export type ActivityHook = (customerId: string) => Promise<void>;

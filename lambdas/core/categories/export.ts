@@ -17,7 +17,7 @@ import type { Clock, Store } from '../shared/ports';
 import type { Principal } from '../shared/principal';
 import type { PurchaseView, Purchases } from './purchases';
 import type { Vault } from '../shared/vault';
-import { isExpired } from '../shared/time';
+import { isExpired } from '../policy/time';
 
 export const EXPORT_SCHEMA_VERSION = '1';
 

@@ -1,7 +1,7 @@
 /** The blind-index entry of a customer's contact: claimed on create and on a contact change, released after. */
 import { ConditionFailedError, ConflictError } from '../shared/errors';
 import type { Clock, Store } from '../shared/ports';
-import { epoch } from '../shared/time';
+import { epoch, isExpired } from '../policy/time';
 
 /** How long an index entry whose customer row does not exist yet counts as a create still in flight. */
 const IN_FLIGHT_SECONDS = 60;
@@ -32,7 +32,7 @@ export async function claimIndex(
   if (owner && (await deps.isLive(owner))) throw taken;
   // No live owner: either a create still in flight (recent) or one that died (dangling). Only the latter is taken over.
   const age = current ? epoch(now) - epoch(new Date(String(current.createdAt))) : Infinity;
-  const expired = typeof current?.expiresAt === 'number' && current.expiresAt <= epoch(now);
+  const expired = isExpired(current, now);
   if (!expired && age < IN_FLIGHT_SECONDS) throw taken;
   await store.put('contact-index', entry, current ? { kind: 'equals', values: { customerId: owner } } : { kind: 'notExists' }).catch((e) => {
     if (e instanceof ConditionFailedError) throw taken;

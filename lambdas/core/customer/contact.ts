@@ -22,7 +22,7 @@ export function normaliseEmail(raw: string): string {
 export function normalisePhone(raw: string, defaultRegion?: string): string {
   const trimmed = raw.trim().replace(/^00/, '+');
   const parsed = parsePhoneNumberFromString(trimmed, defaultRegion as CountryCode | undefined);
-  if (!parsed || !parsed.isValid()) {
+  if (!parsed?.isValid()) {
     throw new ValidationError('The phone number is not valid.', [
       { field: 'phone', message: 'must be a valid phone number in international format (e.g. +44 20 7946 0958)' },
     ]);

@@ -9,7 +9,7 @@ import { Idempotency } from '../shared/idempotency';
 import type { ListPage, PageRequest } from '../shared/paging';
 import type { Clock, Store } from '../shared/ports';
 import type { Principal } from '../shared/principal';
-import { isExpired } from '../shared/time';
+import { isExpired } from '../policy/time';
 import type { Vault } from '../shared/vault';
 import { consentState } from './consent';
 import type { CreateCustomerInput, CustomerSettings, MaskedCustomer, RevealedCustomer } from './views';

@@ -6,7 +6,7 @@
 import { ConditionFailedError, DependencyUnavailableError } from '../shared/errors';
 import { customerFromItem, customerToItem, type CustomerRow } from './record';
 import type { Key, Store } from '../shared/ports';
-import { isExpired } from '../shared/time';
+import { isExpired } from '../policy/time';
 import type { TableId } from '../policy/tables';
 
 /** The row as stored, also past its TTL (see above). */

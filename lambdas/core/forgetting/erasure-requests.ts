@@ -18,7 +18,7 @@ import type { AccessLog } from '../shared/access-log';
 import { ConflictError, NotFoundError } from '../shared/errors';
 import type { Clock, Scheduler, Store } from '../shared/ports';
 import type { Principal } from '../shared/principal';
-import { ceilToSecond } from '../shared/time';
+import { ceilToSecond } from '../policy/time';
 import type { Cascade } from './cascade';
 import { assertOwn, inProgress, scheduleName, type ErasureScheduled } from './erasure-common';
 import { notices, type NoticeSender } from './notices';
@@ -43,6 +43,11 @@ export class ErasureRequests {
     return this.deps.clock.now();
   }
 
+  /** When an erasure asked for at `now` would run: the portal's confirmation names that day. */
+  wouldRunAt(now = this.now): string {
+    return ceilToSecond(now.getTime() + this.deps.policy.erasureGraceSeconds * 1000).toISOString();
+  }
+
   /** Requests erasure (staff on the customer's behalf, or the customer in the portal). Idempotent while one is pending. */
   async request(principal: Principal, customerId: string): Promise<ErasureScheduled> {
     assertOwn(principal, customerId);
@@ -59,7 +64,7 @@ export class ErasureRequests {
     }
 
     const now = this.now;
-    const scheduledFor = ceilToSecond(now.getTime() + this.deps.policy.erasureGraceSeconds * 1000).toISOString();
+    const scheduledFor = this.wouldRunAt(now);
     const receiptId = randomUUID();
     const held = row.legalHold !== undefined;
     const receipt: ReceiptRow = {

@@ -12,7 +12,7 @@ import { loadRaw, Unchanged, updateRow } from '../customer/rows';
 import type { RetentionPolicy } from '../policy/retention-policy';
 import { ConflictError } from '../shared/errors';
 import type { Clock, Log, Scheduler, Store } from '../shared/ports';
-import { ceilToSecond, isExpired } from '../shared/time';
+import { ceilToSecond, isExpired } from '../policy/time';
 import type { Cascade } from './cascade';
 import { EARLY_TOLERANCE_MS, parsePayload, RESUME_DELAY_SECONDS, scheduleName, type ErasureOutcome } from './erasure-common';
 import { notices, type NoticeSender } from './notices';

@@ -10,7 +10,7 @@ import type { RetentionPolicy } from '../policy/retention-policy';
 import { ConditionFailedError, CorruptRecordError, NotFoundError, ValidationError } from '../shared/errors';
 import { isUuid } from '../shared/ids';
 import type { Clock, Item, Store, WriteCondition } from '../shared/ports';
-import { isExpired } from '../shared/time';
+import { isExpired } from '../policy/time';
 
 export const RECEIPT_STATUSES = ['pending', 'cancelled', 'completed', 'on-hold'] as const;
 export type ReceiptStatus = (typeof RECEIPT_STATUSES)[number];

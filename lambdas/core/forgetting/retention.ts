@@ -15,7 +15,7 @@ import type { Cascade } from './cascade';
 import { consentStatus } from '../customer/consent';
 import { loadRaw, setCompanionTtl, Unchanged, updateRow, withoutTtl } from '../customer/rows';
 import { customerFromItem, customerToItem, type CustomerRow } from '../customer/record';
-import { DAY_SECONDS, epoch, isExpired } from '../shared/time';
+import { DAY_SECONDS, epoch, isExpired } from '../policy/time';
 import { ConditionFailedError, DependencyUnavailableError } from '../shared/errors';
 import type { RetentionPolicy } from '../policy/retention-policy';
 import type { LegalHolds } from './legal-hold';

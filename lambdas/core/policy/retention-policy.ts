@@ -5,6 +5,7 @@
  * module-level state. TTLs, the inventory page, the export and the receipts all read it.
  */
 import { CATEGORIES, POLICY, type Category, type CategoryId } from './inventory';
+import { epoch } from './time';
 
 const DAY = 86_400;
 
@@ -92,7 +93,7 @@ export class RetentionPolicy {
 
   /** TTL (epoch seconds) for a row of `id` starting at `from`. */
   ttlFor(id: CategoryId, from: Date): number {
-    return Math.floor(from.getTime() / 1000) + this.category(id).retention.seconds;
+    return epoch(from) + this.category(id).retention.seconds;
   }
 
   /** When a customer's retention ends: the TTL, or under a legal hold, when it would without the hold. */

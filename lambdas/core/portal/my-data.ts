@@ -1,7 +1,7 @@
 /**
  * The customer's own view through the portal: everything held, unmasked (it is theirs), and who
- * accessed it. The customerId always comes from the session, never from the request; each call is
- * written to the customer's own access log, so the customer sees their own visits too.
+ * accessed it. The customerId always comes from the session, never from the request; each call but
+ * reading the access log itself is written to the customer's own access log.
  */
 import type { Customers } from '../customer/customers';
 import { consentState, type ConsentStateView } from '../customer/consent';
@@ -75,12 +75,12 @@ export class Portal {
     };
   }
 
-  /** One page of the customer's own access log, newest first (the page's own read is logged after it). */
+  /** One page of the customer's own access log, newest first. */
   async accessLog(principal: CustomerPrincipal, request: PageRequest = {}): Promise<ListPage<AccessEntry>> {
     const customerId = principal.customerId;
-    const row = await this.deps.customers.require(customerId);
-    const page = await this.deps.accessLog.list(customerId, request);
-    await this.deps.accessLog.append(customerId, principal, 'read_access_log', undefined, !!row.legalHold);
-    return page;
+    await this.deps.customers.require(customerId);
+    // Reading one's own access log is not logged: the log is about who else looked, and a row per
+    // page load would bury the staff rows under the customer's own (docs/PORTAL.md).
+    return this.deps.accessLog.list(customerId, request);
   }
 }

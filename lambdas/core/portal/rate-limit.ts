@@ -5,7 +5,7 @@
  */
 import { ConditionFailedError, DependencyUnavailableError, RateLimitedError } from '../shared/errors';
 import type { Clock, Store } from '../shared/ports';
-import { epoch } from '../shared/time';
+import { epoch } from '../policy/time';
 
 export interface Limit {
   limit: number;

@@ -8,7 +8,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { ConditionFailedError } from '../shared/errors';
 import { POLICY } from '../policy/inventory';
 import type { Clock, Item, Store } from '../shared/ports';
-import { epoch } from '../shared/time';
+import { epoch } from '../policy/time';
 
 export interface SessionSettings {
   idleSeconds: number;
@@ -72,7 +72,7 @@ export class Sessions {
     if (!TOKEN.test(token)) return undefined;
     const id = sessionIdOf(token);
     const row = await this.deps.store.get('sessions', { id }, { consistent: true });
-    if (!row || row.kind !== 'session' || typeof row.customerId !== 'string') return undefined;
+    if (row?.kind !== 'session' || typeof row.customerId !== 'string') return undefined;
     const now = epoch(this.deps.clock.now());
     const { lastSeenAt, absoluteExpiresAt, expiresAt } = row;
     if (typeof lastSeenAt !== 'number' || typeof absoluteExpiresAt !== 'number' || typeof expiresAt !== 'number') return undefined;

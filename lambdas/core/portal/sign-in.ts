@@ -22,7 +22,7 @@ import type { Clock, Log, Notifier, Store } from '../shared/ports';
 import { RateLimiter, type Limit } from './rate-limit';
 import type { NewSession, Sessions } from './sessions';
 import type { Vault } from '../shared/vault';
-import { epoch, isExpired } from '../shared/time';
+import { epoch, isExpired } from '../policy/time';
 
 export interface SignInSettings {
   codeDigits: number;

@@ -10,7 +10,7 @@
 import type { RetentionPolicy } from '../policy/retention-policy';
 import { ConditionFailedError, IdempotencyMismatchError } from './errors';
 import type { Clock, Item, Store } from './ports';
-import { isExpired } from './time';
+import { isExpired } from '../policy/time';
 import type { Vault } from './vault';
 
 export interface IdempotentRequest {

@@ -12,7 +12,7 @@ import { createHash } from 'node:crypto';
 import { ValidationError } from './errors';
 import type { Item, Store } from './ports';
 import { TABLES, type TableId } from '../policy/tables';
-import { isExpired } from './time';
+import { isExpired } from '../policy/time';
 
 export const PAGE_LIMIT = { min: 1, max: 100, default: 50 } as const;
 /** Longest cursor accepted: a sort key of a few dozen characters, its check value, base64url. */

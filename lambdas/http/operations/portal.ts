@@ -28,7 +28,10 @@ export const portalOperations: Operations = {
     await app.accessLog.append(principal.customerId, principal, 'sign_out');
     return { status: 204 };
   },
-  getMe: async (req, app) => ({ status: 200, body: await app.portal.me(requireCustomer(req)) }),
+  getMe: async (req, app) => {
+    const view = await app.portal.me(requireCustomer(req));
+    return { status: 200, body: view.erasure ? view : { ...view, erasureIfRequestedNow: app.erasure.wouldRunAt() } };
+  },
   exportMe: async (req, app) => {
     const principal = requireCustomer(req);
     const data = await app.exports.forCustomer(principal.customerId, principal);
