@@ -98,8 +98,8 @@ export interface paths {
         options?: never;
         head?: never;
         /**
-         * Change the name or replace the contact method.
-         * @description Change the name or replace the contact method. Staff only, with role agent, privacy_officer, admin. The body must be application/json (415 otherwise) and may hold no field it does not document.
+         * Change the name (any staff role), or replace the contact method (privacy officer or admin, with a purpose, logged): the old and the new contact are told, and the customer's portal sessions and pending codes end.
+         * @description Change the name (any staff role), or replace the contact method (privacy officer or admin, with a purpose, logged): the old and the new contact are told, and the customer's portal sessions and pending codes end. Staff only, with role agent, privacy_officer, admin. The body must be application/json (415 otherwise) and may hold no field it does not document.
          */
         patch: operations["patchCustomer"];
         trace?: never;
@@ -227,8 +227,8 @@ export interface paths {
         put: operations["placeLegalHold"];
         post?: never;
         /**
-         * Lift the legal hold: retention runs again and a waiting erasure completes.
-         * @description Lift the legal hold: retention runs again and a waiting erasure completes. Staff only, with role privacy_officer, admin.
+         * Lift the legal hold, stating why (logged): retention runs again and a waiting erasure completes; its receipt shows when.
+         * @description Lift the legal hold, stating why (logged): retention runs again and a waiting erasure completes; its receipt shows when. Staff only, with role privacy_officer, admin. The body must be application/json (415 otherwise) and may hold no field it does not document.
          */
         delete: operations["liftLegalHold"];
         options?: never;
@@ -858,6 +858,13 @@ export interface components {
             };
             /** Format: date-time */
             completedAt?: string;
+            /** @description Legal holds placed on and lifted from the waiting erasure, oldest first: only what and when, never why. */
+            history?: {
+                /** Format: date-time */
+                at: string;
+                /** @enum {string} */
+                event: "hold_placed" | "hold_lifted";
+            }[];
             /**
              * Format: date-time
              * @description A legal hold keeps the data until it is lifted; the erasure then completes.
@@ -948,6 +955,10 @@ export interface components {
             /** Format: date-time */
             since?: string;
         };
+        LiftLegalHoldRequest: {
+            /** @description Why the hold ends (e.g. the case was closed). Encrypted under the customer key and written to the access log; never on the receipt. */
+            reason: string;
+        };
         /** @description The same answer whether or not the contact is known. */
         LoginAccepted: {
             detail: string;
@@ -1032,7 +1043,7 @@ export interface components {
             analytics?: boolean;
             communications?: boolean;
         };
-        /** @description At least one field. At most one of email or phone; it replaces the current contact method. */
+        /** @description At least one of name, email, phone. At most one of email or phone; it replaces the current contact method, which needs the privacy_officer or admin role and a purpose, tells the old and the new contact, and ends the customer's portal sessions and codes. */
         PatchCustomer: {
             /**
              * @description Email address; trimmed and lower-cased.
@@ -1046,6 +1057,8 @@ export interface components {
              * @example +44 20 7946 0958
              */
             phone?: string;
+            /** @description Required with email or phone: why the contact method changes; written to the access log. One line. */
+            purpose?: string;
         };
         /** @description Exactly one of email or phone. */
         PortalLogin: {
@@ -2786,7 +2799,11 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LiftLegalHoldRequest"];
+            };
+        };
         responses: {
             /** @description Not held. */
             200: {

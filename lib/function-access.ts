@@ -7,8 +7,9 @@
  *   way lambdas/core/forgetting/cascade.ts does (the customerId index, the pseudonym's partition, or the key
  *   itself). Categories kept on erasure (purchases, the access log) are out of its reach altogether;
  * - the API (lambdas/handlers/api.ts) writes single items and reads by key and partition; it never
- *   scans (only the daily reminders and the restore tool do) and deletes only sign-in rows, sessions,
- *   a replaced contact-index entry and behaviour after analytics consent is withdrawn;
+ *   scans (only the daily reminders and the restore tool do) and deletes only sign-in rows, sessions
+ *   (one by one, or a customer's through the customerId index after a contact change), a replaced
+ *   contact-index entry and behaviour after analytics consent is withdrawn;
  * - nothing sends UpdateItem, the batch calls or ConditionCheckItem, so none can be granted.
  */
 import { CATEGORIES } from '../lambdas/core/policy/inventory';
@@ -64,8 +65,9 @@ export const FUNCTION_TABLES = {
     // Withdrawn analytics consent deletes what was collected under it.
     behaviour: ['put', 'query', 'delete'],
     'access-log': ['put', 'query'],
-    // Sign-in codes, guards and portal sessions are consumed and ended by deletion.
-    sessions: ['get', 'put', 'delete'],
+    // Sign-in codes, guards and portal sessions are consumed and ended by deletion; a contact change
+    // finds the customer's sessions and codes through the customerId index.
+    sessions: ['get', 'put', 'delete', 'queryIndex'],
     receipts: ['get', 'put'],
     idempotency: ['get', 'put'],
   },

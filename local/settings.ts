@@ -35,7 +35,11 @@ export const LOCAL_SETTINGS: readonly LocalSetting[] = [
     name: 'CRM_DEFAULT_PHONE_REGION',
     what: 'ISO country (e.g. `GB`) for phone numbers given without a country code; unset: numbers must be international',
   },
-  { name: 'CRM_ERASURE_GRACE_DAYS', default: '30', what: 'days between an erasure request and the erasure' },
+  {
+    name: 'CRM_ERASURE_GRACE_DAYS',
+    default: '30',
+    what: 'days between an erasure request and the erasure; never more than one calendar month (GDPR Art. 12(3))',
+  },
   {
     name: 'CRM_RETENTION_DAYS',
     what: 'per-category retention overrides, JSON such as `{"behaviour": 30}` (category ids as in the inventory)',

@@ -5,7 +5,9 @@
  * (`onActivity`), and the portal reads the categories through `readCategories`.
  */
 import { createCategoryServices } from './categories/services';
+import type { Contact } from './customer/contact';
 import { Customers } from './customer/customers';
+import { NoticeSender } from './customer/notice-sender';
 import type { CustomerSettings } from './customer/views';
 import { createForgetting } from './forgetting/services';
 import { DEFAULT_POLICY, type RetentionPolicy } from './policy/retention-policy';
@@ -40,8 +42,18 @@ export function createApp(ports: Ports, settings: Settings = {}) {
   const store = new GuardedStore(ports.store, settings.observeWrites);
   const vault = new Vault({ store, keys: ports.keys, cipher: ports.cipher, clock }, settings.vault);
   const accessLog = new AccessLog({ store, vault, clock, policy });
-  const customers = new Customers({ store, vault, clock, policy, accessLog, settings });
-  const forgetting = createForgetting({ store, clock, policy, vault, customers, accessLog, notifier: ports.notifier, scheduler: ports.scheduler, log });
+  // The portal is built after the customers it reads: a contact change reaches it through this late binding.
+  const portalAccess: { end?: (customerId: string, oldContact?: Contact) => Promise<void> } = {};
+  const customers = new Customers({
+    store, vault, clock, policy, accessLog, settings,
+    notices: new NoticeSender({ notifier: ports.notifier, clock, policy, log }),
+    endPortalAccess: (customerId, oldContact) => portalAccess.end!(customerId, oldContact),
+  });
+  // An erased customer's messages go from a notifier that keeps copies (the local outbox) too.
+  const onErased = async (customerId: string) => ports.notifier.forget?.(customerId);
+  const forgetting = createForgetting({
+    store, clock, policy, vault, customers, accessLog, notifier: ports.notifier, scheduler: ports.scheduler, log, onErased,
+  });
   // Activity (interaction, purchase, consent change, portal sign-in) extends retention.
   const onActivity = forgetting.retention.onActivity;
   const categories = createCategoryServices({ store, vault, cipher: ports.cipher, clock, policy, customers, accessLog, onActivity });
@@ -57,6 +69,7 @@ export function createApp(ports: Ports, settings: Settings = {}) {
     { store, vault, clock, notifier: ports.notifier, log, policy, customers, accessLog, readCategories, onSignIn: onActivity },
     settings,
   );
+  portalAccess.end = portal.endPortalAccess;
   return { ports: { ...ports, store }, settings, policy, vault, accessLog, customers, ...categories, ...portal, ...forgetting };
 }
 

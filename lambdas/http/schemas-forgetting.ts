@@ -24,6 +24,19 @@ export const LegalHoldBody = z
   })
   .meta({ id: 'LegalHoldRequest' });
 
+export const LiftLegalHoldBody = z
+  .strictObject({
+    reason: safeText(500)
+      .trim()
+      .min(3)
+      .meta({
+        description:
+          'Why the hold ends (e.g. the case was closed). Encrypted under the customer key and written to the access log; ' +
+          'never on the receipt.',
+      }),
+  })
+  .meta({ id: 'LiftLegalHoldRequest' });
+
 export const LegalHoldState = z
   .strictObject({ customerId: Uuid, legalHold: z.boolean(), since: Timestamp.optional() })
   .meta({ id: 'LegalHoldState' });
@@ -39,6 +52,11 @@ export const ErasureReceipt = z
     cancelledAt: Timestamp.optional(),
     onHoldSince: Timestamp.optional().meta({ description: 'A legal hold keeps the data until it is lifted; the erasure then completes.' }),
     completedAt: Timestamp.optional(),
+    history: z
+      .array(z.strictObject({ event: z.enum(['hold_placed', 'hold_lifted']), at: Timestamp }))
+      .max(100)
+      .optional()
+      .meta({ description: 'Legal holds placed on and lifted from the waiting erasure, oldest first: only what and when, never why.' }),
     categories: z
       .strictObject({
         deleted: z.array(Category),

@@ -44,10 +44,21 @@ export const ContactQueryBody = z
   .meta({ id: 'ContactQuery', description: 'Exactly one of email or phone.', oneOf: [{ required: ['email'] }, { required: ['phone'] }] });
 
 export const PatchCustomerBody = z
-  .strictObject({ name: Name.optional(), email: Email.optional(), phone: Phone.optional() })
+  .strictObject({
+    name: Name.optional(),
+    email: Email.optional(),
+    phone: Phone.optional(),
+    purpose: safeText(500)
+      .trim()
+      .min(3)
+      .optional()
+      .meta({ description: 'Required with email or phone: why the contact method changes; written to the access log. One line.' }),
+  })
   .meta({
     id: 'PatchCustomer',
-    description: 'At least one field. At most one of email or phone; it replaces the current contact method.',
+    description:
+      'At least one of name, email, phone. At most one of email or phone; it replaces the current contact method, which needs the ' +
+      'privacy_officer or admin role and a purpose, tells the old and the new contact, and ends the customer\'s portal sessions and codes.',
     minProperties: 1,
   });
 

@@ -101,6 +101,7 @@ export const DE: Catalogue = {
   'action.create': 'hat Ihren Datensatz angelegt',
   'action.read': 'hat Ihre Daten angesehen',
   'action.update': 'hat Ihre Angaben geändert',
+  'action.change_contact': 'hat Ihre E-Mail-Adresse oder Telefonnummer geändert',
   'action.reveal': 'hat Ihren vollen Namen und Kontakt gesehen',
   'action.search': 'hat Sie über Ihren Kontakt gesucht',
   'action.read_access_log': 'hat dieses Zugriffsprotokoll angesehen',

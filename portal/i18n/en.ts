@@ -98,6 +98,7 @@ export const EN = {
   'action.create': 'created your record',
   'action.read': 'viewed your data',
   'action.update': 'changed your details',
+  'action.change_contact': 'changed your email address or phone number',
   'action.reveal': 'saw your full name and contact',
   'action.search': 'looked you up by your contact',
   'action.read_access_log': 'viewed this access log',

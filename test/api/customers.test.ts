@@ -109,7 +109,10 @@ describe('changing a customer', () => {
   it('replaces the contact method: the old one no longer finds the customer', async () => {
     const created = await create({ name: 'Ada Lovelace', email: 'ada@example.com' });
     const id = created.body.customerId;
-    const patched = await home.request('PATCH', `/v1/customers/${id}`, { token: TOKENS.agent, body: { phone: '+1 415 555 2671', name: 'Ada King' } });
+    const patched = await home.request('PATCH', `/v1/customers/${id}`, {
+      token: TOKENS.officer,
+      body: { phone: '+1 415 555 2671', name: 'Ada King', purpose: 'Customer moved, asked by phone' },
+    });
     expect(patched.status).toBe(200);
     expect(patched.body).toMatchObject({ name: 'A*** K***', contact: { type: 'phone' } });
     expect((await home.request('POST', '/v1/customers/search', { token: TOKENS.agent, body: { email: 'ada@example.com' } })).status).toBe(404);
@@ -121,7 +124,10 @@ describe('changing a customer', () => {
 
   it('refuses a patch that gives both contact methods', async () => {
     const created = await create({ name: 'Both Ways', email: 'both@example.com' });
-    const res = await home.request('PATCH', `/v1/customers/${created.body.customerId}`, { token: TOKENS.agent, body: { email: 'a@example.com', phone: '+14155552672' } });
+    const res = await home.request('PATCH', `/v1/customers/${created.body.customerId}`, {
+      token: TOKENS.officer,
+      body: { email: 'a@example.com', phone: '+14155552672', purpose: 'Both given by mistake' },
+    });
     expect(res.status).toBe(400);
   });
 });

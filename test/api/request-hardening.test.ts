@@ -72,7 +72,11 @@ describe('a request body that is not application/json', () => {
       body: { reason: 'Case 15' },
     });
     expect(held.status).toBe(200);
-    expect((await home.request('DELETE', `/v1/customers/${res.body.customerId}/legal-hold`, { token: TOKENS.admin })).status).toBe(200);
+    const lifted = await home.request('DELETE', `/v1/customers/${res.body.customerId}/legal-hold`, {
+      token: TOKENS.admin,
+      body: { reason: 'Case 15 closed' },
+    });
+    expect(lifted.status).toBe(200);
   });
 });
 

@@ -52,6 +52,8 @@ const FIELDS: Field[] = [
   ['summary', 'POST', '/v1/customers/:id/interactions', '{"channel":"chat","summary":"Asked about $ the invoice"}'],
   ['purpose', 'POST', '/v1/customers/:id/reveal', '{"purpose":"billing $dispute"}'],
   ['reason', 'PUT', '/v1/customers/:id/legal-hold', '{"reason":"Case $42"}'],
+  ['purpose (contact change)', 'PATCH', '/v1/customers/:id', '{"email":"eve.new@example.com","purpose":"moved $house"}'],
+  ['reason (lifting a hold)', 'DELETE', '/v1/customers/:id/legal-hold', '{"reason":"Case $42 closed"}'],
 ];
 const fieldOf = (label: string) => label.split(' ')[0];
 

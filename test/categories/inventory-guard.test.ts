@@ -33,7 +33,8 @@ beforeAll(async () => {
   const created = await home.request('POST', '/v1/customers', { ...agent, body: { name: 'Guard Test', email: 'guard@example.com', consent: { communications: true } }, headers: { 'idempotency-key': 'g-1' } });
   ok(created, 201);
   const id = created.body.customerId;
-  ok(await home.request('PATCH', `/v1/customers/${id}`, { ...agent, body: { phone: '+14155552671' } }), 200);
+  const newContact = { phone: '+14155552671', purpose: 'guard test' };
+  ok(await home.request('PATCH', `/v1/customers/${id}`, { token: TOKENS.officer, body: newContact }), 200);
   ok(await home.request('POST', `/v1/customers/${id}/reveal`, { token: TOKENS.officer, body: { purpose: 'guard test' } }), 200);
   ok(await home.request('PUT', `/v1/customers/${id}/consent`, { ...agent, body: { analytics: true, communications: true, source: 'phone' } }), 200);
   ok(await home.request('POST', `/v1/customers/${id}/interactions`, { ...agent, body: { channel: 'chat', summary: 'guard' } }), 201);

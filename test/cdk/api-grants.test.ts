@@ -10,7 +10,7 @@ import { TABLES, type TableId } from '../../lambdas/core/policy/tables';
 import { FUNCTION_TABLES } from '../../lib/function-access';
 import { TOKENS, type TestHome } from '../support/home';
 import { wrapStore } from '../support/stores';
-import { createCustomer, lastCode, startPortalHome } from '../portal/support';
+import { createCustomer, lastCode, signIn, startPortalHome } from '../portal/support';
 
 const used = new Set<string>();
 let failCustomersPut = false;
@@ -50,8 +50,10 @@ describe('the API function\'s table grants', () => {
     failCustomersPut = false;
     await req('POST', '/v1/customers/search', TOKENS.agent, { email });
     await req('GET', `/v1/customers/${id}`, TOKENS.agent);
-    await req('PATCH', `/v1/customers/${id}`, TOKENS.agent, { email: 'grants2@example.com' });
-    await req('PATCH', `/v1/customers/${id}`, TOKENS.agent, { email });
+    await signIn(home, { email });
+    await req('PATCH', `/v1/customers/${id}`, TOKENS.officer, { email: 'grants2@example.com', purpose: 'grant check' });
+    await req('PATCH', `/v1/customers/${id}`, TOKENS.officer, { email, purpose: 'grant check' });
+    await req('PATCH', `/v1/customers/${id}`, TOKENS.agent, { name: 'Grant Renamed' });
     await req('POST', `/v1/customers/${id}/reveal`, TOKENS.officer, { purpose: 'grant check' });
     await req('GET', `/v1/customers/${id}/access-log`, TOKENS.officer);
     await req('POST', `/v1/customers/${id}/interactions`, TOKENS.agent, { channel: 'chat', summary: 'hello' });
@@ -63,7 +65,7 @@ describe('the API function\'s table grants', () => {
     await req('PUT', `/v1/customers/${id}/consent`, TOKENS.agent, { analytics: false, source: 'email' });
     await req('PUT', `/v1/customers/${id}/legal-hold`, TOKENS.officer, { reason: 'grants' });
     const held = await req('POST', `/v1/customers/${id}/erasure`, TOKENS.officer);
-    await req('DELETE', `/v1/customers/${id}/legal-hold`, TOKENS.officer);
+    await req('DELETE', `/v1/customers/${id}/legal-hold`, TOKENS.officer, { reason: 'grants end' });
     await req('DELETE', `/v1/customers/${id}/erasure`, TOKENS.officer);
     await req('GET', `/v1/erasure-receipts/${held.body.receiptId}`);
     await req('GET', '/v1/privacy/inventory');

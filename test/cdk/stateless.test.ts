@@ -417,7 +417,7 @@ describe('dead-letter queues and alarms', () => {
 
   it('the alarmed messages are the exact texts the domain code logs', () => {
     for (const failure of Object.values(LOGGED_FAILURES)) {
-      const logged = ['portal/sign-in.ts', 'forgetting/notices.ts'].some((file) =>
+      const logged = ['portal/sign-in.ts', 'customer/notice-sender.ts'].some((file) =>
         readFileSync(join(REPO_ROOT, 'lambdas/core', file), 'utf8').includes(`log.warn('${failure.message}'`),
       );
       expect(logged, failure.message).toBe(true);

@@ -21,7 +21,7 @@ describe('logs', () => {
     await home.request('POST', '/v1/customers/search', { token: TOKENS.agent, body: { email: SECRETS[1] } });
     await home.request('GET', `/v1/customers/${id}`, { token: TOKENS.agent });
     await home.request('POST', `/v1/customers/${id}/reveal`, { token: TOKENS.officer, body: { purpose: SECRETS[5] } });
-    await home.request('PATCH', `/v1/customers/${id}`, { token: TOKENS.agent, body: { phone: SECRETS[2] } });
+    await home.request('PATCH', `/v1/customers/${id}`, { token: TOKENS.officer, body: { phone: SECRETS[2], purpose: SECRETS[5] } });
     await home.request('POST', '/v1/customers', { token: TOKENS.agent, body: { name: SECRETS[0], email: SECRETS[1], note: SECRETS[4] } });
     await home.request('POST', '/v1/customers', { token: TOKENS.agent, body: { name: SECRETS[0], phone: 'not a phone tractatus' } });
     await home.request('POST', '/v1/customers/search', { token: TOKENS.agent, body: { phone: SECRETS[3] } });

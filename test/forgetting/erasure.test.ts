@@ -1,9 +1,13 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { erasureCategories } from '../../lambdas/core/forgetting/receipts';
 import { DEFAULT_POLICY } from '../../lambdas/core/policy/retention-policy';
+import { oneCalendarMonthAfter } from '../../lambdas/core/policy/time';
+import { Outbox } from '../../local/outbox';
 import { scanAll, textsOf } from '../support/tables';
 import { TOKENS, type TestHome } from '../support/home';
-import { advance, DAY, expectIntact, expectNothingLeft, messagesTo, populate, startForgettingHome } from './support';
+import { advance, DAY, expectIntact, expectNothingLeft, messagesTo, populate, sentTo, startForgettingHome } from './support';
 
 let home: TestHome;
 beforeAll(async () => {
@@ -21,7 +25,10 @@ describe('an erasure request', () => {
 
     const first = await requestErasure(p.customerId);
     expect(first.status, first.text).toBe(202);
-    expect(Date.parse(first.body.scheduledFor) - home.clock.now().getTime()).toBeGreaterThan(30 * DAY * 1000 - 2_000);
+    // 30 days of grace, or less when the next calendar month ends first (Art. 12(3)).
+    const now = home.clock.now();
+    const expected = Math.min(30 * DAY * 1000, oneCalendarMonthAfter(now).getTime() - now.getTime());
+    expect(Date.parse(first.body.scheduledFor) - now.getTime()).toBeGreaterThan(expected - 2_000);
     expect((await home.request('GET', `/v1/customers/${p.customerId}`, { token: TOKENS.agent })).body.erasure).toEqual({
       status: 'pending',
       scheduledFor: first.body.scheduledFor,
@@ -40,7 +47,9 @@ describe('an erasure request', () => {
     expect(second.status).toBe(202);
     expect(second.body.receiptId).not.toBe(first.body.receiptId);
 
-    await advance(home, 29 * DAY);
+    // A day before the date given, nothing has happened; a minute after it, all is done.
+    const runsIn = (Date.parse(second.body.scheduledFor) - home.clock.now().getTime()) / 1000;
+    await advance(home, runsIn - DAY);
     await expectIntact(home, p);
     await advance(home, 1 * DAY + 60);
 
@@ -62,12 +71,42 @@ describe('an erasure request', () => {
     await cancelErasure(p.customerId);
     const r2 = await requestErasure(p.customerId);
     await advance(home, 30 * DAY + 60);
-    const subjects = messagesTo(home, p.email).map((m) => m.subject);
-    expect(subjects).toEqual(['Your erasure request', 'Your erasure request was cancelled', 'Your erasure request', 'We are erasing your data now']);
-    const last = messagesTo(home, p.email).at(-1)!;
-    expect(last.body).toContain(r2.body.receiptId);
-    expect(last.body).not.toMatch(/https?:|<img|<a /i);
-    expect(messagesTo(home, p.email)[0].body).toContain(r1.body.receiptId);
+    // As the customer's inbox keeps them: the local outbox forgets them with the erasure.
+    const mine = sentTo(home, p.email);
+    expect(mine.map((m) => m.subject)).toEqual([
+      'Your erasure request',
+      'Your erasure request was cancelled',
+      'Your erasure request',
+      'We are erasing your data now',
+    ]);
+    expect(mine.at(-1)!.body).toContain(r2.body.receiptId);
+    expect(mine.at(-1)!.body).not.toMatch(/https?:|<img|<a /i);
+    expect(mine[0].body).toContain(r1.body.receiptId);
+  });
+
+  it('leaves nothing of the customer in the local outbox, in memory, on disk or at /dev/outbox; others keep theirs', async () => {
+    const p = await populate(home);
+    const other = await populate(home);
+    await requestErasure(other.customerId);
+    await requestErasure(p.customerId);
+    expect(messagesTo(home, p.email).length, 'a sign-in code and the erasure notice').toBeGreaterThanOrEqual(2);
+    const file = join(home.dataDir, 'outbox.jsonl');
+    expect(readFileSync(file, 'utf8')).toContain(p.email);
+    await cancelErasure(other.customerId);
+    const othersBefore = messagesTo(home, other.email).length;
+
+    await advance(home, 30 * DAY + 60);
+    expect((await home.request('GET', `/v1/customers/${p.customerId}`, { token: TOKENS.agent })).status).toBe(404);
+    expect(messagesTo(home, p.email)).toEqual([]);
+    expect(home.outbox.list().some((m) => m.customerId === p.customerId)).toBe(false);
+    expect(readFileSync(file, 'utf8')).not.toContain(p.email);
+    expect(readFileSync(file, 'utf8')).not.toContain(p.customerId);
+    expect((await home.request('GET', '/dev/outbox')).text).not.toContain(p.email);
+    // The other customer, not erased, keeps every message; a restart reads the same outbox back.
+    expect(messagesTo(home, other.email)).toHaveLength(othersBefore);
+    const reread = new Outbox(home.clock, file).list();
+    expect(reread.filter((m) => m.to === other.email)).toHaveLength(othersBefore);
+    expect(reread.filter((m) => m.to === p.email)).toEqual([]);
   });
 
   it('answers a repeated request with the same receipt and keeps one schedule', async () => {

@@ -11,7 +11,8 @@ afterAll(async () => home?.close());
 
 const hold = (id: string, reason: string, token: string = TOKENS.officer) =>
   home.request('PUT', `/v1/customers/${id}/legal-hold`, { token, body: { reason } });
-const lift = (id: string, token: string = TOKENS.officer) => home.request('DELETE', `/v1/customers/${id}/legal-hold`, { token });
+const lift = (id: string, token: string = TOKENS.officer, reason = 'Case closed') =>
+  home.request('DELETE', `/v1/customers/${id}/legal-hold`, { token, body: { reason } });
 const receipt = (receiptId: string) => home.request('GET', `/v1/erasure-receipts/${receiptId}`);
 
 /** Every row of the customer, by table, and whether each still carries a TTL. */
@@ -58,6 +59,39 @@ describe('a legal hold', () => {
     expect((await lift(p.customerId)).status).toBe(200);
   });
 
+  it('is lifted only with a stated reason, which the access log keeps and the public receipt never shows', async () => {
+    const p = await populate(home, { session: false });
+    const requested = await home.request('POST', `/v1/customers/${p.customerId}/erasure`, { token: TOKENS.officer });
+    const placedReason = `Subpoena for ${p.customerId.slice(0, 8)}`;
+    const hold1 = await hold(p.customerId, placedReason);
+    expect(hold1.status).toBe(200);
+
+    const url = `/v1/customers/${p.customerId}/legal-hold`;
+    for (const body of [undefined, {}, { reason: '' }, { reason: 'ok\u202Egone' }, { reason: 'two\nlines' }]) {
+      const refused = await home.request('DELETE', url, { token: TOKENS.officer, ...(body ? { body } : {}) });
+      expect(refused.status, JSON.stringify(body)).toBe(400);
+      expect(refused.body.errors.map((e: { field: string }) => e.field)).toContain('reason');
+    }
+    expect((await lift(p.customerId, TOKENS.agent)).status).toBe(403);
+    expect((await home.request('GET', `/v1/customers/${p.customerId}`, { token: TOKENS.agent })).body.legalHold).toBe(true);
+
+    const liftReason = `Subpoena ${p.customerId.slice(0, 8)} withdrawn`;
+    expect((await lift(p.customerId, TOKENS.officer, liftReason)).status).toBe(200);
+    const log = await home.request('GET', `/v1/customers/${p.customerId}/access-log`, { token: TOKENS.officer });
+    const entry = { action: 'lift_legal_hold', purpose: liftReason, actor: 'staff:staff-officer-1' };
+    expect(log.body.items).toContainEqual(expect.objectContaining(entry));
+
+    const shown = await receipt(requested.body.receiptId);
+    expect(shown.body.status).toBe('pending');
+    expect(shown.body.history).toEqual([
+      { event: 'hold_placed', at: expect.any(String) },
+      { event: 'hold_lifted', at: expect.any(String) },
+    ]);
+    expect(Date.parse(shown.body.history[1].at)).toBeGreaterThanOrEqual(Date.parse(shown.body.history[0].at));
+    for (const secret of [placedReason, liftReason, p.customerId, p.email, 'Subpoena']) expect(shown.text).not.toContain(secret);
+    await home.request('DELETE', `/v1/customers/${p.customerId}/erasure`, { token: TOKENS.officer });
+  });
+
   it('makes an erasure wait, on hold, and lets it complete once lifted', async () => {
     const p = await populate(home, { session: false });
     expect((await hold(p.customerId, 'Tax audit 2024')).status).toBe(200);
@@ -72,7 +106,11 @@ describe('a legal hold', () => {
     expect(waiting.body.completedAt).toBeUndefined();
 
     expect((await lift(p.customerId)).status).toBe(200);
-    expect((await receipt(req.body.receiptId)).body.status).toBe('pending');
+    const resumed = await receipt(req.body.receiptId);
+    expect(resumed.body.status).toBe('pending');
+    // Held before the request: the history starts with the hold's own date.
+    expect(resumed.body.history.map((h: { event: string }) => h.event)).toEqual(['hold_placed', 'hold_lifted']);
+    expect(Date.parse(resumed.body.history[0].at)).toBeLessThanOrEqual(Date.parse(waiting.body.onHoldSince));
     await advance(home, 61);
     expect((await receipt(req.body.receiptId)).body.status).toBe('completed');
     await expectNothingLeft(home, p);

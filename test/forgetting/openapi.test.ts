@@ -18,7 +18,10 @@ describe('the forgetting routes in the OpenAPI document', () => {
     home.conforms('GET', '/v1/erasure-receipts/{receiptId}', await home.request('GET', `/v1/erasure-receipts/${requested.body.receiptId}`));
     home.conforms('PUT', '/v1/customers/{id}/legal-hold', await home.request('PUT', `/v1/customers/${id}/legal-hold`, { token: TOKENS.admin, body: { reason: 'Audit 7' } }));
     home.conforms('GET', '/v1/erasure-receipts/{receiptId}', await home.request('GET', `/v1/erasure-receipts/${requested.body.receiptId}`));
+    home.conforms('GET', '/v1/erasure-receipts/{receiptId}', await home.request('GET', `/v1/erasure-receipts/${requested.body.receiptId}`));
     home.conforms('DELETE', '/v1/customers/{id}/legal-hold', await home.request('DELETE', `/v1/customers/${id}/legal-hold`, { token: TOKENS.admin }));
+    const lift = { token: TOKENS.admin, body: { reason: 'Audit 7 closed' } };
+    home.conforms('DELETE', '/v1/customers/{id}/legal-hold', await home.request('DELETE', `/v1/customers/${id}/legal-hold`, lift));
     home.conforms('DELETE', '/v1/customers/{id}/erasure', await home.request('DELETE', `/v1/customers/${id}/erasure`, { token: TOKENS.officer }));
     home.conforms('GET', '/v1/erasure-receipts/{receiptId}', await home.request('GET', `/v1/erasure-receipts/${requested.body.receiptId}`));
     home.conforms('DELETE', '/v1/customers/{id}/erasure', await home.request('DELETE', `/v1/customers/${id}/erasure`, { token: TOKENS.officer }));

@@ -85,8 +85,14 @@ export async function advance(home: TestHome, seconds: number): Promise<void> {
   expect(res.status, res.text).toBe(200);
 }
 
+/** The messages the local outbox holds for `to` (it drops an erased customer's). */
 export function messagesTo(home: TestHome, to: string) {
   return home.outbox.list().filter((m) => m.to === to);
+}
+
+/** Every message sent to `to`, as the recipient received it, even after an erasure. */
+export function sentTo(home: TestHome, to: string) {
+  return home.sent.filter((m) => m.to === to);
 }
 
 const s = (v: AttributeValue | undefined) => v?.S;

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TOKENS, type TestHome } from '../support/home';
 import { scanAll } from '../support/tables';
-import { advance, DAY, expectNothingLeft, messagesTo, populate, signIn, startForgettingHome } from './support';
+import { advance, DAY, expectNothingLeft, messagesTo, populate, sentTo, signIn, startForgettingHome } from './support';
 
 let home: TestHome;
 beforeAll(async () => {
@@ -65,7 +65,7 @@ describe('an idle customer', () => {
   it('is reminded once, 30 days before retention ends, and then forgotten by TTL alone', async () => {
     const p = await populate(home);
     const retentionEnds = (await customer(p.customerId)).body.retention.expiresAt;
-    const reminders = () => messagesTo(home, p.email).filter((m) => m.subject === 'We will delete your data soon');
+    const reminders = () => sentTo(home, p.email).filter((m) => m.subject === 'We will delete your data soon');
 
     await advance(home, 699 * DAY);
     expect(reminders()).toHaveLength(0);
@@ -81,6 +81,8 @@ describe('an idle customer', () => {
     await advance(home, 2 * DAY);
     expect(reminders()).toHaveLength(1);
     await expectNothingLeft(home, p, { kept: ['purchases'] });
+    // Expiry is an erasure too: the local outbox forgets the customer's messages.
+    expect(messagesTo(home, p.email)).toEqual([]);
   });
 
   it('is reminded once, 30 days before communications consent lapses', async () => {

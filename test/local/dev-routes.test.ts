@@ -1,5 +1,5 @@
 /** The local home's own pages: the start page at `/`, and the clock that can be put back to real time. */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OffsetClock } from '../../local/clock';
@@ -57,5 +57,15 @@ describe('POST /dev/clock', () => {
     }
     expect(offsetDays(home.clock.now().toISOString())).toBe(1);
     await home.request('POST', '/dev/clock', { body: { reset: true } });
+  });
+});
+
+describe('the embedded database', () => {
+  it('listens on loopback only, and the README says it has no authentication', async () => {
+    const endpoint = await home.dynamo.config.endpoint!();
+    expect(endpoint.hostname).toBe('127.0.0.1');
+    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+    expect(readme).toMatch(/embedded database \(dynalite\) listens on `127\.0\.0\.1`[^.]*without authentication/);
+    expect(readme).toMatch(/outbox[\s\S]*?an erasure \(on request or by retention\) drops that customer's messages/);
   });
 });

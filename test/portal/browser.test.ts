@@ -65,7 +65,7 @@ describe.each([
     const { page } = s;
     expect(await page.evaluate(() => document.documentElement.lang)).toBe(lang);
     expect(await page.locator('#page-feedback').textContent()).toBe(L['say.signedIn']);
-    const text = flat(await page.locator('main').textContent());
+    const text = flat(await page.locator('main').innerText());
     const parts = [ALICE.name, ALICE.email, '1 × TEAPOT-BLUE, 2 × TEA-EARL-GREY', 'Parcel arrived damaged', L['channel.phone']];
     for (const part of parts) expect(text).toContain(part);
     expect(text).toContain(flat(new Intl.NumberFormat(locale, { style: 'currency', currency: 'EUR' }).format(52)));
@@ -77,7 +77,7 @@ describe.each([
     const own = page.locator('details.own');
     expect(await own.evaluate((d) => (d as HTMLDetailsElement).open)).toBe(false);
     expect(await own.locator('summary').textContent()).toMatch(/\(\d+\)$/);
-    expect(flat(await own.textContent())).not.toContain(L['action.read_access_log']);
+    expect(flat(await own.innerText())).not.toContain(L['action.read_access_log']);
 
     const shot = lang === 'en' ? await page.screenshot({ fullPage: true, animations: 'disabled', caret: 'hide' }) : undefined;
     if (shot) saveScreenshot(SCREENSHOTS.desktop, shot);
@@ -85,7 +85,7 @@ describe.each([
     await more.focus();
     await page.keyboard.press('Enter');
     await poll(() => log.getByRole('row').count()).toBe(1 + 7);
-    expect(flat(await log.textContent())).toContain(`${officer} ${L['action.reveal']} Filing the courier damage claim`);
+    expect(flat(await log.innerText())).toContain(`${officer} ${L['action.reveal']} Filing the courier damage claim`);
     expect(await more.isVisible()).toBe(false);
     expect(await page.evaluate(() => document.activeElement?.tagName)).toBe('TR');
 
@@ -122,7 +122,7 @@ describe.each([
     await settled(page);
     await page.reload();
     await page.locator('#behaviour table').waitFor();
-    expect(flat(await page.locator('#behaviour').textContent())).toContain(`${L['event.search']} /shop`);
+    expect(flat(await page.locator('#behaviour').innerText())).toContain(`${L['event.search']} /shop`);
     expect(await page.locator('#consent-analytics-warning').textContent()).toBe(L['consent.deletesVisits.other'].replace('{count}', '2'));
 
     await analytics.focus();
@@ -145,7 +145,7 @@ describe.each([
     await page.getByRole('button', { name: L['erasure.button'] }).click();
     const dialog = page.getByRole('dialog', { name: L['dialog.title'] });
     await dialog.waitFor();
-    const words = flat(await dialog.textContent());
+    const words = flat(await dialog.innerText());
     expect(words).not.toMatch(/\bkey\b|schlüssel/i);
     for (const k of ['dialog.deleted3', 'dialog.kept1'] as const) expect(words).toContain(L[k]);
     await dialog.getByRole('button', { name: L['dialog.no'] }).click();
@@ -166,7 +166,7 @@ describe.each([
     await page.getByRole('link', { name: L['erasure.receiptLink'] }).click();
     const receipt = page.getByRole('region', { name: L['receipt.title'] });
     await receipt.getByRole('list').first().waitFor();
-    const shown = flat(await receipt.textContent());
+    const shown = flat(await receipt.innerText());
     expect(shown).toContain(L['receipt.status.pending'].replace('{date}', date));
     expect(shown).toContain(pending.receiptId);
     expect(shown).toContain(L['cat.contact']);

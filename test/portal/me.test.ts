@@ -233,7 +233,7 @@ describe('erasure from the portal', () => {
     expect(rows.filter((r) => r.customerId?.S === carol)).toHaveLength(0);
     const login = await home.request('POST', '/v1/portal/login', { body: { email: 'carol@example.com' } });
     expect(login.status).toBe(202);
-    expect(home.outbox.list().filter((m) => m.to === 'carol@example.com' && /sign-in code/i.test(m.body))).toHaveLength(2);
+    expect(home.sent.filter((m) => m.to === 'carol@example.com' && /sign-in code/i.test(m.body))).toHaveLength(2);
   });
 });
 

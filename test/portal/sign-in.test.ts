@@ -149,7 +149,8 @@ describe('verifying the code', () => {
     const id = await createCustomer(home, { name: 'Moving Mo', email: 'mo-old@example.com' });
     await login({ email: 'mo-old@example.com' });
     const code = lastCode(home, 'mo-old@example.com')!;
-    const patched = await home.request('PATCH', `/v1/customers/${id}`, { token: TOKENS.agent, body: { email: 'mo-new@example.com' } });
+    const body = { email: 'mo-new@example.com', purpose: 'Customer moved' };
+    const patched = await home.request('PATCH', `/v1/customers/${id}`, { token: TOKENS.officer, body });
     expect(patched.status).toBe(200);
     expect((await verify({ email: 'mo-old@example.com', code })).status).toBe(401);
   });

@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { silentLog } from '../../lambdas/adapters/logger';
+import type { Message } from '../../lambdas/core/shared/ports';
 import { startHome, type Home, type HomeOptions } from '../../local/home';
 
 export const TOKENS = {
@@ -19,6 +20,8 @@ export const STAFF_TOKENS_JSON = JSON.stringify([
 
 export interface TestHome extends Home {
   dataDir: string;
+  /** Every message sent, as the recipients received it: the outbox itself forgets an erased customer's. */
+  sent: Message[];
   request(method: string, path: string, opts?: { token?: string; body?: unknown; headers?: Record<string, string>; rawBody?: string }): Promise<TestResponse>;
 }
 
@@ -41,8 +44,15 @@ export async function startTestHome(options: Partial<HomeOptions> = {}): Promise
     ...options,
   });
   const close = home.close;
+  const sent: Message[] = [];
+  const send = home.outbox.send.bind(home.outbox);
+  home.outbox.send = async (m) => {
+    sent.push(m);
+    return send(m);
+  };
   return Object.assign(home, {
     dataDir,
+    sent,
     async close() {
       await close();
       rmSync(dataDir, { recursive: true, force: true });

@@ -14,13 +14,14 @@ import type { Vault } from '../shared/vault';
 import { consentState } from './consent';
 import type { CreateCustomerInput, CustomerSettings, MaskedCustomer, RevealedCustomer } from './views';
 import { maskContact, maskName, normaliseContact } from './contact';
+import { afterContactChange, authoriseContactChange, type ContactChangeDeps } from './contact-change';
 import { claimIndex, releaseIndex } from './contact-index';
 import { createCustomer, type CreateDeps } from './create';
 import { normaliseName } from './name';
 import { customerToItem, type CustomerRow, type SealedCustomer } from './record';
 import { loadRaw, updateRow } from './rows';
 
-export interface CustomerDeps {
+export interface CustomerDeps extends ContactChangeDeps {
   policy: RetentionPolicy;
   store: Store;
   vault: Vault;
@@ -115,11 +116,20 @@ export class Customers {
     return { name: s.name, [s.contact.type]: s.contact.value };
   }
 
-  async patch(principal: Principal, customerId: string, input: { name?: string; email?: string; phone?: string }): Promise<MaskedCustomer> {
+  async patch(
+    principal: Principal,
+    customerId: string,
+    input: { name?: string; email?: string; phone?: string; purpose?: string },
+  ): Promise<MaskedCustomer> {
     if (input.name === undefined && input.email === undefined && input.phone === undefined) {
       throw new ValidationError('Nothing to change.', [{ field: 'name', message: 'give at least one of name, email, phone' }]);
     }
+    // A contact change decides who can sign in as the customer: see ./contact-change.ts.
+    const purpose = authoriseContactChange(principal, input);
+    const contactGiven = input.email !== undefined || input.phone !== undefined;
     const row = await this.require(customerId);
+    // Logged before the change, like a reveal: no contact change without its trace.
+    if (contactGiven) await this.deps.accessLog.append(customerId, principal, 'change_contact', purpose, !!row.legalHold);
     const sealed = await this.unseal(row);
     const next: SealedCustomer = { ...sealed };
     if (input.name !== undefined) next.name = normaliseName(input.name);
@@ -146,7 +156,11 @@ export class Customers {
     }
     // The old contact method is replaced: its index entry goes (a leftover would only point back here).
     if (newLookup) await releaseIndex(this.deps.store, row.lookup, customerId);
-    await this.deps.accessLog.append(customerId, principal, 'update', undefined, !!row.legalHold);
+    if (!contactGiven) await this.deps.accessLog.append(customerId, principal, 'update', purpose, !!row.legalHold);
+    if (contactGiven) {
+      const changed = next.contact.type !== sealed.contact.type || next.contact.value !== sealed.contact.value;
+      await afterContactChange(this.deps, { customerId, old: sealed.contact, now: next.contact, changed, consent: updated.consent });
+    }
     return this.masked(updated, next);
   }
 

@@ -10,7 +10,8 @@
  *   resolves to nothing) and goes by its own TTL within a day;
  * - the customer key: deleted (crypto-shredding); the access log's purposes and any copy of a sealed
  *   value in a backup become unreadable;
- * - the blind-index entry, then the customer row with its consent history: deleted. Right before the
+ * - the blind-index entry, then the customer row with its consent history: deleted; then whoever keeps
+ *   copies of the customer's messages drops them (`onErased`: the local outbox). Right before the
  *   customer row goes, the interactions and behaviour partitions are swept once more: a write that
  *   passed `customers.require` just before the erasure took over may land after their first deletion.
  *   The pseudonyms for that sweep are unsealed at the start (the key is shredded by then); a run resumed
@@ -49,7 +50,9 @@ export function keyOf(table: TableId, item: Item): Key {
 }
 
 export class Cascade {
-  constructor(private readonly deps: { store: Store; vault: Vault; customers: Customers; log: Log }) {}
+  constructor(
+    private readonly deps: { store: Store; vault: Vault; customers: Customers; log: Log; onErased?: (customerId: string) => Promise<void> },
+  ) {}
 
   /** The record sealed in the row, or undefined once the customer key is gone. */
   async unseal(row: CustomerRow): Promise<SealedCustomer | undefined> {
@@ -123,6 +126,8 @@ export class Cascade {
           await this.deletePartition('behaviour', inHand.behaviour);
         }
         await store.delete('customers', { customerId });
+        // In the same step: stopped before it, the rerun deletes nothing more and calls it again.
+        await this.deps.onErased?.(customerId);
         return;
     }
   }

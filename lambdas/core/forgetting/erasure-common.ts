@@ -5,6 +5,7 @@
 import { ConflictError, NotFoundError, ValidationError } from '../shared/errors';
 import { isUuid } from '../shared/ids';
 import type { Principal } from '../shared/principal';
+import { ceilToSecond, oneCalendarMonthAfter } from '../policy/time';
 
 export interface ErasureScheduled {
   receiptId: string;
@@ -29,6 +30,17 @@ export const EARLY_TOLERANCE_MS = 5 * 60_000;
 
 /** After a legal hold is lifted late, the erasure runs this long after (a schedule needs a future time). */
 export const RESUME_DELAY_SECONDS = 60;
+
+/**
+ * When a request made at `requestedAt` runs: after the grace period, but never later than one
+ * calendar month after the request (GDPR Art. 12(3)), however long a deployment sets the grace.
+ * Whole seconds (Scheduler's `at()`): the grace rounds up (never early), the cap down (never late).
+ */
+export function erasureDeadline(requestedAt: Date, graceSeconds: number): Date {
+  const afterGrace = ceilToSecond(requestedAt.getTime() + graceSeconds * 1000);
+  const cap = new Date(Math.floor(oneCalendarMonthAfter(requestedAt).getTime() / 1000) * 1000);
+  return afterGrace.getTime() <= cap.getTime() ? afterGrace : cap;
+}
 
 export function inProgress(): ConflictError {
   return new ConflictError('The erasure is already under way and can no longer be cancelled or held.', 'erasure_in_progress');

@@ -18,9 +18,8 @@ import type { AccessLog } from '../shared/access-log';
 import { ConflictError, NotFoundError } from '../shared/errors';
 import type { Clock, Scheduler, Store } from '../shared/ports';
 import type { Principal } from '../shared/principal';
-import { ceilToSecond } from '../policy/time';
 import type { Cascade } from './cascade';
-import { assertOwn, inProgress, scheduleName, type ErasureScheduled } from './erasure-common';
+import { assertOwn, erasureDeadline, inProgress, scheduleName, type ErasureScheduled } from './erasure-common';
 import { notices, type NoticeSender } from './notices';
 import type { ReceiptRow, Receipts } from './receipts';
 
@@ -43,9 +42,12 @@ export class ErasureRequests {
     return this.deps.clock.now();
   }
 
-  /** When an erasure asked for at `now` would run: the portal's confirmation names that day. */
+  /**
+   * When an erasure asked for at `now` would run: after the grace, within a calendar month (GDPR
+   * Art. 12(3)). The portal's confirmation names that day; a request schedules it.
+   */
   wouldRunAt(now = this.now): string {
-    return ceilToSecond(now.getTime() + this.deps.policy.erasureGraceSeconds * 1000).toISOString();
+    return erasureDeadline(now, this.deps.policy.erasureGraceSeconds).toISOString();
   }
 
   /** Requests erasure (staff on the customer's behalf, or the customer in the portal). Idempotent while one is pending. */
@@ -74,7 +76,8 @@ export class ErasureRequests {
       requestedAt: now.toISOString(),
       requestedBy: principal.kind,
       scheduledFor,
-      ...(held ? { onHoldSince: now.toISOString() } : {}),
+      // Held before it was asked for: the receipt shows since when (only the date, never the reason).
+      ...(held ? { onHoldSince: now.toISOString(), history: [{ event: 'hold_placed' as const, at: row.legalHold!.since }] } : {}),
       steps: [],
       expiresAt: this.deps.policy.ttlFor('receipts', now),
     };
@@ -105,7 +108,8 @@ export class ErasureRequests {
 
     await this.deps.accessLog.append(customerId, principal, 'request_erasure', undefined, !!row.legalHold);
     const sealed = await this.deps.cascade.unseal(marked);
-    if (sealed) await this.deps.notices.sendBestEffort(sealed.contact, marked.consent, notices.erasureRequested(receiptId, scheduledFor, !!marked.legalHold));
+    const notice = notices.erasureRequested(receiptId, scheduledFor, !!marked.legalHold);
+    if (sealed) await this.deps.notices.sendBestEffort(customerId, sealed.contact, marked.consent, notice);
     return { receiptId, scheduledFor };
   }
 
@@ -133,7 +137,7 @@ export class ErasureRequests {
     await this.deps.scheduler.cancel(scheduleName(receiptId));
     await this.deps.accessLog.append(customerId, principal, 'cancel_erasure', undefined, !!row.legalHold);
     const sealed = await this.deps.cascade.unseal(updated);
-    if (sealed) await this.deps.notices.sendBestEffort(sealed.contact, updated.consent, notices.erasureCancelled(receiptId));
+    if (sealed) await this.deps.notices.sendBestEffort(customerId, sealed.contact, updated.consent, notices.erasureCancelled(receiptId));
     return { receiptId, status: 'cancelled' };
   }
 

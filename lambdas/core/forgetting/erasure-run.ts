@@ -16,7 +16,7 @@ import { ceilToSecond, isExpired } from '../policy/time';
 import type { Cascade } from './cascade';
 import { EARLY_TOLERANCE_MS, parsePayload, RESUME_DELAY_SECONDS, scheduleName, type ErasureOutcome } from './erasure-common';
 import { notices, type NoticeSender } from './notices';
-import type { ReceiptRow, Receipts } from './receipts';
+import { withEvent, type ReceiptRow, type Receipts } from './receipts';
 
 export interface ErasureRunDeps {
   store: Store;
@@ -110,7 +110,8 @@ export class ErasureRun {
       if (!r.erasure || r.erasure.receiptId !== mark.receiptId || r.erasure.startedAt) throw new Unchanged();
       return { ...r, erasure: { ...r.erasure, status: 'pending', scheduledFor } };
     });
-    await this.deps.receipts.put({ ...receipt, status: 'pending', scheduledFor, onHoldSince: undefined });
+    const lifted = receipt.status === 'on-hold' ? withEvent(receipt, 'hold_lifted', this.now.toISOString()) : receipt;
+    await this.deps.receipts.put({ ...lifted, status: 'pending', scheduledFor, onHoldSince: undefined });
   }
 
   /** A placed hold makes a waiting erasure's receipt say so. */
@@ -119,7 +120,10 @@ export class ErasureRun {
     const mark = row?.erasure;
     if (!mark || mark.startedAt) return;
     const receipt = await this.deps.receipts.get(mark.receiptId);
-    if (receipt && receipt.status === 'pending') await this.deps.receipts.put({ ...receipt, status: 'on-hold', onHoldSince: this.now.toISOString() });
+    const at = this.now.toISOString();
+    if (receipt && receipt.status === 'pending') {
+      await this.deps.receipts.put({ ...withEvent(receipt, 'hold_placed', at), status: 'on-hold', onHoldSince: at });
+    }
   }
 
   /** Takes the mark over so cancel and hold refuse from now on; 'held' or 'gone' when it may not. */
@@ -171,7 +175,10 @@ export class ErasureRun {
       },
       { includeExpired: true },
     );
-    if (receipt.status !== 'on-hold') await this.deps.receipts.put({ ...receipt, status: 'on-hold', onHoldSince: this.now.toISOString() });
+    const at = this.now.toISOString();
+    if (receipt.status !== 'on-hold') {
+      await this.deps.receipts.put({ ...withEvent(receipt, 'hold_placed', at), status: 'on-hold', onHoldSince: at });
+    }
     this.deps.log.info('erasure waits for a legal hold', { receiptId: receipt.receiptId });
     return { outcome: 'on-hold' };
   }
@@ -181,7 +188,8 @@ export class ErasureRun {
     const sealed = await this.deps.cascade.unseal(row);
     if (!sealed) return;
     // An outage is retried with the whole handler; an undeliverable address must not block the erasure.
-    await this.deps.notices.sendBestEffort(sealed.contact, row.consent, notices.erasureHappening(receiptId), { rethrowUnavailable: true });
+    const notice = notices.erasureHappening(receiptId);
+    await this.deps.notices.sendBestEffort(row.customerId, sealed.contact, row.consent, notice, { rethrowUnavailable: true });
   }
 
   private async record(receipt: ReceiptRow, step: string, changes: Partial<ReceiptRow> = {}): Promise<ReceiptRow> {

@@ -8,8 +8,9 @@
  * never extends retention beyond it) and lets a waiting erasure go ahead. Rows written during the hold
  * lose their TTL on the customer's next activity, or when the hold is placed again (idempotent).
  *
- * The reason can be personal (a case about this person): it is sealed under the customer's key, and
- * the access log keeps it as the stated purpose of the action.
+ * The reasons for placing and for lifting can be personal (a case about this person): they are sealed
+ * under the customer's key, and the access log keeps them as the stated purpose of the action. A
+ * waiting erasure's public receipt shows only that a hold was placed or lifted, and when.
  */
 import type { AccessLog } from '../shared/access-log';
 import type { Cascade, Pseudonyms } from './cascade';
@@ -43,10 +44,12 @@ export interface LegalHoldDeps {
   log: Log;
 }
 
-export function normaliseReason(raw: unknown): string {
+export function normaliseReason(raw: unknown, action = 'Placing'): string {
   const reason = typeof raw === 'string' ? raw.normalize('NFC').trim().replace(/\s+/g, ' ') : '';
   if (reason.length < 3 || reason.length > 500) {
-    throw new ValidationError('A legal hold needs a reason of 3 to 500 characters.', [{ field: 'reason', message: 'must be 3 to 500 characters' }]);
+    throw new ValidationError(`${action} a legal hold needs a reason of 3 to 500 characters.`, [
+      { field: 'reason', message: 'must be 3 to 500 characters' },
+    ]);
   }
   return reason;
 }
@@ -94,7 +97,8 @@ export class LegalHolds {
     return { customerId, legalHold: true, since: held.legalHold!.since };
   }
 
-  async lift(principal: Principal, customerId: string): Promise<LegalHoldState> {
+  async lift(principal: Principal, customerId: string, rawReason: unknown): Promise<LegalHoldState> {
+    const reason = normaliseReason(rawReason, 'Lifting');
     const { customers, store } = this.deps;
     const row = await customers.require(customerId);
     if (!row.legalHold) {
@@ -112,7 +116,7 @@ export class LegalHolds {
       if (!r.legalHold) throw new Unchanged();
       return { ...r, legalHold: undefined, expiresAt };
     });
-    await this.deps.accessLog.append(customerId, principal, 'lift_legal_hold');
+    await this.deps.accessLog.append(customerId, principal, 'lift_legal_hold', reason);
     await this.deps.erasure.resumeAfterHold(customerId);
     return { customerId, legalHold: false };
   }

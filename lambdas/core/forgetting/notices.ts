@@ -1,24 +1,11 @@
 /**
  * The messages the forgetting paths send: erasure confirmations and the last notice, retention and
  * consent reminders. Plain text, no links, no tracking, nothing but what the customer needs to act.
- * Every send goes through the consent module's one gate (`messageAllowed`).
+ * Every send goes through the consent module's one gate (customer/notice-sender.ts).
  */
-import { messageAllowed, type MessageKind } from '../customer/consent';
-import type { Contact } from '../customer/contact';
-import type { ConsentEvent } from '../customer/consent';
-import { DependencyUnavailableError } from '../shared/errors';
-import type { Clock, Log, Notifier } from '../shared/ports';
-import type { RetentionPolicy } from '../policy/retention-policy';
+import type { Notice } from '../customer/notice-sender';
 
-export interface Notice {
-  kind: MessageKind;
-  /** What the message is, for logs: never its text. */
-  topic: string;
-  subject: string;
-  body: string;
-  /** SMS: one short paragraph. */
-  sms: string;
-}
+export { NoticeSender, type Notice } from '../customer/notice-sender';
 
 const day = (iso: string) => iso.slice(0, 10);
 
@@ -84,32 +71,3 @@ export const notices = {
     sms: `Your permission for us to message you ends on ${day(lapsesAt)}. Renew it in our customer portal to keep hearing from us.`,
   }),
 };
-
-export class NoticeSender {
-  constructor(private readonly deps: { notifier: Notifier; clock: Clock; policy: RetentionPolicy; log: Log }) {}
-
-  /** Sends `notice` if the consent gate allows it; returns whether it was sent. Notifier faults propagate. */
-  async send(contact: Contact, consent: readonly ConsentEvent[], notice: Notice): Promise<boolean> {
-    if (!messageAllowed(notice.kind, consent, this.deps.clock.now(), this.deps.policy.consent)) return false;
-    await this.deps.notifier.send(
-      contact.type === 'email'
-        ? { to: contact.value, channel: 'email', subject: notice.subject, body: notice.body }
-        : { to: contact.value, channel: 'sms', body: notice.sms },
-    );
-    return true;
-  }
-
-  /**
-   * For confirmations that must not undo what they confirm: a failure is logged (topic and error
-   * name only) and swallowed. A dependency outage is retried by whoever retries the caller instead.
-   */
-  async sendBestEffort(contact: Contact, consent: readonly ConsentEvent[], notice: Notice, opts: { rethrowUnavailable?: boolean } = {}): Promise<boolean> {
-    try {
-      return await this.send(contact, consent, notice);
-    } catch (e) {
-      if (opts.rethrowUnavailable && e instanceof DependencyUnavailableError) throw e;
-      this.deps.log.warn('notice not sent', { topic: notice.topic, errorName: (e as Error)?.name });
-      return false;
-    }
-  }
-}

@@ -22,6 +22,14 @@ export type RetainedCategory = z.infer<typeof RetainedCategorySchema>;
 const ReceiptCategoriesSchema = z.strictObject({ deleted: z.array(DeletedCategorySchema), retained: z.array(RetainedCategorySchema) });
 export type ReceiptCategories = z.infer<typeof ReceiptCategoriesSchema>;
 
+/**
+ * What happened to a waiting erasure, for anyone holding the receipt: that a legal hold was placed or
+ * lifted, and when. Never why: a hold's reason may be personal (a case about this person), so it
+ * stays sealed in the access log and never reaches a receipt.
+ */
+const HistoryEventSchema = z.strictObject({ event: z.enum(['hold_placed', 'hold_lifted']), at: z.string() });
+export type ReceiptEvent = z.infer<typeof HistoryEventSchema>;
+
 /** The receipt row, checked on every read like the customer row (one record type, one mapper). */
 export const ReceiptRowSchema = z.strictObject({
   receiptId: z.string(),
@@ -35,6 +43,7 @@ export const ReceiptRowSchema = z.strictObject({
   startedAt: z.string().optional(),
   completedAt: z.string().optional(),
   onHoldSince: z.string().optional(),
+  history: z.array(HistoryEventSchema).optional(),
   categories: ReceiptCategoriesSchema.optional(),
   /** Steps of the erasure run already done, so a rerun resumes after the last one. */
   steps: z.array(z.string()).optional(),
@@ -57,7 +66,15 @@ export interface PublicReceipt {
   cancelledAt?: string;
   onHoldSince?: string;
   completedAt?: string;
+  history?: ReceiptEvent[];
   categories: ReceiptCategories;
+}
+
+/** The receipt with one more history event (the same event at the same time is recorded once). */
+export function withEvent(row: ReceiptRow, event: ReceiptEvent['event'], at: string): ReceiptRow {
+  const history = row.history ?? [];
+  if (history.some((h) => h.event === event && h.at === at)) return row;
+  return { ...row, history: [...history, { event, at }] };
 }
 
 /** What an erasure deletes and what it keeps, and why: read from the data inventory. */
@@ -115,6 +132,7 @@ export class Receipts {
       ...(row.cancelledAt ? { cancelledAt: row.cancelledAt } : {}),
       ...(row.onHoldSince && row.status === 'on-hold' ? { onHoldSince: row.onHoldSince } : {}),
       ...(row.completedAt ? { completedAt: row.completedAt } : {}),
+      ...(row.history?.length ? { history: row.history } : {}),
       // Completed: what was done. Pending or on hold: what will be done. Cancelled: nothing was.
       categories: row.status === 'cancelled' ? { deleted: [], retained: [] } : (row.categories ?? this.erasureCategories()),
     };

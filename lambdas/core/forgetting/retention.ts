@@ -145,7 +145,7 @@ export class Retention {
     const sent: ('retention' | 'communications')[] = [];
     for (const reminder of due) {
       // Sent, then recorded: a crash in between repeats a reminder rather than losing one.
-      if (await this.deps.notices.send(sealed.contact, row.consent ?? [], reminder.notice)) sent.push(reminder.topic);
+      if (await this.deps.notices.send(row.customerId, sealed.contact, row.consent ?? [], reminder.notice)) sent.push(reminder.topic);
       await updateRow(this.deps.store, row.customerId, () => now, (r) => ({ ...r, reminders: { ...(r.reminders ?? {}), [reminder.topic]: reminder.announces } }));
     }
     return sent;

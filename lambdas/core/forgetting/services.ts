@@ -27,11 +27,13 @@ export interface ForgettingDeps {
   notifier: Notifier;
   scheduler: Scheduler;
   log: Log;
+  /** Called once a customer is erased (by request or TTL expiry), after their last row is gone. */
+  onErased?: (customerId: string) => Promise<void>;
 }
 
 export function createForgetting(deps: ForgettingDeps) {
   const { store, clock, policy, vault, customers, accessLog, scheduler, log } = deps;
-  const cascade = new Cascade({ store, vault, customers, log });
+  const cascade = new Cascade({ store, vault, customers, log, onErased: deps.onErased });
   const receipts = new Receipts({ store, clock, policy });
   const notices = new NoticeSender({ notifier: deps.notifier, clock, policy, log });
   const erasure = new ErasureRequests({ store, clock, scheduler, policy, customers, accessLog, receipts, cascade, notices });

@@ -94,7 +94,10 @@ export const TABLES = {
   sessions: spec({
     name: 'sessions',
     partitionKey: { name: 'id', type: 'S' },
-    attributes: ['id', 'kind', 'customerId', 'lookup', 'codeHash', 'attempts', 'createdAt', 'lastSeenAt', 'absoluteExpiresAt', 'lockedUntil', 'count', 'windowStart', TTL_ATTRIBUTE],
+    attributes: [
+      'id', 'kind', 'customerId', 'lookup', 'codeHash', 'attempts', 'createdAt', 'lastSeenAt', 'absoluteExpiresAt', 'lockedUntil', 'count',
+      'windowStart', 'failures', 'locks', TTL_ATTRIBUTE,
+    ],
     indexes: [BY_CUSTOMER],
   }),
   receipts: spec({
@@ -102,7 +105,7 @@ export const TABLES = {
     partitionKey: { name: 'receiptId', type: 'S' },
     attributes: [
       'receiptId', 'customerId', 'status', 'requestedAt', 'requestedBy', 'scheduledFor', 'cancelledAt', 'startedAt',
-      'completedAt', 'categories', 'steps', 'onHoldSince', TTL_ATTRIBUTE,
+      'completedAt', 'categories', 'steps', 'onHoldSince', 'history', TTL_ATTRIBUTE,
     ],
   }),
   idempotency: spec({

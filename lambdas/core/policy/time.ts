@@ -17,3 +17,16 @@ export function isExpired<T extends { expiresAt?: unknown }>(row: T | undefined,
 export function ceilToSecond(ms: number): Date {
   return new Date(Math.ceil(ms / 1000) * 1000);
 }
+
+/**
+ * The same moment one calendar month later (UTC); when that month is shorter, the same time on its last
+ * day: 1 Feb → 1 Mar, 31 Jan → 28 (or 29) Feb, 31 Mar → 30 Apr. The legal reckoning (Regulation
+ * 1182/71) would end the period at the end of that day; the same time of day is the safe side of it.
+ */
+export function oneCalendarMonthAfter(d: Date): Date {
+  const year = d.getUTCFullYear();
+  const month = d.getUTCMonth() + 1;
+  const lastDay = new Date(Date.UTC(year, month + 1, 0)).getUTCDate();
+  const day = Math.min(d.getUTCDate(), lastDay);
+  return new Date(Date.UTC(year, month, day, d.getUTCHours(), d.getUTCMinutes(), d.getUTCSeconds(), d.getUTCMilliseconds()));
+}

@@ -1,4 +1,5 @@
 /** Builds the portal's services (sessions, sign-in, the customer's own view) for createApp. */
+import type { Contact } from '../customer/contact';
 import type { Customers } from '../customer/customers';
 import type { CustomerSettings } from '../customer/views';
 import type { RetentionPolicy } from '../policy/retention-policy';
@@ -36,5 +37,10 @@ export function createPortalServices(deps: PortalServiceDeps, settings: Customer
   );
   const signIn = new SignIn({ ...deps, sessions, defaultPhoneRegion: settings.defaultPhoneRegion }, settings.portal?.signIn);
   const portal = new Portal(deps);
-  return { sessions, signIn, portal };
+  /** After a contact change: the old contact's code and guard go, then every session and code of the customer. */
+  const endAccess = async (customerId: string, oldContact?: Contact): Promise<void> => {
+    if (oldContact) await signIn.forgetContact(oldContact);
+    await sessions.endAll(customerId);
+  };
+  return { sessions, signIn, portal, endPortalAccess: endAccess };
 }

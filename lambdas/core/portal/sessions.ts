@@ -7,7 +7,8 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { ConditionFailedError } from '../shared/errors';
 import { POLICY } from '../policy/inventory';
-import type { Clock, Item, Store } from '../shared/ports';
+import { BY_CUSTOMER } from '../policy/tables';
+import type { Clock, Item, Key, Store } from '../shared/ports';
 import { epoch } from '../policy/time';
 
 export interface SessionSettings {
@@ -94,5 +95,21 @@ export class Sessions {
   /** Sign-out. Idempotent. */
   async end(sessionId: string): Promise<void> {
     await this.deps.store.delete('sessions', { id: sessionId });
+  }
+
+  /**
+   * Ends every session and pending code of the customer (a contact change), found through the
+   * table's customerId index. The index is eventually consistent in DynamoDB: a row written within
+   * about a second before may be missed; a code is refused anyway once the contact has changed.
+   */
+  async endAll(customerId: string): Promise<void> {
+    const keys: Key[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await this.deps.store.queryIndex('sessions', BY_CUSTOMER.name, customerId, { cursor });
+      for (const item of page.items) if (typeof item.id === 'string') keys.push({ id: item.id });
+      cursor = page.cursor;
+    } while (cursor);
+    for (const key of keys) await this.deps.store.delete('sessions', key);
   }
 }

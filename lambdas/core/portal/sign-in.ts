@@ -7,30 +7,39 @@
  *   Lambda function is frozen once it has answered and work left running may never finish.
  * - Codes: 6+ digits from a CSPRNG, stored only as a keyed hash (KMS HMAC) bound to the contact,
  *   single use (a conditional delete), 10 minutes.
- * - Wrong tries are counted per contact, known or not, so locking tells nothing either: the fifth
- *   kills the code and locks sign-in for that contact for a while.
- * - Rate limits per contact (codes sent) and per client (every login and verify). Neither the
- *   contact nor the client address is stored: only keyed hashes, in rows that expire with their window.
+ * - Wrong tries are counted per contact, known or not, so locking tells nothing either: 5 per code,
+ *   10 per rolling day; then the code dies and sign-in for that contact locks, each lock longer
+ *   than the one before (./contact-guard.ts).
+ * - Rate limits per contact (codes sent, per 15 minutes and per day) and per client (every login and
+ *   verify). Neither the contact nor the client address is stored: only keyed hashes, in rows that
+ *   expire with their window.
  */
 import { createHash, randomInt, timingSafeEqual } from 'node:crypto';
 import type { AccessLog } from '../shared/access-log';
 import { normaliseContact, type Contact } from '../customer/contact';
 import type { Customers } from '../customer/customers';
-import { ConditionFailedError, RateLimitedError, UnauthorizedError, ValidationError } from '../shared/errors';
+import { ConditionFailedError, UnauthorizedError, ValidationError } from '../shared/errors';
 import { POLICY } from '../policy/inventory';
 import type { Clock, Log, Notifier, Store } from '../shared/ports';
 import { RateLimiter, type Limit } from './rate-limit';
 import type { NewSession, Sessions } from './sessions';
 import type { Vault } from '../shared/vault';
-import { epoch, isExpired } from '../policy/time';
+import { DAY_SECONDS, epoch, isExpired } from '../policy/time';
+import { codeId, ContactGuard } from './contact-guard';
 
 export interface SignInSettings {
   codeDigits: number;
   codeTtlSeconds: number;
+  /** Wrong codes per code lifetime, and per rolling 24 hours, before the contact locks. */
   maxAttempts: number;
+  dailyMaxAttempts: number;
+  /** The first lock; each further one lasts `lockEscalation` times longer, at most `maxLockSeconds`. */
   lockSeconds: number;
-  /** Codes sent to one contact. */
+  lockEscalation: number;
+  maxLockSeconds: number;
+  /** Codes sent to one contact, per short window and per day. */
   perContact: Limit;
+  perContactDaily: Limit;
   /** Logins and verifications from one client address. */
   perClient: Limit;
   /** Time budget every accepted login waits out, known contact or not; above the slowest known-contact path. */
@@ -41,8 +50,12 @@ export const DEFAULT_SIGN_IN_SETTINGS: SignInSettings = {
   codeDigits: 6,
   codeTtlSeconds: POLICY.codeTtlSeconds,
   maxAttempts: POLICY.codeMaxAttempts,
+  dailyMaxAttempts: 10,
   lockSeconds: 15 * 60,
+  lockEscalation: 4,
+  maxLockSeconds: DAY_SECONDS,
   perContact: { limit: 5, windowSeconds: 15 * 60 },
+  perContactDaily: { limit: 20, windowSeconds: DAY_SECONDS },
   perClient: { limit: 60, windowSeconds: 10 * 60 },
   loginBudgetMs: 1_000,
 };
@@ -71,6 +84,7 @@ const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 export class SignIn {
   readonly settings: SignInSettings;
   private readonly limiter: RateLimiter;
+  private readonly guard: ContactGuard;
 
   constructor(
     private readonly deps: SignInDeps,
@@ -79,6 +93,7 @@ export class SignIn {
     this.settings = { ...DEFAULT_SIGN_IN_SETTINGS, ...settings };
     if (this.settings.codeDigits < 6) throw new Error('sign-in codes need at least 6 digits');
     this.limiter = new RateLimiter(deps);
+    this.guard = new ContactGuard(deps, this.settings);
   }
 
   /** Sends a code if the contact belongs to a customer; answers identically, in the same time, if not. */
@@ -87,8 +102,9 @@ export class SignIn {
     const contact = normaliseContact(input, this.deps.defaultPhoneRegion);
     await this.limitClient(client);
     const key = await this.contactKey(contact);
-    await this.assertNotLocked(key);
+    await this.guard.assertNotLocked(key);
     await this.limiter.hit('login-contact', key, this.settings.perContact);
+    await this.limiter.hit('login-contact-day', key, this.settings.perContactDaily);
     try {
       await this.sendCode(input, contact, key);
     } catch (e) {
@@ -108,9 +124,8 @@ export class SignIn {
     await this.limitClient(client);
     const key = await this.contactKey(contact);
 
-    // Claim a try before comparing anything: parallel guesses each need a counted attempt, and at
-    // most maxAttempts of them can hold one per code lifetime.
-    const attempt = await this.claimAttempt(key);
+    // Claim a try before comparing anything: parallel guesses each need a counted attempt.
+    const claim = await this.guard.claim(key);
 
     const id = codeId(key);
     const presented = await this.codeHash(key, code);
@@ -118,7 +133,7 @@ export class SignIn {
     const stored = typeof row?.codeHash === 'string' ? row.codeHash : undefined;
     const live = row?.kind === 'code' && !isExpired(row, this.deps.clock.now());
     if (!row || !live || !stored || !sameHex(stored, presented) || typeof row.customerId !== 'string') {
-      if (attempt >= this.settings.maxAttempts) await this.lock(key);
+      await this.guard.failed(claim);
       throw new UnauthorizedError('The code is wrong, expired or already used.');
     }
     // Single use: only one request can delete the row it checked.
@@ -132,11 +147,18 @@ export class SignIn {
     // The customer may have been erased, or changed their contact, since the code was sent.
     const customer = await this.deps.customers.load(customerId);
     if (!customer || keyOfLookup(customer.lookup) !== key) throw new UnauthorizedError('The code is wrong, expired or already used.');
-    await this.deps.store.delete('sessions', { id: guardId(key) });
+    await this.guard.succeeded(key);
     const session = await this.deps.sessions.create(customerId);
     await this.deps.accessLog.append(customerId, { kind: 'customer', customerId, sessionId: session.sessionId }, 'sign_in', undefined, !!customer?.legalHold);
     await this.deps.onSignIn?.(customerId);
     return session;
+  }
+
+  /** Forgets a contact that no longer belongs to its customer: its pending code and its guard row. */
+  async forgetContact(contact: Contact): Promise<void> {
+    const key = await this.contactKey(contact);
+    await this.deps.store.delete('sessions', { id: codeId(key) });
+    await this.guard.forget(key);
   }
 
   private async sendCode(input: ContactInput, contact: Contact, key: string): Promise<void> {
@@ -152,7 +174,8 @@ export class SignIn {
       createdAt: now.toISOString(),
       expiresAt: epoch(now) + this.settings.codeTtlSeconds,
     });
-    await this.deps.notifier.send(codeMessage(contact, code, Math.round(this.settings.codeTtlSeconds / 60)));
+    const message = codeMessage(contact, code, Math.round(this.settings.codeTtlSeconds / 60));
+    await this.deps.notifier.send({ customerId: customer.customerId, ...message });
   }
 
   private async limitClient(client: string | undefined): Promise<void> {
@@ -168,71 +191,10 @@ export class SignIn {
   private codeHash(key: string, code: string): Promise<string> {
     return this.deps.vault.fingerprint('portal-code', `${key}:${code}`);
   }
-
-  private async assertNotLocked(key: string): Promise<void> {
-    const row = await this.deps.store.get('sessions', { id: guardId(key) }, { consistent: true });
-    const now = epoch(this.deps.clock.now());
-    if (typeof row?.lockedUntil === 'number' && row.lockedUntil > now) {
-      throw new RateLimitedError('Sign-in for this contact is locked after too many wrong codes; try again later.', row.lockedUntil - now);
-    }
-  }
-
-  /**
-   * Counts one try for the contact (within one code lifetime) with a conditional write, and returns its
-   * number. Refuses without counting once the contact is locked or the tries are used up.
-   */
-  private async claimAttempt(key: string): Promise<number> {
-    const { store, clock } = this.deps;
-    const { maxAttempts, codeTtlSeconds } = this.settings;
-    const id = guardId(key);
-    for (let i = 0; i < 8; i++) {
-      const now = epoch(clock.now());
-      const row = await store.get('sessions', { id }, { consistent: true });
-      if (typeof row?.lockedUntil === 'number' && row.lockedUntil > now) throw lockedError(row.lockedUntil - now);
-      const live = typeof row?.windowStart === 'number' && typeof row.attempts === 'number' && row.windowStart + codeTtlSeconds > now;
-      const windowStart = live ? (row!.windowStart as number) : now;
-      const used = live ? (row!.attempts as number) : 0;
-      if (used >= maxAttempts) {
-        await this.lock(key);
-        throw lockedError(this.settings.lockSeconds);
-      }
-      const condition = row
-        ? {
-            kind: 'equals' as const,
-            values: {
-              attempts: typeof row.attempts === 'number' ? row.attempts : undefined,
-              windowStart: typeof row.windowStart === 'number' ? row.windowStart : undefined,
-              lockedUntil: typeof row.lockedUntil === 'number' ? row.lockedUntil : undefined,
-            },
-          }
-        : { kind: 'notExists' as const };
-      try {
-        await store.put('sessions', { id, kind: 'guard', attempts: used + 1, windowStart, expiresAt: windowStart + codeTtlSeconds }, condition);
-        return used + 1;
-      } catch (e) {
-        if (!(e instanceof ConditionFailedError)) throw e;
-      }
-    }
-    // Many requests racing on one contact's counter is itself a sign of guessing: refuse, compare nothing.
-    throw new RateLimitedError('Too many sign-in attempts for this contact at once; try again shortly.', 5);
-  }
-
-  /** Kills the contact's code and locks sign-in for it. */
-  private async lock(key: string): Promise<void> {
-    const now = epoch(this.deps.clock.now());
-    const until = now + this.settings.lockSeconds;
-    await this.deps.store.put('sessions', { id: guardId(key), kind: 'guard', attempts: 0, windowStart: now, lockedUntil: until, expiresAt: until });
-    await this.deps.store.delete('sessions', { id: codeId(key) });
-  }
 }
-
-const lockedError = (seconds: number) =>
-  new RateLimitedError('Sign-in for this contact is locked after too many wrong codes; try again later.', seconds);
 
 /** The contact's key in the sessions table: derived from the blind index (itself a keyed HMAC), never the contact. */
 const keyOfLookup = (lookup: string) => createHash('sha256').update(`portal-contact:${lookup}`).digest('hex');
-const codeId = (key: string) => `code#${key}`;
-const guardId = (key: string) => `guard#${key}`;
 
 function sameHex(a: string, b: string): boolean {
   const x = Buffer.from(a, 'hex');

@@ -13,6 +13,7 @@ export type AccessAction =
   | 'create'
   | 'read'
   | 'update'
+  | 'change_contact'
   | 'reveal'
   | 'search'
   | 'read_access_log'

@@ -80,6 +80,8 @@ export interface FieldCipher {
 }
 
 export interface Message {
+  /** Whose message it is: never sent or logged, it lets a notifier that keeps copies drop them on erasure. */
+  customerId: string;
   to: string;
   channel: 'email' | 'sms';
   subject?: string;
@@ -89,6 +91,11 @@ export interface Message {
 /** Sends a message to a contact (SES/SNS in AWS, the outbox locally). */
 export interface Notifier {
   send(message: Message): Promise<void>;
+  /**
+   * Drops every copy kept of the customer's messages; called when the customer is erased. Only a
+   * notifier that keeps copies has it (the local outbox); SES and SNS keep none we could reach.
+   */
+  forget?(customerId: string): Promise<void>;
 }
 
 /** One-time delayed invocation (EventBridge Scheduler in AWS, a polled table locally). */

@@ -45,7 +45,9 @@ export const customerRoutes: readonly RouteDef[] = [
     path: '/v1/customers/{id}',
     auth: 'staff',
     roles: STAFF_ALL,
-    summary: 'Change the name or replace the contact method.',
+    summary:
+      'Change the name (any staff role), or replace the contact method (privacy officer or admin, with a purpose, logged): ' +
+      'the old and the new contact are told, and the customer\'s portal sessions and pending codes end.',
     body: PatchCustomerBody,
     responses: [{ status: 200, description: 'Updated (masked view).', schema: MaskedCustomer }],
     tags,

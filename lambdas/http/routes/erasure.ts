@@ -1,5 +1,7 @@
 import { PRIVACY, type RouteDef } from '../route';
-import { ConflictResponse, ErasureCancelled, ErasureReceipt, ErasureScheduled, LegalHoldBody, LegalHoldState } from '../schemas-forgetting';
+import {
+  ConflictResponse, ErasureCancelled, ErasureReceipt, ErasureScheduled, LegalHoldBody, LegalHoldState, LiftLegalHoldBody,
+} from '../schemas-forgetting';
 
 const tags = ['forgetting'] as const;
 
@@ -41,7 +43,8 @@ export const erasureRoutes: readonly RouteDef[] = [
     path: '/v1/customers/{id}/legal-hold',
     auth: 'staff',
     roles: PRIVACY,
-    summary: 'Lift the legal hold: retention runs again and a waiting erasure completes.',
+    summary: 'Lift the legal hold, stating why (logged): retention runs again and a waiting erasure completes; its receipt shows when.',
+    body: LiftLegalHoldBody,
     responses: [{ status: 200, description: 'Not held.', schema: LegalHoldState }],
     tags,
   },

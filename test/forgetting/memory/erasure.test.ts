@@ -75,7 +75,7 @@ describe('erasure on request', () => {
     await expectIntact(home, p);
 
     home.clock.advance(10 * DAY);
-    await home.app.legalHolds.lift(officer, p.customerId);
+    await home.app.legalHolds.lift(officer, p.customerId, 'Litigation 7 settled');
     const moved = home.scheduler.pending.get(scheduleName(receiptId))!;
     expect(moved.at.getTime()).toBe(home.clock.now().getTime() + 60_000);
     home.clock.advance(60);
