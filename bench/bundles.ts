@@ -34,9 +34,10 @@ export function cdkEsbuildOptions(entry: string, outdir: string): BuildOptions {
 export interface BundleFigure {
   handler: string;
   bytes: number;
-  /** Module load in a fresh process, each run, ms. */
-  loads: number[];
-  medianLoadMs: number;
+  /** Each run: the import's wall time and the process's CPU time (user + system) over it, ms. */
+  loads: { wallMs: number; cpuMs: number }[];
+  medianWallMs: number;
+  medianCpuMs: number;
 }
 
 const median = (xs: number[]): number => {
@@ -45,17 +46,23 @@ const median = (xs: number[]): number => {
 };
 
 /**
- * One fresh `node` per run, importing the bundle and printing how long the import took (what Lambda's
- * init phase does before the first event: load and evaluate the module; the handler builds its
- * clients on first use). The bundle sits inside the repository, as in cdk.out.
+ * One fresh `node` per run, importing the bundle (what Lambda's init phase does before the first event:
+ * load and evaluate the module; the handler builds its clients on first use). The bundle sits inside the
+ * repository, as in cdk.out. CPU time is what the load costs whatever else the machine is doing; on a
+ * busy machine the wall time also waits for a core.
  */
-function loadMs(file: string): number {
-  const script = `const t0 = performance.now(); await import(${JSON.stringify(pathToFileURL(file).href)}); console.log(performance.now() - t0);`;
+function load(file: string): { wallMs: number; cpuMs: number } {
+  const script = [
+    'const c0 = process.cpuUsage(); const t0 = performance.now();',
+    `await import(${JSON.stringify(pathToFileURL(file).href)});`,
+    'const c = process.cpuUsage(c0);',
+    'console.log(JSON.stringify({ wallMs: performance.now() - t0, cpuMs: (c.user + c.system) / 1000 }));',
+  ].join(' ');
   const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], {
     encoding: 'utf8',
     env: { PATH: process.env.PATH ?? '', AWS_REGION: 'eu-west-1', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
   });
-  return Number(out.trim().split('\n').at(-1));
+  return JSON.parse(out.trim().split('\n').at(-1)!) as { wallMs: number; cpuMs: number };
 }
 
 export async function measureBundles(opts: { outdir: string; runs: number; progress?: (line: string) => void }): Promise<BundleFigure[]> {
@@ -68,10 +75,17 @@ export async function measureBundles(opts: { outdir: string; runs: number; progr
     await build(cdkEsbuildOptions(join(HANDLERS_DIR, file), dir));
     writeFileSync(join(dir, 'package.json'), '{"type":"module"}\n');
     const bundle = join(dir, 'index.mjs');
-    const loads = Array.from({ length: opts.runs }, () => loadMs(bundle));
-    const figure = { handler, bytes: statSync(bundle).size, loads, medianLoadMs: median(loads) };
+    const loads = Array.from({ length: opts.runs }, () => load(bundle));
+    const figure = {
+      handler,
+      bytes: statSync(bundle).size,
+      loads,
+      medianWallMs: median(loads.map((l) => l.wallMs)),
+      medianCpuMs: median(loads.map((l) => l.cpuMs)),
+    };
     figures.push(figure);
-    opts.progress?.(`  ${handler}: ${(figure.bytes / 1024).toFixed(1)} KB, load ${loads.map((l) => l.toFixed(0)).join(' ')} ms`);
+    const runs = (key: 'wallMs' | 'cpuMs') => loads.map((l) => l[key].toFixed(0)).join(' ');
+    opts.progress?.(`  ${handler}: ${(figure.bytes / 1024).toFixed(1)} KB; load CPU ${runs('cpuMs')} ms, wall ${runs('wallMs')} ms`);
   }
   return figures;
 }

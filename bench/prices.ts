@@ -58,6 +58,8 @@ export interface Usage {
 export interface CostLine {
   item: string;
   usd: number;
+  /** One of the services issue 12 names for its cost target (REST API, WAF, Lambda, DynamoDB, KMS, Logs). */
+  listed: boolean;
 }
 
 /**
@@ -83,27 +85,28 @@ export function costLines(usage: Usage, opts: { requestsPerSecond: number; wafRu
   const perMonth = opts.requestsPerSecond * SECONDS_PER_MONTH;
   const wafFixed = prices.wafWebAclPerMonth + opts.wafRules * prices.wafRulePerMonth;
   return [
-    { item: 'API Gateway REST', usd: (usage.apiRequests / 1e6) * prices.apiGatewayRestPerMillion },
-    { item: 'WAF requests', usd: (usage.apiRequests / 1e6) * prices.wafPerMillionRequests },
-    { item: 'WAF web ACL and rules (monthly, spread)', usd: (usage.apiRequests / perMonth) * wafFixed },
-    { item: 'Lambda requests', usd: (usage.lambdaInvocations / 1e6) * prices.lambdaPerMillionRequests },
-    { item: 'Lambda duration (Arm)', usd: usage.lambdaGbSeconds * prices.lambdaArmPerGbSecond },
-    { item: 'DynamoDB writes', usd: (usage.writeUnits / 1e6) * prices.dynamoPerMillionWriteUnits },
-    { item: 'DynamoDB reads', usd: (usage.readUnits / 1e6) * prices.dynamoPerMillionReadUnits },
-    { item: 'KMS requests', usd: (usage.kmsRequests / 1e4) * prices.kmsPer10kRequests },
-    { item: 'CloudWatch Logs ingestion', usd: (usage.logBytes / 2 ** 30) * prices.logsPerGbIngested },
-    { item: 'X-Ray traces', usd: (usage.xrayTraces / 1e6) * prices.xrayPerMillionTraces },
-    { item: 'SES emails', usd: (usage.emails / 1000) * prices.sesPer1000Emails },
-    { item: 'EventBridge Scheduler', usd: (usage.schedulerInvocations / 1e6) * prices.schedulerPerMillionInvocations },
+    { item: 'API Gateway REST', usd: (usage.apiRequests / 1e6) * prices.apiGatewayRestPerMillion, listed: true },
+    { item: 'WAF requests', usd: (usage.apiRequests / 1e6) * prices.wafPerMillionRequests, listed: true },
+    { item: 'WAF web ACL and rules (monthly, spread)', usd: (usage.apiRequests / perMonth) * wafFixed, listed: true },
+    { item: 'Lambda requests', usd: (usage.lambdaInvocations / 1e6) * prices.lambdaPerMillionRequests, listed: true },
+    { item: 'Lambda duration (Arm)', usd: usage.lambdaGbSeconds * prices.lambdaArmPerGbSecond, listed: true },
+    { item: 'DynamoDB writes', usd: (usage.writeUnits / 1e6) * prices.dynamoPerMillionWriteUnits, listed: true },
+    { item: 'DynamoDB reads', usd: (usage.readUnits / 1e6) * prices.dynamoPerMillionReadUnits, listed: true },
+    { item: 'KMS requests', usd: (usage.kmsRequests / 1e4) * prices.kmsPer10kRequests, listed: true },
+    { item: 'CloudWatch Logs ingestion', usd: (usage.logBytes / 2 ** 30) * prices.logsPerGbIngested, listed: true },
+    { item: 'X-Ray traces', usd: (usage.xrayTraces / 1e6) * prices.xrayPerMillionTraces, listed: false },
+    { item: 'SES emails', usd: (usage.emails / 1000) * prices.sesPer1000Emails, listed: false },
+    { item: 'EventBridge Scheduler', usd: (usage.schedulerInvocations / 1e6) * prices.schedulerPerMillionInvocations, listed: false },
   ];
 }
 
 /** The same lines per million API requests. */
 export function perMillionRequests(lines: CostLine[], apiRequests: number): CostLine[] {
-  return lines.map((l) => ({ item: l.item, usd: (l.usd / apiRequests) * 1e6 }));
+  return lines.map((l) => ({ ...l, usd: (l.usd / apiRequests) * 1e6 }));
 }
 
 export const total = (lines: CostLine[]): number => lines.reduce((sum, l) => sum + l.usd, 0);
+export const totalListed = (lines: CostLine[]): number => total(lines.filter((l) => l.listed));
 
 /**
  * X-Ray's default sampling rule: the first request each second, then 5% of the rest. The share of

@@ -13,7 +13,7 @@ import type { App, Settings } from '../../lambdas/core/app';
 import { createErasureHandler } from '../../lambdas/handlers/erasure';
 import { createApiHandler } from '../../lambdas/http/api';
 import { CapturingNotifier, CapturingScheduler, countCalls, MeasuredLog, SimClock } from '../counting';
-import { costLines, perMillionRequests, total, tracedShare, type CostLine, type Usage } from '../prices';
+import { costLines, perMillionRequests, total, totalListed, tracedShare, type CostLine, type Usage } from '../prices';
 import { Fleet } from './fleet';
 import { Meter, type OpStats } from './meter';
 import { Population, run, type SimContext } from './ops';
@@ -58,6 +58,8 @@ export interface SimResult {
   options: SimOptions;
   usage: Usage;
   costPerMillion: CostLine[];
+  /** Over the services issue 12 lists; `costPerMillionTotal` adds X-Ray, SES and Scheduler. */
+  costPerMillionListed: number;
   costPerMillionTotal: number;
   kmsPerRequest: number;
   kmsByMethod: Record<string, number>;
@@ -66,6 +68,8 @@ export interface SimResult {
   reminders: { itemsRead: number; due: number; itemsPerDue: number };
   coldStarts: number;
   byOp: Record<string, OpStats>;
+  /** Request units per table in the measured window. */
+  tables: Record<string, { readUnits: number; writeUnits: number }>;
   phases: Record<string, { wallS: number; cpuS: number }>;
 }
 
@@ -141,6 +145,9 @@ export async function simulate(options: SimOptions = DEFAULT_SIM): Promise<SimRe
     }
 
     const capacity = store.totals();
+    const tables = Object.fromEntries(
+      Object.entries(store.byTable()).map(([t, c]) => [t, { readUnits: c!.readUnits, writeUnits: c!.writeUnits + c!.indexWriteUnits }]),
+    );
     const kmsByMethod = kms.counts();
     const usage: Usage = {
       apiRequests: meter.apiRequests,
@@ -169,6 +176,7 @@ export async function simulate(options: SimOptions = DEFAULT_SIM): Promise<SimRe
       options,
       usage,
       costPerMillion: lines,
+      costPerMillionListed: totalListed(lines),
       costPerMillionTotal: total(lines),
       kmsPerRequest: usage.kmsRequests / usage.apiRequests,
       kmsByMethod,
@@ -177,6 +185,7 @@ export async function simulate(options: SimOptions = DEFAULT_SIM): Promise<SimRe
       reminders,
       coldStarts: api.coldStarts,
       byOp: Object.fromEntries(meter.byOp),
+      tables,
       phases,
     };
   } finally {
