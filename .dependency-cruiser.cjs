@@ -46,7 +46,7 @@ module.exports = {
       name: 'lib-imports-only-policy-and-config-from-lambdas',
       severity: 'error',
       from: { path: '^(lib|bin)/' },
-      to: { path: '^lambdas/', pathNot: '^lambdas/(core/policy/|core/shared/principal|config|http/(route|routes|middleware)(/|\\.ts))' },
+      to: { path: '^lambdas/', pathNot: '^lambdas/(core/policy/|core/shared/principal|core/shared/metrics|config|http/(route|routes|middleware)(/|\\.ts))' },
     },
     {
       name: 'portal-page-is-standalone',

@@ -39,7 +39,7 @@ async function seedInMemory(home: Home, dataDir: string): Promise<{ store: Memor
   const store = new MemoryStore();
   const keys = await LocalKeyService.fromDirectory(dataDir);
   const noop = { send: async () => undefined };
-  const app = createApp({ store, keys, cipher: new EsdkFieldCipher(), clock: home.clock, notifier: noop, scheduler: { schedule: async () => undefined, cancel: async () => undefined }, log: silentLog });
+  const app = createApp({ store, keys, cipher: new EsdkFieldCipher(), clock: home.clock, notifier: noop, scheduler: { schedule: async () => undefined, cancel: async () => undefined, exists: async () => false }, log: silentLog });
   const staff = { kind: 'staff', staffId: 'bench', role: 'privacy_officer' } as const;
   const { customer } = await app.customers.create(staff, { name: 'Big Customer', email: 'big@bench.example', consent: { communications: true } });
   const id = customer.customerId;

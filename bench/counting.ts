@@ -151,6 +151,9 @@ export class CapturingScheduler implements Scheduler {
   async cancel(name: string): Promise<void> {
     this.pending.delete(name);
   }
+  async exists(name: string): Promise<boolean> {
+    return this.pending.has(name);
+  }
   /** Takes the schedule whose payload names `customerId`. */
   take(customerId: string): Record<string, string> | undefined {
     for (const [name, s] of this.pending) {

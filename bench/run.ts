@@ -4,7 +4,8 @@
  * - bundles: every Lambda bundle as CDK builds it, its size, and its module load in a fresh process;
  * - sim:     the scale simulator (bench/sim/): KMS calls and the cost per million requests;
  * - big:     one customer with 10,000 rows: export and erasure on the local home;
- * - load:    reads against the local home with autocannon, 16 connections.
+ * - load:    reads against the local home with autocannon, 16 connections;
+ * - login:   the portal login's two paths without their padding (`-- --login` runs only this).
  *
  * Writes bench/results.json (sections not run keep their last figures) and the README's table.
  * Sizes: BENCH_CUSTOMERS, BENCH_INSTANCES, BENCH_WARMUP, BENCH_REQUESTS, BENCH_ZIPF_S, BENCH_LOAD_SECONDS.
@@ -14,6 +15,7 @@ import { loadavg } from 'node:os';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { apiReadLoad } from './api-load';
 import { bigCustomer } from './big-customer';
+import { loginBench } from './login';
 import { measureBundles } from './bundles';
 import { PRICES } from './prices';
 import { merge, readmeTable, readResults, withTable, writeResults, type Metric } from './results';
@@ -24,10 +26,10 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 
 const RESULTS = 'bench/results.json';
 const README = 'README.md';
-const SECTIONS = ['bundles', 'sim', 'big', 'load'] as const;
+const SECTIONS = ['bundles', 'sim', 'big', 'load', 'login'] as const;
 type Section = (typeof SECTIONS)[number];
 
-const onlyArg = process.argv.find((a) => a.startsWith('--only='));
+const onlyArg = process.argv.includes('--login') ? '--only=login' : process.argv.find((a) => a.startsWith('--only='));
 const only = new Set<Section>(onlyArg ? (onlyArg.slice(7).split(',') as Section[]) : SECTIONS);
 const num = (name: string, fallback: number) => (process.env[name] ? Number(process.env[name]) : fallback);
 const say = (line: string) => console.log(line);
@@ -85,6 +87,11 @@ if (only.has('load')) {
   const figures = await apiReadLoad({ customers: 300, connections: 16, durationS: seconds });
   say(`  ${figures.rps} requests/s, p50 ${figures.p50} ms, p99 ${figures.p99} ms, ${figures.total} requests, ${figures.non2xx} not 2xx, ${figures.errors} errors`);
   fresh.push({ name: 'api_read_rps', value: figures.rps, unit: 'requests/s' }, { name: 'api_read_p99_ms', value: figures.p99, unit: 'ms' });
+}
+
+if (only.has('login')) {
+  say('\nportal login without its padding (known contact: code stored and sent; unknown: nothing)');
+  say(JSON.stringify(await loginBench(), null, 2));
 }
 
 const metrics = merge(previous, fresh);

@@ -12,9 +12,13 @@ export const ENV = {
   schedulerDlqArn: 'CRM_SCHEDULER_DLQ_ARN',
   erasureFunctionArn: 'CRM_ERASURE_FUNCTION_ARN',
   emailFrom: 'CRM_EMAIL_FROM',
+  /** SES configuration set every e-mail is sent through (TLS required, bounce and complaint metrics). */
+  sesConfigurationSet: 'CRM_SES_CONFIGURATION_SET',
   erasureGraceDays: 'CRM_ERASURE_GRACE_DAYS',
   defaultPhoneRegion: 'CRM_DEFAULT_PHONE_REGION',
   stage: 'CRM_STAGE',
+  /** JSON list of the origins whose browser-based staff tools may call the staff routes (CORS). */
+  staffOrigins: 'CRM_STAFF_ORIGINS',
   /** JSON object of inventory category id → retention days, overriding the inventory's defaults. */
   retentionDays: 'CRM_RETENTION_DAYS',
 } as const;

@@ -40,6 +40,8 @@ export function addCrmStacks(app: App, options: CrmStacksOptions = {}): CrmStack
     stateful,
     routes: options.routes,
     description: 'privacy-crm: functions, API, WAF, staff sign-in, erasure scheduler, alarms',
+    // A destroyed stateless stack takes the API, the reconcile job and the alarms with it.
+    terminationProtection: config.stage !== 'dev',
   });
   return { config, stateful, stateless };
 }

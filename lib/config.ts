@@ -19,18 +19,31 @@ export interface CrmConfig {
   erasureGraceDays: number;
   /** Per-category retention overrides in days; categories not named keep the inventory default. */
   retentionDays: Partial<Record<CategoryId, number>>;
-  /** SES identity the system sends from (codes, reminders, confirmations). */
+  /** The address the system sends from (codes, reminders, confirmations); its address or domain is an SES identity. */
   senderEmail: string;
+  /**
+   * Create the SES identity (the sender's domain, with Easy DKIM) in this stack. Off by default: an
+   * identity exists once per account and region, so a second stage (or one made by hand) would collide;
+   * the stack then references the existing verified identity.
+   */
+  createSenderIdentity: boolean;
   /** Where alarms are e-mailed; without it the alarm topic has no subscriber. */
   alarmEmail?: string;
   /** ISO 3166 region for phone numbers given without a country code; unset: E.164 only. */
   defaultPhoneRegion?: string;
   logRetentionDays: RetentionDays;
-  /** Stage-wide steady-state requests per second and burst. */
+  /** Stage-wide steady-state requests per second and burst (API Gateway throttling). */
   apiRateLimit: number;
   apiBurstLimit: number;
+  /** Requests to /v1/* one client IP may make per five minutes before WAF answers 429. */
+  apiRateLimitPerIp: number;
   /** Sign-in requests (login + verify) one client IP may make per five minutes before WAF blocks it. */
   signInRateLimit: number;
+  /**
+   * Origins of browser-based staff tools allowed to call the staff routes (CORS, preflight included),
+   * e.g. ["https://crm-tool.yourcompany.com"]. Empty: no CORS at all. The portal is same-origin only.
+   */
+  staffOrigins: readonly string[];
 }
 
 /** The context keys this app reads; anything else in cdk.json is CDK's own. */
@@ -40,12 +53,15 @@ export const CONTEXT_KEYS = [
   'erasureGraceDays',
   'retentionDays',
   'senderEmail',
+  'createSenderIdentity',
   'alarmEmail',
   'defaultPhoneRegion',
   'logRetentionDays',
   'apiRateLimit',
   'apiBurstLimit',
+  'apiRateLimitPerIp',
   'signInRateLimit',
+  'staffOrigins',
 ] as const;
 
 export class ConfigError extends Error {
@@ -56,6 +72,8 @@ export class ConfigError extends Error {
 }
 
 const STAGE = /^[a-z][a-z0-9-]{1,11}$/;
+/** Domains reserved for documentation (RFC 2606): nothing sent from them is delivered. Only `dev` may keep one. */
+const RESERVED_DOMAIN = /(^|\.)example\.(com|org|net)$/i;
 // Deliberately plain: one @, no spaces, a dot in the domain. SES verifies the rest.
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 const DAY = 86_400;
@@ -81,6 +99,14 @@ export function parseConfig(raw: Record<string, unknown>, account?: string): Crm
     if (v === undefined || v === null || v === '') return fallback;
     if (typeof v !== 'string') return fail(key, 'must be a string', v);
     return v.trim();
+  };
+
+  const flag = (key: string, fallback: boolean): boolean => {
+    const v = raw[key];
+    if (v === undefined || v === null || v === '') return fallback;
+    if (v === true || v === 'true') return true;
+    if (v === false || v === 'false') return false;
+    return fail(key, 'must be true or false', v) ?? fallback;
   };
 
   const wholeNumber = (key: string, fallback: number, min: number, max: number, unit: string): number => {
@@ -128,7 +154,15 @@ export function parseConfig(raw: Record<string, unknown>, account?: string): Crm
     if (raw.senderEmail === undefined || raw.senderEmail === '') fail('senderEmail', 'is required (the SES identity mail is sent from)', raw.senderEmail);
   } else if (!EMAIL.test(senderEmail) || senderEmail.length > 254) {
     fail('senderEmail', 'must be an e-mail address such as privacy@example.com', raw.senderEmail);
+  } else if (STAGE.test(stage) && stage !== 'dev' && RESERVED_DOMAIN.test(senderEmail.split('@')[1])) {
+    fail(
+      'senderEmail',
+      `stage "${stage}" cannot send from ${senderEmail.split('@')[1]}: example.com, .org and .net are reserved and ` +
+        'mail from them is never delivered. Pass an address of a domain you own, e.g. -c senderEmail=privacy@yourcompany.com',
+      raw.senderEmail,
+    );
   }
+  const createSenderIdentity = flag('createSenderIdentity', false);
 
   const alarmEmail = text('alarmEmail');
   if (alarmEmail !== undefined && (!EMAIL.test(alarmEmail) || alarmEmail.length > 254)) {
@@ -145,10 +179,21 @@ export function parseConfig(raw: Record<string, unknown>, account?: string): Crm
     fail('logRetentionDays', `must be one of CloudWatch's retention periods (${[...LOG_RETENTIONS].join(', ')})`, raw.logRetentionDays);
   }
 
-  const apiRateLimit = wholeNumber('apiRateLimit', 50, 1, 10_000, 'requests per second');
-  const apiBurstLimit = wholeNumber('apiBurstLimit', 100, 1, 5_000, 'requests');
-  // WAF rate-based rules accept 10 as the lowest limit.
+  // An account's regional API Gateway quota is 10,000 requests per second with a burst of 5,000 (raisable).
+  const apiRateLimit = wholeNumber('apiRateLimit', 1_000, 1, 10_000, 'requests per second');
+  const apiBurstLimit = wholeNumber('apiBurstLimit', 2_000, 1, 5_000, 'requests');
+  if (apiBurstLimit < apiRateLimit && !problems.some((p) => p.startsWith('api'))) {
+    const why = 'a burst smaller than one second of traffic throttles the steady rate';
+    fail('apiBurstLimit', `must be at least apiRateLimit (${apiRateLimit}): ${why}`, raw.apiBurstLimit);
+  }
+  // WAF rate-based rules accept 10 as the lowest limit. Per IP: an office NAT carries every staff member behind it,
+  // so the default allows 50 requests a second on average from one address, a twentieth of the stage's rate.
+  const apiRateLimitPerIp = wholeNumber('apiRateLimitPerIp', 15_000, 10, 2_000_000_000, 'requests per five minutes');
   const signInRateLimit = wholeNumber('signInRateLimit', 30, 10, 2_000_000_000, 'requests per five minutes');
+
+  const staffOrigins = parseOrigins(raw.staffOrigins, STAGE.test(stage) ? stage : undefined, (message) =>
+    fail('staffOrigins', message, raw.staffOrigins),
+  );
 
   if (problems.length > 0) throw new ConfigError(problems);
 
@@ -159,13 +204,46 @@ export function parseConfig(raw: Record<string, unknown>, account?: string): Crm
     erasureGraceDays,
     retentionDays,
     senderEmail: senderEmail as string,
+    createSenderIdentity,
     alarmEmail,
     defaultPhoneRegion,
     logRetentionDays: logRetentionDays as RetentionDays,
     apiRateLimit,
     apiBurstLimit,
+    apiRateLimitPerIp,
     signInRateLimit,
+    staffOrigins,
   };
+}
+
+/** Scheme, host and optional port; nothing else (no path, no wildcard). */
+const ORIGIN = /^https:\/\/[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:\d{1,5})?$/;
+const LOCAL_ORIGIN = /^http:\/\/(localhost|127\.0\.0\.1)(:\d{1,5})?$/;
+
+/** A list (or a JSON list string from -c, or comma-separated origins); `http://localhost` only for stage dev. */
+function parseOrigins(value: unknown, stage: string | undefined, fail: (message: string) => void): string[] {
+  if (value === undefined || value === null || value === '') return [];
+  let list = value;
+  if (typeof list === 'string') {
+    const text = list.trim();
+    try {
+      list = text.startsWith('[') ? JSON.parse(text) : text.split(',').map((o) => o.trim());
+    } catch {
+      fail('must be a list of origins, e.g. ["https://crm-tool.yourcompany.com"]');
+      return [];
+    }
+  }
+  if (!Array.isArray(list) || !list.every((o) => typeof o === 'string')) {
+    fail('must be a list of origins, e.g. ["https://crm-tool.yourcompany.com"]');
+    return [];
+  }
+  const bad = list.filter((o) => !(ORIGIN.test(o) || (stage === 'dev' && LOCAL_ORIGIN.test(o))));
+  if (bad.length > 0) {
+    const rule = 'lower case, no path, no wildcard; http://localhost only on stage dev';
+    fail(`${bad.map((o) => JSON.stringify(o)).join(', ')}: each must be an origin like https://crm-tool.yourcompany.com (${rule})`);
+    return [];
+  }
+  return [...new Set(list)];
 }
 
 /** Prefix of every physical name in a deployment, e.g. `crm-dev-`. */

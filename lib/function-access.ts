@@ -6,6 +6,7 @@
  *   may delete only from a table holding a category that is deleted on erasure, finding the rows the
  *   way lambdas/core/forgetting/cascade.ts does (the customerId index, the pseudonym's partition, or the key
  *   itself). Categories kept on erasure (purchases, the access log) are out of its reach altogether;
+ * - the schedule reconcile reads open receipts by index and writes nothing;
  * - the API (lambdas/handlers/api.ts) writes single items and reads by key and partition; it never
  *   scans (only the daily reminders and the restore tool do) and deletes only sign-in rows, sessions
  *   (one by one, or a customer's through the customerId index after a contact change), a replaced
@@ -77,4 +78,9 @@ export const FUNCTION_TABLES = {
   stream: merge(cascade(), { customers: ['put'] }),
   /** Scans for customers near expiry, unwraps their key to read the contact, records the reminder. */
   reminders: { customers: ['scan', 'get', 'put'], 'customer-keys': ['get'] },
+  /**
+   * Finds open erasure requests through the receipts' sparse index (no scan), reads each receipt again,
+   * and for one waiting past its date under a legal hold, the customer row (is the hold still there?).
+   */
+  reconcile: { receipts: ['queryIndex', 'get'], customers: ['get'] },
 } as const satisfies Record<string, TableGrants>;

@@ -12,7 +12,7 @@
  */
 export type KeyUse = 'wrap' | 'unwrap' | 'mac';
 
-export const FUNCTIONS = { api: 'api', erasure: 'erasure', stream: 'ttl-stream', reminders: 'reminders' } as const;
+export const FUNCTIONS = { api: 'api', erasure: 'erasure', stream: 'ttl-stream', reminders: 'reminders', reconcile: 'erasure-reconcile' } as const;
 export type FunctionId = keyof typeof FUNCTIONS;
 
 export function functionName(prefix: string, id: FunctionId): string {
@@ -33,4 +33,6 @@ export const FUNCTION_KEYS: Readonly<Record<FunctionId, Readonly<{ data?: KeyUse
   erasure: { data: 'unwrap' },
   stream: { data: 'unwrap' },
   reminders: { data: 'unwrap' },
+  // Reads receipts and customer rows through DynamoDB only; opens nothing.
+  reconcile: {},
 };

@@ -5,7 +5,8 @@
  * - the TTL reaper (DynamoDB TTL + Streams): an expired customer row is handed to the same stream
  *   handler as a TTL REMOVE record, whose cascade deletes it; a failure leaves the row for the next
  *   run (AWS retries the record). Expired rows of the other tables are deleted;
- * - the daily reminders (EventBridge rule): at most once per day of the home's clock.
+ * - the daily reminders and the erasure-schedule reconcile (EventBridge rules): at most once per day of
+ *   the home's clock.
  */
 import type { DynamoDBRecord } from 'aws-lambda';
 import { toStreamImage } from '../lambdas/adapters/dynamodb/stream-image';
@@ -14,6 +15,7 @@ import { ConditionFailedError } from '../lambdas/core/shared/errors';
 import type { Item } from '../lambdas/core/shared/ports';
 import { ALL_TABLES, type TableId } from '../lambdas/core/policy/tables';
 import { createErasureHandler, type ErasureHandler } from '../lambdas/handlers/erasure';
+import { createReconcileHandler, type ReconcileHandler } from '../lambdas/handlers/reconcile';
 import { createRemindersHandler, type RemindersHandler } from '../lambdas/handlers/reminders';
 import { createStreamHandler, TTL_PRINCIPAL, type StreamHandler } from '../lambdas/handlers/stream';
 import type { App } from '../lambdas/core/app';
@@ -34,8 +36,10 @@ interface JobState {
   erasure: ErasureHandler;
   stream: StreamHandler;
   reminders: RemindersHandler;
+  reconcile: ReconcileHandler;
   sequence: number;
   lastReminderDay?: string;
+  lastReconcileDay?: string;
 }
 
 const states = new WeakMap<JobContext, JobState>();
@@ -47,6 +51,7 @@ function stateOf(home: JobContext): JobState {
       erasure: createErasureHandler(home.app),
       stream: createStreamHandler(home.app),
       reminders: createRemindersHandler(home.app),
+      reconcile: createReconcileHandler(home.app),
       sequence: 0,
     };
     states.set(home, state);
@@ -131,5 +136,13 @@ async function dailyReminders(home: JobContext): Promise<void> {
   await state.reminders();
 }
 
+async function dailyScheduleReconcile(home: JobContext): Promise<void> {
+  const state = stateOf(home);
+  const day = home.clock.now().toISOString().slice(0, 10);
+  if (state.lastReconcileDay === day) return;
+  state.lastReconcileDay = day;
+  await state.reconcile();
+}
+
 /** Run by local/home.ts, in this order. */
-export const forgettingJobs: readonly Job[] = [fireDueSchedules, reapExpired, dailyReminders];
+export const forgettingJobs: readonly Job[] = [fireDueSchedules, reapExpired, dailyReminders, dailyScheduleReconcile];

@@ -3,14 +3,16 @@
  * against a table set, so no erased customer comes back. Everything a backup restored of a customer
  * whose erasure completed is erased again (customer row, key, index entry, interactions, behaviour,
  * sessions, idempotency records); erasures that were under way are finished; open requests get their
- * mark back on a restored customer row.
+ * mark back on a restored customer row; and every open request whose schedule is missing gets it back
+ * (EventBridge Scheduler with --aws, else the local schedules table next to the ledger).
  *
  * Restore the data tables, then run this against them with the ledger of the live receipts table
  * (`--ledger-prefix`), which must not be rolled back: it holds the erasures made since the backup.
  *
  *   npm run reapply-erasures -- --prefix crm-local-                    (the local home's data dir; stop npm start first)
  *   npm run reapply-erasures -- --endpoint http://localhost:8000 --prefix restored-crm-dev- --ledger-prefix crm-dev-
- *   npm run reapply-erasures -- --aws --kms-key-id <arn> --prefix restored-crm-dev- --ledger-prefix crm-dev-
+ *   npm run reapply-erasures -- --aws --prefix restored-crm-dev- <the stateless stack's ReapplyErasuresArgs output>
+ * (that output holds --kms-key-id, --ledger-prefix and the three --scheduler-... flags and --erasure-function-arn)
  */
 import { mkdirSync } from 'node:fs';
 import type { Server } from 'node:http';
@@ -19,17 +21,20 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { KMSClient } from '@aws-sdk/client-kms';
+import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import dynalite from 'dynalite';
 import { EsdkFieldCipher } from '../lambdas/adapters/crypto/esdk-cipher';
 import { DynamoStore } from '../lambdas/adapters/dynamodb/store';
 import { AwsKeyService } from '../lambdas/adapters/kms/aws-kms';
 import { LocalKeyService } from '../lambdas/adapters/kms/local-kms';
 import { createLogger } from '../lambdas/adapters/logger';
+import { AwsScheduler } from '../lambdas/adapters/scheduler/aws-scheduler';
 import { createApp } from '../lambdas/core/app';
-import type { Clock, KeyService, Log } from '../lambdas/core/shared/ports';
+import type { Clock, KeyService, Log, Scheduler } from '../lambdas/core/shared/ports';
 import { tableNamesFromPrefix } from '../lambdas/core/policy/tables';
 import { OffsetClock } from './clock';
 import { DataDirInUseError, lockDataDir } from './data-dir-lock';
+import { LocalScheduler } from './scheduler';
 
 export interface ReapplyOptions {
   client: DynamoDBClient;
@@ -40,6 +45,8 @@ export interface ReapplyOptions {
   keys: KeyService;
   clock?: Clock;
   log: Log;
+  /** Where missing schedules of open requests are created: EventBridge Scheduler, or the local schedules table of the ledger's set. */
+  scheduler: Scheduler | 'local';
 }
 
 export interface ReapplyResult {
@@ -47,24 +54,32 @@ export interface ReapplyResult {
   reErased: number;
   resumed: number;
   remarked: number;
+  /** Open requests whose schedule was missing and was created again. */
+  rescheduled: number;
 }
 
 /** The command's work, for tests and for other runners: replays the ledger against one table set. */
 export async function reapplyErasures(options: ReapplyOptions): Promise<ReapplyResult> {
-  const tableNames = { ...tableNamesFromPrefix(options.prefix), receipts: `${options.ledgerPrefix ?? options.prefix}receipts` };
+  const ledger = options.ledgerPrefix ?? options.prefix;
+  const tableNames = { ...tableNamesFromPrefix(options.prefix), receipts: `${ledger}receipts`, schedules: `${ledger}schedules` };
   const refuse = (what: string) => async () => {
     throw new Error(`${what} is not available while re-applying erasures.`);
   };
+  const store = new DynamoStore({ client: options.client, tableNames });
+  const clock = options.clock ?? { now: () => new Date() };
   const app = createApp({
-    store: new DynamoStore({ client: options.client, tableNames }),
+    store,
     keys: options.keys,
     cipher: new EsdkFieldCipher(),
-    clock: options.clock ?? { now: () => new Date() },
+    clock,
     notifier: { send: refuse('Sending messages') },
-    scheduler: { schedule: refuse('Scheduling'), cancel: refuse('Scheduling') },
+    scheduler: options.scheduler === 'local' ? new LocalScheduler(store, clock) : options.scheduler,
     log: options.log,
   });
-  return app.erasureReapply.reapply();
+  const result = await app.erasureReapply.reapply();
+  // After the marks are back: a schedule lost with the group (or never re-created) fires the erasure again.
+  const schedules = await app.erasureSchedules.reconcile();
+  return { ...result, rescheduled: schedules.recreated };
 }
 
 interface Args {
@@ -74,9 +89,24 @@ interface Args {
   dataDir: string;
   aws: boolean;
   kmsKeyId?: string;
+  schedulerGroup?: string;
+  schedulerRoleArn?: string;
+  schedulerDlqArn?: string;
+  erasureFunctionArn?: string;
 }
 
-const USAGE = 'usage: npm run reapply-erasures -- [--prefix crm-local-] [--ledger-prefix P] [--endpoint URL | --aws --kms-key-id ARN] [--data-dir .crm-data]';
+/** The EventBridge Scheduler settings --aws needs, as the erasure schedules are made (the stack outputs them). */
+const SCHEDULER_FLAGS = {
+  '--scheduler-group': 'schedulerGroup',
+  '--scheduler-role-arn': 'schedulerRoleArn',
+  '--scheduler-dlq-arn': 'schedulerDlqArn',
+  '--erasure-function-arn': 'erasureFunctionArn',
+} as const;
+
+const USAGE =
+  'usage: npm run reapply-erasures -- [--prefix crm-local-] [--ledger-prefix P] [--data-dir .crm-data] ' +
+  '[--endpoint URL | --aws --kms-key-id ARN --scheduler-group G --scheduler-role-arn ARN --scheduler-dlq-arn ARN ' +
+  '--erasure-function-arn ARN]';
 
 export function parseArgs(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): Args {
   const args: Args = { prefix: 'crm-local-', dataDir: env.CRM_DATA_DIR ?? '.crm-data', endpoint: env.CRM_DYNAMODB_ENDPOINT || undefined, aws: false };
@@ -107,16 +137,25 @@ export function parseArgs(argv: readonly string[], env: NodeJS.ProcessEnv = proc
         args.kmsKeyId = value();
         break;
       default:
+        if (flag in SCHEDULER_FLAGS) {
+          args[SCHEDULER_FLAGS[flag as keyof typeof SCHEDULER_FLAGS]] = value();
+          break;
+        }
         throw new Error(`Unknown argument ${flag}. ${USAGE}`);
     }
   }
   if (args.aws && !args.kmsKeyId) throw new Error(`--aws needs --kms-key-id (the key that wraps customer keys). ${USAGE}`);
+  const missing = Object.entries(SCHEDULER_FLAGS).filter(([, key]) => !args[key]).map(([f]) => f);
+  if (args.aws && missing.length > 0) {
+    throw new Error(`--aws needs ${missing.join(', ')} (missing erasure schedules are created again). ${USAGE}`);
+  }
   return args;
 }
 
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
-  const log = createLogger('privacy-crm-reapply-erasures');
+  // The command prints its own summary on stdout; the run's info lines would only interleave with it.
+  const log = createLogger('privacy-crm-reapply-erasures', process.env.LOG_LEVEL ?? 'WARN');
   let embedded: Server | undefined;
   let unlock: () => void = () => undefined;
   let endpoint = args.endpoint;
@@ -145,13 +184,24 @@ async function main(): Promise<void> {
       ? new AwsKeyService({ client: new KMSClient({}), keyId: args.kmsKeyId!, macKeyId: '' })
       : await LocalKeyService.fromDirectory(resolve(args.dataDir));
     const clock = args.aws ? undefined : OffsetClock.inDirectory(resolve(args.dataDir));
-    const result = await reapplyErasures({ client, prefix: args.prefix, ledgerPrefix: args.ledgerPrefix, keys, clock, log }).catch((e: unknown) => {
+    const scheduler: Scheduler | 'local' = args.aws
+      ? new AwsScheduler({
+          client: new SchedulerClient({}),
+          groupName: args.schedulerGroup!,
+          roleArn: args.schedulerRoleArn!,
+          deadLetterArn: args.schedulerDlqArn!,
+          targetArn: args.erasureFunctionArn!,
+        })
+      : 'local';
+    const options = { client, prefix: args.prefix, ledgerPrefix: args.ledgerPrefix, keys, clock, log, scheduler };
+    const result = await reapplyErasures(options).catch((e: unknown) => {
       if ((e as Error)?.name !== 'ResourceNotFoundException') throw e;
       throw new Error(`No table set with prefix "${args.prefix}" (or ledger "${args.ledgerPrefix ?? args.prefix}") here: restore the tables first, or check --prefix.`);
     });
     console.log(
       `Ledger replayed: ${result.completed} completed erasure(s); ${result.reErased} customer(s) found again and erased; ` +
-        `${result.resumed} unfinished erasure(s) finished; ${result.remarked} open request(s) re-marked.`,
+        `${result.resumed} unfinished erasure(s) finished; ${result.remarked} open request(s) re-marked; ` +
+        `${result.rescheduled} missing schedule(s) created again.`,
     );
   } finally {
     client.destroy();

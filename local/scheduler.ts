@@ -25,6 +25,10 @@ export class LocalScheduler implements Scheduler {
     await this.store.delete('schedules', { name });
   }
 
+  async exists(name: string): Promise<boolean> {
+    return (await this.store.get('schedules', { name }, { consistent: true })) !== undefined;
+  }
+
   /** Schedules whose time has come, oldest first. */
   async due(): Promise<DueSchedule[]> {
     const now = this.clock.now().getTime();

@@ -2,7 +2,7 @@
  * The Lambda composition root: real AWS adapters behind the same ports and the same `createApp` as the
  * local home. The environment (set by the CDK stack, names in lambdas/config.ts and `tableEnvVar`) is
  * read once per cold start. Each function gets only the tables and keys its role may use: a missing
- * table name, MAC key, scheduler or sender fails when first used, with a message naming the variable.
+ * table name, data or MAC key, scheduler or sender fails when first used, with a message naming the variable.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { KMSClient } from '@aws-sdk/client-kms';
@@ -17,6 +17,9 @@ import { EsdkFieldCipher } from '../adapters/crypto/esdk-cipher';
 import { DynamoStore } from '../adapters/dynamodb/store';
 import { AwsKeyService } from '../adapters/kms/aws-kms';
 import { createLogger } from '../adapters/logger';
+import { EmfMetrics } from '../adapters/metrics';
+import { powertoolsTracer, type ClientTracer } from '../adapters/tracing';
+import type { Metrics } from '../core/shared/metrics';
 import { AwsNotifier } from '../adapters/notify/aws-notifier';
 import { AwsScheduler } from '../adapters/scheduler/aws-scheduler';
 import type { CategoryId } from '../core/policy/inventory';
@@ -25,16 +28,20 @@ import { parseDomainSettings, type DomainSettings } from '../settings';
 export interface AwsEnvironment {
   /** Physical names of the tables this function was given ('' for the others). */
   tableNames: TableNames;
-  kmsKeyId: string;
+  /** Unset for a function that opens nothing (the schedule reconcile): using the key then fails, naming the variable. */
+  kmsKeyId?: string;
   macKeyId?: string;
   scheduler?: { groupName: string; roleArn: string; deadLetterArn: string; targetArn: string };
   emailFrom?: string;
+  sesConfigurationSet?: string;
   erasureGraceDays?: number;
   retentionDays: Partial<Record<CategoryId, number>>;
   /** The settings createApp takes, parsed by the schema both homes share. */
   domain: DomainSettings;
   defaultPhoneRegion?: string;
   stage?: string;
+  /** Origins of browser-based staff tools (CORS on the staff routes). */
+  staffOrigins: string[];
 }
 
 export class ConfigurationError extends Error {
@@ -57,8 +64,6 @@ export function readEnvironment(env: NodeJS.ProcessEnv): AwsEnvironment {
   ) as TableNames;
   if (!AWS_TABLES.some((t) => tableNames[t.name as TableId])) problems.push('no table is configured (CRM_TABLE_* variables)');
 
-  const kmsKeyId = optional(env, ENV.kmsKeyId);
-  if (!kmsKeyId) problems.push(`${ENV.kmsKeyId} is required`);
 
   const schedulerVars = [ENV.schedulerGroup, ENV.schedulerRoleArn, ENV.schedulerDlqArn, ENV.erasureFunctionArn].map((n) => optional(env, n));
   const schedulerSet = schedulerVars.filter(Boolean).length;
@@ -71,15 +76,30 @@ export function readEnvironment(env: NodeJS.ProcessEnv): AwsEnvironment {
   const domain = parseDomainSettings(env);
   if (!domain.ok) problems.push(...domain.problems);
 
+  let staffOrigins: string[] = [];
+  const origins = optional(env, ENV.staffOrigins);
+  if (origins !== undefined) {
+    try {
+      const parsed: unknown = JSON.parse(origins);
+      const isOrigin = (o: unknown) => typeof o === 'string' && /^https?:\/\/[^/\s]+$/.test(o);
+      if (!Array.isArray(parsed) || !parsed.every(isOrigin)) throw new Error('not a list of origins');
+      staffOrigins = parsed;
+    } catch {
+      problems.push(`${ENV.staffOrigins} must be a JSON list of origins such as ["https://crm-tool.example.com"]`);
+    }
+  }
+
   if (problems.length > 0 || !domain.ok) throw new ConfigurationError(problems);
   return {
+    staffOrigins,
     domain: domain.value,
     retentionDays: domain.value.retentionDays,
     tableNames,
-    kmsKeyId: kmsKeyId!,
+    kmsKeyId: optional(env, ENV.kmsKeyId),
     macKeyId: optional(env, ENV.macKeyId),
     scheduler: groupName && roleArn && deadLetterArn && targetArn ? { groupName, roleArn, deadLetterArn, targetArn } : undefined,
     emailFrom: optional(env, ENV.emailFrom),
+    sesConfigurationSet: optional(env, ENV.sesConfigurationSet),
     erasureGraceDays: domain.value.erasureGraceDays,
     defaultPhoneRegion: domain.value.defaultPhoneRegion,
     stage: optional(env, ENV.stage),
@@ -98,6 +118,18 @@ export interface AwsClients {
 export interface AwsRuntime {
   app: App;
   log: Log;
+  config: AwsEnvironment;
+  /** Writes the invocation's business metrics; every handler calls it once per invocation. */
+  flush(): void;
+}
+
+export interface AwsRuntimeOptions {
+  clients?: AwsClients;
+  log?: Log;
+  /** Default: Powertools Tracer (off outside Lambda). */
+  tracer?: ClientTracer;
+  /** Default: EMF through Powertools Metrics. */
+  metrics?: Metrics & { flush(): void };
 }
 
 /** For functions without the scheduler binding: using it is a wiring mistake, said plainly. */
@@ -107,6 +139,22 @@ const unconfiguredScheduler: Scheduler = {
   },
   cancel: async () => {
     throw new Error(`This function cannot cancel erasures: ${ENV.schedulerGroup} and its companions are not set.`);
+  },
+  exists: async () => {
+    throw new Error(`This function cannot look up erasure schedules: ${ENV.schedulerGroup} and its companions are not set.`);
+  },
+};
+
+/** For functions without the data key: creating or opening a customer key is a wiring mistake, said plainly. */
+const noDataKey: KeyService = {
+  generateDataKey: async () => {
+    throw new Error(`This function has no data key: ${ENV.kmsKeyId} is not set.`);
+  },
+  unwrapDataKey: async () => {
+    throw new Error(`This function has no data key: ${ENV.kmsKeyId} is not set.`);
+  },
+  mac: async () => {
+    throw new Error(`This function has no blind-index key: ${ENV.macKeyId} is not set.`);
   },
 };
 
@@ -120,29 +168,38 @@ function withoutMac(keys: KeyService): KeyService {
   };
 }
 
-export function createAwsRuntime(config: AwsEnvironment, options: { clients?: AwsClients; log?: Log } = {}): AwsRuntime {
-  const log = options.log ?? createLogger(process.env.POWERTOOLS_SERVICE_NAME ?? 'privacy-crm');
+export function createAwsRuntime(config: AwsEnvironment, options: AwsRuntimeOptions = {}): AwsRuntime {
+  const service = process.env.POWERTOOLS_SERVICE_NAME ?? 'privacy-crm';
+  const log = options.log ?? createLogger(service);
   const clients = options.clients ?? {};
-  const dynamodb = clients.dynamodb ?? new DynamoDBClient({});
-  const kms = clients.kms ?? new KMSClient({});
-  const awsKeys = new AwsKeyService({ client: kms, keyId: config.kmsKeyId, macKeyId: config.macKeyId ?? '' });
+  const tracer = options.tracer ?? powertoolsTracer(service);
+  const metrics = options.metrics ?? new EmfMetrics({ service: config.stage ? `crm-${config.stage}` : 'privacy-crm' });
+  const dynamodb = tracer.capture(clients.dynamodb ?? new DynamoDBClient({}));
+  const kms = tracer.capture(clients.kms ?? new KMSClient({}));
+  const awsKeys = config.kmsKeyId ? new AwsKeyService({ client: kms, keyId: config.kmsKeyId, macKeyId: config.macKeyId ?? '' }) : undefined;
   const scheduler = config.scheduler
-    ? new AwsScheduler({ client: clients.scheduler ?? new SchedulerClient({}), ...config.scheduler })
+    ? new AwsScheduler({ client: tracer.capture(clients.scheduler ?? new SchedulerClient({})), ...config.scheduler })
     : unconfiguredScheduler;
-  const notifier = new AwsNotifier({ ses: clients.ses ?? new SESv2Client({}), sns: clients.sns ?? new SNSClient({}), emailFrom: config.emailFrom });
+  const notifier = new AwsNotifier({
+    ses: tracer.capture(clients.ses ?? new SESv2Client({})),
+    sns: tracer.capture(clients.sns ?? new SNSClient({})),
+    emailFrom: config.emailFrom,
+    configurationSetName: config.sesConfigurationSet,
+  });
   const app = createApp(
     {
       store: new DynamoStore({ client: dynamodb, tableNames: config.tableNames }),
-      keys: config.macKeyId ? awsKeys : withoutMac(awsKeys),
+      keys: !awsKeys ? noDataKey : config.macKeyId ? awsKeys : withoutMac(awsKeys),
       cipher: new EsdkFieldCipher(),
       clock: { now: () => new Date() },
       notifier,
       scheduler,
       log,
+      metrics,
     },
     config.domain.app,
   );
-  return { app, log };
+  return { app, log, config, flush: () => metrics.flush() };
 }
 
 let runtime: AwsRuntime | undefined;
@@ -151,4 +208,13 @@ let runtime: AwsRuntime | undefined;
 export function awsRuntime(): AwsRuntime {
   runtime ??= createAwsRuntime(readEnvironment(process.env));
   return runtime;
+}
+
+/** Runs one invocation of a handler and then writes its business metrics (also when it fails). */
+export async function invocation<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } finally {
+    runtime?.flush();
+  }
 }

@@ -14,6 +14,7 @@ import { DEFAULT_POLICY, type RetentionPolicy } from './policy/retention-policy'
 import { createPortalServices, type PortalSettings } from './portal/services';
 import { AccessLog } from './shared/access-log';
 import { GuardedStore, type WriteObserver } from './shared/guarded-store';
+import { NO_METRICS, type Metrics } from './shared/metrics';
 import type { Clock, FieldCipher, KeyService, Log, Notifier, Scheduler, Store } from './shared/ports';
 import { Vault, type VaultOptions } from './shared/vault';
 
@@ -25,6 +26,8 @@ export interface Ports {
   notifier: Notifier;
   scheduler: Scheduler;
   log: Log;
+  /** Business event counts (EMF in AWS); none when absent. */
+  metrics?: Metrics;
 }
 
 export interface Settings extends CustomerSettings {
@@ -39,20 +42,21 @@ export interface Settings extends CustomerSettings {
 export function createApp(ports: Ports, settings: Settings = {}) {
   const policy = settings.policy ?? DEFAULT_POLICY;
   const { clock, log } = ports;
+  const metrics = ports.metrics ?? NO_METRICS;
   const store = new GuardedStore(ports.store, settings.observeWrites);
   const vault = new Vault({ store, keys: ports.keys, cipher: ports.cipher, clock }, settings.vault);
   const accessLog = new AccessLog({ store, vault, clock, policy });
   // The portal is built after the customers it reads: a contact change reaches it through this late binding.
   const portalAccess: { end?: (customerId: string, oldContact?: Contact) => Promise<void> } = {};
   const customers = new Customers({
-    store, vault, clock, policy, accessLog, settings,
+    store, vault, clock, policy, accessLog, settings, metrics,
     notices: new NoticeSender({ notifier: ports.notifier, clock, policy, log }),
     endPortalAccess: (customerId, oldContact) => portalAccess.end!(customerId, oldContact),
   });
   // An erased customer's messages go from a notifier that keeps copies (the local outbox) too.
   const onErased = async (customerId: string) => ports.notifier.forget?.(customerId);
   const forgetting = createForgetting({
-    store, clock, policy, vault, customers, accessLog, notifier: ports.notifier, scheduler: ports.scheduler, log, onErased,
+    store, clock, policy, vault, customers, accessLog, notifier: ports.notifier, scheduler: ports.scheduler, log, onErased, metrics,
   });
   // Activity (interaction, purchase, consent change, portal sign-in) extends retention.
   const onActivity = forgetting.retention.onActivity;
@@ -66,11 +70,11 @@ export function createApp(ports: Ports, settings: Settings = {}) {
     return { interactions, purchases, behaviour };
   };
   const portal = createPortalServices(
-    { store, vault, clock, notifier: ports.notifier, log, policy, customers, accessLog, readCategories, onSignIn: onActivity },
+    { store, vault, clock, notifier: ports.notifier, log, metrics, policy, customers, accessLog, readCategories, onSignIn: onActivity },
     settings,
   );
   portalAccess.end = portal.endPortalAccess;
-  return { ports: { ...ports, store }, settings, policy, vault, accessLog, customers, ...categories, ...portal, ...forgetting };
+  return { ports: { ...ports, store, metrics }, settings, policy, vault, accessLog, customers, ...categories, ...portal, ...forgetting };
 }
 
 export type App = ReturnType<typeof createApp>;

@@ -3,7 +3,7 @@
  * `{customerId, receiptId}`. Idempotent and resumable; a failure is thrown, so the invocation is
  * retried and finally lands in the function's dead-letter queue (alarmed).
  */
-import { awsRuntime } from '../composition/aws';
+import { awsRuntime, invocation } from '../composition/aws';
 import type { App } from '../core/app';
 import type { ErasureOutcome } from '../core/forgetting/erasure-common';
 import type { Log } from '../core/shared/ports';
@@ -18,6 +18,7 @@ export function createErasureHandler(app: App, log: Log = app.ports.log): Erasur
     } catch (e) {
       const receiptId = typeof event === 'object' && event !== null && 'receiptId' in event && typeof event.receiptId === 'string' ? event.receiptId : undefined;
       log.error('erasure failed', { receiptId, errorName: (e as Error)?.name });
+      app.ports.metrics.count('ErasureFailed');
       throw e;
     }
   };
@@ -30,5 +31,5 @@ export const handler: ErasureHandler = (event) => {
     const { app, log } = awsRuntime();
     built = createErasureHandler(app, log);
   }
-  return built(event);
+  return invocation(() => built!(event));
 };

@@ -2,7 +2,7 @@
  * Lambda entry point: the daily reminders (an EventBridge rule; locally, the clock). Reminders are
  * recorded on the customer row, so a retried or repeated run sends nothing twice.
  */
-import { awsRuntime } from '../composition/aws';
+import { awsRuntime, invocation } from '../composition/aws';
 import type { App } from '../core/app';
 import type { ReminderRun } from '../core/forgetting/retention';
 
@@ -16,5 +16,5 @@ let built: RemindersHandler | undefined;
 
 export const handler: RemindersHandler = () => {
   built ??= createRemindersHandler(awsRuntime().app);
-  return built();
+  return invocation(() => built!());
 };

@@ -7,7 +7,7 @@
  */
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { fromStreamImage } from '../adapters/dynamodb/stream-image';
-import { awsRuntime } from '../composition/aws';
+import { awsRuntime, invocation } from '../composition/aws';
 import type { App } from '../core/app';
 import { customerFromItem, type CustomerRow } from '../core/customer/record';
 import type { Log } from '../core/shared/ports';
@@ -58,5 +58,5 @@ export const handler: StreamHandler = (event) => {
     const { app, log } = awsRuntime();
     built = createStreamHandler(app, log);
   }
-  return built(event);
+  return invocation(() => built!(event));
 };

@@ -7,7 +7,7 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
 import {
   AccessLogField, AccessLogFormat, AuthorizationType, CognitoUserPoolsAuthorizer, EndpointType, JsonSchemaType, JsonSchemaVersion,
-  LambdaIntegration, LogGroupLogDestination, MethodLoggingLevel, ResponseType, RestApi, type Method, type MethodOptions,
+  LogGroupLogDestination, MethodLoggingLevel, ResponseType, RestApi, type Method, type MethodOptions,
 } from 'aws-cdk-lib/aws-apigateway';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
@@ -15,6 +15,8 @@ import { Construct } from 'constructs';
 import type { DeployedRoute } from '../api-routes';
 import { acknowledge } from './acknowledge';
 import { ApiFirewall } from './api-firewall';
+import { LambdaProxy } from './lambda-proxy';
+import { addStaffCors, gatewayCorsHeaders } from './staff-cors';
 import type { CrmFunction } from './crm-function';
 import type { StaffIdentity } from './staff-identity';
 
@@ -66,7 +68,10 @@ export interface CrmApiProps {
   burstLimit: number;
   signInPaths: readonly string[];
   signInRateLimit: number;
+  apiRateLimitPerIp: number;
   maxBodyBytes: number;
+  /** Origins of browser-based staff tools (CORS on staff routes); empty for none. */
+  staffOrigins: readonly string[];
 }
 
 export class CrmApi extends Construct {
@@ -119,7 +124,7 @@ export class CrmApi extends Construct {
       this.api.addGatewayResponse(`Problem-${p.type.responseType}`, {
         type: p.type,
         statusCode: String(p.status),
-        responseHeaders: { 'Content-Type': "'application/problem+json'" },
+        responseHeaders: { 'Content-Type': "'application/problem+json'", ...gatewayCorsHeaders(props.staffOrigins) },
         templates: {
           'application/json': `{"type":"https://privacy-crm.dev/problems/${p.code}","title":"${p.title}","status":${p.status},"detail":${p.detail ? JSON.stringify(p.detail) : '$context.error.messageString'},"code":"${p.code}"}`,
         },
@@ -144,7 +149,8 @@ export class CrmApi extends Construct {
       identitySource: 'method.request.header.Authorization',
     });
 
-    const integration = new LambdaIntegration(props.handler.fn, { proxy: true, allowTestInvoke: false });
+    const integration = new LambdaProxy(props.handler.fn);
+    integration.grantInvoke(this.api, props.stageName);
 
     const seen = new Set<string>();
     for (const route of props.routes) {
@@ -169,11 +175,14 @@ export class CrmApi extends Construct {
       if (route.auth !== 'staff') this.acknowledgeNoGatewayAuth(method, route);
     }
 
+    addStaffCors(this.api, props.routes, props.staffOrigins);
+
     this.firewall = new ApiFirewall(this, 'Firewall', {
       name: `${props.restApiName}-waf`,
       stageArn: this.api.deploymentStage.stageArn,
       signInPaths: props.signInPaths,
       signInRateLimit: props.signInRateLimit,
+      apiRateLimitPerIp: props.apiRateLimitPerIp,
       maxBodyBytes: props.maxBodyBytes,
     });
 

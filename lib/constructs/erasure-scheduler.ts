@@ -3,7 +3,7 @@
  * EventBridge Scheduler assumes (it may only invoke the erasure function and dead-letter into its
  * queue), and that encrypted dead-letter queue. `bindTo` hands all of it to a function in one call.
  */
-import { Stack, Token } from 'aws-cdk-lib';
+import { RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { CfnScheduleGroup } from 'aws-cdk-lib/aws-scheduler';
 import { Construct } from 'constructs';
@@ -36,6 +36,9 @@ export class ErasureScheduler extends Construct {
     this.graceDays = props.graceDays;
 
     this.group = new CfnScheduleGroup(this, 'Group', { name: props.groupName });
+    // Deleting the group deletes every pending erasure in it: a destroy or a logical-id change must not.
+    // (The daily reconcile re-creates missing schedules from the receipts, but only of a group that exists.)
+    this.group.applyRemovalPolicy(RemovalPolicy.RETAIN);
 
     this.dlq = new DeadLetterQueue(this, 'DeadLetters', {
       queueName: props.dlqName,
@@ -69,15 +72,21 @@ export class ErasureScheduler extends Construct {
     return `arn:${literal(stack.partition, 'AWS::Partition')}:scheduler:${literal(stack.region, 'AWS::Region')}:${literal(stack.account, 'AWS::AccountId')}:schedule/<${stack.getLogicalId(this.group)}>/*`;
   }
 
-  /** Lets `fn` create and cancel erasure schedules in this group, and tells it everything it needs to. */
-  bindTo(fn: CrmFunction): void {
+  /**
+   * Lets `fn` create and cancel erasure schedules in this group, and tells it everything it needs to.
+   * `lookUp`: it may also read a schedule (the reconcile asks whether one exists).
+   */
+  bindTo(fn: CrmFunction, opts: { lookUp?: boolean } = {}): void {
     fn.setEnvironment(ENV.schedulerGroup, this.group.ref)
       .setEnvironment(ENV.schedulerRoleArn, this.role.roleArn)
       .setEnvironment(ENV.schedulerDlqArn, this.dlq.queue.queueArn)
       .setEnvironment(ENV.erasureFunctionArn, this.erasure.functionArn)
       .setEnvironment(ENV.erasureGraceDays, String(this.graceDays));
     fn.role.addToPrincipalPolicy(
-      new PolicyStatement({ actions: ['scheduler:CreateSchedule', 'scheduler:DeleteSchedule'], resources: [this.scheduleArns] }),
+      new PolicyStatement({
+        actions: ['scheduler:CreateSchedule', 'scheduler:DeleteSchedule', ...(opts.lookUp ? ['scheduler:GetSchedule'] : [])],
+        resources: [this.scheduleArns],
+      }),
     );
     fn.role.addToPrincipalPolicy(
       new PolicyStatement({
@@ -89,7 +98,8 @@ export class ErasureScheduler extends Construct {
     acknowledge(
       fn.role.permissions!.node.defaultChild!,
       `AwsSolutions-IAM5[Resource::${this.scheduleArnsAsNagSeesThem()}]`,
-      'Each erasure gets its own one-time schedule named at request time; the grant is limited to CreateSchedule/DeleteSchedule on schedules inside this one schedule group.',
+      'Each erasure gets its own one-time schedule named at request time; the grant is limited to CreateSchedule/DeleteSchedule ' +
+        '(and GetSchedule for the reconcile) on schedules inside this one schedule group.',
     );
   }
 }

@@ -2,9 +2,10 @@
  * Where failures go: one KMS-encrypted SNS topic (optionally e-mailed) and the alarms that feed it.
  * Alarm helpers exist for each failure path so every one is wired the same way, with an action.
  */
-import { Duration } from 'aws-cdk-lib';
+import { ArnFormat, Duration, Stack } from 'aws-cdk-lib';
 import { Alarm, ComparisonOperator, TreatMissingData, type IMetric } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { FilterPattern, MetricFilter, type ILogGroup } from 'aws-cdk-lib/aws-logs';
@@ -22,6 +23,8 @@ export interface OpsAlarmsProps {
 
 export class OpsAlarms extends Construct {
   readonly topic: Topic;
+  /** Every alarm made here (the dashboard shows their state). */
+  readonly all: Alarm[] = [];
   private readonly action: SnsAction;
 
   constructor(scope: Construct, id: string, props: OpsAlarmsProps) {
@@ -32,6 +35,27 @@ export class OpsAlarms extends Construct {
       masterKey: props.key,
       enforceSSL: true,
     });
+    // Without this Allow, CloudWatch's publish is denied and no alarm reaches anyone. Confused-deputy
+    // guard: only alarms of this account (in this region) may publish.
+    const stack = Stack.of(this);
+    const alarmArns = stack.formatArn({
+      service: 'cloudwatch',
+      resource: 'alarm',
+      resourceName: '*',
+      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    });
+    this.topic.addToResourcePolicy(
+      new PolicyStatement({
+        sid: 'CloudWatchAlarmsOfThisAccount',
+        principals: [new ServicePrincipal('cloudwatch.amazonaws.com')],
+        actions: ['sns:Publish'],
+        resources: [this.topic.topicArn],
+        conditions: {
+          StringEquals: { 'aws:SourceAccount': stack.account },
+          ArnLike: { 'aws:SourceArn': alarmArns },
+        },
+      }),
+    );
     if (props.email) this.topic.addSubscription(new EmailSubscription(props.email));
     this.action = new SnsAction(this.topic);
   }
@@ -89,6 +113,7 @@ export class OpsAlarms extends Construct {
     });
     alarm.addAlarmAction(this.action);
     alarm.addOkAction(this.action);
+    this.all.push(alarm);
     return alarm;
   }
 }

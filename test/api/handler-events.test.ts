@@ -20,7 +20,7 @@ beforeAll(async () => {
     cipher: new EsdkFieldCipher(),
     clock,
     notifier: { send: async () => undefined },
-    scheduler: { schedule: async () => undefined, cancel: async () => undefined },
+    scheduler: { schedule: async () => undefined, cancel: async () => undefined, exists: async () => false },
     log: silentLog,
   });
   handler = createApiHandler(app, { log: silentLog });

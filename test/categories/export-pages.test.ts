@@ -33,7 +33,7 @@ describe('the export of a partition larger than a page', () => {
     const clock = new TestClock();
     const keys = new LocalKeyService(LocalKeyService.generateKeys());
     const noop = { send: async () => undefined };
-    const scheduler = { schedule: async () => undefined, cancel: async () => undefined };
+    const scheduler = { schedule: async () => undefined, cancel: async () => undefined, exists: async () => false };
     const log = { info: () => undefined, warn: () => undefined, error: () => undefined };
     const app = createApp({ store, keys, cipher, clock, notifier: noop, scheduler, log });
     const { customer } = await app.customers.create(staff, { name: 'Paged Person', email: 'paged@example.com' });

@@ -28,12 +28,14 @@ describe('deployment configuration', () => {
     const config = parseConfig({
       ...cdkJsonContext(),
       stage: 'prod',
+      senderEmail: 'privacy@shop.test',
+      createSenderIdentity: 'true',
       erasureGraceDays: '14',
       retentionDays: '{"behaviour": 30}',
       alarmEmail: 'ops@example.com',
       defaultPhoneRegion: 'IE',
     });
-    expect(config).toMatchObject({ stage: 'prod', erasureGraceDays: 14, retentionDays: { behaviour: 30 }, alarmEmail: 'ops@example.com', defaultPhoneRegion: 'IE' });
+    expect(config).toMatchObject({ stage: 'prod', createSenderIdentity: true, erasureGraceDays: 14, retentionDays: { behaviour: 30 }, alarmEmail: 'ops@example.com', defaultPhoneRegion: 'IE' });
   });
 
   it('refuses a stage that cannot be part of resource names', () => {
@@ -66,6 +68,18 @@ describe('deployment configuration', () => {
     expect(problemsOf({ ...cdkJsonContext(), senderEmail: 'no-at-sign.example.com' })).toEqual([expect.stringMatching(/^senderEmail: /)]);
     expect(problemsOf({ ...cdkJsonContext(), senderEmail: undefined })).toEqual([expect.stringMatching(/^senderEmail: is required/)]);
     expect(problemsOf({ ...cdkJsonContext(), alarmEmail: 'ops@localhost' })).toEqual([expect.stringMatching(/^alarmEmail: /)]);
+  });
+
+  it('refuses a documentation-only sender domain on any stage but dev, naming senderEmail', () => {
+    expect(parseConfig(cdkJsonContext()).senderEmail).toMatch(/@example\.com$/);
+    for (const senderEmail of ['privacy@example.com', 'crm@mail.example.org', 'a@EXAMPLE.NET']) {
+      const [problem, ...rest] = problemsOf({ ...cdkJsonContext(), stage: 'prod', senderEmail });
+      expect(rest).toEqual([]);
+      expect(problem).toMatch(/^senderEmail: stage "prod" cannot send from .*example\.(com|org|net).*reserved.*-c senderEmail=/i);
+    }
+    expect(problemsOf({ ...cdkJsonContext(), stage: 'prod', senderEmail: 'privacy@myexample.com' })).toEqual([]);
+    expect(parseConfig({ ...cdkJsonContext(), stage: 'prod', senderEmail: 'privacy@shop.test' })).toMatchObject({ createSenderIdentity: false });
+    expect(problemsOf({ ...cdkJsonContext(), createSenderIdentity: 'yes' })).toEqual([expect.stringMatching(/^createSenderIdentity: must be true or false/)]);
   });
 
   it('refuses a log retention CloudWatch does not offer and a WAF limit below its minimum', () => {

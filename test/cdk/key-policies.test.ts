@@ -236,7 +236,7 @@ describe('the encryption context the code sends', () => {
         cipher: new EsdkFieldCipher(),
         clock: { now: () => new Date() },
         notifier: { send: async () => undefined },
-        scheduler: { schedule: async () => undefined, cancel: async () => undefined },
+        scheduler: { schedule: async () => undefined, cancel: async () => undefined, exists: async () => false },
         log: silentLog,
       });
     const staff = { kind: 'staff', staffId: 'officer-1', role: 'privacy_officer' } as const;

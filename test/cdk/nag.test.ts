@@ -123,7 +123,7 @@ describe('bin/app.ts', () => {
       expect(run.status).toBe(0);
       for (const stack of ['PrivacyCrm-dev-Stateful', 'PrivacyCrm-dev-Stateless']) expect(existsSync(join(outdir, `${stack}.template.json`))).toBe(true);
       const bundles = readdirSync(outdir).filter((d) => d.startsWith('asset.')).map((d) => join(outdir, d, 'index.mjs'));
-      expect(bundles).toHaveLength(4);
+      expect(bundles).toHaveLength(5);
       for (const bundle of bundles) {
         const mod = await import(pathToFileURL(bundle).href);
         expect(typeof mod.handler, bundle).toBe('function');
@@ -131,6 +131,34 @@ describe('bin/app.ts', () => {
     } finally {
       rmSync(outdir, { recursive: true, force: true });
     }
+  }, 120_000);
+
+  it('cdk synth -c stage=prod refuses the example sender, naming senderEmail, and synthesises (nag-clean) with a real one', () => {
+    const synth = (context: Record<string, unknown>) => {
+      const outdir = mkdtempSync(join(tmpdir(), 'crm-bin-'));
+      try {
+        const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: process.env.HOME, CDK_OUTDIR: outdir };
+        // As `cdk synth -c stage=prod` passes it; bundling is skipped (its own test above), templates are the same.
+        env.CDK_CONTEXT_JSON = JSON.stringify({ ...cdkJsonContext(), 'aws:cdk:bundling-stacks': [], ...context });
+        const run = spawnSync(process.execPath, [join(REPO_ROOT, 'node_modules/tsx/dist/cli.mjs'), join(REPO_ROOT, 'bin/app.ts')], {
+          cwd: REPO_ROOT,
+          env,
+          encoding: 'utf8',
+          timeout: 90_000,
+        });
+        return { ...run, templates: readdirSync(outdir).filter((f) => f.endsWith('.template.json')).sort() };
+      } finally {
+        rmSync(outdir, { recursive: true, force: true });
+      }
+    };
+    const refused = synth({ stage: 'prod' });
+    expect(refused.status).toBe(1);
+    expect(refused.stderr).toMatch(/senderEmail: stage "prod" cannot send from example\.com/);
+    expect(refused.templates).toEqual([]);
+    const accepted = synth({ stage: 'prod', senderEmail: 'privacy@shop.test' });
+    expect(accepted.stderr).not.toMatch(/Error|Validation failed/);
+    expect(accepted.status).toBe(0);
+    expect(accepted.templates).toEqual(['PrivacyCrm-prod-Stateful.template.json', 'PrivacyCrm-prod-Stateless.template.json']);
   }, 120_000);
 
   it('exits with the list of problems when the configuration is invalid', () => {

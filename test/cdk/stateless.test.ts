@@ -63,7 +63,7 @@ const dynamoGrants = (fn: keyof SynthesizedCrm['stateless']['functions']) => {
 describe('functions', () => {
   it('every function runs Node.js 24 on ARM64 with active tracing', () => {
     const functions = resourcesOf(t, 'AWS::Lambda::Function');
-    expect(functions).toHaveLength(4);
+    expect(functions).toHaveLength(Object.keys(FUNCTION_TABLES).length);
     for (const [, fn] of functions) {
       expect(fn.Properties).toMatchObject({ Runtime: 'nodejs24.x', Architectures: ['arm64'], TracingConfig: { Mode: 'Active' } });
       expect(fn.Properties?.Environment.Variables.NODE_OPTIONS).toContain('--enable-source-maps');
@@ -77,7 +77,7 @@ describe('functions', () => {
       expect(g.Properties?.KmsKeyId).toEqual({ 'Fn::GetAtt': [id(crm.stateless.opsKey), 'Arn'] });
     }
     const targets = resourcesOf(t, 'AWS::Lambda::Function').map(([, fn]) => fn.Properties?.LoggingConfig.LogGroup.Ref);
-    expect(new Set(targets).size).toBe(4);
+    expect(new Set(targets).size).toBe(Object.keys(FUNCTION_TABLES).length);
     for (const target of targets) expect(groups.map(([gid]) => gid)).toContain(target);
   });
 
@@ -259,12 +259,65 @@ describe('permissions', () => {
     expect(statementsOfRole(roleOf('stream')).flatMap((s) => asArray(s.Action))).not.toContain('sns:Publish');
     const ses = iamStatements(t).filter(({ statement }) => asArray(statement.Action).some((a: string) => a.startsWith('ses:')));
     expect(ses.length).toBe(3);
+    const domain = crm.config.senderEmail.split('@')[1];
     for (const { statement } of ses) {
       expect(statement.Action).toBe('ses:SendEmail');
-      expect(JSON.stringify(statement.Resource)).toContain(':identity/');
+      const resources = JSON.stringify(statement.Resource);
+      for (const part of [`:identity/${crm.config.senderEmail}`, `:identity/${domain}`, ':configuration-set/crm-dev-mail']) expect(resources).toContain(part);
       expect(statement.Condition).toEqual({ StringEquals: { 'ses:FromAddress': crm.config.senderEmail } });
     }
-    t.hasResourceProperties('AWS::SES::EmailIdentity', { EmailIdentity: crm.config.senderEmail });
+    for (const fn of ['api', 'erasure', 'reminders'] as const) expect(envOf(fn)[ENV.sesConfigurationSet]).toBe('crm-dev-mail');
+  });
+
+  it('references the existing SES identity unless asked to create it (a second stage would collide)', () => {
+    t.resourceCountIs('AWS::SES::EmailIdentity', 0);
+  });
+
+  it('with createSenderIdentity, creates the sender\'s domain identity with Easy DKIM and outputs its DNS records', () => {
+    const withIdentity = synthCrm({ context: { stage: 'prod', senderEmail: 'privacy@shop.test', createSenderIdentity: true } });
+    try {
+      const template = withIdentity.statelessTemplate;
+      template.resourceCountIs('AWS::SES::EmailIdentity', 1);
+      template.hasResourceProperties('AWS::SES::EmailIdentity', {
+        EmailIdentity: 'shop.test',
+        DkimAttributes: { SigningEnabled: true },
+        DkimSigningAttributes: { NextSigningKeyLength: 'RSA_2048_BIT' },
+        ConfigurationSetAttributes: { ConfigurationSetName: { Ref: Match.anyValue() } },
+      });
+      const outputs = Object.keys(template.toJSON().Outputs).filter((k) => k.startsWith('SenderDkimRecord'));
+      expect(outputs).toHaveLength(3);
+    } finally {
+      withIdentity.cleanup();
+    }
+  }, 60_000);
+
+  it('sends through a configuration set: TLS required, suppression on, bounces and complaints counted, no tracking', () => {
+    t.hasResourceProperties('AWS::SES::ConfigurationSet', {
+      Name: 'crm-dev-mail',
+      DeliveryOptions: { TlsPolicy: 'REQUIRE' },
+      ReputationOptions: { ReputationMetricsEnabled: true },
+      SuppressionOptions: { SuppressedReasons: ['BOUNCE', 'COMPLAINT'] },
+    });
+    const [[, set]] = resourcesOf(t, 'AWS::SES::ConfigurationSet');
+    expect(set.Properties?.TrackingOptions).toBeUndefined();
+    const [[, destination]] = resourcesOf(t, 'AWS::SES::ConfigurationSetEventDestination');
+    expect(destination.Properties?.EventDestination).toMatchObject({
+      Enabled: true,
+      MatchingEventTypes: expect.arrayContaining(['send', 'bounce', 'complaint']),
+      CloudWatchDestination: { DimensionConfigurations: [{ DimensionName: 'ses:configuration-set', DimensionValueSource: 'messageTag', DefaultDimensionValue: 'crm-dev-mail' }] },
+    });
+  });
+
+  it('alarms on the SES bounce and complaint rates where SES starts reviewing the account', () => {
+    for (const [metric, threshold] of [['Reputation.BounceRate', 0.05], ['Reputation.ComplaintRate', 0.001]] as const) {
+      t.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        Namespace: 'AWS/SES',
+        MetricName: metric,
+        Threshold: threshold,
+        ComparisonOperator: 'GreaterThanThreshold',
+        AlarmActions: [{ Ref: id(crm.stateless.alarms.topic) }],
+      });
+    }
   });
 });
 
@@ -331,6 +384,33 @@ describe('erasure scheduler', () => {
     });
   });
 
+  it('the schedule group survives a destroy or a replacement (every pending erasure lives in it)', () => {
+    t.hasResource('AWS::Scheduler::ScheduleGroup', { DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
+  });
+
+  it('the daily reconcile finds open requests through the receipts index (no scan) and may read, create and replace schedules', () => {
+    expect(dynamoGrants('reconcile')).toEqual({ onTable: { customers: ['dynamodb:GetItem'], receipts: ['dynamodb:GetItem'] }, onIndex: { receipts: ['dynamodb:Query'] } });
+    const indexArns = JSON.stringify(statementsOfRole(roleOf('reconcile')).filter((s) => asArray(s.Action).includes('dynamodb:Query')).map((s) => s.Resource));
+    expect(indexArns).toContain('/index/openRequests');
+    const scheduler = statementsOfRole(roleOf('reconcile')).filter((s) => asArray(s.Action).some((a: string) => a.startsWith('scheduler:')));
+    expect(scheduler.map((s) => s.Action)).toEqual([['scheduler:CreateSchedule', 'scheduler:DeleteSchedule', 'scheduler:GetSchedule']]);
+    expect(JSON.stringify(scheduler[0].Resource)).toContain(`:schedule/",{"Ref":"${groupId()}"},"/*`);
+    expect(envOf('reconcile')[ENV.schedulerGroup]).toEqual({ Ref: groupId() });
+    expect(envOf('reconcile')[ENV.kmsKeyId]).toBeUndefined();
+    t.hasResourceProperties('AWS::Events::Rule', {
+      ScheduleExpression: 'cron(30 3 * * ? *)',
+      Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [fnId('reconcile'), 'Arn'] }, DeadLetterConfig: Match.anyValue() })],
+    });
+  });
+
+  it('outputs the arguments reapply-erasures needs to re-create schedules after a restore', () => {
+    const value = JSON.stringify(t.toJSON().Outputs.ReapplyErasuresArgs.Value);
+    for (const flag of ['--aws', '--kms-key-id', '--ledger-prefix crm-dev-', '--scheduler-group', '--scheduler-role-arn', '--scheduler-dlq-arn', '--erasure-function-arn']) {
+      expect(value).toContain(flag);
+    }
+    expect(value).toContain(groupId());
+  });
+
   it('the erasure function itself retries twice and then dead-letters', () => {
     const erasure = resource(fnId('erasure'));
     const queue = id(crm.stateless.node.findChild('ErasureDeadLetters').node.findChild('Queue') as never);
@@ -342,7 +422,7 @@ describe('erasure scheduler', () => {
 describe('dead-letter queues and alarms', () => {
   it('every queue is encrypted and refuses plain HTTP', () => {
     const queues = resourcesOf(t, 'AWS::SQS::Queue');
-    expect(queues.length).toBe(4);
+    expect(queues.length).toBe(5);
     for (const [qid, q] of queues) {
       expect(q.Properties?.SqsManagedSseEnabled === true || q.Properties?.KmsMasterKeyId !== undefined, qid).toBe(true);
       t.hasResourceProperties('AWS::SQS::QueuePolicy', {
@@ -411,13 +491,13 @@ describe('dead-letter queues and alarms', () => {
 
   it('log-line alarms exist exactly where the code paths log: no sign-in alarms outside the API, none on the TTL stream', () => {
     const filters = resourcesOf(t, 'AWS::Logs::MetricFilter').map(([, f]) => `${f.Properties?.LogGroupName?.Ref} ${f.Properties?.FilterPattern}`);
-    expect(filters).toHaveLength(5);
+    expect(filters).toHaveLength(6);
     expect(filters.filter((f) => f.startsWith(id(crm.stateless.functions.stream.logGroup)))).toEqual([]);
   });
 
   it('the alarmed messages are the exact texts the domain code logs', () => {
     for (const failure of Object.values(LOGGED_FAILURES)) {
-      const logged = ['portal/sign-in.ts', 'customer/notice-sender.ts'].some((file) =>
+      const logged = ['portal/sign-in.ts', 'customer/notice-sender.ts', 'forgetting/erasure-schedules.ts'].some((file) =>
         readFileSync(join(REPO_ROOT, 'lambdas/core', file), 'utf8').includes(`log.warn('${failure.message}'`),
       );
       expect(logged, failure.message).toBe(true);
@@ -431,6 +511,29 @@ describe('dead-letter queues and alarms', () => {
     }
     t.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: { 'Fn::GetAtt': [id(crm.stateless.opsKey), 'Arn'] } });
     t.resourceCountIs('AWS::SNS::Subscription', 0);
+  });
+
+  it('the alarm topic lets CloudWatch alarms of this account publish, and nothing else', () => {
+    const topicId = id(crm.stateless.alarms.topic);
+    const policies = resourcesOf(t, 'AWS::SNS::TopicPolicy').filter(([, p]) => JSON.stringify(p.Properties?.Topics) === JSON.stringify([{ Ref: topicId }]));
+    expect(policies).toHaveLength(1);
+    const statements = policies[0][1].Properties?.PolicyDocument.Statement as Record<string, any>[];
+    const allows = statements.filter((s) => s.Effect === 'Allow');
+    expect(allows).toEqual([
+      {
+        Sid: 'CloudWatchAlarmsOfThisAccount',
+        Effect: 'Allow',
+        Principal: { Service: 'cloudwatch.amazonaws.com' },
+        Action: 'sns:Publish',
+        Resource: { Ref: topicId },
+        Condition: {
+          StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
+          ArnLike: { 'aws:SourceArn': { 'Fn::Join': ['', [`arn:aws:cloudwatch:${crm.config.region}:`, { Ref: 'AWS::AccountId' }, ':alarm:*']] } },
+        },
+      },
+    ]);
+    // The TLS-only deny stays.
+    expect(statements).toContainEqual(expect.objectContaining({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }));
   });
 
   it('with alarmEmail set, the alarms are e-mailed', () => {
@@ -470,6 +573,28 @@ describe('API', () => {
       expect(m!.AuthorizationType === 'COGNITO_USER_POOLS', `${route.method} ${route.path} auth`).toBe(route.auth === 'staff');
     }
     expect(API_ROUTES).toEqual(ROUTES.map(toDeployedRoute));
+  });
+
+  it('API Gateway holds one invoke permission per function, for this API\'s stage only (not one per route)', () => {
+    const permissions = resourcesOf(t, 'AWS::Lambda::Permission');
+    const byFunction = new Map<string, number>();
+    for (const [, p] of permissions) {
+      const fn = JSON.stringify(p.Properties?.FunctionName);
+      byFunction.set(fn, (byFunction.get(fn) ?? 0) + 1);
+    }
+    for (const [fn, count] of byFunction) expect(count, fn).toBe(1);
+    const fromApi = permissions.filter(([, p]) => p.Properties?.Principal === 'apigateway.amazonaws.com');
+    expect(API_ROUTES.length).toBeGreaterThan(20);
+    expect(fromApi).toHaveLength(1);
+    const restApiId = crm.stateless.getLogicalId(crm.stateless.api.api.node.defaultChild as never);
+    expect(fromApi[0][1].Properties).toEqual({
+      Action: 'lambda:InvokeFunction',
+      FunctionName: { 'Fn::GetAtt': [fnId('api'), 'Arn'] },
+      Principal: 'apigateway.amazonaws.com',
+      SourceArn: {
+        'Fn::Join': ['', [`arn:aws:execute-api:${crm.config.region}:`, { Ref: 'AWS::AccountId' }, ':', { Ref: restApiId }, `/${crm.config.stage}/*/*`]],
+      },
+    });
   });
 
   it('puts the Cognito authorizer on every staff route', () => {

@@ -44,6 +44,7 @@ beforeAll(async () => {
     [ENV.kmsKeyId]: 'arn:aws:kms:eu-west-1:111122223333:key/data',
     [ENV.macKeyId]: 'arn:aws:kms:eu-west-1:111122223333:key/mac',
     [ENV.emailFrom]: 'privacy@shop.example',
+    [ENV.sesConfigurationSet]: 'crm-test-mail',
     [ENV.erasureGraceDays]: '14',
     ...SCHEDULER,
     ...Object.fromEntries(AWS_TABLES.map((t) => [tableEnvVar(t.name as TableId), `${PREFIX}${t.name}`])),
@@ -118,7 +119,7 @@ describe('the Lambda functions built from their environment', () => {
         input: { customerId: id, receiptId },
       }),
     );
-    // The confirmation: plain text from the configured sender, no HTML part, no configuration set.
+    // The confirmation: plain text from the configured sender, no HTML part, through the configuration set (no tracking).
     const confirmation = ses.commandCalls(SendEmailCommand)[0].args[0].input;
     expect(confirmation).toMatchObject({
       FromEmailAddress: 'privacy@shop.example',
@@ -126,7 +127,7 @@ describe('the Lambda functions built from their environment', () => {
       Content: { Simple: { Subject: { Data: 'Your erasure request' }, Body: { Text: { Data: expect.stringContaining(receiptId) } } } },
     });
     expect(confirmation.Content?.Simple?.Body?.Html).toBeUndefined();
-    expect(confirmation.ConfigurationSetName).toBeUndefined();
+    expect(confirmation.ConfigurationSetName).toBe('crm-test-mail');
 
     // EventBridge Scheduler invokes the erasure function with the schedule's Input.
     const payload = JSON.parse(create[0].args[0].input.Target!.Input!);
@@ -188,7 +189,7 @@ describe('the Lambda functions built from their environment', () => {
     expect(result).toEqual({ batchItemFailures: [] });
     const key = await db.client.send(new GetItemCommand({ TableName: `${PREFIX}customer-keys`, Key: { customerId: { S: id } } }));
     expect(key.Item).toBeUndefined();
-    expect(await remindersHandler()).toEqual({ retention: 0, communications: 0, failed: 0 });
+    expect(await remindersHandler()).toEqual({ retention: 0, communications: 0, rejected: 0, failed: 0 });
   });
 });
 
@@ -210,7 +211,7 @@ describe('reading the function environment', () => {
       }
     })() as ConfigurationError;
     expect(err).toBeInstanceOf(ConfigurationError);
-    expect(err.problems).toHaveLength(4);
+    expect(err.problems).toHaveLength(3);
     const env = readEnvironment({ [ENV.kmsKeyId]: 'k', [tableEnvVar('customers')]: 'crm-x-customers' });
     expect(env.tableNames.customers).toBe('crm-x-customers');
     expect(env.tableNames.transactions).toBe('');

@@ -1,4 +1,4 @@
-import { PutItemCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
+import { DeleteItemCommand, GetItemCommand, PutItemCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureTables } from '../../lambdas/adapters/dynamodb/tables';
 import { LocalKeyService } from '../../lambdas/adapters/kms/local-kms';
@@ -39,6 +39,7 @@ const reapply = async (opts: { prefix?: string; ledgerPrefix?: string } = {}) =>
     keys: await LocalKeyService.fromDirectory(home.dataDir),
     clock: home.clock,
     log: silentLog,
+    scheduler: 'local',
   });
 
 describe('re-applying erasures after a restore', () => {
@@ -91,6 +92,22 @@ describe('re-applying erasures after a restore', () => {
     expect(restored.interactions.filter((r) => r.pseudonym.S === p.pseudonyms.interaction)).toEqual([]);
   });
 
+  it('creates again the schedule of an open request that was lost, and the erasure then happens', async () => {
+    const p = await populate(home, { session: false });
+    const open = await home.request('POST', `/v1/customers/${p.customerId}/erasure`, { token: TOKENS.officer });
+    const name = { name: { S: `erase-${open.body.receiptId}` } };
+    const before = await home.dynamo.send(new GetItemCommand({ TableName: 'crm-local-schedules', Key: name }));
+    expect(before.Item).toBeDefined();
+    await home.dynamo.send(new DeleteItemCommand({ TableName: 'crm-local-schedules', Key: name }));
+
+    expect(await reapply()).toMatchObject({ rescheduled: 1 });
+    const after = await home.dynamo.send(new GetItemCommand({ TableName: 'crm-local-schedules', Key: name }));
+    expect({ at: after.Item?.at, payload: after.Item?.payload }).toEqual({ at: before.Item!.at, payload: before.Item!.payload });
+    expect(await reapply()).toMatchObject({ rescheduled: 0 });
+    await advance(home, 30 * DAY + 60);
+    expect((await home.request('GET', `/v1/erasure-receipts/${open.body.receiptId}`)).body.status).toBe('completed');
+  });
+
   it('reads its table set and key source from the command line', () => {
     expect(parseArgs(['--endpoint', 'http://localhost:8000', '--prefix', 'x-', '--ledger-prefix', 'y-'], {})).toEqual({
       prefix: 'x-',
@@ -100,6 +117,9 @@ describe('re-applying erasures after a restore', () => {
       aws: false,
     });
     expect(() => parseArgs(['--aws'], {})).toThrow(/--kms-key-id/);
+    expect(() => parseArgs(['--aws', '--kms-key-id', 'k', '--scheduler-group', 'g'], {})).toThrow(/--scheduler-role-arn, --scheduler-dlq-arn, --erasure-function-arn/);
+    const aws = ['--kms-key-id', 'k', '--scheduler-group', 'g', '--scheduler-role-arn', 'r', '--scheduler-dlq-arn', 'd', '--erasure-function-arn', 'f'];
+    expect(parseArgs(['--aws', ...aws], {})).toMatchObject({ aws: true, kmsKeyId: 'k', schedulerGroup: 'g', schedulerRoleArn: 'r', schedulerDlqArn: 'd', erasureFunctionArn: 'f' });
     expect(() => parseArgs(['--prefix'], {})).toThrow(/needs a value/);
     expect(() => parseArgs(['--wipe'], {})).toThrow(/Unknown argument/);
   });

@@ -1,14 +1,21 @@
 /**
  * The Notifier port over SES (email, SESv2 SendEmail) and SNS (SMS, Publish to a phone number).
- * Email is plain text only and sent without a configuration set: SES open and click tracking need an
- * HTML part and a configuration set that enables them, so a message sent this way carries neither a
- * pixel nor a rewritten link. SMS are marked transactional.
+ * Email is plain text only, through the deployment's configuration set when one is given (TLS required,
+ * bounce and complaint metrics). SES open and click tracking need an HTML part and a configuration set
+ * that enables them; ours enables neither, so a message carries no pixel and no rewritten link. SMS are
+ * marked transactional.
  *
- * Errors never carry the service's message: SES and SNS quote the address or number they refused.
+ * Failures, told apart so callers can act on each (the service's message is never kept: SES and SNS
+ * quote the address or number they refused):
+ * - the recipient's fault, for good: PermanentDeliveryError (SES MessageRejected or a malformed address;
+ *   SNS an invalid phone number). In the SES sandbox an unverified recipient is refused the same way;
+ * - throttling, a 5xx, no answer: DependencyUnavailableError (retry later);
+ * - anything else is the sender's side (identity not verified, access denied, sending paused, no
+ *   configuration set): MessageRejectedError, which no customer is blamed for.
  */
 import { SendEmailCommand, type SESv2Client } from '@aws-sdk/client-sesv2';
 import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
-import { DependencyUnavailableError } from '../../core/shared/errors';
+import { DependencyUnavailableError, PermanentDeliveryError } from '../../core/shared/errors';
 import type { Message, Notifier } from '../../core/shared/ports';
 import { isTransientAwsError } from '../aws-errors';
 
@@ -17,10 +24,16 @@ export interface AwsNotifierOptions {
   sns: SNSClient;
   /** Verified SES identity; undefined when this function may not send email. */
   emailFrom?: string;
+  /** SES configuration set to send through. */
+  configurationSetName?: string;
 }
 
 const SES_FAULTS = new Set(['TooManyRequestsException', 'LimitExceededException', 'InternalServiceErrorException']);
 const SNS_FAULTS = new Set(['ThrottledException', 'InternalErrorException', 'KMSThrottlingException']);
+
+/** Refusals that concern the recipient only: SES refused the address, SNS the phone number. */
+const SES_RECIPIENT = new Set(['MessageRejected', 'BadRequestException']);
+const SNS_RECIPIENT = new Set(['InvalidParameterException', 'InvalidParameterValueException']);
 
 /** The service refused this message for good (bad address, opted out, not permitted). */
 export class MessageRejectedError extends Error {
@@ -40,10 +53,11 @@ export class AwsNotifier implements Notifier {
     if (message.channel === 'email') {
       const from = this.options.emailFrom;
       if (!from) throw new MessageRejectedError('SES', 'no sender configured');
-      await this.call('SES', SES_FAULTS, () =>
+      await this.call('SES', SES_FAULTS, SES_RECIPIENT, () =>
         this.options.ses.send(
           new SendEmailCommand({
             FromEmailAddress: from,
+            ConfigurationSetName: this.options.configurationSetName,
             Destination: { ToAddresses: [message.to] },
             Content: {
               Simple: {
@@ -56,7 +70,7 @@ export class AwsNotifier implements Notifier {
       );
       return;
     }
-    await this.call('SNS', SNS_FAULTS, () =>
+    await this.call('SNS', SNS_FAULTS, SNS_RECIPIENT, () =>
       this.options.sns.send(
         new PublishCommand({
           PhoneNumber: message.to,
@@ -67,12 +81,18 @@ export class AwsNotifier implements Notifier {
     );
   }
 
-  private async call(service: 'SES' | 'SNS', faults: ReadonlySet<string>, fn: () => Promise<unknown>): Promise<void> {
+  private async call(
+    service: 'SES' | 'SNS',
+    faults: ReadonlySet<string>,
+    recipient: ReadonlySet<string>,
+    fn: () => Promise<unknown>,
+  ): Promise<void> {
     try {
       await fn();
     } catch (err) {
       if (isTransientAwsError(err, faults)) throw new DependencyUnavailableError(service, { cause: err });
       const name = err && typeof err === 'object' && typeof (err as { name?: unknown }).name === 'string' ? (err as { name: string }).name : 'Error';
+      if (recipient.has(name)) throw new PermanentDeliveryError(service === 'SES' ? 'email' : 'sms', name);
       throw new MessageRejectedError(service, name);
     }
   }

@@ -6,13 +6,14 @@
  *
  * "Create or replace" is CreateSchedule, and on ConflictException (the name exists: the same request
  * re-asserted after a failed call, or its time moved by a lifted legal hold) DeleteSchedule then
- * CreateSchedule. The function's role holds exactly CreateSchedule and DeleteSchedule on its group; no
- * UpdateSchedule is needed.
+ * CreateSchedule. The function's role holds exactly CreateSchedule and DeleteSchedule on its group (and
+ * GetSchedule for the reconcile, which asks whether a schedule exists); no UpdateSchedule is needed.
  */
 import {
   ConflictException,
   CreateScheduleCommand,
   DeleteScheduleCommand,
+  GetScheduleCommand,
   ResourceNotFoundException,
   type CreateScheduleCommandInput,
   type SchedulerClient,
@@ -88,6 +89,16 @@ export class AwsScheduler implements Scheduler {
       await this.call(() => this.options.client.send(new DeleteScheduleCommand({ Name: name, GroupName: this.options.groupName })));
     } catch (e) {
       if (!(e instanceof ResourceNotFoundException)) throw e;
+    }
+  }
+
+  async exists(name: string): Promise<boolean> {
+    try {
+      await this.call(() => this.options.client.send(new GetScheduleCommand({ Name: name, GroupName: this.options.groupName })));
+      return true;
+    } catch (e) {
+      if (e instanceof ResourceNotFoundException) return false;
+      throw e;
     }
   }
 

@@ -6,6 +6,7 @@ import type { RetentionPolicy } from '../policy/retention-policy';
 import type { AccessEntry, AccessLog } from '../shared/access-log';
 import { ConditionFailedError, ConflictError, NotFoundError, ValidationError } from '../shared/errors';
 import { Idempotency } from '../shared/idempotency';
+import type { Metrics } from '../shared/metrics';
 import type { ListPage, PageRequest } from '../shared/paging';
 import type { Clock, Store } from '../shared/ports';
 import type { Principal } from '../shared/principal';
@@ -28,6 +29,7 @@ export interface CustomerDeps extends ContactChangeDeps {
   clock: Clock;
   accessLog: AccessLog;
   settings?: CustomerSettings;
+  metrics?: Metrics;
 }
 
 export class Customers {
@@ -74,8 +76,10 @@ export class Customers {
   }
 
   /** Creates a customer (see customer/create.ts for the write order and Idempotency-Key). */
-  create(principal: Principal, input: CreateCustomerInput, idempotencyKey?: string): Promise<{ customer: MaskedCustomer; replayed: boolean }> {
-    return createCustomer(this.createDeps, principal, input, idempotencyKey);
+  async create(principal: Principal, input: CreateCustomerInput, idempotencyKey?: string): Promise<{ customer: MaskedCustomer; replayed: boolean }> {
+    const created = await createCustomer(this.createDeps, principal, input, idempotencyKey);
+    if (!created.replayed) this.deps.metrics?.count('CustomerCreated');
+    return created;
   }
 
   private get createDeps(): CreateDeps {

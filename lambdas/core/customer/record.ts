@@ -47,6 +47,11 @@ export const CustomerRowSchema = z.strictObject({
   legalHold: z.strictObject({ since: z.string(), reason: bytes, by: z.string() }).optional(),
   /** What each reminder topic last announced (the date it named), so it is sent once. */
   reminders: z.record(z.string(), z.string()).optional(),
+  /**
+   * The contact was refused for good (a bounced address, an invalid number): when, and the provider's
+   * error name. It applies while `lookup` is the row's own, so a changed contact is tried again.
+   */
+  undeliverable: z.strictObject({ lookup: z.string(), since: z.string(), reason: z.string() }).optional(),
 });
 export type CustomerRow = z.output<typeof CustomerRowSchema>;
 

@@ -16,6 +16,7 @@ import { Unchanged, updateRow } from '../customer/rows';
 import type { RetentionPolicy } from '../policy/retention-policy';
 import type { AccessLog } from '../shared/access-log';
 import { ConflictError, NotFoundError } from '../shared/errors';
+import type { Metrics } from '../shared/metrics';
 import type { Clock, Scheduler, Store } from '../shared/ports';
 import type { Principal } from '../shared/principal';
 import type { Cascade } from './cascade';
@@ -33,6 +34,7 @@ export interface ErasureRequestDeps {
   receipts: Receipts;
   cascade: Cascade;
   notices: NoticeSender;
+  metrics?: Metrics;
 }
 
 export class ErasureRequests {
@@ -106,6 +108,7 @@ export class ErasureRequests {
     // The mark we replaced named a closed request; its schedule, if any is left, has nothing to do.
     if (superseded) await scheduler.cancel(scheduleName(superseded));
 
+    this.deps.metrics?.count('ErasureRequested');
     await this.deps.accessLog.append(customerId, principal, 'request_erasure', undefined, !!row.legalHold);
     const sealed = await this.deps.cascade.unseal(marked);
     const notice = notices.erasureRequested(receiptId, scheduledFor, !!marked.legalHold);

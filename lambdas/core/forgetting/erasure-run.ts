@@ -11,6 +11,7 @@ import type { CustomerRow } from '../customer/record';
 import { loadRaw, Unchanged, updateRow } from '../customer/rows';
 import type { RetentionPolicy } from '../policy/retention-policy';
 import { ConflictError } from '../shared/errors';
+import type { Metrics } from '../shared/metrics';
 import type { Clock, Log, Scheduler, Store } from '../shared/ports';
 import { ceilToSecond, isExpired } from '../policy/time';
 import type { Cascade } from './cascade';
@@ -27,6 +28,7 @@ export interface ErasureRunDeps {
   receipts: Receipts;
   cascade: Cascade;
   notices: NoticeSender;
+  metrics?: Metrics;
 }
 
 export class ErasureRun {
@@ -88,6 +90,7 @@ export class ErasureRun {
       expiresAt: this.deps.policy.ttlFor('receipts', now),
     });
     log.info('erasure completed', { receiptId });
+    this.deps.metrics?.count('ErasureCompleted');
     return { outcome: 'completed' };
   }
 

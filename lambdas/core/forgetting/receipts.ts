@@ -7,6 +7,7 @@
 import * as z from 'zod';
 import { CATEGORIES, type CategoryId } from '../policy/inventory';
 import type { RetentionPolicy } from '../policy/retention-policy';
+import { OPEN_REQUESTS } from '../policy/tables';
 import { ConditionFailedError, CorruptRecordError, NotFoundError, ValidationError } from '../shared/errors';
 import { isUuid } from '../shared/ids';
 import type { Clock, Item, Store, WriteCondition } from '../shared/ports';
@@ -47,9 +48,13 @@ export const ReceiptRowSchema = z.strictObject({
   categories: ReceiptCategoriesSchema.optional(),
   /** Steps of the erasure run already done, so a rerun resumes after the last one. */
   steps: z.array(z.string()).optional(),
+  /** Present (`open`) exactly while the request is pending or on hold: the key of the open-requests index. */
+  openRequest: z.literal('open').optional(),
   expiresAt: z.number(),
 });
 export type ReceiptRow = z.infer<typeof ReceiptRowSchema>;
+
+const isOpen = (status: ReceiptStatus) => status === 'pending' || status === 'on-hold';
 
 function receiptFromItem(item: Item): ReceiptRow {
   const parsed = ReceiptRowSchema.safeParse(item);
@@ -116,7 +121,20 @@ export class Receipts {
   }
 
   async put(row: ReceiptRow, condition?: WriteCondition): Promise<void> {
-    await this.deps.store.put('receipts', { ...row }, condition);
+    await this.deps.store.put('receipts', { ...row, openRequest: isOpen(row.status) ? 'open' : undefined }, condition);
+  }
+
+  /** The open requests (pending or on hold), from the sparse index, each read again to confirm it is still open. */
+  async *open(): AsyncIterable<ReceiptRow> {
+    let cursor: string | undefined;
+    do {
+      const page = await this.deps.store.queryIndex('receipts', OPEN_REQUESTS.name, 'open', { cursor });
+      for (const key of page.items) {
+        const row = await this.get(String(key.receiptId));
+        if (row && isOpen(row.status)) yield row;
+      }
+      cursor = page.cursor;
+    } while (cursor);
   }
 
   /** The public view: no customerId, no actor, no step log. */

@@ -9,14 +9,18 @@
  *   erasure cascade, unless the row was under a legal hold, which is then put back.
  * - `daily`: once, `reminderLeadSeconds` before retention ends, and once that long before
  *   communications consent lapses, the customer is told. What was sent is recorded on the row, keyed
- *   by the date it announced, so a retention extended by activity earns a new reminder later.
+ *   by the date it announced, so a retention extended by activity earns a new reminder later. A contact
+ *   refused for good (PermanentDeliveryError) is recorded on the row (`undeliverable`) and not tried
+ *   again until the contact changes; a transient fault is retried for that customer, and only when the
+ *   retries run out (the dependency is down) does the run fail, to be retried as a whole.
  */
 import type { Cascade } from './cascade';
 import { consentStatus } from '../customer/consent';
 import { loadRaw, setCompanionTtl, Unchanged, updateRow, withoutTtl } from '../customer/rows';
 import { customerFromItem, customerToItem, type CustomerRow } from '../customer/record';
 import { DAY_SECONDS, epoch, isExpired } from '../policy/time';
-import { ConditionFailedError, DependencyUnavailableError } from '../shared/errors';
+import { ConditionFailedError, DependencyUnavailableError, PermanentDeliveryError } from '../shared/errors';
+import type { Metrics } from '../shared/metrics';
 import type { RetentionPolicy } from '../policy/retention-policy';
 import type { LegalHolds } from './legal-hold';
 import { notices, type Notice, type NoticeSender } from './notices';
@@ -30,13 +34,20 @@ export interface RetentionDeps {
   cascade: Cascade;
   holds: LegalHolds;
   notices: NoticeSender;
+  metrics?: Metrics;
+  /** Waits before each retry of one customer's reminders after a transient fault (default 0.5 s, then 2 s). */
+  retryDelaysMs?: readonly number[];
 }
 
 export interface ReminderRun {
   retention: number;
   communications: number;
+  /** Customers whose contact was refused for good in this run (recorded, not retried). */
+  rejected: number;
   failed: number;
 }
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 export class ReminderRunFailed extends Error {
   constructor(readonly failed: number) {
@@ -100,22 +111,53 @@ export class Retention {
 
   /** The daily job: reminders before retention ends and before communications consent lapses. */
   async daily(): Promise<ReminderRun> {
-    const run: ReminderRun = { retention: 0, communications: 0, failed: 0 };
+    const run: ReminderRun = { retention: 0, communications: 0, rejected: 0, failed: 0 };
     for await (const item of this.deps.store.scan('customers')) {
       const row = customerFromItem(item);
       try {
-        const sent = await this.remind(row);
+        const sent = await this.remindWithRetries(row);
         for (const topic of sent) run[topic]++;
       } catch (e) {
-        // An outage fails the run (retried as a whole); anything else is one customer's problem.
+        if (e instanceof PermanentDeliveryError) {
+          run.rejected++;
+          await this.markUndeliverable(row.customerId, e);
+          continue;
+        }
+        // Still unavailable after this customer's retries: the dependency is down, the run is retried as a whole.
         if (e instanceof DependencyUnavailableError) throw e;
         run.failed++;
         this.deps.log.error('reminder failed', { customerId: row.customerId, errorName: (e as Error)?.name });
       }
     }
+    this.deps.metrics?.count('ReminderSent', run.retention + run.communications);
+    this.deps.metrics?.count('ReminderRejected', run.rejected);
     this.deps.log.info('reminders run', { ...run });
     if (run.failed > 0) throw new ReminderRunFailed(run.failed);
     return run;
+  }
+
+  /** One customer's reminders; a transient fault is retried for this customer alone, on a fresh read of the row. */
+  private async remindWithRetries(row: CustomerRow): Promise<('retention' | 'communications')[]> {
+    const delays = this.deps.retryDelaysMs ?? [500, 2_000];
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const current = attempt === 0 ? row : await loadRaw(this.deps.store, row.customerId);
+        return current ? await this.remind(current) : [];
+      } catch (e) {
+        if (!(e instanceof DependencyUnavailableError) || attempt >= delays.length) throw e;
+        await sleep(delays[attempt]);
+      }
+    }
+  }
+
+  /** Records the refusal on the row, for its current contact; nothing else changes. */
+  private async markUndeliverable(customerId: string, e: PermanentDeliveryError): Promise<void> {
+    const now = this.deps.clock.now();
+    await updateRow(this.deps.store, customerId, () => now, (r) => ({
+      ...r,
+      undeliverable: { lookup: r.lookup, since: now.toISOString(), reason: e.reason },
+    }));
+    this.deps.log.warn('reminder refused for good; contact marked undeliverable', { customerId, channel: e.channel, errorName: e.reason });
   }
 
   private dueReminders(row: CustomerRow, now: Date): { topic: 'retention' | 'communications'; announces: string; notice: Notice }[] {
@@ -138,6 +180,8 @@ export class Retention {
     const now = this.deps.clock.now();
     // An erasure already requested says more than any reminder could.
     if (isExpired(row, now) || row.erasure) return [];
+    // Refused for good at this contact: not retried until the contact changes.
+    if (row.undeliverable && row.undeliverable.lookup === row.lookup) return [];
     const due = this.dueReminders(row, now);
     if (due.length === 0) return [];
     const sealed = await this.deps.cascade.unseal(row);

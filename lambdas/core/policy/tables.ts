@@ -44,13 +44,20 @@ const spec = (s: Omit<TableSpec, 'ttlAttribute' | 'pitrDays'> & Partial<Pick<Tab
 /** Finds a customer's rows in tables keyed otherwise; the erasure cascade needs only their keys. */
 export const BY_CUSTOMER: IndexSpec = { name: 'byCustomer', partitionKey: { name: 'customerId', type: 'S' }, projection: 'KEYS_ONLY' };
 
+/**
+ * Open erasure requests (pending or on hold), for the daily schedule reconcile without a scan: a sparse
+ * index, since only an open receipt carries `openRequest` (Receipts.put keeps it in step with the status).
+ * One partition value: open requests are few (each closes within the grace period or its legal hold).
+ */
+export const OPEN_REQUESTS: IndexSpec = { name: 'openRequests', partitionKey: { name: 'openRequest', type: 'S' }, projection: 'KEYS_ONLY' };
+
 export const TABLES = {
   customers: spec({
     name: 'customers',
     partitionKey: { name: 'customerId', type: 'S' },
     attributes: [
       'customerId', 'v', 'sealed', 'contactType', 'lookup', 'createdAt', 'lastActivityAt', TTL_ATTRIBUTE,
-      'consent', 'erasure', 'legalHold', 'reminders',
+      'consent', 'erasure', 'legalHold', 'reminders', 'undeliverable',
     ],
     stream: 'OLD_IMAGE',
   }),
@@ -105,8 +112,9 @@ export const TABLES = {
     partitionKey: { name: 'receiptId', type: 'S' },
     attributes: [
       'receiptId', 'customerId', 'status', 'requestedAt', 'requestedBy', 'scheduledFor', 'cancelledAt', 'startedAt',
-      'completedAt', 'categories', 'steps', 'onHoldSince', 'history', TTL_ATTRIBUTE,
+      'completedAt', 'categories', 'steps', 'onHoldSince', 'history', 'openRequest', TTL_ATTRIBUTE,
     ],
+    indexes: [OPEN_REQUESTS],
   }),
   idempotency: spec({
     name: 'idempotency',

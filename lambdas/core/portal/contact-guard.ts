@@ -12,6 +12,7 @@
  * - A right code resets the counts (it proves the contact), not the escalation.
  */
 import { ConditionFailedError, RateLimitedError } from '../shared/errors';
+import type { Metrics } from '../shared/metrics';
 import type { Item, Store, Clock, WriteCondition } from '../shared/ports';
 import { DAY_SECONDS, epoch, isExpired } from '../policy/time';
 
@@ -66,7 +67,7 @@ export const lockedError = (seconds: number) =>
 
 export class ContactGuard {
   constructor(
-    private readonly deps: { store: Store; clock: Clock },
+    private readonly deps: { store: Store; clock: Clock; metrics?: Metrics },
     private readonly settings: GuardSettings,
   ) {}
 
@@ -171,6 +172,7 @@ export class ContactGuard {
       expiresAt: until + DAY_SECONDS,
     });
     await this.deps.store.delete('sessions', { id: codeId(key) });
+    this.deps.metrics?.count('SignInLocked');
     return until;
   }
 

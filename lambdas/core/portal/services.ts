@@ -4,6 +4,7 @@ import type { Customers } from '../customer/customers';
 import type { CustomerSettings } from '../customer/views';
 import type { RetentionPolicy } from '../policy/retention-policy';
 import type { AccessLog } from '../shared/access-log';
+import type { Metrics } from '../shared/metrics';
 import type { Clock, Log, Notifier, Store } from '../shared/ports';
 import { Portal, type ReadMyCategories } from './my-data';
 import { Sessions, type SessionSettings } from './sessions';
@@ -21,6 +22,7 @@ export interface PortalServiceDeps {
   clock: Clock;
   notifier: Notifier;
   log: Log;
+  metrics?: Metrics;
   customers: Customers;
   accessLog: AccessLog;
   policy: RetentionPolicy;

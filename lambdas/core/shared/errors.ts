@@ -114,3 +114,19 @@ export class CorruptRecordError extends Error {
     this.name = 'CorruptRecordError';
   }
 }
+
+/**
+ * The message can never be delivered to this contact (an address refused, a number that is not one):
+ * retrying is useless until the contact changes. A Notifier throws it only for the recipient's fault,
+ * never for a sender-side problem (identity, permissions, quota), which is not the customer's.
+ */
+export class PermanentDeliveryError extends DomainError {
+  readonly code = 'delivery_rejected';
+  constructor(
+    readonly channel: 'email' | 'sms',
+    /** The provider's error name (never its message: that quotes the address). */
+    readonly reason: string,
+  ) {
+    super(`The ${channel} could not be delivered to this contact (${reason}).`);
+  }
+}

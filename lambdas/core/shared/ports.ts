@@ -104,6 +104,8 @@ export interface Scheduler {
   schedule(name: string, at: Date, payload: Record<string, string>): Promise<void>;
   /** Idempotent: cancelling an absent schedule succeeds. */
   cancel(name: string): Promise<void>;
+  /** Whether the schedule `name` exists (not yet fired, or firing). */
+  exists(name: string): Promise<boolean>;
 }
 
 /** Minimal structured logger. Callers pass ids and codes only, never personal values. */

@@ -76,14 +76,14 @@ describe('retention', () => {
     const home = memoryHome();
     const p = await populate(home);
     home.clock.advance(340 * DAY); // communications consent (365 days) lapses within the 30-day lead
-    expect(await home.app.retention.daily()).toEqual({ retention: 0, communications: 1, failed: 0 });
-    expect(await home.app.retention.daily()).toEqual({ retention: 0, communications: 0, failed: 0 });
+    expect(await home.app.retention.daily()).toEqual({ retention: 0, communications: 1, rejected: 0, failed: 0 });
+    expect(await home.app.retention.daily()).toEqual({ retention: 0, communications: 0, rejected: 0, failed: 0 });
     home.clock.advance(365 * DAY); // day 705: retention ends on day 730
-    expect(await home.app.retention.daily()).toEqual({ retention: 1, communications: 0, failed: 0 });
-    expect(await home.app.retention.daily()).toEqual({ retention: 0, communications: 0, failed: 0 });
+    expect(await home.app.retention.daily()).toEqual({ retention: 1, communications: 0, rejected: 0, failed: 0 });
+    expect(await home.app.retention.daily()).toEqual({ retention: 0, communications: 0, rejected: 0, failed: 0 });
     await home.app.retention.touch(p.customerId);
     home.clock.advance(701 * DAY); // 29 days before the moved end
-    expect(await home.app.retention.daily()).toEqual({ retention: 1, communications: 0, failed: 0 });
+    expect(await home.app.retention.daily()).toEqual({ retention: 1, communications: 0, rejected: 0, failed: 0 });
     expect(subjects(home, p).filter((s) => s !== 'We will delete your data soon')).toEqual(['Your permission to hear from us ends soon']);
     expect(subjects(home, p).filter((s) => s === 'We will delete your data soon')).toHaveLength(2);
   });
@@ -94,7 +94,7 @@ describe('retention', () => {
     await home.app.erasure.request(officer, p.customerId);
     const sent = home.outbox.length;
     home.clock.advance(705 * DAY);
-    expect(await home.app.retention.daily()).toEqual({ retention: 0, communications: 0, failed: 0 });
+    expect(await home.app.retention.daily()).toEqual({ retention: 0, communications: 0, rejected: 0, failed: 0 });
     expect(home.outbox).toHaveLength(sent);
   });
 });

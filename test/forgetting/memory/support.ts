@@ -38,6 +38,9 @@ export class RecordingScheduler implements Scheduler {
   async cancel(name: string): Promise<void> {
     this.pending.delete(name);
   }
+  async exists(name: string): Promise<boolean> {
+    return this.pending.has(name);
+  }
 }
 
 export interface LogEntry {
