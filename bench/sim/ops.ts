@@ -154,7 +154,8 @@ export async function run(ctx: SimContext, op: Op): Promise<void> {
 /** Login (the code is read from the notifier, as the customer reads it), verify, then the dashboard's two reads. */
 async function signIn(ctx: SimContext, i: number): Promise<void> {
   const email = ctx.people.emails[i]!;
-  const sourceIp = `203.0.113.${Math.floor(ctx.random() * 250) + 1}`;
+  // Customers sign in from their own addresses: 64,000 of them, so the per-client limit sees realistic spread.
+  const sourceIp = `100.${64 + Math.floor(ctx.random() * 64)}.${Math.floor(ctx.random() * 250)}.${Math.floor(ctx.random() * 4) + 1}`;
   await call(ctx, 'signIn', { method: 'POST', resource: '/v1/portal/login', body: { email }, sourceIp }, ctx.loginBudgetMs);
   const code = ctx.notifier.takeCode(email);
   if (!code) return;
