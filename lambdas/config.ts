@@ -21,4 +21,6 @@ export const ENV = {
   staffOrigins: 'CRM_STAFF_ORIGINS',
   /** JSON object of inventory category id → retention days, overriding the inventory's defaults. */
   retentionDays: 'CRM_RETENTION_DAYS',
+  /** How many branch keys new customer keys are spread over (16 to 64). */
+  branchKeys: 'CRM_BRANCH_KEYS',
 } as const;

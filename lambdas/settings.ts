@@ -7,8 +7,11 @@ import * as z from 'zod';
 import type { Settings } from './core/app';
 import { parseRetentionOverrides, RetentionPolicy, retentionOverrideProblems, type RetentionOverrides } from './core/policy/retention-policy';
 import { ENV } from './config';
+import { MAX_BRANCHES, MIN_BRANCHES } from './core/shared/branch-keys';
 
 const DAY = 86_400;
+
+const BRANCH_KEYS_MESSAGE = `${ENV.branchKeys} must be a whole number from ${MIN_BRANCHES} to ${MAX_BRANCHES}`;
 
 const optionalText = z.preprocess((v) => (typeof v === 'string' && v.trim() !== '' ? v.trim() : undefined), z.string().optional());
 
@@ -32,14 +35,23 @@ export const DomainEnvSchema = z.object({
     }
   }),
   [ENV.defaultPhoneRegion]: optionalText.pipe(z.string().regex(/^[A-Z]{2}$/, `${ENV.defaultPhoneRegion} must be an ISO country code such as GB`).optional()),
+  [ENV.branchKeys]: optionalText.pipe(
+    z
+      .string()
+      .regex(/^\d+$/, BRANCH_KEYS_MESSAGE)
+      .transform(Number)
+      .refine((n) => n >= MIN_BRANCHES && n <= MAX_BRANCHES, BRANCH_KEYS_MESSAGE)
+      .optional(),
+  ),
 });
 
 export interface DomainSettings {
   erasureGraceDays?: number;
   retentionDays: RetentionOverrides;
   defaultPhoneRegion?: string;
+  branchKeys?: number;
   /** What createApp takes. */
-  app: Pick<Settings, 'policy' | 'defaultPhoneRegion'>;
+  app: Pick<Settings, 'policy' | 'defaultPhoneRegion' | 'vault'>;
 }
 
 export type Parsed<T> = { ok: true; value: T } | { ok: false; problems: string[] };
@@ -48,6 +60,9 @@ export function parseDomainSettings(env: NodeJS.ProcessEnv): Parsed<DomainSettin
   const parsed = DomainEnvSchema.safeParse(env);
   if (!parsed.success) return { ok: false, problems: parsed.error.issues.map((i) => i.message) };
   const { [ENV.erasureGraceDays]: erasureGraceDays, [ENV.retentionDays]: retentionDays, [ENV.defaultPhoneRegion]: defaultPhoneRegion } = parsed.data;
+  const branchKeys = parsed.data[ENV.branchKeys];
   const policy = new RetentionPolicy({ retentionDays, erasureGraceSeconds: erasureGraceDays === undefined ? undefined : erasureGraceDays * DAY });
-  return { ok: true, value: { erasureGraceDays, retentionDays, defaultPhoneRegion, app: { policy, defaultPhoneRegion } } };
+  const vault = branchKeys === undefined ? {} : { vault: { branches: branchKeys } };
+  const app = { policy, defaultPhoneRegion, ...vault };
+  return { ok: true, value: { erasureGraceDays, retentionDays, defaultPhoneRegion, branchKeys, app } };
 }

@@ -44,6 +44,8 @@ export interface CrmConfig {
    * e.g. ["https://crm-tool.yourcompany.com"]. Empty: no CORS at all. The portal is same-origin only.
    */
   staffOrigins: readonly string[];
+  /** How many branch keys new customer keys are spread over (16 to 64; lambdas/core/shared/branch-keys.ts). */
+  branchKeys: number;
 }
 
 /** The context keys this app reads; anything else in cdk.json is CDK's own. */
@@ -62,6 +64,7 @@ export const CONTEXT_KEYS = [
   'apiRateLimitPerIp',
   'signInRateLimit',
   'staffOrigins',
+  'branchKeys',
 ] as const;
 
 export class ConfigError extends Error {
@@ -190,6 +193,7 @@ export function parseConfig(raw: Record<string, unknown>, account?: string): Crm
   // so the default allows 50 requests a second on average from one address, a twentieth of the stage's rate.
   const apiRateLimitPerIp = wholeNumber('apiRateLimitPerIp', 15_000, 10, 2_000_000_000, 'requests per five minutes');
   const signInRateLimit = wholeNumber('signInRateLimit', 30, 10, 2_000_000_000, 'requests per five minutes');
+  const branchKeys = wholeNumber('branchKeys', 16, 16, 64, 'branch keys');
 
   const staffOrigins = parseOrigins(raw.staffOrigins, STAGE.test(stage) ? stage : undefined, (message) =>
     fail('staffOrigins', message, raw.staffOrigins),
@@ -213,6 +217,7 @@ export function parseConfig(raw: Record<string, unknown>, account?: string): Crm
     apiRateLimitPerIp,
     signInRateLimit,
     staffOrigins,
+    branchKeys,
   };
 }
 

@@ -11,6 +11,7 @@
  *   scans (only the daily reminders and the restore tool do) and deletes only sign-in rows, sessions
  *   (one by one, or a customer's through the customerId index after a contact change), a replaced
  *   contact-index entry and behaviour after analytics consent is withdrawn;
+ * - only the key-maintenance function, run by an operator, scans customers and customer keys;
  * - nothing sends UpdateItem, the batch calls or ConditionCheckItem, so none can be granted.
  */
 import { CATEGORIES } from '../lambdas/core/policy/inventory';
@@ -48,9 +49,12 @@ function cascade(): TableGrants {
   for (const c of CATEGORIES) {
     if (ERASED.has(c.onErasure)) grants[c.table as AwsTableId] = cascadeOperations(c.table as AwsTableId);
   }
-  // The sealed record names the pseudonyms: opening it reads the wrapped customer key, before shredding it.
-  return merge(grants, { 'customer-keys': ['get'] });
+  // The sealed record names the pseudonyms: opening it reads the wrapped customer key (and its branch key), before shredding it.
+  return merge(grants, UNWRAP_KEYS);
 }
+
+/** Reading a customer key: its row, and the version of its branch key it names. */
+const UNWRAP_KEYS: TableGrants = { 'customer-keys': ['get'], 'key-store': ['get'] };
 
 export const FUNCTION_TABLES = {
   /** Every request path of the staff API and the portal. */
@@ -71,16 +75,29 @@ export const FUNCTION_TABLES = {
     sessions: ['get', 'put', 'delete', 'queryIndex'],
     receipts: ['get', 'put'],
     idempotency: ['get', 'put'],
+    // Branch and beacon keys: read the versions, and make the first version of one nobody used yet.
+    'key-store': ['get', 'query', 'put'],
   },
   /** Claims the customer row, runs the cascade and records each step on the receipt. */
   erasure: merge(cascade(), { customers: ['get', 'put'], receipts: ['get', 'put'] }),
   /** TTL expiry of a customer row runs the same cascade as an erasure (no receipt: nobody asked); a held row is put back. */
   stream: merge(cascade(), { customers: ['put'] }),
   /** Scans for customers near expiry, unwraps their key to read the contact, records the reminder. */
-  reminders: { customers: ['scan', 'get', 'put'], 'customer-keys': ['get'] },
+  reminders: merge({ customers: ['scan', 'get', 'put'] }, UNWRAP_KEYS),
   /**
    * Finds open erasure requests through the receipts' sparse index (no scan), reads each receipt again,
    * and for one waiting past its date under a legal hold, the customer row (is the hold still there?).
    */
   reconcile: { receipts: ['queryIndex', 'get'], customers: ['get'] },
+  /**
+   * Operator jobs (lambdas/handlers/key-maintenance.ts): the index rebuild scans customers, moves each
+   * blind index (row and contact-index entry); the re-wrap scans customer keys and re-puts them; both
+   * add and retire key versions and record their progress in the key store.
+   */
+  keys: {
+    customers: ['scan', 'get', 'put'],
+    'contact-index': ['get', 'put', 'delete'],
+    'customer-keys': ['scan', 'get', 'put'],
+    'key-store': ['scan', 'query', 'get', 'put', 'delete'],
+  },
 } as const satisfies Record<string, TableGrants>;

@@ -13,10 +13,12 @@ import { ENV } from '../lambdas/config';
 import type { CrmConfig } from './config';
 
 export function settingsEnvironment(
-  config: Pick<CrmConfig, 'stage' | 'retentionDays' | 'defaultPhoneRegion' | 'staffOrigins'>,
+  config: Pick<CrmConfig, 'stage' | 'retentionDays' | 'defaultPhoneRegion' | 'staffOrigins' | 'branchKeys'>,
 ): Record<string, string> {
   return {
     [ENV.stage]: config.stage,
+    // How many branch keys new customer keys are spread over (docs/ARCHITECTURE.md, "Key hierarchy").
+    [ENV.branchKeys]: String(config.branchKeys),
     ...(Object.keys(config.retentionDays).length > 0 ? { [ENV.retentionDays]: JSON.stringify(config.retentionDays) } : {}),
     ...(config.defaultPhoneRegion ? { [ENV.defaultPhoneRegion]: config.defaultPhoneRegion } : {}),
     ...(config.staffOrigins.length > 0 ? { [ENV.staffOrigins]: JSON.stringify(config.staffOrigins) } : {}),

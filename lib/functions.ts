@@ -138,5 +138,15 @@ export function createFunctions(stack: Stack, props: FunctionsProps): CrmFunctio
       'Invoked synchronously by API Gateway; a failure is answered to the caller as problem+json, there is no event to keep.',
   });
 
-  return { api, erasure, stream, reminders, reconcile };
+  // Run by an operator (npm run rebuild-index / rewrap-keys in AWS): rotates the beacon or the branch keys.
+  const keys = make('KeyMaintenance', 'keys', {
+    entry: 'lambdas/handlers/key-maintenance.ts',
+    functionName: functionName(prefix, 'keys'),
+    description: 'Operator-invoked: rotates the beacon key (index rebuild) or the branch keys (re-wrap), in scan segments.',
+    memorySize: 1024,
+    timeout: Duration.minutes(15),
+    noDeadLetterQueueBecause: 'Invoked synchronously by an operator, who sees the result or the error; a failed step is run again.',
+  });
+
+  return { api, erasure, stream, reminders, reconcile, keys };
 }

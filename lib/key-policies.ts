@@ -11,9 +11,11 @@
  *   policy naming a role that does not exist yet) and referencing them would make the stacks depend
  *   on each other. Their names are fixed instead (lib/function-roles.ts), and the ARNs built from
  *   those names; the roles' own policies still grant each action (both must allow).
- * - Customer keys are wrapped under an encryption context naming the customer and the purpose; a
- *   direct Decrypt or GenerateDataKey without that context is refused, so the key cannot be used by
- *   those roles to encrypt or decrypt anything else.
+ * - The data key wraps only the key store's material (branch keys, beacon keys), each under an
+ *   encryption context naming its purpose, key id and version; customer keys are wrapped under branch
+ *   keys, outside KMS (docs/ARCHITECTURE.md "Key hierarchy"). A direct Decrypt or GenerateDataKey
+ *   without such a context is refused, so those roles cannot use the key for anything else. Customer
+ *   keys from before branch keys (context `{customerId, purpose}`) can still be unwrapped, not made.
  * - DynamoDB encrypts the tables with the data key on behalf of whoever calls it (kms:ViaService):
  *   it creates a grant at table creation and decrypts the table key for each caller. That path opens
  *   no personal field (each is also encrypted under a customer key, which needs the direct Decrypt
@@ -48,10 +50,16 @@ export const KEY_ADMIN_ACTIONS = [
 ] as const;
 
 /**
- * The encryption context every customer key is wrapped under: `{customerId, purpose}` with this
- * purpose (lambdas/core/shared/vault.ts). A test checks the code sends exactly that.
+ * The encryption contexts the code sends (lambdas/core/shared/key-material.ts, customer-keys.ts); a
+ * test checks every KMS call of a create, a read and a search against them.
+ * - branch and beacon keys: `{purpose, keyId, version}`, one purpose each (GenerateDataKey, Decrypt);
+ * - customer keys from before branch keys: `{customerId, purpose}` (Decrypt only: none is made any more).
  */
-export const CUSTOMER_KEY_CONTEXT = { keys: ['customerId', 'purpose'], purpose: 'customer-data-key' } as const;
+export const KEY_CONTEXTS = {
+  branchKey: { keys: ['purpose', 'keyId', 'version'], purpose: 'branch-key' },
+  beaconKey: { keys: ['purpose', 'keyId', 'version'], purpose: 'beacon-key' },
+  legacyCustomerKey: { keys: ['customerId', 'purpose'], purpose: 'customer-data-key' },
+} as const;
 
 /** What DynamoDB needs on a table key on behalf of its callers (AWS documents this list). */
 const VIA_DYNAMODB_ACTIONS = ['kms:Encrypt', 'kms:Decrypt', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:DescribeKey', 'kms:CreateGrant'];
@@ -91,20 +99,29 @@ function useBy(
   });
 }
 
-const customerKeyContext = {
-  // Only these keys, and both present, and the purpose exactly the customer-key purpose.
-  'ForAllValues:StringEquals': { 'kms:EncryptionContextKeys': [...CUSTOMER_KEY_CONTEXT.keys] },
-  Null: { 'kms:EncryptionContext:customerId': 'false' },
-  StringEquals: { 'kms:EncryptionContext:purpose': CUSTOMER_KEY_CONTEXT.purpose },
-};
+/** Only the context's keys, each present, and exactly its purpose. */
+function contextCondition(context: (typeof KEY_CONTEXTS)[keyof typeof KEY_CONTEXTS]) {
+  const required = context.keys.filter((k) => k !== 'purpose');
+  return {
+    'ForAllValues:StringEquals': { 'kms:EncryptionContextKeys': [...context.keys] },
+    Null: Object.fromEntries(required.map((k) => [`kms:EncryptionContext:${k}`, 'false'])),
+    StringEquals: { 'kms:EncryptionContext:purpose': context.purpose },
+  };
+}
 
 export function dataKeyPolicy(stack: Stack, prefix: string): PolicyDocument {
-  const generate = KEY_ACTIONS.wrap.filter((a) => a !== 'kms:Decrypt');
+  const unwrappers = keyUsers(stack, prefix, 'data', ['wrap', 'unwrap']);
+  const makers = keyUsers(stack, prefix, 'data', ['wrap']);
+  const beaconUsers = keyUsers(stack, prefix, 'mac', ['mac']);
+  const legacy = contextCondition(KEY_CONTEXTS.legacyCustomerKey);
   return new PolicyDocument({
     statements: [
       administration(),
-      useBy('NamedFunctionsUnwrapCustomerKeys', ['kms:Decrypt'], keyUsers(stack, prefix, 'data', ['wrap', 'unwrap']), customerKeyContext),
-      useBy('NamedFunctionsWrapNewCustomerKeys', generate, keyUsers(stack, prefix, 'data', ['wrap']), customerKeyContext),
+      useBy('NamedFunctionsUnwrapBranchKeys', ['kms:Decrypt'], unwrappers, contextCondition(KEY_CONTEXTS.branchKey)),
+      useBy('NamedFunctionsMakeBranchKeys', ['kms:GenerateDataKey'], makers, contextCondition(KEY_CONTEXTS.branchKey)),
+      useBy('NamedFunctionsUseTheBeaconKey', ['kms:Decrypt', 'kms:GenerateDataKey'], beaconUsers, contextCondition(KEY_CONTEXTS.beaconKey)),
+      // Until `rewrap-keys` has moved every customer key under a branch key.
+      useBy('NamedFunctionsUnwrapCustomerKeysFromBeforeBranchKeys', ['kms:Decrypt'], unwrappers, legacy),
       new PolicyStatement({
         sid: 'TableEncryptionThroughDynamoDB',
         principals: [new AccountRootPrincipal()],
@@ -126,7 +143,8 @@ export function macKeyPolicy(stack: Stack, prefix: string): PolicyDocument {
   return new PolicyDocument({
     statements: [
       administration(),
-      useBy('NamedFunctionsComputeTheBlindIndex', KEY_ACTIONS.mac, keyUsers(stack, prefix, 'mac', ['mac']), {
+      // Blind indexes from before beacon keys, until `rebuild-index` has replaced them.
+      useBy('NamedFunctionsComputeTheOldBlindIndex', KEY_ACTIONS.mac, keyUsers(stack, prefix, 'mac', ['mac']), {
         StringEquals: { 'kms:MacAlgorithm': 'HMAC_SHA_256' },
       }),
     ],

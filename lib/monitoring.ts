@@ -79,6 +79,7 @@ export function addMonitoring(stack: Stack, props: MonitoringProps): Dashboard {
   alarms.onIteratorAge('StreamIteratorAge', functions.stream.fn, 'TTL-stream cascade', Duration.hours(1));
   alarms.onErrors('ReminderErrors', functions.reminders.fn, 'Daily reminders');
   alarms.onErrors('ReconcileErrors', functions.reconcile.fn, 'Daily erasure-schedule reconcile');
+  alarms.onErrors('KeyMaintenanceErrors', functions.keys.fn, 'Key maintenance (operator-invoked)');
   for (const [name, failure] of Object.entries(LOGGED_FAILURES)) {
     for (const fn of failure.functions) {
       const tag = fn.charAt(0).toUpperCase() + fn.slice(1);

@@ -1,5 +1,5 @@
 /**
- * Everything that runs: the five functions, the API in front of the staff API and the portal, the
+ * Everything that runs: the six functions (one of them for operators), the API in front of the staff API and the portal, the
  * erasure scheduler, notifications, staff sign-in and the alarms. It holds no data of its own; it
  * receives the tables and keys of the stateful stack as typed props.
  */
@@ -108,6 +108,10 @@ export class StatelessStack extends Stack {
         `--scheduler-dlq-arn ${this.scheduler.dlq.queue.queueArn}`,
         `--erasure-function-arn ${erasure.functionArn}`,
       ].join(' '),
+    });
+    new CfnOutput(this, 'KeyMaintenanceFunction', {
+      value: functions.keys.fn.functionName,
+      description: 'Invoke with {"job":"rebuild-index"} or {"job":"rewrap-keys"} (docs/ARCHITECTURE.md, Key hierarchy)',
     });
     new CfnOutput(this, 'UserPoolClientId', { value: this.staff.client.userPoolClientId, description: 'App client for the staff tool (SRP sign-in)' });
   }

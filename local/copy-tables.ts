@@ -1,7 +1,7 @@
 /**
  * `npm run copy-tables`: the last step of a restore. After the restored tables were cleaned with
  * `reapply-erasures`, copies every row of them into the live tables of the same names (rows are put as
- * they are: ciphertexts, TTLs and all). Never the ledger (receipts): it must not be rolled back. A
+ * they are: ciphertexts, TTLs and all). Never the ledger (receipts): it must not be rolled back; nor the key store. A
  * restored table that does not exist is skipped and said so (e.g. only some tables were restored).
  *
  *   npm run copy-tables -- --from restored-crm-prod- --to crm-prod-            (AWS, credentials from the environment)
@@ -12,9 +12,13 @@ import { pathToFileURL } from 'node:url';
 import { DynamoDBClient, PutItemCommand, ResourceNotFoundException, ScanCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
 import { AWS_TABLES } from '../lambdas/core/policy/tables';
 
-/** Everything a restore may bring back, in the order the cascade would delete (customers last: it is the anchor). */
+/**
+ * Everything a restore may bring back, in the order the cascade would delete (customers last: it is the
+ * anchor). Not the key store either: the restored copy only lets the clean-up open records, and copying
+ * it back would revive branch or beacon versions retired since.
+ */
 export const COPIED_TABLES: readonly string[] = [
-  ...AWS_TABLES.map((t): string => t.name).filter((n) => n !== 'receipts' && n !== 'customers'),
+  ...AWS_TABLES.map((t): string => t.name).filter((n) => n !== 'receipts' && n !== 'customers' && n !== 'key-store'),
   'customers',
 ];
 

@@ -1,8 +1,9 @@
 /**
  * `npm run key-access`: break-glass use of the data key for one operator role, for the length of a
- * restore. The key policy (lib/key-policies.ts) lets only the functions' own roles unwrap customer keys,
- * so `reapply-erasures -- --aws`, run by an operator, is refused until this adds one statement: Decrypt,
- * for that role only, and only under the customer-key encryption context. `--revoke` takes it out again
+ * restore. The key policy (lib/key-policies.ts) lets only the functions' own roles unwrap branch keys
+ * (and the customer keys from before them), so `reapply-erasures -- --aws`, run by an operator, is
+ * refused until this adds two statements: Decrypt, for that role only, and only under the branch-key
+ * or the old customer-key encryption context (not the beacon key's). `--revoke` takes them out again
  * (a later `cdk deploy` would too: the statement is not in the template). Both are CloudTrail events.
  *
  *   npm run key-access -- --key alias/crm-prod-data --principal-arn arn:aws:iam::<account>:role/<operator role> --grant
@@ -13,8 +14,17 @@ import { pathToFileURL } from 'node:url';
 import { DescribeKeyCommand, GetKeyPolicyCommand, KMSClient, PutKeyPolicyCommand } from '@aws-sdk/client-kms';
 
 export const BREAK_GLASS_SID = 'BreakGlassRestoreOperator';
+/** The second statement: customer keys still wrapped by KMS directly (from before branch keys). */
+export const BREAK_GLASS_OLD_KEYS_SID = 'BreakGlassRestoreOperatorOldCustomerKeys';
 
-/** The customer-key encryption context, as lib/key-policies.ts requires it of the functions (a test keeps them equal). */
+/** The branch-key encryption context, as lib/key-policies.ts requires it of the functions (a test keeps them equal). */
+export const BRANCH_KEY_CONDITION = {
+  'ForAllValues:StringEquals': { 'kms:EncryptionContextKeys': ['purpose', 'keyId', 'version'] },
+  Null: { 'kms:EncryptionContext:keyId': 'false', 'kms:EncryptionContext:version': 'false' },
+  StringEquals: { 'kms:EncryptionContext:purpose': 'branch-key' },
+} as const;
+
+/** The context of a customer key from before branch keys. */
 export const CUSTOMER_KEY_CONDITION = {
   'ForAllValues:StringEquals': { 'kms:EncryptionContextKeys': ['customerId', 'purpose'] },
   Null: { 'kms:EncryptionContext:customerId': 'false' },
@@ -34,16 +44,15 @@ export async function changeKeyAccess(client: KMSClient, access: KeyAccess): Pro
   if (!keyId) throw new Error(`No key ${access.key}.`);
   const current = (await client.send(new GetKeyPolicyCommand({ KeyId: keyId, PolicyName: 'default' }))).Policy;
   const policy = JSON.parse(current ?? '{"Statement":[]}') as KeyPolicy;
-  policy.Statement = policy.Statement.filter((s) => s.Sid !== BREAK_GLASS_SID);
+  policy.Statement = policy.Statement.filter((s) => s.Sid !== BREAK_GLASS_SID && s.Sid !== BREAK_GLASS_OLD_KEYS_SID);
   if ('grant' in access) {
-    policy.Statement.push({
-      Sid: BREAK_GLASS_SID,
-      Effect: 'Allow',
-      Principal: { AWS: access.grant },
-      Action: 'kms:Decrypt',
-      Resource: '*',
-      Condition: CUSTOMER_KEY_CONDITION,
-    } as { Sid: string });
+    for (const [Sid, Condition] of [
+      [BREAK_GLASS_SID, BRANCH_KEY_CONDITION],
+      [BREAK_GLASS_OLD_KEYS_SID, CUSTOMER_KEY_CONDITION],
+    ] as const) {
+      const statement = { Sid, Effect: 'Allow', Principal: { AWS: access.grant }, Action: 'kms:Decrypt', Resource: '*', Condition };
+      policy.Statement.push(statement);
+    }
   }
   await client.send(new PutKeyPolicyCommand({ KeyId: keyId, PolicyName: 'default', Policy: JSON.stringify(policy) }));
   return policy.Statement.map((s) => s.Sid ?? '');

@@ -50,6 +50,11 @@ export const LOCAL_SETTINGS: readonly LocalSetting[] = [
       'serve the API, the portal and `/health` under this path, as API Gateway does under a stage (e.g. `/dev`: `/dev/portal`, ' +
       '`/dev/v1/...`, `/dev/health`); the local-only `/dev/outbox` and `/dev/clock` stay at the root',
   },
+  {
+    name: 'CRM_BRANCH_KEYS',
+    default: '16',
+    what: 'how many branch keys new customer keys are spread over (16 to 64); see docs/ARCHITECTURE.md',
+  },
   { name: 'LOG_LEVEL', default: 'INFO', what: 'structured JSON logs; they never contain a personal value' },
 ];
 

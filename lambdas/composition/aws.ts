@@ -158,13 +158,11 @@ const noDataKey: KeyService = {
   },
 };
 
+/** Without the legacy MAC key: blind indexes from before beacon keys are not searched (none exist, or they were rebuilt). */
 function withoutMac(keys: KeyService): KeyService {
   return {
     generateDataKey: (c) => keys.generateDataKey(c),
     unwrapDataKey: (w, c) => keys.unwrapDataKey(w, c),
-    mac: async () => {
-      throw new Error(`This function has no blind-index key: ${ENV.macKeyId} is not set.`);
-    },
   };
 }
 

@@ -8,12 +8,14 @@ import { createCategoryServices } from './categories/services';
 import type { Contact } from './customer/contact';
 import { Customers } from './customer/customers';
 import { NoticeSender } from './customer/notice-sender';
+import { IndexRebuild } from './customer/reindex';
 import type { CustomerSettings } from './customer/views';
 import { createForgetting } from './forgetting/services';
 import { DEFAULT_POLICY, type RetentionPolicy } from './policy/retention-policy';
 import { createPortalServices, type PortalSettings } from './portal/services';
 import { AccessLog } from './shared/access-log';
 import { GuardedStore, type WriteObserver } from './shared/guarded-store';
+import { BranchRotation } from './shared/key-jobs';
 import { NO_METRICS, type Metrics } from './shared/metrics';
 import type { Clock, FieldCipher, KeyService, Log, Notifier, Scheduler, Store } from './shared/ports';
 import { Vault, type VaultOptions } from './shared/vault';
@@ -74,7 +76,13 @@ export function createApp(ports: Ports, settings: Settings = {}) {
     settings,
   );
   portalAccess.end = portal.endPortalAccess;
-  return { ports: { ...ports, store, metrics }, settings, policy, vault, accessLog, customers, ...categories, ...portal, ...forgetting };
+  // Operator jobs: rotate the beacon key (index rebuild) and the branch keys (re-wrap).
+  const keyJobs = {
+    rebuildIndex: new IndexRebuild({ store, vault, clock, isLive: customers.isLive }),
+    branchRotation: new BranchRotation({ store, vault, keys: ports.keys, clock }),
+  };
+  const app = { ports: { ...ports, store, metrics }, settings, policy, vault, accessLog, customers, keyJobs };
+  return { ...app, ...categories, ...portal, ...forgetting };
 }
 
 export type App = ReturnType<typeof createApp>;

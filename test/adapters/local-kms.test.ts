@@ -34,21 +34,25 @@ describe('LocalKeyService master key file', () => {
     expect(wrappingKey.equals(macKey)).toBe(false);
   });
 
-  it('is reused after a restart: keys wrapped before still unwrap, and the blind index is unchanged', async () => {
+  it('is reused after a restart: keys wrapped before still unwrap, and the legacy MAC is offered only then', async () => {
     const before = await LocalKeyService.fromDirectory(dir);
     const context = { customerId: 'c-1', purpose: 'customer-key' };
     const { plaintext, wrapped } = await before.generateDataKey(context);
-    const indexBefore = await before.mac(bytes('ann@example.com'));
+    // Created just now: no blind index can have been computed under its MAC key.
+    expect(before.mac).toBeUndefined();
 
     const after = await LocalKeyService.fromDirectory(dir);
     expect(hex(await after.unwrapDataKey(wrapped, context))).toBe(hex(plaintext));
-    expect(hex(await after.mac(bytes('ann@example.com')))).toBe(hex(indexBefore));
+    const file = JSON.parse(await readFile(join(dir, MASTER_KEY_FILE), 'utf8')) as { macKey: string };
+    const expected = createHmac('sha256', Buffer.from(file.macKey, 'base64')).update('ann@example.com').digest('hex');
+    expect(hex(await after.mac!(bytes('ann@example.com')))).toBe(expected);
   });
 
   it('concurrent first starts agree on a single master key', async () => {
     const services = await Promise.all(Array.from({ length: 5 }, () => LocalKeyService.fromDirectory(dir)));
-    const macs = await Promise.all(services.map((s) => s.mac(bytes('x'))));
-    expect(new Set(macs.map(hex)).size).toBe(1);
+    const context = { customerId: 'c-1' };
+    const { plaintext, wrapped } = await services[0]!.generateDataKey(context);
+    for (const s of services) expect(hex(await s.unwrapDataKey(wrapped, context))).toBe(hex(plaintext));
   });
 
   it('another data directory has another master key', async () => {
@@ -109,13 +113,14 @@ describe('LocalKeyService data keys', () => {
   });
 });
 
-describe('LocalKeyService blind-index MAC', () => {
+describe('LocalKeyService legacy blind-index MAC', () => {
   it('is HMAC-SHA256 under the MAC key, not under the wrapping key', async () => {
     const raw = LocalKeyService.generateKeys();
-    const keys = new LocalKeyService(raw);
+    const keys = new LocalKeyService(raw, { legacyMac: true });
     const message = bytes('+447700900123');
-    expect(hex(await keys.mac(message))).toBe(createHmac('sha256', raw.macKey).update(message).digest('hex'));
-    expect(hex(await keys.mac(message))).not.toBe(createHmac('sha256', raw.wrappingKey).update(message).digest('hex'));
+    expect(hex(await keys.mac!(message))).toBe(createHmac('sha256', raw.macKey).update(message).digest('hex'));
+    expect(hex(await keys.mac!(message))).not.toBe(createHmac('sha256', raw.wrappingKey).update(message).digest('hex'));
+    expect(new LocalKeyService(raw).mac).toBeUndefined();
   });
 
   it('refuses keys of the wrong size, or one key used for both purposes', () => {

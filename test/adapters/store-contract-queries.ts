@@ -171,6 +171,28 @@ export function describeQueryContract(store: () => Store): void {
       expect(new Set(mine.map((i) => `${i.pseudonym}|${i.sk}`))).toEqual(written);
     });
 
+    it('splits a scan into segments that together yield every row exactly once, a partition in one segment', async () => {
+      const tag = unique('seg');
+      const written: string[] = [];
+      for (let i = 0; i < 40; i++) {
+        const sk = `${tag}#${String(i).padStart(2, '0')}`;
+        await store().put('behaviour', { pseudonym: `${tag}-${i % 13}`, sk, type: 'view' });
+        written.push(`${tag}-${i % 13}|${sk}`);
+      }
+      const segments = await Promise.all(
+        [0, 1, 2].map(async (segment) => {
+          const rows = await collect(store().scan('behaviour', { segment, totalSegments: 3 }));
+          return rows.filter((i) => String(i.sk).startsWith(tag)).map((i) => `${i.pseudonym}|${i.sk}`);
+        }),
+      );
+      expect(segments.flat().sort()).toEqual(written.sort());
+      expect(segments.filter((rows) => rows.length > 0).length, 'the rows are spread over more than one segment').toBeGreaterThan(1);
+      const partitionsOf = (rows: string[]) => new Set(rows.map((r) => r.split('|')[0]));
+      const [a, b, c] = segments.map(partitionsOf);
+      for (const p of a!) expect(b!.has(p) || c!.has(p)).toBe(false);
+      for (const p of b!) expect(c!.has(p)).toBe(false);
+    });
+
     it('scans an empty table to nothing', async () => {
       // No contract test writes receipts.
       expect(await collect(store().scan('receipts'))).toEqual([]);

@@ -1,6 +1,7 @@
 /**
- * Key policies of the data key and the MAC key (issue 10, item 8): the account administers them, only
- * the named function roles use them, and only under the customer-key encryption context. Tables stay
+ * Key policies of the data key and the MAC key (issue 10, item 8; issue 12): the account administers
+ * them, only the named function roles use them, and only under the encryption contexts of the key
+ * hierarchy (branch keys, the beacon key, customer keys from before branch keys). Tables stay
  * encrypted with the data key through DynamoDB.
  */
 import { DecryptCommand, GenerateDataKeyCommand, GenerateMacCommand, KMSClient } from '@aws-sdk/client-kms';
@@ -110,24 +111,37 @@ describe.each([
 });
 
 describe('who may use the data key directly', () => {
-  it('Decrypt: the four function roles, only under the customer-key encryption context', () => {
-    const direct = allowing(dataKey, 'kms:Decrypt').filter((s) => !s.Condition?.StringEquals?.['kms:ViaService']);
-    expect(direct).toHaveLength(1);
-    expect(arnsOf(direct[0])).toEqual(
-      ['crm-dev-api-role', 'crm-dev-erasure-role', 'crm-dev-ttl-stream-role', 'crm-dev-reminders-role'].map(roleArn),
+  const direct = (action: string) => allowing(dataKey, action).filter((s) => !s.Condition?.StringEquals?.['kms:ViaService']);
+  const bySid = (action: string) => Object.fromEntries(direct(action).map((s) => [s.Sid, s]));
+  const serving = ['api', 'erasure', 'ttl-stream', 'reminders', 'key-maintenance'].map((f) => `crm-dev-${f}-role`);
+
+  it('Decrypt: branch keys and older customer keys for every function role, the beacon key for two; each under its context', () => {
+    const statements = bySid('kms:Decrypt');
+    expect(Object.keys(statements).sort()).toEqual(
+      ['NamedFunctionsUnwrapBranchKeys', 'NamedFunctionsUnwrapCustomerKeysFromBeforeBranchKeys', 'NamedFunctionsUseTheBeaconKey'].sort(),
     );
-    expect(direct[0].Condition).toMatchObject({
+    expect(arnsOf(statements.NamedFunctionsUnwrapBranchKeys!)).toEqual(serving.map(roleArn));
+    expect(arnsOf(statements.NamedFunctionsUnwrapCustomerKeysFromBeforeBranchKeys!)).toEqual(serving.map(roleArn));
+    expect(arnsOf(statements.NamedFunctionsUseTheBeaconKey!)).toEqual(['crm-dev-api-role', 'crm-dev-key-maintenance-role'].map(roleArn));
+    expect(statements.NamedFunctionsUnwrapBranchKeys!.Condition).toMatchObject({
+      'ForAllValues:StringEquals': { 'kms:EncryptionContextKeys': ['purpose', 'keyId', 'version'] },
+      Null: { 'kms:EncryptionContext:keyId': 'false', 'kms:EncryptionContext:version': 'false' },
+      StringEquals: { 'kms:EncryptionContext:purpose': 'branch-key' },
+    });
+    expect(statements.NamedFunctionsUseTheBeaconKey!.Condition?.StringEquals).toEqual({ 'kms:EncryptionContext:purpose': 'beacon-key' });
+    expect(statements.NamedFunctionsUnwrapCustomerKeysFromBeforeBranchKeys!.Condition).toMatchObject({
       'ForAllValues:StringEquals': { 'kms:EncryptionContextKeys': ['customerId', 'purpose'] },
       Null: { 'kms:EncryptionContext:customerId': 'false' },
       StringEquals: { 'kms:EncryptionContext:purpose': 'customer-data-key' },
     });
   });
 
-  it('GenerateDataKey: the API role only, under the same context', () => {
-    const direct = allowing(dataKey, 'kms:GenerateDataKey').filter((s) => !s.Condition?.StringEquals?.['kms:ViaService']);
-    expect(direct).toHaveLength(1);
-    expect(arnsOf(direct[0])).toEqual([roleArn('crm-dev-api-role')]);
-    expect(direct[0].Condition?.StringEquals).toEqual({ 'kms:EncryptionContext:purpose': 'customer-data-key' });
+  it('GenerateDataKey: branch and beacon keys, by the API and key-maintenance roles only; no customer key is made by KMS', () => {
+    const statements = direct('kms:GenerateDataKey');
+    expect(statements.map((s) => s.Sid).sort()).toEqual(['NamedFunctionsMakeBranchKeys', 'NamedFunctionsUseTheBeaconKey']);
+    for (const s of statements) expect(arnsOf(s)).toEqual(['crm-dev-api-role', 'crm-dev-key-maintenance-role'].map(roleArn));
+    const purposes = statements.map((s) => s.Condition?.StringEquals?.['kms:EncryptionContext:purpose']);
+    expect(purposes.sort()).toEqual(['beacon-key', 'branch-key']);
   });
 
   it('DynamoDB may use it for the tables on behalf of callers in the account (grants included), nobody directly', () => {
@@ -157,11 +171,11 @@ describe('who may use the data key directly', () => {
   });
 });
 
-describe('who may use the MAC key', () => {
-  it('GenerateMac with HMAC-SHA-256: the API role only; nobody may VerifyMac', () => {
+describe('who may use the MAC key (blind indexes from before beacon keys)', () => {
+  it('GenerateMac with HMAC-SHA-256: the API and key-maintenance roles only; nobody may VerifyMac', () => {
     const direct = allowing(macKey, 'kms:GenerateMac');
     expect(direct).toHaveLength(1);
-    expect(arnsOf(direct[0])).toEqual([roleArn('crm-dev-api-role')]);
+    expect(arnsOf(direct[0])).toEqual(['crm-dev-api-role', 'crm-dev-key-maintenance-role'].map(roleArn));
     expect(direct[0].Condition?.StringEquals).toEqual({ 'kms:MacAlgorithm': 'HMAC_SHA_256' });
     expect(allowing(macKey, 'kms:VerifyMac')).toEqual([]);
   });
@@ -183,11 +197,14 @@ describe('the roles the key policies name', () => {
             .map(({ owner }) => roleArn(policyRoles[owner]!)),
         ),
       ].sort();
-    const named = (policy: Statement[], action: string) =>
-      allowing(policy, action)
-        .filter((s) => s.Condition?.ArnEquals)
-        .flatMap(arnsOf)
-        .sort();
+    const named = (policy: Statement[], action: string) => [
+      ...new Set(
+        allowing(policy, action)
+          .filter((s) => s.Condition?.ArnEquals)
+          .flatMap(arnsOf)
+          .sort(),
+      ),
+    ];
     expect(directUsers('kms:Decrypt')).toEqual(named(dataKey, 'kms:Decrypt'));
     expect(directUsers('kms:GenerateDataKey')).toEqual(named(dataKey, 'kms:GenerateDataKey'));
     expect(directUsers('kms:GenerateMac')).toEqual(named(macKey, 'kms:GenerateMac'));
@@ -223,7 +240,7 @@ describe('the encryption context the code sends', () => {
     return true;
   }
 
-  it('satisfies the key policy on every GenerateDataKey and Decrypt of a customer create and reveal', async () => {
+  it('satisfies the key policy on every GenerateDataKey and Decrypt of a create, a reveal, a search and the old format', async () => {
     // Two instances, as two Lambda containers: the second has no cached key and must unwrap it.
     const appInstance = () =>
       createApp({
@@ -241,19 +258,34 @@ describe('the encryption context the code sends', () => {
       });
     const staff = { kind: 'staff', staffId: 'officer-1', role: 'privacy_officer' } as const;
     const { customer } = await appInstance().customers.create(staff, { name: 'Context Check', email: 'context@example.com' });
-    await appInstance().customers.reveal(staff, customer.customerId, 'context check');
+    const second = appInstance();
+    await second.customers.reveal(staff, customer.customerId, 'context check');
+    await second.customers.search(staff, { email: 'context@example.com' });
+    // A customer key in the format before branch keys, read once.
+    const dataKeyArn = 'arn:aws:kms:eu-west-1:1:key/data';
+    const oldKms = new AwsKeyService({ client: new KMSClient({ region: 'eu-west-1' }), keyId: dataKeyArn, macKeyId: '' });
+    const legacy = await oldKms.generateDataKey({ customerId: 'c-legacy', purpose: 'customer-data-key' });
+    await appInstance().vault.unwrap('c-legacy', { wrappedKey: legacy.wrapped });
 
     const generated = kms.mock.commandCalls(GenerateDataKeyCommand).map((c) => c.args[0].input.EncryptionContext!);
     const decrypted = kms.mock.commandCalls(DecryptCommand).map((c) => c.args[0].input.EncryptionContext!);
-    expect(generated.length).toBeGreaterThan(0);
+    const purposes = (contexts: Record<string, string>[]) => [...new Set(contexts.map((c) => c.purpose))].sort();
+    expect(purposes(generated)).toEqual(['beacon-key', 'branch-key', 'customer-data-key']); // the last one made by this test only
+    expect(purposes(decrypted)).toEqual(['beacon-key', 'branch-key', 'customer-data-key']);
     expect(kms.mock.commandCalls(GenerateMacCommand).every((c) => c.args[0].input.MacAlgorithm === 'HMAC_SHA_256')).toBe(true);
-    const [wrap] = allowing(dataKey, 'kms:GenerateDataKey').filter((s) => s.Condition?.ArnEquals);
-    const [unwrap] = allowing(dataKey, 'kms:Decrypt').filter((s) => s.Condition?.ArnEquals);
-    for (const context of generated) expect(contextAllowed(wrap, context), JSON.stringify(Object.keys(context))).toBe(true);
-    for (const context of decrypted) expect(contextAllowed(unwrap, context), JSON.stringify(Object.keys(context))).toBe(true);
-    // The check can fail: another purpose, a missing customer, or an extra key is refused.
-    expect(contextAllowed(unwrap, { customerId: customer.customerId, purpose: 'something-else' })).toBe(false);
-    expect(contextAllowed(unwrap, { purpose: 'customer-data-key' })).toBe(false);
-    expect(contextAllowed(unwrap, { customerId: customer.customerId, purpose: 'customer-data-key', extra: 'x' })).toBe(false);
+    const apiMay = (action: string, context: Record<string, string>) =>
+      allowing(dataKey, action)
+        .filter((s) => arnsOf(s).includes(roleArn('crm-dev-api-role')))
+        .some((s) => contextAllowed(s, context));
+    for (const context of generated.filter((c) => c.purpose !== 'customer-data-key')) {
+      expect(apiMay('kms:GenerateDataKey', context), JSON.stringify(context)).toBe(true);
+    }
+    for (const context of decrypted) expect(apiMay('kms:Decrypt', context), JSON.stringify(context)).toBe(true);
+    // The check can fail: no customer key is made by KMS any more; another purpose, a missing key id, or an extra key is refused.
+    expect(apiMay('kms:GenerateDataKey', { customerId: customer.customerId, purpose: 'customer-data-key' })).toBe(false);
+    expect(apiMay('kms:Decrypt', { purpose: 'something-else', keyId: 'branch-01', version: '1' })).toBe(false);
+    expect(apiMay('kms:Decrypt', { purpose: 'branch-key', version: '1' })).toBe(false);
+    expect(apiMay('kms:Decrypt', { purpose: 'beacon-key', keyId: 'beacon', version: '1', customerId: 'x' })).toBe(false);
+    expect(apiMay('kms:Decrypt', { purpose: 'customer-data-key' })).toBe(false);
   });
 });

@@ -45,8 +45,8 @@ describe('stateful stack: tables from the table specs', () => {
     });
   });
 
-  it('a shredded customer key and a deleted contact link survive in backups for one day, data for 35', () => {
-    const forgetFast = ['customer-keys', 'contact-index'];
+  it('a shredded customer key, a retired branch or beacon key and a deleted contact link stay in backups one day, data 35', () => {
+    const forgetFast = ['customer-keys', 'key-store', 'contact-index'];
     for (const name of forgetFast) expect(tableNamed(name).Properties?.Replicas[0].PointInTimeRecoverySpecification.RecoveryPeriodInDays).toBe(1);
     for (const spec of AWS_TABLES.filter((t) => !forgetFast.includes(t.name))) {
       expect(tableNamed(spec.name).Properties?.Replicas[0].PointInTimeRecoverySpecification.RecoveryPeriodInDays).toBe(35);

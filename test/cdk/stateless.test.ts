@@ -112,7 +112,7 @@ describe('functions', () => {
   it('the API cannot delete from tables whose data outlives an erasure (access log, purchases, receipts)', () => {
     const erased = new Set(CATEGORIES.filter((c) => c.onErasure.startsWith('deleted')).map((c) => c.table as string));
     const kept = AWS_TABLES.map((s) => s.name as string).filter((tid) => !erased.has(tid));
-    expect(kept.sort()).toEqual(['access-log', 'receipts', 'transactions']);
+    expect(kept.sort()).toEqual(['access-log', 'key-store', 'receipts', 'transactions']);
     const { onTable } = dynamoGrants('api');
     for (const tid of kept) {
       expect(onTable[compact(tid)], tid).toEqual(expect.arrayContaining(['dynamodb:PutItem']));
@@ -120,12 +120,13 @@ describe('functions', () => {
     }
   });
 
-  it('only the daily reminders scan, and only the customers table; the API scans nothing', () => {
+  it('only the daily reminders scan (the customers table) and the operator\'s key maintenance; the API scans nothing', () => {
     for (const fn of ['api', 'erasure', 'stream'] as const) {
       expect(statementsOfRole(roleOf(fn)).flatMap((s) => asArray(s.Action)), fn).not.toContain('dynamodb:Scan');
     }
-    const scans = statementsOfRole(roleOf('reminders')).filter((s) => asArray(s.Action).includes('dynamodb:Scan'));
-    expect(scans.flatMap((s) => tableRefs(s.Resource))).toEqual(['customers']);
+    const scans = (fn: 'reminders' | 'keys') => statementsOfRole(roleOf(fn)).filter((s) => asArray(s.Action).includes('dynamodb:Scan'));
+    expect(scans('reminders').flatMap((s) => tableRefs(s.Resource))).toEqual(['customers']);
+    expect(scans('keys').flatMap((s) => tableRefs(s.Resource)).sort()).toEqual(['customerkeys', 'customers', 'keystore']);
   });
 
   it('both cascades may query the customerId index of sessions and idempotency, and no index by wildcard', () => {
@@ -152,13 +153,15 @@ describe('functions', () => {
     }
   });
 
-  it('only the API may create customer keys and compute the blind index; the rest may only unwrap', () => {
+  it('only the API and key maintenance may make branch keys and compute the blind index; the rest may only unwrap', () => {
     const direct = (fn: keyof SynthesizedCrm['stateless']['functions']) =>
       statementsOfRole(roleOf(fn))
         .filter((s) => asArray(s.Action).some((a: string) => a.startsWith('kms:')) && !s.Condition)
         .flatMap((s) => asArray(s.Action) as string[]);
-    expect(direct('api').sort()).toEqual(['kms:Decrypt', 'kms:GenerateDataKey', 'kms:GenerateMac']);
-    expect(envOf('api')).toMatchObject({ [ENV.kmsKeyId]: expect.anything(), [ENV.macKeyId]: expect.anything() });
+    for (const fn of ['api', 'keys'] as const) {
+      expect(direct(fn).sort()).toEqual(['kms:Decrypt', 'kms:GenerateDataKey', 'kms:GenerateMac']);
+      expect(envOf(fn)).toMatchObject({ [ENV.kmsKeyId]: expect.anything(), [ENV.macKeyId]: expect.anything(), [ENV.branchKeys]: '16' });
+    }
     for (const fn of ['erasure', 'reminders'] as const) {
       expect([...new Set(direct(fn))]).toEqual(['kms:Decrypt']);
       expect(envOf(fn)[ENV.macKeyId]).toBeUndefined();

@@ -2,8 +2,15 @@
 import { DescribeKeyCommand, GetKeyPolicyCommand, KMSClient, PutKeyPolicyCommand } from '@aws-sdk/client-kms';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { CUSTOMER_KEY_CONTEXT } from '../../lib/key-policies';
-import { BREAK_GLASS_SID, changeKeyAccess, CUSTOMER_KEY_CONDITION, parseKeyAccessArgs } from '../../local/key-access';
+import { KEY_CONTEXTS } from '../../lib/key-policies';
+import {
+  BRANCH_KEY_CONDITION,
+  BREAK_GLASS_OLD_KEYS_SID,
+  BREAK_GLASS_SID,
+  CUSTOMER_KEY_CONDITION,
+  changeKeyAccess,
+  parseKeyAccessArgs,
+} from '../../local/key-access';
 
 const kms = mockClient(KMSClient);
 const OPERATOR = 'arn:aws:iam::111122223333:role/restore-operator';
@@ -21,21 +28,28 @@ beforeEach(() => {
 });
 
 describe('key-access', () => {
-  it('grants one role Decrypt under the customer-key context only, replacing an earlier grant, and revokes it', async () => {
+  it('grants one role Decrypt under the branch-key and old customer-key contexts only, replacing a grant, and revokes it', async () => {
     const client = new KMSClient({ region: 'eu-west-1' });
     await changeKeyAccess(client, { key: 'alias/crm-prod-data', grant: 'arn:aws:iam::111122223333:role/someone-else' });
     const sids = await changeKeyAccess(client, { key: 'alias/crm-prod-data', grant: OPERATOR });
-    expect(sids).toEqual(['AccountAdministersTheKey', 'NamedFunctionsUnwrapCustomerKeys', BREAK_GLASS_SID]);
-    const statement = JSON.parse(stored).Statement.find((s: { Sid: string }) => s.Sid === BREAK_GLASS_SID);
-    expect(statement).toEqual({ Sid: BREAK_GLASS_SID, Effect: 'Allow', Principal: { AWS: OPERATOR }, Action: 'kms:Decrypt', Resource: '*', Condition: CUSTOMER_KEY_CONDITION });
+    expect(sids).toEqual(['AccountAdministersTheKey', 'NamedFunctionsUnwrapCustomerKeys', BREAK_GLASS_SID, BREAK_GLASS_OLD_KEYS_SID]);
+    const statement = (sid: string) => JSON.parse(stored).Statement.find((s: { Sid: string }) => s.Sid === sid);
+    const decrypt = { Effect: 'Allow', Principal: { AWS: OPERATOR }, Action: 'kms:Decrypt', Resource: '*' };
+    expect(statement(BREAK_GLASS_SID)).toEqual({ Sid: BREAK_GLASS_SID, ...decrypt, Condition: BRANCH_KEY_CONDITION });
+    expect(statement(BREAK_GLASS_OLD_KEYS_SID)).toEqual({ Sid: BREAK_GLASS_OLD_KEYS_SID, ...decrypt, Condition: CUSTOMER_KEY_CONDITION });
     expect(kms.commandCalls(PutKeyPolicyCommand)[0].args[0].input).toMatchObject({ KeyId: 'key-1234', PolicyName: 'default' });
 
     expect(await changeKeyAccess(client, { key: 'alias/crm-prod-data', revoke: true })).toEqual(['AccountAdministersTheKey', 'NamedFunctionsUnwrapCustomerKeys']);
   });
 
-  it('asks for the same encryption context the key policy requires of the functions', () => {
-    expect(CUSTOMER_KEY_CONDITION['ForAllValues:StringEquals']['kms:EncryptionContextKeys']).toEqual([...CUSTOMER_KEY_CONTEXT.keys]);
-    expect(CUSTOMER_KEY_CONDITION.StringEquals['kms:EncryptionContext:purpose']).toBe(CUSTOMER_KEY_CONTEXT.purpose);
+  it('asks for the same encryption contexts the key policy requires of the functions', () => {
+    for (const [condition, context] of [
+      [BRANCH_KEY_CONDITION, KEY_CONTEXTS.branchKey],
+      [CUSTOMER_KEY_CONDITION, KEY_CONTEXTS.legacyCustomerKey],
+    ] as const) {
+      expect(condition['ForAllValues:StringEquals']['kms:EncryptionContextKeys']).toEqual([...context.keys]);
+      expect(condition.StringEquals['kms:EncryptionContext:purpose']).toBe(context.purpose);
+    }
   });
 
   it('reads its arguments, refusing a grant without a role ARN', () => {

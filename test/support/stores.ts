@@ -9,7 +9,7 @@ export function wrapStore(inner: Store, overrides: Partial<Store> = {}): Store {
     delete: (t, k, c) => inner.delete(t, k, c),
     query: (t, p, o) => inner.query(t, p, o),
     queryIndex: (t, i, v, o) => inner.queryIndex(t, i, v, o),
-    scan: (t) => inner.scan(t),
+    scan: (t, o) => inner.scan(t, o),
     ...overrides,
   };
 }
@@ -19,6 +19,6 @@ export function tapKeys(inner: KeyService, before: (op: keyof KeyService) => voi
   return {
     generateDataKey: async (c) => (before('generateDataKey'), inner.generateDataKey(c)),
     unwrapDataKey: async (w, c) => (before('unwrapDataKey'), inner.unwrapDataKey(w, c)),
-    mac: async (m) => (before('mac'), inner.mac(m)),
+    ...(inner.mac ? { mac: async (m: Uint8Array) => (before('mac'), inner.mac!(m)) } : {}),
   };
 }

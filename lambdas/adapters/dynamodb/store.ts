@@ -14,7 +14,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { isTransientAwsError, type AwsErrorShape } from '../aws-errors';
 import { ConditionFailedError, DependencyUnavailableError } from '../../core/shared/errors';
-import type { IndexQueryOptions, Item, Key, Page, QueryOptions, Store, WriteCondition } from '../../core/shared/ports';
+import type { IndexQueryOptions, Item, Key, Page, QueryOptions, ScanOptions, Store, WriteCondition } from '../../core/shared/ports';
 import { TABLES, type TableId, type TableNames, type TableSpec } from '../../core/policy/tables';
 import { decodeCursor, encodeCursor, indexSpec } from '../store-cursor';
 
@@ -119,11 +119,12 @@ export class DynamoStore implements Store {
     };
   }
 
-  async *scan(table: TableId): AsyncIterable<Item> {
+  async *scan(table: TableId, opts?: ScanOptions): AsyncIterable<Item> {
     let startKey: Attributes | undefined;
+    const segment = opts && opts.totalSegments > 1 ? { Segment: opts.segment, TotalSegments: opts.totalSegments } : {};
     do {
       const out = await this.call(() =>
-        this.doc.send(new ScanCommand({ TableName: this.name(table), ExclusiveStartKey: startKey, Limit: this.scanPageSize })),
+        this.doc.send(new ScanCommand({ TableName: this.name(table), ExclusiveStartKey: startKey, Limit: this.scanPageSize, ...segment })),
       );
       for (const item of out.Items ?? []) yield item as Item;
       startKey = out.LastEvaluatedKey;

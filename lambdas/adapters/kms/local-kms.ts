@@ -1,7 +1,8 @@
 /**
  * KeyService for the local home: a master key file (0600) in the data dir stands in for KMS. It holds
- * two independent 32-byte keys, one that wraps customer data keys (AES-256-GCM, the encryption context
- * as associated data) and one behind the blind-index MAC (HMAC-SHA256).
+ * two independent 32-byte keys, one that wraps key material (AES-256-GCM, the encryption context as
+ * associated data: branch and beacon keys, and customer keys from before branch keys) and one behind
+ * the legacy blind-index MAC (HMAC-SHA256), offered only where indexes made by it may exist.
  */
 import { constants } from 'node:fs';
 import { mkdir, open, stat, type FileHandle } from 'node:fs/promises';
@@ -21,11 +22,20 @@ export interface LocalKeys {
   macKey: Uint8Array;
 }
 
+export interface LocalKeyOptions {
+  /**
+   * Offer the legacy MAC (`mac`), for blind indexes computed before beacon keys. Off for a master key
+   * file created just now: no such index can exist under it.
+   */
+  legacyMac?: boolean;
+}
+
 export class LocalKeyService implements KeyService {
   private readonly wrappingKey: Buffer;
   private readonly macKey: Buffer;
+  readonly mac?: (message: Uint8Array) => Promise<Uint8Array>;
 
-  constructor(keys: LocalKeys) {
+  constructor(keys: LocalKeys, options: LocalKeyOptions = {}) {
     if (keys.wrappingKey.length !== KEY_BYTES || keys.macKey.length !== KEY_BYTES) {
       throw new Error(`Local master keys must be ${KEY_BYTES} bytes each.`);
     }
@@ -35,6 +45,7 @@ export class LocalKeyService implements KeyService {
     this.wrappingKey.set(keys.wrappingKey);
     this.macKey = Buffer.alloc(KEY_BYTES);
     this.macKey.set(keys.macKey);
+    if (options.legacyMac) this.mac = async (message) => createHmac('sha256', this.macKey).update(message).digest();
   }
 
   /** Fresh random keys, for tests. */
@@ -46,8 +57,8 @@ export class LocalKeyService implements KeyService {
   static async fromDirectory(dir: string): Promise<LocalKeyService> {
     await mkdir(dir, { recursive: true, mode: 0o700 });
     const path = join(dir, MASTER_KEY_FILE);
-    const keys = (await readKeyFile(path)) ?? (await createKeyFile(path));
-    return new LocalKeyService(keys);
+    const existing = await readKeyFile(path);
+    return new LocalKeyService(existing ?? (await createKeyFile(path)), { legacyMac: existing !== undefined });
   }
 
   async generateDataKey(context: EncryptionContext): Promise<{ plaintext: Uint8Array; wrapped: Uint8Array }> {
@@ -70,10 +81,6 @@ export class LocalKeyService implements KeyService {
     } catch {
       throw unwrapRefused();
     }
-  }
-
-  async mac(message: Uint8Array): Promise<Uint8Array> {
-    return createHmac('sha256', this.macKey).update(message).digest();
   }
 }
 

@@ -16,7 +16,7 @@
  * write (`peek`), so concurrent calls are counted exactly; over another store, by an uncounted read first.
  */
 import { ConditionFailedError } from '../../core/shared/errors';
-import type { IndexQueryOptions, Item, Key, Page, QueryOptions, Store, WriteCondition } from '../../core/shared/ports';
+import type { IndexQueryOptions, Item, Key, Page, QueryOptions, ScanOptions, Store, WriteCondition } from '../../core/shared/ports';
 import { TABLES, type IndexSpec, type TableId, type TableSpec } from '../../core/policy/tables';
 import { itemSize, PAGE_BYTES } from './item-size';
 import { MemoryStore } from './store';
@@ -83,9 +83,9 @@ export class CapacityCounter implements Store {
     return page;
   }
 
-  async *scan(table: TableId): AsyncIterable<Item> {
+  async *scan(table: TableId, opts?: ScanOptions): AsyncIterable<Item> {
     let bytes = 0;
-    for await (const item of this.inner.scan(table)) {
+    for await (const item of this.inner.scan(table, opts)) {
       bytes += itemSize(item);
       if (bytes >= PAGE_BYTES) {
         this.read(table, bytes, false);

@@ -14,7 +14,7 @@
  * - Every item is copied in and out, so no caller holds a reference into the store.
  */
 import { ConditionFailedError } from '../../core/shared/errors';
-import type { IndexQueryOptions, Item, Key, Page, QueryOptions, Store, WriteCondition } from '../../core/shared/ports';
+import type { IndexQueryOptions, Item, Key, Page, QueryOptions, ScanOptions, Store, WriteCondition } from '../../core/shared/ports';
 import { TABLES, type IndexSpec, type TableId, type TableSpec } from '../../core/policy/tables';
 import { cursorKeyNames, decodeCursor, encodeCursor, indexSpec, type CursorKey } from '../store-cursor';
 import { itemSize, MAX_ITEM_BYTES, PAGE_BYTES } from './item-size';
@@ -126,9 +126,12 @@ export class MemoryStore implements Store {
   }
 
   /** The rows present when the scan started, each as it is when reached (a scan is not a snapshot in DynamoDB either). */
-  async *scan(table: TableId): AsyncIterable<Item> {
+  async *scan(table: TableId, opts?: ScanOptions): AsyncIterable<Item> {
     const data = this.table(table);
+    const segments = opts && opts.totalSegments > 1 ? opts : undefined;
     for (const partition of [...data.partitions.keys()]) {
+      // Like DynamoDB, a segment is a fixed share of the partition-key hash space.
+      if (segments && fnv1a(partition) % segments.totalSegments !== segments.segment) continue;
       for (const row of [...(data.partitions.get(partition) ?? [])]) yield copyItem(row.item);
     }
   }
@@ -281,4 +284,14 @@ function project(table: TableSpec, index: IndexSpec, item: Item): Item {
   if (index.projection === 'ALL') return item;
   const names = [table.partitionKey.name, ...(table.sortKey ? [table.sortKey.name] : []), index.partitionKey.name];
   return Object.fromEntries(names.map((name) => [name, item[name]]));
+}
+
+/** FNV-1a over the encoded partition key: deterministic, and spread well enough to split a table. */
+function fnv1a(text: string): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    hash ^= text.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193) >>> 0;
+  }
+  return hash;
 }

@@ -8,17 +8,27 @@ const IN_FLIGHT_SECONDS = 60;
 
 /**
  * Claims the blind-index entry for `customerId`, or takes over one left by a create that never
- * finished. `isLive` says whether a customer id names a live customer.
+ * finished. `isLive` says whether a customer id names a live customer. `candidates` are the contact's
+ * index under every live beacon version: while a rebuild is under way, a live customer found under an
+ * older one holds the contact too.
  */
 export async function claimIndex(
   deps: { store: Store; clock: Clock; isLive: (customerId: string) => Promise<boolean> },
   lookup: string,
   customerId: string,
   expiresAt: number | undefined,
+  candidates?: AsyncIterable<string>,
 ): Promise<void> {
   const { store, clock } = deps;
   const now = clock.now();
   const entry = { lookup, customerId, createdAt: now.toISOString(), expiresAt };
+  for await (const older of candidates ?? []) {
+    if (older === lookup) continue;
+    const holder = await store.get('contact-index', { lookup: older }, { consistent: true });
+    if (holder && holder.customerId !== customerId && (await deps.isLive(String(holder.customerId)))) {
+      throw new ConflictError('A customer with this contact already exists.', 'contact_exists');
+    }
+  }
   try {
     await store.put('contact-index', entry, { kind: 'notExists' });
     return;

@@ -88,7 +88,8 @@ export async function createCustomer(deps: CreateDeps, principal: Principal, inp
     }
   }
 
-  await claimIndex({ store, clock: deps.clock, isLive: customers.isLive }, lookup, customerId, expiresAt);
+  const candidates = vault.blindIndexes(contact.type, contact.value);
+  await claimIndex({ store, clock: deps.clock, isLive: customers.isLive }, lookup, customerId, expiresAt, candidates);
   let keyStoredHere = false;
   try {
     if (!existingWrapped) {

@@ -91,11 +91,14 @@ export class Customers {
 
   async findByContact(input: { email?: string; phone?: string }): Promise<CustomerRow | undefined> {
     const contact = normaliseContact(input, this.deps.settings?.defaultPhoneRegion);
-    const lookup = await this.deps.vault.blindIndex(contact.type, contact.value);
-    const entry = await this.deps.store.get('contact-index', { lookup }, { consistent: true });
-    if (!entry) return undefined;
-    const row = await this.load(String(entry.customerId));
-    return row && row.lookup === lookup ? row : undefined;
+    // Newest beacon version first; the older ones only while an index rebuild is under way.
+    for await (const lookup of this.deps.vault.blindIndexes(contact.type, contact.value)) {
+      const entry = await this.deps.store.get('contact-index', { lookup }, { consistent: true });
+      if (!entry) continue;
+      const row = await this.load(String(entry.customerId));
+      if (row && row.lookup === lookup) return row;
+    }
+    return undefined;
   }
 
   async search(principal: Principal, input: { email?: string; phone?: string }): Promise<{ customerId: string }> {
@@ -150,7 +153,10 @@ export class Customers {
       contactType: next.contact.type,
       lookup: newLookup ?? row.lookup,
     };
-    if (newLookup) await claimIndex({ ...this.deps, isLive: this.isLive }, newLookup, customerId, row.expiresAt);
+    if (newLookup) {
+      const older = this.deps.vault.blindIndexes(next.contact.type, next.contact.value);
+      await claimIndex({ ...this.deps, isLive: this.isLive }, newLookup, customerId, row.expiresAt, older);
+    }
     try {
       await this.deps.store.put('customers', customerToItem(updated), { kind: 'equals', values: { v: row.v } });
     } catch (e) {

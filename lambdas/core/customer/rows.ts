@@ -84,7 +84,10 @@ export async function setCompanionTtl(
     const current = typeof item.expiresAt === 'number' ? item.expiresAt : undefined;
     if (current === ttl) continue;
     if (opts.onlyExtend && (current === undefined || ttl === undefined || ttl < current)) continue;
-    await store.put(table, { ...item, expiresAt: ttl }, { kind: 'equals', values: { customerId, expiresAt: current } }).catch((e) => {
+    // A key re-wrapped meanwhile (rewrap-keys) must not be put back under its old branch version.
+    const wrap = { branch: item.branch as number | undefined, branchVersion: item.branchVersion as number | undefined };
+    const values = { customerId, expiresAt: current, ...wrap };
+    await store.put(table, { ...item, expiresAt: ttl }, { kind: 'equals', values }).catch((e) => {
       if (!(e instanceof ConditionFailedError)) throw e;
     });
   }

@@ -64,7 +64,17 @@ export const TABLES = {
   'customer-keys': spec({
     name: 'customer-keys',
     partitionKey: { name: 'customerId', type: 'S' },
-    attributes: ['customerId', 'wrappedKey', 'createdAt', TTL_ATTRIBUTE],
+    // branch, branchVersion: the branch key that wraps the key (absent: wrapped by KMS directly, before branch keys).
+    attributes: ['customerId', 'wrappedKey', 'branch', 'branchVersion', 'createdAt', TTL_ATTRIBUTE],
+    pitrDays: 1,
+  }),
+  'key-store': spec({
+    name: 'key-store',
+    // `branch-07`, `beacon`: one partition per key, one row per version (KMS-wrapped); `rotation#…`: progress of a rotation.
+    partitionKey: { name: 'keyId', type: 'S' },
+    sortKey: { name: 'version', type: 'N' },
+    attributes: ['keyId', 'version', 'wrapped', 'legacy', 'createdAt', 'target', 'totalSegments', 'startedAt', TTL_ATTRIBUTE],
+    // A retired version must not outlive its retirement in a backup for long.
     pitrDays: 1,
   }),
   'contact-index': spec({

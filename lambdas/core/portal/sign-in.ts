@@ -157,7 +157,9 @@ export class SignIn {
     const customerId = row.customerId;
     // The customer may have been erased, or changed their contact, since the code was sent.
     const customer = await this.deps.customers.load(customerId);
-    if (!customer || keyOfLookup(customer.lookup) !== key) throw new UnauthorizedError('The code is wrong, expired or already used.');
+    // Compared under every live beacon version: the customer's index may not be rebuilt yet (rebuild-index).
+    const sameContact = customer && (await this.deps.vault.isBlindIndexOf(customer.lookup, contact.type, contact.value));
+    if (!customer || !sameContact) throw new UnauthorizedError('The code is wrong, expired or already used.');
     await this.guard.succeeded(key);
     const session = await this.deps.sessions.create(customerId);
     await this.deps.accessLog.append(customerId, { kind: 'customer', customerId, sessionId: session.sessionId }, 'sign_in', undefined, !!customer?.legalHold);

@@ -2,7 +2,7 @@
  * The inventory guard at run time: a Store decorator that refuses any attribute the table spec does
  * not declare, so personal data cannot slip into a table unnoticed. Also lets tests observe every write.
  */
-import type { IndexQueryOptions, Item, Key, QueryOptions, Store, WriteCondition } from './ports';
+import type { IndexQueryOptions, Item, Key, QueryOptions, ScanOptions, Store, WriteCondition } from './ports';
 import { TABLES, type TableId } from '../policy/tables';
 
 export class UndeclaredAttributeError extends Error {
@@ -44,7 +44,7 @@ export class GuardedStore implements Store {
     return this.inner.queryIndex(table, index, value, opts);
   }
 
-  scan(table: TableId) {
-    return this.inner.scan(table);
+  scan(table: TableId, opts?: ScanOptions) {
+    return this.inner.scan(table, opts);
   }
 }

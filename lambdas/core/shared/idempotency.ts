@@ -18,6 +18,8 @@ export interface IdempotentRequest {
   key: string;
   /** Keyed fingerprint of the normalised body. */
   fingerprint: string;
+  /** The same two under older live beacon keys (during an index rebuild): a claim made before it is still found. */
+  older?: { key: string; fingerprint: string }[];
 }
 
 export class Idempotency {
@@ -26,10 +28,12 @@ export class Idempotency {
   /** The fingerprints of one request: `scope` and `actor` keep keys of different writes and staff apart. */
   async request(scope: string, actor: string, idempotencyKey: string, body: unknown): Promise<IdempotentRequest> {
     const { vault } = this.deps;
-    return {
-      key: await vault.fingerprint('idempotency-key', [scope, actor, idempotencyKey].join('\u0000')),
-      fingerprint: await vault.fingerprint('idempotency-body', JSON.stringify(body)),
-    };
+    const [keys, fingerprints] = await Promise.all([
+      vault.fingerprints('idempotency-key', [scope, actor, idempotencyKey].join('\u0000')),
+      vault.fingerprints('idempotency-body', JSON.stringify(body)),
+    ]);
+    const older = keys.slice(1).map((key, i) => ({ key, fingerprint: fingerprints[i + 1]! }));
+    return { key: keys[0]!, fingerprint: fingerprints[0]!, ...(older.length > 0 ? { older } : {}) };
   }
 
   /**
@@ -37,8 +41,11 @@ export class Idempotency {
    * expired). The same key with another body, or for another customer, is an IdempotencyMismatchError.
    */
   async find(request: IdempotentRequest, customerId?: string): Promise<string | undefined> {
-    const prior = await this.live(request.key);
-    return prior ? resultOf(prior, request, customerId) : undefined;
+    for (const r of [request, ...(request.older ?? [])]) {
+      const prior = await this.live(r.key);
+      if (prior) return resultOf(prior, r, customerId);
+    }
+    return undefined;
   }
 
   /**
@@ -49,11 +56,22 @@ export class Idempotency {
    */
   async claim(request: IdempotentRequest, resultId: string, customerId?: string): Promise<string> {
     const { store, clock } = this.deps;
+    for (const r of request.older ?? []) {
+      const prior = await this.live(r.key);
+      if (prior) return resultOf(prior, r, customerId);
+    }
     for (let attempt = 0; attempt < 3; attempt++) {
       const stored = await store.get('idempotency', { key: request.key }, { consistent: true });
       if (stored && !isExpired(stored, clock.now())) return resultOf(stored, request, customerId);
       const now = clock.now();
-      const row = { ...request, customerId: customerId ?? resultId, resultId, createdAt: now.toISOString(), expiresAt: this.deps.policy.ttlFor('idempotency', now) };
+      const row = {
+        key: request.key,
+        fingerprint: request.fingerprint,
+        customerId: customerId ?? resultId,
+        resultId,
+        createdAt: now.toISOString(),
+        expiresAt: this.deps.policy.ttlFor('idempotency', now),
+      };
       try {
         await store.put('idempotency', row, stored ? { kind: 'equals', values: { fingerprint: String(stored.fingerprint), createdAt: String(stored.createdAt) } } : { kind: 'notExists' });
         return resultId;
@@ -70,7 +88,7 @@ export class Idempotency {
   }
 }
 
-function resultOf(stored: Item, request: IdempotentRequest, customerId: string | undefined): string {
+function resultOf(stored: Item, request: { fingerprint: string }, customerId: string | undefined): string {
   if (stored.fingerprint !== request.fingerprint) throw new IdempotencyMismatchError();
   if (customerId !== undefined && stored.customerId !== customerId) throw new IdempotencyMismatchError();
   // Claims of customer creates written before `resultId` existed name their result as customerId (24 h at most).

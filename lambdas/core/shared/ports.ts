@@ -43,6 +43,12 @@ export interface Page {
   cursor?: string;
 }
 
+/** One of `totalSegments` disjoint parts of a table, scanned in parallel by operator commands. */
+export interface ScanOptions {
+  segment: number;
+  totalSegments: number;
+}
+
 /** Single-item storage with conditional writes: the only consistency tool the domain relies on. */
 export interface Store {
   get(table: TableId, key: Key, opts?: { consistent?: boolean }): Promise<Item | undefined>;
@@ -56,18 +62,25 @@ export interface Store {
    * consistent: a row written a moment ago may be missing. Items carry only what the index projects.
    */
   queryIndex(table: TableId, index: string, value: string | number, opts?: IndexQueryOptions): Promise<Page>;
-  /** Every row of a table, for maintenance jobs (reaper, re-applying erasures) and tests. */
-  scan(table: TableId): AsyncIterable<Item>;
+  /** Every row of a table (or of one segment), for maintenance jobs (reaper, re-applying erasures, index rebuild) and tests. */
+  scan(table: TableId, opts?: ScanOptions): AsyncIterable<Item>;
 }
 
 export type EncryptionContext = Record<string, string>;
 
-/** KMS: generate and unwrap per-customer data keys; the keyed MAC behind the blind index. */
+/**
+ * KMS: generates and unwraps the key material of the key hierarchy (branch keys, beacon keys), each
+ * bound to an encryption context. The vault calls it once per key version and cache period, never
+ * per request (see shared/branch-keys.ts, shared/beacon.ts).
+ */
 export interface KeyService {
   generateDataKey(context: EncryptionContext): Promise<{ plaintext: Uint8Array; wrapped: Uint8Array }>;
   unwrapDataKey(wrapped: Uint8Array, context: EncryptionContext): Promise<Uint8Array>;
-  /** HMAC-SHA256 under a key that never sits beside the data (KMS GenerateMac in AWS). */
-  mac(message: Uint8Array): Promise<Uint8Array>;
+  /**
+   * Legacy only: HMAC-SHA256 under the KMS MAC key that computed blind indexes before beacon keys.
+   * Present while such indexes may exist; `npm run rebuild-index` replaces them, after which it is never called.
+   */
+  mac?(message: Uint8Array): Promise<Uint8Array>;
 }
 
 /** Envelope encryption of one value under a customer key (AWS Encryption SDK in every home). */
