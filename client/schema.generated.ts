@@ -112,8 +112,8 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Who read this customer's data, when and why.
-         * @description Who read this customer's data, when and why. Staff only, with role privacy_officer, admin.
+         * Who read this customer's data, when and why: one page, newest first.
+         * @description Who read this customer's data, when and why: one page, newest first. Staff only, with role privacy_officer, admin.
          */
         get: operations["getAccessLog"];
         put?: never;
@@ -196,8 +196,8 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * The customer's interactions, newest first. Logged to the customer's access log.
-         * @description The customer's interactions, newest first. Logged to the customer's access log. Staff only, with role agent, privacy_officer, admin.
+         * One page of the customer's interactions, newest first. Logged to the customer's access log.
+         * @description One page of the customer's interactions, newest first. Logged to the customer's access log. Staff only, with role agent, privacy_officer, admin.
          */
         get: operations["listInteractions"];
         put?: never;
@@ -244,8 +244,8 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * The customer's purchases, newest first. Logged to the customer's access log.
-         * @description The customer's purchases, newest first. Logged to the customer's access log. Staff only, with role agent, privacy_officer, admin.
+         * One page of the customer's purchases, newest first. Logged to the customer's access log.
+         * @description One page of the customer's purchases, newest first. Logged to the customer's access log. Staff only, with role agent, privacy_officer, admin.
          */
         get: operations["listPurchases"];
         put?: never;
@@ -348,8 +348,8 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Who accessed the customer's data, when and why; newest first.
-         * @description Who accessed the customer's data, when and why; newest first. The signed-in customer only (portal session token).
+         * Who accessed the customer's data, when and why: one page, newest first.
+         * @description Who accessed the customer's data, when and why: one page, newest first. The signed-in customer only (portal session token).
          */
         get: operations["getMyAccessLog"];
         put?: never;
@@ -538,8 +538,11 @@ export interface components {
             purpose?: string | null;
             role: string;
         };
+        /** @description One page, newest first. */
         AccessLog: {
             items: components["schemas"]["AccessEntry"][];
+            /** @description Present when more items follow: pass it as `cursor` to get them. */
+            nextCursor?: string;
         };
         ConsentState: {
             analytics: {
@@ -914,9 +917,11 @@ export interface components {
             /** @description null once the customer key is destroyed. */
             summary?: string | null;
         };
-        /** @description Newest first. */
+        /** @description One page, newest first. */
         InteractionList: {
             items: components["schemas"]["Interaction"][];
+            /** @description Present when more items follow: pass it as `cursor` to get them. */
+            nextCursor?: string;
         };
         Inventory: {
             categories: {
@@ -1148,9 +1153,11 @@ export interface components {
              */
             totalMinor: number;
         };
-        /** @description Newest first. */
+        /** @description One page, newest first. */
         PurchaseList: {
             items: components["schemas"]["Purchase"][];
+            /** @description Present when more items follow: pass it as `cursor` to get them. */
+            nextCursor?: string;
         };
         /** @description Accepted only while the customer's analytics consent is active. */
         RecordEvent: {
@@ -1832,7 +1839,12 @@ export interface operations {
     };
     getAccessLog: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Opaque: the nextCursor of the previous page of the same list. */
+                cursor?: string;
+                /** @description Items per page, 1 to 100 (default 50). */
+                limit?: number;
+            };
             header?: never;
             path: {
                 /** @description The customer id (a UUID, either case). */
@@ -2427,7 +2439,12 @@ export interface operations {
     };
     listInteractions: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Opaque: the nextCursor of the previous page of the same list. */
+                cursor?: string;
+                /** @description Items per page, 1 to 100 (default 50). */
+                limit?: number;
+            };
             header?: never;
             path: {
                 /** @description The customer id (a UUID, either case). */
@@ -2896,7 +2913,12 @@ export interface operations {
     };
     listPurchases: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Opaque: the nextCursor of the previous page of the same list. */
+                cursor?: string;
+                /** @description Items per page, 1 to 100 (default 50). */
+                limit?: number;
+            };
             header?: never;
             path: {
                 /** @description The customer id (a UUID, either case). */
@@ -3568,7 +3590,12 @@ export interface operations {
     };
     getMyAccessLog: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Opaque: the nextCursor of the previous page of the same list. */
+                cursor?: string;
+                /** @description Items per page, 1 to 100 (default 50). */
+                limit?: number;
+            };
             header?: never;
             path?: never;
             cookie?: never;

@@ -3,7 +3,7 @@
  * functions (variables set by the CDK stack) and `npm start` (the user's shell). Each returns the
  * `createApp` settings, or every problem at once, each naming its variable.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Settings } from './core/app';
 import { parseRetentionOverrides, RetentionPolicy, retentionOverrideProblems, type RetentionOverrides } from './core/policy/retention-policy';
 import { ENV } from './config';

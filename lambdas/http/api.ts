@@ -5,7 +5,7 @@
  */
 import middy from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
-import type { z } from 'zod';
+import type * as z from 'zod';
 import type { App } from '../core/app';
 import { NotFoundError, UnauthorizedError, ValidationError, type FieldError } from '../core/shared/errors';
 import type { Log } from '../core/shared/ports';
@@ -75,7 +75,14 @@ export function createApiHandler(app: App, deps: { log: Log; sessions?: SessionR
     const headers = lowerHeaders(event.headers);
     if (route.idempotent) checkIdempotencyKey(headers['idempotency-key']);
 
-    let body: unknown ;
+    let query: unknown;
+    if (route.query) {
+      const parsed = route.query.safeParse(event.queryStringParameters ?? {});
+      if (!parsed.success) throw validationFrom(parsed.error);
+      query = parsed.data;
+    }
+
+    let body: unknown;
     if (route.body) {
       const parsed = route.body.safeParse(event.parsedBody ?? {});
       if (!parsed.success) throw validationFrom(parsed.error);
@@ -86,7 +93,7 @@ export function createApiHandler(app: App, deps: { log: Log; sessions?: SessionR
       throw new ValidationError(`Unexpected field(s): ${keys.join(', ')}.`, keys.map((field) => ({ field, message: 'unexpected field' })), 'unexpected_field');
     }
 
-    return render(await operation({ principal, params, body, headers, event }, app));
+    return render(await operation({ principal, params, body, query, headers, event }, app));
   };
 
   const handler = middy<ApiEvent, APIGatewayProxyResult, Error, Context>(base)

@@ -2,7 +2,7 @@
  * OpenAPI 3.1, generated from the route table and the same zod schemas that validate requests. The
  * served document is linted inside `npm test` (Spectral with the OWASP rules, Redocly recommended).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { RouteDef } from './route';
 import { IDEMPOTENCY_KEY_MAX, IDEMPOTENCY_KEY_PATTERN } from './request-parts';
 import { ROUTES } from './routes';
@@ -109,6 +109,11 @@ export function openApiDocument(): Record<string, unknown> {
       description: PATH_PARAMETERS[m[1]] ?? 'An id (a UUID, either case).',
       schema: { type: 'string', format: 'uuid', maxLength: 36 },
     }));
+    for (const [name, schema] of Object.entries(r.query?.shape ?? {})) {
+      const json = schemaOf(schema as z.ZodType, 'input', schemas);
+      const required = !(schema as z.ZodType).safeParse(undefined).success;
+      params.push({ name, in: 'query', required, description: json.description, schema: json });
+    }
     if (r.idempotent) {
       params.push({
         name: 'Idempotency-Key',

@@ -2,7 +2,7 @@
  * The route table's types. Definitions are data (method, path, who may call, schemas), so the CDK
  * stack, the local server, the Lambda router and the OpenAPI document all read the same list.
  */
-import type { z } from 'zod';
+import type * as z from 'zod';
 import type { Role } from '../core/shared/principal';
 
 export type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -27,6 +27,8 @@ export interface RouteDef {
   roles?: readonly Role[];
   summary: string;
   body?: z.ZodType;
+  /** The query string's parameters (strict: an unknown one is refused); routes without it ignore the query string. */
+  query?: z.ZodObject;
   /** Header carrying an idempotency key, documented in OpenAPI. */
   idempotent?: boolean;
   responses: readonly ResponseDef[];

@@ -3,12 +3,12 @@
  * customer export. Request objects are strict; the domain re-checks every rule, so the core is safe to
  * call without them (the portal, jobs).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { BEHAVIOUR_TYPES, PATH_MAX_CHARS } from '../core/categories/behaviour';
 import { CONSENT_PURPOSES, CONSENT_SOURCES, STAFF_CONSENT_SOURCES } from '../core/customer/consent';
 import { INTERACTION_CHANNELS, SUMMARY_MAX_CHARS } from '../core/categories/interactions';
 import { PURCHASE_LIMITS, SKU_PATTERN } from '../core/categories/purchases';
-import { ConsentState, Day, Label, Prose, Statement, Timestamp, Uuid, Word } from './schemas';
+import { ConsentState, Day, Label, NextCursor, Prose, Statement, Timestamp, Uuid, Word } from './schemas';
 import { safeText } from './text-policy';
 
 const OccurredAt = z.iso
@@ -41,7 +41,9 @@ export const Interaction = z
   })
   .meta({ id: 'Interaction' });
 
-export const InteractionList = z.strictObject({ items: z.array(Interaction) }).meta({ id: 'InteractionList', description: 'Newest first.' });
+export const InteractionList = z
+  .strictObject({ items: z.array(Interaction), nextCursor: NextCursor })
+  .meta({ id: 'InteractionList', description: 'One page, newest first.' });
 
 const PurchaseItem = z.strictObject({
   sku: z.string().max(64).regex(SKU_PATTERN).meta({ description: 'Article number: 1 to 64 letters, digits, ".", "_" or "-".' }),
@@ -79,7 +81,9 @@ export const Purchase = z
   })
   .meta({ id: 'Purchase' });
 
-export const PurchaseList = z.strictObject({ items: z.array(Purchase) }).meta({ id: 'PurchaseList', description: 'Newest first.' });
+export const PurchaseList = z
+  .strictObject({ items: z.array(Purchase), nextCursor: NextCursor })
+  .meta({ id: 'PurchaseList', description: 'One page, newest first.' });
 
 export const RecordEventBody = z
   .strictObject({

@@ -2,7 +2,7 @@
  * Schemas of the forgetting routes: erasure requests, legal holds and the public erasure receipt.
  * The portal's own erasure routes answer with the same shapes (`ErasureScheduled`, `ErasureCancelled`).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { Label, Problem, Prose, Timestamp, Uuid, Word } from './schemas';
 import { safeText } from './text-policy';
 

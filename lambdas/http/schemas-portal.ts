@@ -1,5 +1,5 @@
 /** Schemas of the portal routes: sign-in, the customer's own data and self-service actions. */
-import { z } from 'zod';
+import * as z from 'zod';
 import { BEHAVIOUR_TYPES, PATH_MAX_CHARS } from '../core/categories/behaviour';
 import { Interaction, Purchase } from './schemas-categories';
 import { ConsentState, Day, Email, Phone, Prose, Timestamp, Uuid, Word } from './schemas';

@@ -3,7 +3,8 @@
  * generates the OpenAPI document. Request objects are strict: an unknown field is an error, never
  * silently stored or dropped.
  */
-import { z } from 'zod';
+import * as z from 'zod';
+import { CURSOR_MAX_CHARS, PAGE_LIMIT } from '../core/shared/paging';
 import { ROLES } from '../core/shared/principal';
 import { safeText } from './text-policy';
 
@@ -108,7 +109,38 @@ export const AccessEntry = z
   })
   .meta({ id: 'AccessEntry' });
 
-export const AccessLogResult = z.strictObject({ items: z.array(AccessEntry) }).meta({ id: 'AccessLog' });
+const LIMIT_MESSAGE = `must be a whole number from ${PAGE_LIMIT.min} to ${PAGE_LIMIT.max}`;
+
+/** A page cursor: opaque to the client, handed back unchanged. */
+export const Cursor = z
+  .string()
+  .min(1)
+  .max(CURSOR_MAX_CHARS)
+  .regex(/^[A-Za-z0-9_-]+$/, { error: 'must be the nextCursor of a previous page of this list' })
+  .meta({ description: 'Opaque: the nextCursor of the previous page of the same list.' });
+
+/** `?limit=&cursor=` of every list route; a query string carries text, so the digits are read here. */
+export const PageQuery = z.strictObject({
+  limit: z
+    .preprocess(
+      (v) => (typeof v === 'string' && /^[0-9]{1,4}$/.test(v) ? Number(v) : v),
+      z
+        .number({ error: LIMIT_MESSAGE })
+        .int({ error: LIMIT_MESSAGE })
+        .min(PAGE_LIMIT.min, { error: LIMIT_MESSAGE })
+        .max(PAGE_LIMIT.max, { error: LIMIT_MESSAGE }),
+    )
+    .optional()
+    .meta({ description: `Items per page, ${PAGE_LIMIT.min} to ${PAGE_LIMIT.max} (default ${PAGE_LIMIT.default}).`, format: 'int32' }),
+  cursor: Cursor.optional(),
+});
+
+/** `nextCursor` of a page: present only when more items follow. */
+export const NextCursor = Cursor.optional().meta({ description: 'Present when more items follow: pass it as `cursor` to get them.' });
+
+export const AccessLogResult = z
+  .strictObject({ items: z.array(AccessEntry), nextCursor: NextCursor })
+  .meta({ id: 'AccessLog', description: 'One page, newest first.' });
 
 export const Inventory = z
   .object({

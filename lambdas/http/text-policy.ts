@@ -5,7 +5,7 @@
  * characters (invisible look-alikes) and unpaired surrogates (not Unicode at all). Line breaks only
  * where a field is multi-line (an interaction summary).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 interface Rule {
   pattern: RegExp;

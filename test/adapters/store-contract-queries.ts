@@ -43,6 +43,18 @@ export function describeQueryContract(store: () => Store): void {
       expect(pages).toBe(3);
     });
 
+    it('starts past a sort key value (`after`) in the direction of the query, present in the partition or not', async () => {
+      const sorted = [...sks].sort();
+      const up = await store().query('interactions', pseudonym, { after: '2024-01-01#a', limit: 2 });
+      expect(up.items.map((i) => i.sk)).toEqual(['2024-01-02#b', '2024-01-03#c']);
+      const down = await store().query('interactions', pseudonym, { after: '2024-01-02#b', descending: true });
+      expect(down.items.map((i) => i.sk)).toEqual(['2024-01-01#a', '2023-12-31#z']);
+      const between = await store().query('interactions', pseudonym, { after: '2024-01-015', descending: true, consistent: true });
+      expect(between.items.map((i) => i.sk)).toEqual(sorted.filter((sk) => sk < '2024-01-015').reverse());
+      expect((await store().query('interactions', other, { after: '2024-01-01#p' })).items).toEqual([]);
+      await expect(store().query('interactions', pseudonym, { after: 'x', cursor: 'y' })).rejects.toThrow(/not both/);
+    });
+
     it('a page that reaches its limit carries a cursor even when nothing follows; the next page is empty', async () => {
       const full = await store().query('interactions', pseudonym, { limit: sks.length });
       expect(full.items).toHaveLength(sks.length);

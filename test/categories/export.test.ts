@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { NotFoundError } from '../../lambdas/core/shared/errors';
 import type { CustomerExport } from '../../lambdas/core/categories/export';
 import { CATEGORIES } from '../../lambdas/core/policy/inventory';
@@ -81,9 +81,9 @@ describe('the customer export', () => {
   });
 
   it('writes the export to the access log when a principal asks for it', async () => {
-    const before = (await home.app.accessLog.list(id)).filter((e) => e.action === 'export').length;
+    const before = (await home.app.accessLog.list(id, { limit: 100 })).items.filter((e) => e.action === 'export').length;
     await home.app.exports.forCustomer(id, { kind: 'customer', customerId: id, sessionId: 'session-1' });
-    const after = (await home.app.accessLog.list(id)).filter((e) => e.action === 'export');
+    const after = (await home.app.accessLog.list(id, { limit: 100 })).items.filter((e) => e.action === 'export');
     expect(after.length).toBe(before + 1);
     expect(after[0]).toMatchObject({ actor: 'customer', role: 'customer' });
   });

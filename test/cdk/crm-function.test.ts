@@ -7,7 +7,9 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { AttributeType, TableEncryptionV2, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { Key, KeySpec, KeyUsage } from 'aws-cdk-lib/aws-kms';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cdkEsbuildOptions } from '../../bench/bundles';
 import { ENV } from '../../lambdas/config';
 import { tableEnvVar } from '../../lambdas/core/policy/tables';
 import { CrmFunction, KEY_ACTIONS, TABLE_ACTIONS } from '../../lib/constructs/crm-function';
@@ -201,6 +203,12 @@ describe('CrmFunction bundling (esbuild, locally, no Docker)', () => {
     const map = JSON.parse(readFileSync(join(assetDir, 'index.mjs.map'), 'utf8'));
     expect(map.sources.some((s: string) => s.includes('bundle-probe.ts'))).toBe(true);
     expect(map.sourcesContent).toBeUndefined();
+  });
+
+  it('is what the bench measures: bench/bundles.ts with the same options builds the same bytes', async () => {
+    const dir = join(outdir, 'bench');
+    await build(cdkEsbuildOptions('test/cdk/fixtures/bundle-probe.ts', dir));
+    expect(readFileSync(join(dir, 'index.mjs'), 'utf8')).toBe(readFileSync(join(assetDir, 'index.mjs'), 'utf8'));
   });
 
   it('bundles the AWS SDK and the Encryption SDK, and the bundle runs: encrypt and decrypt round-trip', async () => {

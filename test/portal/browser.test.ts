@@ -14,7 +14,7 @@ import { EN } from '../../portal/i18n/en';
 import { launchChromium } from '../support/browser';
 import { TOKENS } from '../support/home';
 import { ALICE, BOB, focusedId, focusedText, Session, signIn, startWorld, poll, settled, type PortalWorld } from './browser-support';
-import { lastCode } from './support';
+import { createCustomer, lastCode } from './support';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '../..');
 const SCREENSHOTS = { desktop: join(ROOT, 'docs/portal-dashboard.png'), phone: join(ROOT, 'docs/portal-phone.png') };
@@ -230,6 +230,31 @@ describe('the portal on a phone and in the visitor\'s language', () => {
     expect(await fits()).toBe(true);
     expect((await page.getByRole('button', { name: 'Delete my data' }).boundingBox())!.height).toBeGreaterThanOrEqual(44);
     saveScreenshot(SCREENSHOTS.phone, await page.screenshot({ fullPage: false, animations: 'disabled', caret: 'hide' }));
+    await s.close();
+  });
+
+  it('shows a long access log five rows at a time, fetching the API\'s next page with its cursor after the first fifty', async () => {
+    const carol = await createCustomer(world.home, { name: 'Carol Ann', email: 'carol@example.com' });
+    const officer = { kind: 'staff', staffId: 'staff-officer-1', role: 'privacy_officer' } as const;
+    for (let i = 0; i < 60; i++) await world.home.app.accessLog.append(carol, officer, 'read');
+    const s = await Session.open(browser, world);
+    const { page } = s;
+    const pages: string[] = [];
+    page.on('request', (r) => {
+      if (r.url().includes('/v1/me/access-log')) pages.push(new URL(r.url()).search);
+    });
+    await signIn(page, world.home, 'carol@example.com');
+    const log = page.getByRole('table', { name: EN['access.caption'] });
+    const more = page.getByRole('button', { name: EN['access.more'] }).first();
+    // 61 staff rows (the creation and 60 reads); the first API page of 50 also holds Carol's own sign-in.
+    for (let clicks = 0; clicks < 20 && (await more.isVisible()); clicks++) {
+      const before = await log.getByRole('row').count();
+      await more.click();
+      await poll(() => log.getByRole('row').count()).toBeGreaterThan(before);
+    }
+    expect(await log.getByRole('row').count()).toBe(1 + 61);
+    expect(flat(await log.getByRole('row').last().textContent())).toContain(EN['action.create']);
+    expect(pages).toEqual(['', expect.stringMatching(/^\?cursor=[A-Za-z0-9_-]+$/)]);
     await s.close();
   });
 

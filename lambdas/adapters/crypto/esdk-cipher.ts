@@ -5,20 +5,19 @@
  * the message header, so both must be ids, never personal values.
  */
 import { timingSafeEqual } from 'node:crypto';
-import {
-  AlgorithmSuiteIdentifier,
-  buildClient,
-  CommitmentPolicy,
-  RawAesKeyringNode,
-  RawAesWrappingSuiteIdentifier,
-} from '@aws-crypto/client-node';
+// The SDK's parts, not @aws-crypto/client-node: that package is CommonJS only and re-exports every keyring
+// (RSA, KMS, the hierarchical one with a DynamoDB client), which then all land in the bundle and run at
+// load. The same client as its buildClient: encrypt and decrypt built with the same options.
+import { buildDecrypt } from '@aws-crypto/decrypt-node';
+import { buildEncrypt } from '@aws-crypto/encrypt-node';
+import { AlgorithmSuiteIdentifier, CommitmentPolicy } from '@aws-crypto/material-management-node';
+import { RawAesKeyringNode, RawAesWrappingSuiteIdentifier } from '@aws-crypto/raw-aes-keyring-node';
 import { IntegrityError } from '../../core/shared/errors';
 import type { EncryptionContext, FieldCipher } from '../../core/shared/ports';
 
-const { encrypt, decrypt } = buildClient({
-  commitmentPolicy: CommitmentPolicy.REQUIRE_ENCRYPT_REQUIRE_DECRYPT,
-  maxEncryptedDataKeys: 1,
-});
+const CLIENT_OPTIONS = { commitmentPolicy: CommitmentPolicy.REQUIRE_ENCRYPT_REQUIRE_DECRYPT, maxEncryptedDataKeys: 1 } as const;
+const { encrypt } = buildEncrypt(CLIENT_OPTIONS);
+const { decrypt } = buildDecrypt(CLIENT_OPTIONS);
 
 /** 0x0478: key commitment, no ECDSA signature (the signing default costs ~6x the time and ~150 bytes). */
 export const FIELD_SUITE = AlgorithmSuiteIdentifier.ALG_AES256_GCM_IV12_TAG16_HKDF_SHA512_COMMIT_KEY;

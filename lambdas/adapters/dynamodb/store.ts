@@ -109,7 +109,7 @@ export class DynamoStore implements Store {
           ScanIndexForward: !opts.descending,
           Limit: opts.limit,
           ConsistentRead: opts.consistent ?? false,
-          ExclusiveStartKey: opts.cursor === undefined ? undefined : decodeCursor(table, partition, opts.cursor),
+          ExclusiveStartKey: startKey(table, spec, partition, opts),
         }),
       ),
     );
@@ -174,6 +174,16 @@ export class DynamoStore implements Store {
       throw mapDynamoError(err);
     }
   }
+}
+
+/** ExclusiveStartKey: from the store's own cursor, or the partition and the sort key value to start past (`after`). */
+function startKey(table: TableId, spec: TableSpec, partition: string | number, opts: QueryOptions): Attributes | undefined {
+  if (opts.after !== undefined) {
+    if (opts.cursor !== undefined) throw new Error('A query takes a cursor or `after`, not both.');
+    if (!spec.sortKey) throw new Error(`Table ${table} has no sort key; \`after\` is not possible.`);
+    return { [spec.partitionKey.name]: partition, [spec.sortKey.name]: opts.after };
+  }
+  return opts.cursor === undefined ? undefined : decodeCursor(table, partition, opts.cursor);
 }
 
 /** The key condition for a WriteCondition; every name and value goes through placeholders. */

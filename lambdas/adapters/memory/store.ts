@@ -16,7 +16,7 @@
 import { ConditionFailedError } from '../../core/shared/errors';
 import type { IndexQueryOptions, Item, Key, Page, QueryOptions, ScanOptions, Store, WriteCondition } from '../../core/shared/ports';
 import { TABLES, type IndexSpec, type TableId, type TableSpec } from '../../core/policy/tables';
-import { cursorKeyNames, decodeCursor, encodeCursor, indexSpec } from '../store-cursor';
+import { cursorKeyNames, decodeCursor, encodeCursor, indexSpec, type CursorKey } from '../store-cursor';
 import { itemSize, MAX_ITEM_BYTES, PAGE_BYTES } from './item-size';
 import {
   compareIndexEntries,
@@ -104,7 +104,7 @@ export class MemoryStore implements Store {
     if (opts.prefix !== undefined && spec.sortKey?.type !== 'S') {
       throw new StoreValidationError('Invalid KeyConditionExpression: begins_with needs a string sort key');
     }
-    const start = opts.cursor === undefined ? undefined : decodeCursor(table, value, opts.cursor);
+    const start = startOf(table, spec, value, opts);
     const rows = partitions.get(encodeKeyValue(value)) ?? [];
     // The run of rows to read, [from, to), found by binary search: paging a large partition stays cheap.
     let [from, to] = opts.prefix === undefined ? [0, rows.length] : prefixRun(rows, opts.prefix);
@@ -237,6 +237,17 @@ function page(items: Iterable<Item>, limit: number | undefined, keyNames: string
   const last = out.at(-1);
   if (!cut || !last) return { items: out };
   return { items: out, cursor: encodeCursor(Object.fromEntries(keyNames.map((name) => [name, last[name]]))) };
+}
+
+/** Where a query resumes: the store's own cursor, or a sort key value to start past (`after`). */
+function startOf(table: TableId, spec: TableSpec, partition: KeyValue, opts: QueryOptions): CursorKey | undefined {
+  if (opts.after !== undefined) {
+    if (opts.cursor !== undefined) throw new Error('A query takes a cursor or `after`, not both.');
+    if (!spec.sortKey) throw new Error(`Table ${table} has no sort key; \`after\` is not possible.`);
+    const after = queryValue(spec.sortKey, opts.after);
+    return { [spec.partitionKey.name]: partition, [spec.sortKey.name]: after };
+  }
+  return opts.cursor === undefined ? undefined : decodeCursor(table, partition as string | number, opts.cursor);
 }
 
 function checkLimit(limit: number | undefined): void {

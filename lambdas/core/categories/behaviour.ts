@@ -6,6 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { expiryOf, occurredAt, queryAll } from './common';
+import { livePages } from '../shared/paging';
 import { consentStatus } from '../customer/consent';
 import type { Customers } from '../customer/customers';
 import type { CustomerRow, SealedCustomer } from '../customer/record';
@@ -121,8 +122,9 @@ export class Behaviour {
 
   /** Every live event of a customer, newest first, for the customer's own export only. */
   async read(_row: CustomerRow, sealed: SealedCustomer): Promise<BehaviourEventView[]> {
-    const rows = await queryAll(this.deps.store, 'behaviour', sealed.pseudonyms.behaviour, this.deps.clock.now(), { descending: true });
-    return rows.map(toView);
+    const out: BehaviourEventView[] = [];
+    for await (const rows of livePages(this.deps.store, 'behaviour', sealed.pseudonyms.behaviour, this.deps.clock.now())) out.push(...rows.map(toView));
+    return out;
   }
 
   /**

@@ -5,11 +5,12 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { AccessLog } from '../shared/access-log';
-import { expiryOf, occurredAt, queryAll, type ActivityHook } from './common';
+import { expiryOf, occurredAt, type ActivityHook } from './common';
 import type { Customers } from '../customer/customers';
 import type { CustomerRow, SealedCustomer } from '../customer/record';
 import { ValidationError } from '../shared/errors';
 import type { RetentionPolicy } from '../policy/retention-policy';
+import { livePage, livePages, type ListPage, type PageRequest } from '../shared/paging';
 import type { Clock, Item, Store } from '../shared/ports';
 import { actorOf, type Principal } from '../shared/principal';
 import type { PseudonymSeal } from './pseudonym-seal';
@@ -89,22 +90,35 @@ export class Interactions {
     return { ...toView(item), ...(summary !== undefined ? { summary } : {}) };
   }
 
-  /** Newest first, summaries decrypted; the read is written to the customer's access log. */
-  async list(principal: Principal, customerId: string): Promise<{ items: InteractionView[] }> {
+  /** One page, newest first, summaries decrypted; the read is written to the customer's access log. */
+  async list(principal: Principal, customerId: string, request: PageRequest = {}): Promise<ListPage<InteractionView>> {
     const row = await this.deps.customers.require(customerId);
-    const items = await this.read(row, await this.deps.customers.unseal(row));
+    const { pseudonyms } = await this.deps.customers.unseal(row);
+    const now = this.deps.clock.now();
+    const page = await livePage(this.deps.store, 'interactions', pseudonyms.interaction, now, `interactions:${customerId}`, request);
+    const items = await this.views(customerId, pseudonyms.interaction, page.items);
     await this.deps.accessLog.append(customerId, principal, 'read_interactions', undefined, !!row.legalHold);
-    return { items };
+    return page.nextCursor === undefined ? { items } : { items, nextCursor: page.nextCursor };
   }
 
-  /** Every live interaction of a customer, without an access-log entry (the caller logs: export, erasure). */
+  /**
+   * Every live interaction of a customer, newest first, without an access-log entry (the caller logs:
+   * export, dashboard). Built one store page at a time, so the raw rows of only one page are held.
+   */
   async read(row: CustomerRow, sealed: SealedCustomer): Promise<InteractionView[]> {
-    const { pseudonyms } = sealed;
-    const rows = await queryAll(this.deps.store, 'interactions', pseudonyms.interaction, this.deps.clock.now(), { descending: true });
+    const pseudonym = sealed.pseudonyms.interaction;
+    const out: InteractionView[] = [];
+    for await (const rows of livePages(this.deps.store, 'interactions', pseudonym, this.deps.clock.now())) {
+      out.push(...(await this.views(row.customerId, pseudonym, rows)));
+    }
+    return out;
+  }
+
+  private async views(customerId: string, pseudonym: string, rows: Item[]): Promise<InteractionView[]> {
     const withSummary = rows.filter((r) => r.summary instanceof Uint8Array);
     const opened = await this.deps.seal.openAll<string>(
-      row.customerId,
-      pseudonyms.interaction,
+      customerId,
+      pseudonym,
       'interactions',
       withSummary.map((r) => ({ rowId: String(r.interactionId), sealed: r.summary as Uint8Array })),
     );

@@ -6,10 +6,11 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { AccessLog } from '../shared/access-log';
-import { expiryOf, occurredAt, queryAll, type ActivityHook } from './common';
+import { expiryOf, occurredAt, type ActivityHook } from './common';
 import type { Customers } from '../customer/customers';
 import { ConditionFailedError, ValidationError, type FieldError } from '../shared/errors';
 import type { RetentionPolicy } from '../policy/retention-policy';
+import { livePage, livePages, type ListPage, type PageRequest } from '../shared/paging';
 import type { Clock, Item, Store } from '../shared/ports';
 import { actorOf, type Principal } from '../shared/principal';
 import type { Idempotency } from '../shared/idempotency';
@@ -154,18 +155,20 @@ export class Purchases {
     return { purchase: toView(item), replayed: false };
   }
 
-  /** Newest first; the read is written to the customer's access log. */
-  async list(principal: Principal, customerId: string): Promise<{ items: PurchaseView[] }> {
+  /** One page, newest first; the read is written to the customer's access log. */
+  async list(principal: Principal, customerId: string, request: PageRequest = {}): Promise<ListPage<PurchaseView>> {
     const row = await this.deps.customers.require(customerId);
-    const items = await this.read(customerId);
+    const page = await livePage(this.deps.store, 'transactions', customerId, this.deps.clock.now(), `purchases:${customerId}`, request);
     await this.deps.accessLog.append(customerId, principal, 'read_purchases', undefined, !!row.legalHold);
-    return { items };
+    const items = page.items.map(toView);
+    return page.nextCursor === undefined ? { items } : { items, nextCursor: page.nextCursor };
   }
 
-  /** Every live purchase of a customer, without an access-log entry (the caller logs). */
+  /** Every live purchase of a customer, newest first, one store page at a time, without an access-log entry (the caller logs). */
   async read(customerId: string): Promise<PurchaseView[]> {
-    const rows = await queryAll(this.deps.store, 'transactions', customerId, this.deps.clock.now(), { descending: true });
-    return rows.map(toView);
+    const out: PurchaseView[] = [];
+    for await (const rows of livePages(this.deps.store, 'transactions', customerId, this.deps.clock.now())) out.push(...rows.map(toView));
+    return out;
   }
 }
 

@@ -2,7 +2,7 @@
  * Consent as an append-only history; the current status per purpose is derived, never stored, so it
  * cannot drift: `never`, `active`, `withdrawn`, or `expired` (communications lapses after a year).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { POLICY } from '../policy/inventory';
 
 export const CONSENT_PURPOSES = ['communications', 'analytics'] as const;

@@ -3,10 +3,11 @@
  * Create lives in ./create.ts; this is reading, searching, revealing and changing one.
  */
 import type { RetentionPolicy } from '../policy/retention-policy';
-import type { AccessLog } from '../shared/access-log';
+import type { AccessEntry, AccessLog } from '../shared/access-log';
 import { ConditionFailedError, ConflictError, NotFoundError, ValidationError } from '../shared/errors';
 import { Idempotency } from '../shared/idempotency';
 import type { Metrics } from '../shared/metrics';
+import type { ListPage, PageRequest } from '../shared/paging';
 import type { Clock, Store } from '../shared/ports';
 import type { Principal } from '../shared/principal';
 import { isExpired } from '../policy/time';
@@ -202,12 +203,12 @@ export class Customers {
    * The access log outlives the customer (accountability): after an erasure the entries stay readable
    * to a privacy officer, purposes null and nothing naming the person. Unknown ids are still 404.
    */
-  async accessLog(principal: Principal, customerId: string) {
+  async accessLog(principal: Principal, customerId: string, request: PageRequest = {}): Promise<ListPage<AccessEntry>> {
     const row = await this.load(customerId);
-    const items = await this.deps.accessLog.list(customerId);
-    if (!row && items.length === 0) throw new NotFoundError('No such customer.');
+    const page = await this.deps.accessLog.list(customerId, request);
+    if (!row && page.items.length === 0) throw new NotFoundError('No such customer.');
     await this.deps.accessLog.append(customerId, principal, 'read_access_log', undefined, !!row?.legalHold);
-    return { items };
+    return page;
   }
 
   /**

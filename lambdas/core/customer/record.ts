@@ -4,7 +4,7 @@
  * The schema is strict and its keys are exactly the table spec's attributes and legacy attributes (a test
  * checks it), so a new attribute cannot be silently dropped by a read-modify-write.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { CorruptRecordError } from '../shared/errors';
 import type { Item } from '../shared/ports';
 import { dayOfStored } from '../policy/time';

@@ -4,7 +4,7 @@
  * inventory's categories; never a name, a contact or anything sealed. Its customerId is a random id
  * that, once the erasure is complete, points at no customer, key or pseudonym anywhere.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { CATEGORIES, type CategoryId } from '../policy/inventory';
 import type { RetentionPolicy } from '../policy/retention-policy';
 import { OPEN_REQUESTS } from '../policy/tables';

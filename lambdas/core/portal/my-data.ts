@@ -9,6 +9,7 @@ import type { ContactType } from '../customer/contact';
 import type { CustomerRow, SealedCustomer } from '../customer/record';
 import type { RetentionPolicy } from '../policy/retention-policy';
 import type { AccessEntry, AccessLog } from '../shared/access-log';
+import type { ListPage, PageRequest } from '../shared/paging';
 import type { Clock } from '../shared/ports';
 import type { Principal } from '../shared/principal';
 
@@ -74,11 +75,12 @@ export class Portal {
     };
   }
 
-  async accessLog(principal: CustomerPrincipal): Promise<{ items: AccessEntry[] }> {
+  /** One page of the customer's own access log, newest first. */
+  async accessLog(principal: CustomerPrincipal, request: PageRequest = {}): Promise<ListPage<AccessEntry>> {
     const customerId = principal.customerId;
     await this.deps.customers.require(customerId);
     // Reading one's own access log is not logged: the log is about who else looked, and a row per
     // page load would bury the staff rows under the customer's own (docs/PORTAL.md).
-    return { items: await this.deps.accessLog.list(customerId) };
+    return this.deps.accessLog.list(customerId, request);
   }
 }

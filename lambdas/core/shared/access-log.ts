@@ -6,8 +6,8 @@
 import { randomToken, type Vault, KeyShreddedError } from './vault';
 import type { RetentionPolicy } from '../policy/retention-policy';
 import { actorOf, type Principal } from './principal';
+import { livePage, type ListPage, type PageRequest } from './paging';
 import type { Clock, Item, Store } from './ports';
-import { isExpired } from '../policy/time';
 
 export type AccessAction =
   | 'create'
@@ -59,12 +59,11 @@ export class AccessLog {
     });
   }
 
-  /** Newest first. A purpose whose key was shredded reads as null. */
-  async list(customerId: string, limit = 200): Promise<AccessEntry[]> {
-    const now = this.deps.clock.now();
-    const page = await this.deps.store.query('access-log', customerId, { descending: true, limit });
-    const rows = page.items.filter((r) => !isExpired(r, now));
-    return Promise.all(rows.map((r) => this.decode(customerId, r)));
+  /** One page, newest first. A purpose whose key was shredded reads as null. */
+  async list(customerId: string, request: PageRequest = {}): Promise<ListPage<AccessEntry>> {
+    const page = await livePage(this.deps.store, 'access-log', customerId, this.deps.clock.now(), `access-log:${customerId}`, request);
+    const items = await Promise.all(page.items.map((r) => this.decode(customerId, r)));
+    return page.nextCursor === undefined ? { items } : { items, nextCursor: page.nextCursor };
   }
 
   /** One row as the customer and staff see it: the purpose opened, or null once the key is shredded. */

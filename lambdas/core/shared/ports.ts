@@ -22,6 +22,11 @@ export type WriteCondition =
 export interface QueryOptions {
   limit?: number;
   cursor?: string;
+  /**
+   * Start past this sort key value in the query's direction (not with `cursor`): how a page position the
+   * domain handed out as its own cursor, which names no partition, is resumed.
+   */
+  after?: string | number;
   descending?: boolean;
   /** Sort key begins with. */
   prefix?: string;

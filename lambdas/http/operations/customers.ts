@@ -11,5 +11,5 @@ export const customerOperations: Operations = {
   getCustomer: async (req, app) => ({ status: 200, body: await app.customers.get(requireStaff(req), req.params.id) }),
   patchCustomer: async (req, app) => ({ status: 200, body: await app.customers.patch(requireStaff(req), req.params.id, req.body) }),
   revealCustomer: async (req, app) => ({ status: 200, body: await app.customers.reveal(requireStaff(req), req.params.id, req.body.purpose) }),
-  getAccessLog: async (req, app) => ({ status: 200, body: await app.customers.accessLog(requireStaff(req), req.params.id) }),
+  getAccessLog: async (req, app) => ({ status: 200, body: await app.customers.accessLog(requireStaff(req), req.params.id, req.query) }),
 };

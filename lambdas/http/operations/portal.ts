@@ -42,7 +42,7 @@ export const portalOperations: Operations = {
       raw: { contentType: 'application/json; charset=utf-8', body: `${JSON.stringify(data, null, 2)}\n` },
     };
   },
-  getMyAccessLog: async (req, app) => ({ status: 200, body: await app.portal.accessLog(requireCustomer(req)) }),
+  getMyAccessLog: async (req, app) => ({ status: 200, body: await app.portal.accessLog(requireCustomer(req), req.query) }),
   setMyConsent: async (req, app) => {
     const principal = requireCustomer(req);
     return { status: 200, body: await app.consent.set(principal, principal.customerId, req.body, 'portal') };

@@ -1,4 +1,4 @@
-import { ConsentState, Problem } from '../schemas';
+import { ConsentState, PageQuery, Problem } from '../schemas';
 import {
   CreateInteractionBody, CreatePurchaseBody, EventAccepted, Interaction, InteractionList, Purchase, PurchaseList, RecordEventBody, SetConsentBody,
 } from '../schemas-categories';
@@ -24,7 +24,8 @@ export const categoryRoutes: readonly RouteDef[] = [
     path: '/v1/customers/{id}/interactions',
     auth: 'staff',
     roles: STAFF_ALL,
-    summary: 'The customer\'s interactions, newest first. Logged to the customer\'s access log.',
+    summary: 'One page of the customer\'s interactions, newest first. Logged to the customer\'s access log.',
+    query: PageQuery,
     responses: [{ status: 200, description: 'Interactions.', schema: InteractionList }],
     tags,
   },
@@ -46,7 +47,8 @@ export const categoryRoutes: readonly RouteDef[] = [
     path: '/v1/customers/{id}/purchases',
     auth: 'staff',
     roles: STAFF_ALL,
-    summary: 'The customer\'s purchases, newest first. Logged to the customer\'s access log.',
+    summary: 'One page of the customer\'s purchases, newest first. Logged to the customer\'s access log.',
+    query: PageQuery,
     responses: [{ status: 200, description: 'Purchases.', schema: PurchaseList }],
     tags,
   },

@@ -1,5 +1,5 @@
 import {
-  AccessLogResult, ContactQueryBody, CreateCustomerBody, CustomerIdResult, MaskedCustomer, PatchCustomerBody, RevealBody, RevealedCustomer,
+  AccessLogResult, ContactQueryBody, CreateCustomerBody, PageQuery, CustomerIdResult, MaskedCustomer, PatchCustomerBody, RevealBody, RevealedCustomer,
 } from '../schemas';
 import { PRIVACY, STAFF_ALL, type RouteDef } from '../route';
 
@@ -69,7 +69,8 @@ export const customerRoutes: readonly RouteDef[] = [
     path: '/v1/customers/{id}/access-log',
     auth: 'staff',
     roles: PRIVACY,
-    summary: 'Who read this customer\'s data, when and why.',
+    summary: 'Who read this customer\'s data, when and why: one page, newest first.',
+    query: PageQuery,
     responses: [{ status: 200, description: 'Access log, newest first.', schema: AccessLogResult }],
     tags,
   },

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { Inventory } from '../schemas';
 import type { RouteDef } from '../route';
 

@@ -2,7 +2,7 @@
  * The customer portal: sign-in (public, rate-limited), the customer's own data and actions (portal
  * session; no route takes a customer id: it comes from the session), and the page with its assets.
  */
-import { AccessLogResult, ConsentState, Problem } from '../schemas';
+import { AccessLogResult, ConsentState, PageQuery, Problem } from '../schemas';
 import { CustomerExportSchema } from '../schemas-categories';
 import { ErasureCancelled, ErasureScheduled } from '../schemas-forgetting';
 import { LoginAccepted, Me, MeConsentBody, PortalLoginBody, PortalSession, PortalVerifyBody } from '../schemas-portal';
@@ -70,7 +70,8 @@ export const portalRoutes: readonly RouteDef[] = [
     method: 'GET',
     path: '/v1/me/access-log',
     auth: 'customer',
-    summary: 'Who accessed the customer\'s data, when and why; newest first.',
+    summary: 'Who accessed the customer\'s data, when and why: one page, newest first.',
+    query: PageQuery,
     responses: [{ status: 200, description: 'Access log.', schema: AccessLogResult }],
     tags: me,
   },
