@@ -6,6 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { CapacityCounter } from '../../../lambdas/adapters/memory/capacity';
 import { createApp } from '../../../lambdas/core/app';
+import { MIN_BRANCHES } from '../../../lambdas/core/shared/branch-keys';
 import { REMINDER_SHARDS, shardOf } from '../../../lambdas/core/customer/reminder-day';
 import { DependencyUnavailableError } from '../../../lambdas/core/shared/errors';
 import type { Item, Message, Store } from '../../../lambdas/core/shared/ports';
@@ -72,13 +73,17 @@ describe('the daily reminders', () => {
     expect(run).toEqual({ retention: 40, communications: 0, rejected: 0, failed: 0 });
     expect(new Set(home.outbox.filter((m) => m.subject === RETENTION).map((m) => m.to)).size).toBe(40);
 
-    // Per reminder: the index item (the whole row) and the customer's wrapped key; no checkpoint yet.
+    // Per reminder: the index item (the whole row) and the customer's wrapped key. Per run, besides: the
+    // checkpoint (none yet) and each branch key once (a cold instance: at most MIN_BRANCHES of them).
     const perReminder = ((counted.items.customers ?? 0) + (counted.items['customer-keys'] ?? 0)) / run.retention;
-    console.log(`reminder_items_read_per_due ${perReminder} (items read ${counted.total()}, reminders ${run.retention}, ` +
-      `read units ${counter.totals().readUnits}, index queries ${counter.byTable().customers?.reads})`);
+    const perRun = counted.total() - perReminder * run.retention;
+    console.log(`reminder_items_read_per_due ${perReminder} + ${perRun} per run (items read ${counted.total()}, ` +
+      `reminders ${run.retention}, read units ${counter.totals().readUnits}, index queries ${counter.byTable().customers?.reads})`);
     expect(perReminder).toBeLessThanOrEqual(2);
     expect(counted.items.customers).toBe(due.length);
     expect(counted.items.sessions ?? 0).toBe(0);
+    expect(perRun).toBe(counted.items['key-store'] ?? 0);
+    expect(perRun).toBeLessThanOrEqual(MIN_BRANCHES);
 
     // The next day: only the checkpoint is read (one item), and each shard's empty range.
     home.clock.advance(DAY);
