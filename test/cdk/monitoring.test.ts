@@ -59,7 +59,7 @@ describe('alarms', () => {
       const found = mathAlarms().filter((m) => m.metrics.length > 0 && m.metrics.every((x: any) => x.MetricName === metric));
       expect(found, metric).toHaveLength(1);
       const tables = found[0].metrics.map((x: any) => x.Dimensions[0].Value).sort();
-      expect(tables).toEqual(AWS_TABLES.map((s) => `crm-dev-${s.name}`).sort());
+      expect(tables).toEqual(AWS_TABLES.filter((s) => s.name !== 'key-store').map((s) => `crm-dev-${s.name}`).sort());
       expect(found[0].expression).toMatch(/^SUM\(\[/);
     }
   });

@@ -8,6 +8,7 @@ import { Topic } from 'aws-cdk-lib/aws-sns';
 import { AwsSolutionsChecks, NIST80053R5Checks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { FUNCTIONS } from '../../lib/function-roles';
 import { REPO_ROOT } from '../../lib/paths';
 import { buildCrm, cdkJsonContext, type BuiltCrm } from './support/crm-app';
 
@@ -123,7 +124,7 @@ describe('bin/app.ts', () => {
       expect(run.status).toBe(0);
       for (const stack of ['PrivacyCrm-dev-Stateful', 'PrivacyCrm-dev-Stateless']) expect(existsSync(join(outdir, `${stack}.template.json`))).toBe(true);
       const bundles = readdirSync(outdir).filter((d) => d.startsWith('asset.')).map((d) => join(outdir, d, 'index.mjs'));
-      expect(bundles).toHaveLength(5);
+      expect(bundles).toHaveLength(Object.keys(FUNCTIONS).length);
       for (const bundle of bundles) {
         const mod = await import(pathToFileURL(bundle).href);
         expect(typeof mod.handler, bundle).toBe('function');
