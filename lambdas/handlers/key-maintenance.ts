@@ -9,7 +9,7 @@
  * retire. For a table too large for one invocation (15 minutes), run `start`, then `segment` once per
  * segment (as many invocations in parallel as wanted, after the `settledAt` it returned), then `finish`.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { awsRuntime } from '../composition/aws';
 import type { App } from '../core/app';
 import { ValidationError } from '../core/shared/errors';
