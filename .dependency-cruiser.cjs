@@ -15,7 +15,13 @@ const layer = (from, notTo, comment) => ({
 
 module.exports = {
   forbidden: [
-    { name: 'no-circular', severity: 'error', comment: 'No cycles anywhere, type-only imports included.', from: {}, to: { circular: true } },
+    {
+      name: 'no-circular',
+      severity: 'error',
+      comment: 'No cycles anywhere, type-only imports included.',
+      from: {},
+      to: { circular: true },
+    },
     layer('policy/', 'shared|customer|categories|forgetting|portal|app', 'policy (inventory, retention, table specs) depends on nothing'),
     layer('shared/', 'customer|categories|forgetting|portal|app', 'shared building blocks know no subsystem'),
     layer('customer/', 'categories|forgetting|portal|app', 'the customer record knows nothing above it'),
@@ -46,7 +52,10 @@ module.exports = {
       name: 'lib-imports-only-policy-and-config-from-lambdas',
       severity: 'error',
       from: { path: '^(lib|bin)/' },
-      to: { path: '^lambdas/', pathNot: '^lambdas/(core/policy/|core/shared/principal|core/shared/metrics|config|http/(route|routes|middleware)(/|\\.ts))' },
+      to: {
+        path: '^lambdas/',
+        pathNot: '^lambdas/(core/policy/|core/shared/principal|core/shared/metrics|config|http/(route|routes|middleware)(/|\\.ts))',
+      },
     },
     {
       name: 'portal-page-is-standalone',
@@ -61,6 +70,10 @@ module.exports = {
     exclude: { path: '(^|/)(node_modules|cdk\\.out|\\.crm-data)/' },
     tsPreCompilationDeps: true,
     tsConfig: { fileName: 'tsconfig.json' },
-    enhancedResolveOptions: { exportsFields: ['exports'], conditionNames: ['import', 'require', 'node', 'default', 'types'], extensions: ['.ts', '.mjs', '.js', '.json'] },
+    enhancedResolveOptions: {
+      exportsFields: ['exports'],
+      conditionNames: ['import', 'require', 'node', 'default', 'types'],
+      extensions: ['.ts', '.mjs', '.js', '.json'],
+    },
   },
 };

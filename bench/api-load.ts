@@ -23,7 +23,8 @@ const result = await autocannon({
   headers: { authorization: 'Bearer ' + token },
   requests: [{ method: 'GET', setupRequest: (req) => ({ ...req, path: '/v1/customers/' + ids[i++ % ids.length] }) }],
 });
-console.log(JSON.stringify({ rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, non2xx: result.non2xx, errors: result.errors, total: result.requests.total }));
+const { requests, latency, non2xx, errors } = result;
+console.log(JSON.stringify({ rps: requests.average, p50: latency.p50, p99: latency.p99, non2xx, errors, total: requests.total }));
 `;
 
 export interface LoadFigures {
@@ -51,7 +52,10 @@ export async function apiReadLoad(opts: { customers: number; connections: number
     for (let i = 0; i < opts.customers; i++) {
       ids.push((await home.app.customers.create(staff, { name: `Load Person ${i}`, email: `load${i}@bench.example` })).customer.customerId);
     }
-    const env = { ...process.env, LOAD: JSON.stringify({ url: home.url, ids, token: TOKEN, connections: opts.connections, duration: opts.durationS }) };
+    const env = {
+      ...process.env,
+      LOAD: JSON.stringify({ url: home.url, ids, token: TOKEN, connections: opts.connections, duration: opts.durationS }),
+    };
     // Async child: the server in this process must keep answering while autocannon runs.
     const out = await new Promise<string>((resolve, reject) => {
       execFile(process.execPath, ['--input-type=module', '-e', CLIENT], { env, cwd: process.cwd(), maxBuffer: 1 << 20 }, (err, stdout) =>

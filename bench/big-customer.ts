@@ -39,20 +39,41 @@ async function seedInMemory(home: Home, dataDir: string): Promise<{ store: Memor
   const store = new MemoryStore();
   const keys = await LocalKeyService.fromDirectory(dataDir);
   const noop = { send: async () => undefined };
-  const app = createApp({ store, keys, cipher: new EsdkFieldCipher(), clock: home.clock, notifier: noop, scheduler: { schedule: async () => undefined, cancel: async () => undefined, exists: async () => false }, log: silentLog });
+  const app = createApp({
+    store,
+    keys,
+    cipher: new EsdkFieldCipher(),
+    clock: home.clock,
+    notifier: noop,
+    scheduler: { schedule: async () => undefined, cancel: async () => undefined, exists: async () => false },
+    log: silentLog,
+  });
   const staff = { kind: 'staff', staffId: 'bench', role: 'privacy_officer' } as const;
-  const { customer } = await app.customers.create(staff, { name: 'Big Customer', email: 'big@bench.example', consent: { communications: true } });
+  const { customer } = await app.customers.create(staff, {
+    name: 'Big Customer',
+    email: 'big@bench.example',
+    consent: { communications: true },
+  });
   const id = customer.customerId;
   await app.consent.set(staff, id, { analytics: true }, 'phone');
   const day = 86_400_000;
   const when = (i: number, n: number) => new Date(home.clock.now().getTime() - Math.floor((i / n) * 80 * day) - 60_000).toISOString();
   for (let i = 0; i < ROWS.interactions; i++) {
-    await app.interactions.create(staff, id, { channel: 'chat', summary: `Question ${i} about an order and its delivery`, occurredAt: when(i, ROWS.interactions) });
+    await app.interactions.create(staff, id, {
+      channel: 'chat',
+      summary: `Question ${i} about an order and its delivery`,
+      occurredAt: when(i, ROWS.interactions),
+    });
   }
   for (let i = 0; i < ROWS.purchases; i++) {
-    await app.purchases.create(staff, id, { currency: 'EUR', items: [{ sku: `SKU-${i % 50}`, quantity: 1 + (i % 3), unitPriceMinor: 1250 }], occurredAt: when(i, ROWS.purchases) });
+    await app.purchases.create(staff, id, {
+      currency: 'EUR',
+      items: [{ sku: `SKU-${i % 50}`, quantity: 1 + (i % 3), unitPriceMinor: 1250 }],
+      occurredAt: when(i, ROWS.purchases),
+    });
   }
-  for (let i = 0; i < ROWS.behaviour; i++) await app.behaviour.record(staff, id, { type: 'page_view', path: `/shop/item/${i % 100}`, occurredAt: when(i, ROWS.behaviour) });
+  for (let i = 0; i < ROWS.behaviour; i++)
+    await app.behaviour.record(staff, id, { type: 'page_view', path: `/shop/item/${i % 100}`, occurredAt: when(i, ROWS.behaviour) });
   // Creating and recording wrote access-log entries already (creates, purchases); top up to the planned count.
   const logged = (await store.query('access-log', id)).items.length;
   for (let i = logged; i < ROWS.accessLog; i++) await app.accessLog.append(id, staff, 'read');
@@ -68,7 +89,9 @@ async function copyInto(home: Home, store: MemoryStore): Promise<number> {
     const table = spec.name as TableId;
     let batch: Record<string, unknown>[] = [];
     const flush = async () => {
-      let requests: Record<string, { PutRequest: { Item: Record<string, unknown> } }[]> = { [names[table]]: batch.map((Item) => ({ PutRequest: { Item } })) };
+      let requests: Record<string, { PutRequest: { Item: Record<string, unknown> } }[]> = {
+        [names[table]]: batch.map((Item) => ({ PutRequest: { Item } })),
+      };
       while (Object.keys(requests).length > 0) {
         const out = await doc.send(new BatchWriteCommand({ RequestItems: requests }));
         requests = (out.UnprocessedItems ?? {}) as typeof requests;
@@ -94,13 +117,19 @@ async function count(home: Home, table: TableId): Promise<number> {
 export async function bigCustomer(progress: (line: string) => void = () => undefined): Promise<BigCustomerFigures> {
   const dataDir = mkdtempSync(join(tmpdir(), 'crm-bench-big-'));
   const home = await startHome({
-    dataDir, port: 0, inMemory: true, log: silentLog, jobIntervalMs: 0,
+    dataDir,
+    port: 0,
+    inMemory: true,
+    log: silentLog,
+    jobIntervalMs: 0,
     staffTokensJson: JSON.stringify([{ token: OFFICER, staffId: 'bench-officer', role: 'privacy_officer' }]),
   });
   try {
     const { store, customerId } = await seedInMemory(home, dataDir);
     const copied = await copyInto(home, store);
-    const rows = (await Promise.all((['interactions', 'transactions', 'behaviour', 'access-log'] as const).map((t) => count(home, t)))).reduce((a, b) => a + b, 0);
+    const rows = (
+      await Promise.all((['interactions', 'transactions', 'behaviour', 'access-log'] as const).map((t) => count(home, t)))
+    ).reduce((a, b) => a + b, 0);
     progress(`  seeded ${rows} category rows (${copied} rows in all tables)`);
 
     const { token } = await home.app.sessions.create(customerId);
@@ -120,7 +149,10 @@ export async function bigCustomer(progress: (line: string) => void = () => undef
 
     const t0 = performance.now();
     const [, erasureCpuMs] = await Meter.cpu(async () => {
-      const asked = await fetch(`${home.url}/v1/customers/${customerId}/erasure`, { method: 'POST', headers: { authorization: `Bearer ${OFFICER}` } });
+      const asked = await fetch(`${home.url}/v1/customers/${customerId}/erasure`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${OFFICER}` },
+      });
       if (asked.status !== 202) throw new Error(`erasure request answered ${asked.status}`);
       const { receiptId } = (await asked.json()) as { receiptId: string };
       home.clock.advance(home.app.policy.erasureGraceSeconds + 3600);

@@ -66,7 +66,9 @@ function load(file: string): { wallMs: number; cpuMs: number } {
 }
 
 export async function measureBundles(opts: { outdir: string; runs: number; progress?: (line: string) => void }): Promise<BundleFigure[]> {
-  const entries = readdirSync(HANDLERS_DIR).filter((f) => f.endsWith('.ts')).sort();
+  const entries = readdirSync(HANDLERS_DIR)
+    .filter((f) => f.endsWith('.ts'))
+    .sort();
   const figures: BundleFigure[] = [];
   for (const file of entries) {
     const handler = file.replace(/\.ts$/, '');

@@ -13,7 +13,13 @@ const token = 'bench-admin-token-0123456789';
 function stats(samples: number[]) {
   const s = [...samples].sort((a, b) => a - b);
   const q = (p: number) => s[Math.min(s.length - 1, Math.floor(p * s.length))];
-  return { n: s.length, p50: +q(0.5).toFixed(2), p95: +q(0.95).toFixed(2), p99: +q(0.99).toFixed(2), mean: +(s.reduce((a, b) => a + b, 0) / s.length).toFixed(2) };
+  return {
+    n: s.length,
+    p50: +q(0.5).toFixed(2),
+    p95: +q(0.95).toFixed(2),
+    p99: +q(0.99).toFixed(2),
+    mean: +(s.reduce((a, b) => a + b, 0) / s.length).toFixed(2),
+  };
 }
 
 async function time<T>(fn: () => Promise<T>): Promise<[number, T]> {
@@ -64,4 +70,3 @@ export async function loginBench() {
     rmSync(dataDir, { recursive: true, force: true });
   }
 }
-

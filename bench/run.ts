@@ -37,7 +37,10 @@ const started = performance.now();
 const cpu0 = process.cpuUsage();
 const fresh: Metric[] = [];
 const previous = readResults(RESULTS).metrics;
-const load = () => loadavg().map((l) => l.toFixed(1)).join(' ');
+const load = () =>
+  loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ');
 
 say(`privacy-crm bench — Node ${process.version}, load average ${load()}, prices ${PRICES.region} ${PRICES.asOf}`);
 
@@ -50,7 +53,8 @@ if (only.has('bundles')) {
 }
 
 if (only.has('sim')) {
-  const initMs = fresh.find((m) => m.name === 'init_max_ms')?.value ?? previous.find((m) => m.name === 'init_max_ms')?.value ?? DEFAULT_SIM.initMs;
+  const initMs =
+    fresh.find((m) => m.name === 'init_max_ms')?.value ?? previous.find((m) => m.name === 'init_max_ms')?.value ?? DEFAULT_SIM.initMs;
   const options = {
     ...DEFAULT_SIM,
     customers: num('BENCH_CUSTOMERS', DEFAULT_SIM.customers),
@@ -61,7 +65,9 @@ if (only.has('sim')) {
     initMs,
     progress: say,
   };
-  say(`\nscale simulator: ${options.instances} instances, ${options.customers} customers, ${options.requestsPerSecond} requests/s simulated`);
+  say(
+    `\nscale simulator: ${options.instances} instances, ${options.customers} customers, ${options.requestsPerSecond} requests/s simulated`,
+  );
   const sim = await simulate(options);
   printSimulation(sim, say);
   fresh.push(
@@ -77,15 +83,24 @@ if (only.has('sim')) {
 if (only.has('big')) {
   say('\none customer with 10,000 rows (local home: dynalite, local KMS, the Encryption SDK)');
   const big = await bigCustomer(say);
-  fresh.push({ name: 'export_10k_ms', value: Math.round(big.exportMs), unit: 'ms' }, { name: 'erasure_10k_ms', value: Math.round(big.erasureMs), unit: 'ms' });
-  say(`  CPU: export ${big.exportCpuMs.toFixed(0)} ms, erasure ${big.erasureCpuMs.toFixed(0)} ms (server, dynalite and client in this one process)`);
+  fresh.push(
+    { name: 'export_10k_ms', value: Math.round(big.exportMs), unit: 'ms' },
+    { name: 'erasure_10k_ms', value: Math.round(big.erasureMs), unit: 'ms' },
+  );
+  say(
+    `  CPU: export ${big.exportCpuMs.toFixed(0)} ms, erasure ${big.erasureCpuMs.toFixed(0)} ms ` +
+      '(server, dynalite and client in this one process)',
+  );
 }
 
 if (only.has('load')) {
   const seconds = num('BENCH_LOAD_SECONDS', 15);
   say(`\nreads on the local home: autocannon, 16 connections, ${seconds} s`);
   const figures = await apiReadLoad({ customers: 300, connections: 16, durationS: seconds });
-  say(`  ${figures.rps} requests/s, p50 ${figures.p50} ms, p99 ${figures.p99} ms, ${figures.total} requests, ${figures.non2xx} not 2xx, ${figures.errors} errors`);
+  say(
+    `  ${figures.rps} requests/s, p50 ${figures.p50} ms, p99 ${figures.p99} ms, ` +
+      `${figures.total} requests, ${figures.non2xx} not 2xx, ${figures.errors} errors`,
+  );
   fresh.push({ name: 'api_read_rps', value: figures.rps, unit: 'requests/s' }, { name: 'api_read_p99_ms', value: figures.p99, unit: 'ms' });
 }
 
@@ -99,4 +114,7 @@ writeResults(RESULTS, { metrics });
 writeFileSync(README, withTable(readFileSync(README, 'utf8'), readmeTable(metrics)));
 const used = process.cpuUsage(cpu0);
 say(`\n${readmeTable(metrics)}`);
-say(`\nwrote ${RESULTS} and the README table; ${((performance.now() - started) / 1000).toFixed(0)} s wall, ${((used.user + used.system) / 1e6).toFixed(0)} s CPU, load average ${load()}`);
+say(
+  `\nwrote ${RESULTS} and the README table; ${((performance.now() - started) / 1000).toFixed(0)} s wall, ` +
+    `${((used.user + used.system) / 1e6).toFixed(0)} s CPU, load average ${load()}`,
+);

@@ -5,7 +5,12 @@
  */
 import * as z from 'zod';
 import type { Settings } from './core/app';
-import { parseRetentionOverrides, RetentionPolicy, retentionOverrideProblems, type RetentionOverrides } from './core/policy/retention-policy';
+import {
+  parseRetentionOverrides,
+  RetentionPolicy,
+  retentionOverrideProblems,
+  type RetentionOverrides,
+} from './core/policy/retention-policy';
 import { ENV } from './config';
 import { MAX_BRANCHES, MIN_BRANCHES } from './core/shared/branch-keys';
 
@@ -27,14 +32,20 @@ export const DomainEnvSchema = z.object({
   [ENV.retentionDays]: optionalText.transform((raw, ctx): RetentionOverrides => {
     try {
       const overrides = parseRetentionOverrides(raw);
-      for (const p of retentionOverrideProblems(overrides)) ctx.addIssue({ code: 'custom', message: `retention override ${p.id} ${p.message}` });
+      for (const p of retentionOverrideProblems(overrides))
+        ctx.addIssue({ code: 'custom', message: `retention override ${p.id} ${p.message}` });
       return overrides;
     } catch (e) {
       ctx.addIssue({ code: 'custom', message: (e as Error).message });
       return {};
     }
   }),
-  [ENV.defaultPhoneRegion]: optionalText.pipe(z.string().regex(/^[A-Z]{2}$/, `${ENV.defaultPhoneRegion} must be an ISO country code such as GB`).optional()),
+  [ENV.defaultPhoneRegion]: optionalText.pipe(
+    z
+      .string()
+      .regex(/^[A-Z]{2}$/, `${ENV.defaultPhoneRegion} must be an ISO country code such as GB`)
+      .optional(),
+  ),
   [ENV.branchKeys]: optionalText.pipe(
     z
       .string()
@@ -59,9 +70,16 @@ export type Parsed<T> = { ok: true; value: T } | { ok: false; problems: string[]
 export function parseDomainSettings(env: NodeJS.ProcessEnv): Parsed<DomainSettings> {
   const parsed = DomainEnvSchema.safeParse(env);
   if (!parsed.success) return { ok: false, problems: parsed.error.issues.map((i) => i.message) };
-  const { [ENV.erasureGraceDays]: erasureGraceDays, [ENV.retentionDays]: retentionDays, [ENV.defaultPhoneRegion]: defaultPhoneRegion } = parsed.data;
+  const {
+    [ENV.erasureGraceDays]: erasureGraceDays,
+    [ENV.retentionDays]: retentionDays,
+    [ENV.defaultPhoneRegion]: defaultPhoneRegion,
+  } = parsed.data;
   const branchKeys = parsed.data[ENV.branchKeys];
-  const policy = new RetentionPolicy({ retentionDays, erasureGraceSeconds: erasureGraceDays === undefined ? undefined : erasureGraceDays * DAY });
+  const policy = new RetentionPolicy({
+    retentionDays,
+    erasureGraceSeconds: erasureGraceDays === undefined ? undefined : erasureGraceDays * DAY,
+  });
   const vault = branchKeys === undefined ? {} : { vault: { branches: branchKeys } };
   const app = { policy, defaultPhoneRegion, ...vault };
   return { ok: true, value: { erasureGraceDays, retentionDays, defaultPhoneRegion, branchKeys, app } };

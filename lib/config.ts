@@ -154,13 +154,15 @@ export function parseConfig(raw: Record<string, unknown>, account?: string): Crm
       const entries = overrides as Record<string, unknown>;
       const problems = retentionOverrideProblems(entries);
       for (const p of problems) fail(`retentionDays.${p.id}`, p.message, entries[p.id]);
-      for (const [id, days] of Object.entries(entries)) if (!problems.some((p) => p.id === id)) retentionDays[id as CategoryId] = days as number;
+      for (const [id, days] of Object.entries(entries))
+        if (!problems.some((p) => p.id === id)) retentionDays[id as CategoryId] = days as number;
     }
   }
 
   const senderEmail = text('senderEmail');
   if (senderEmail === undefined) {
-    if (raw.senderEmail === undefined || raw.senderEmail === '') fail('senderEmail', 'is required (the SES identity mail is sent from)', raw.senderEmail);
+    if (raw.senderEmail === undefined || raw.senderEmail === '')
+      fail('senderEmail', 'is required (the SES identity mail is sent from)', raw.senderEmail);
   } else if (!EMAIL.test(senderEmail) || senderEmail.length > 254) {
     fail('senderEmail', 'must be an e-mail address such as privacy@example.com', raw.senderEmail);
   } else if (STAGE.test(stage) && stage !== 'dev' && RESERVED_DOMAIN.test(senderEmail.split('@')[1])) {

@@ -6,7 +6,14 @@
  */
 import { Duration, type Stack } from 'aws-cdk-lib';
 import {
-  AlarmStatusWidget, Dashboard, GraphWidget, MathExpression, Metric, TextWidget, type IMetric, type IWidget,
+  AlarmStatusWidget,
+  Dashboard,
+  GraphWidget,
+  MathExpression,
+  Metric,
+  TextWidget,
+  type IMetric,
+  type IWidget,
 } from 'aws-cdk-lib/aws-cloudwatch';
 import { BUSINESS_EVENTS, METRICS_NAMESPACE } from '../lambdas/core/shared/metrics';
 import { AWS_TABLES, physicalName, type TableId } from '../lambdas/core/policy/tables';
@@ -130,8 +137,16 @@ export function addMonitoring(stack: Stack, props: MonitoringProps): Dashboard {
   // An alarm's math may hold 10 metrics. key-store is read once per instance per cache period (branch and
   // beacon keys); a throttle there shows as API errors and latency, which alarm on their own.
   const tables = AWS_TABLES.map((t) => t.name as TableId).filter((id) => id !== 'key-store');
-  const readThrottles = total('reads', 'DynamoDB read throttle events', tables.map((id) => tableMetric('ReadThrottleEvents', id)));
-  const writeThrottles = total('writes', 'DynamoDB write throttle events', tables.map((id) => tableMetric('WriteThrottleEvents', id)));
+  const readThrottles = total(
+    'reads',
+    'DynamoDB read throttle events',
+    tables.map((id) => tableMetric('ReadThrottleEvents', id)),
+  );
+  const writeThrottles = total(
+    'writes',
+    'DynamoDB write throttle events',
+    tables.map((id) => tableMetric('WriteThrottleEvents', id)),
+  );
   alarms.add('DynamoReadThrottles', readThrottles, {
     description: 'DynamoDB: a read was throttled on a table of this deployment.',
     threshold: 0,

@@ -113,7 +113,10 @@ export class StatelessStack extends Stack {
       value: functions.keys.fn.functionName,
       description: 'Invoke with {"job":"rebuild-index"} or {"job":"rewrap-keys"} (docs/ARCHITECTURE.md, Key hierarchy)',
     });
-    new CfnOutput(this, 'UserPoolClientId', { value: this.staff.client.userPoolClientId, description: 'App client for the staff tool (SRP sign-in)' });
+    new CfnOutput(this, 'UserPoolClientId', {
+      value: this.staff.client.userPoolClientId,
+      description: 'App client for the staff tool (SRP sign-in)',
+    });
   }
 
   /** Encrypts log groups and the alarm topic; its policy admits exactly those two services. */
@@ -130,7 +133,15 @@ export class StatelessStack extends Stack {
       new PolicyStatement({
         sid: 'CloudWatchLogsForThisDeployment',
         principals: [new ServicePrincipal(`logs.${this.region}.amazonaws.com`)],
-        actions: ['kms:Encrypt', 'kms:Decrypt', 'kms:ReEncryptFrom', 'kms:ReEncryptTo', 'kms:GenerateDataKey', 'kms:GenerateDataKeyWithoutPlaintext', 'kms:DescribeKey'],
+        actions: [
+          'kms:Encrypt',
+          'kms:Decrypt',
+          'kms:ReEncryptFrom',
+          'kms:ReEncryptTo',
+          'kms:GenerateDataKey',
+          'kms:GenerateDataKeyWithoutPlaintext',
+          'kms:DescribeKey',
+        ],
         resources: ['*'],
         conditions: {
           ArnLike: {

@@ -21,9 +21,10 @@ export function parseClockRequest(raw: string): ClockRequest | { detail: string;
     return { reset: true };
   }
   if (typeof advanceSeconds !== 'number' || !Number.isFinite(advanceSeconds) || advanceSeconds < 0 || unexpected.length) {
-    const errors = typeof advanceSeconds === 'number' && Number.isFinite(advanceSeconds) && advanceSeconds >= 0
-      ? unexpected
-      : [{ field: 'advanceSeconds', message: 'must be a non-negative number' }, ...unexpected];
+    const errors =
+      typeof advanceSeconds === 'number' && Number.isFinite(advanceSeconds) && advanceSeconds >= 0
+        ? unexpected
+        : [{ field: 'advanceSeconds', message: 'must be a non-negative number' }, ...unexpected];
     return { detail: 'advanceSeconds must be a non-negative number, or send {"reset": true}.', errors };
   }
   return { advanceSeconds };

@@ -83,7 +83,9 @@ export async function startHome(options: HomeOptions): Promise<Home> {
   // Only the embedded database on disk needs the directory to itself.
   const unlock = !endpoint && !options.inMemory ? lockDataDir(dataDir) : () => undefined;
   if (!endpoint) {
-    embedded = dynalite(options.inMemory ? { createTableMs: 0, deleteTableMs: 0 } : { path: join(dataDir, 'db'), createTableMs: 0, deleteTableMs: 0 });
+    embedded = dynalite(
+      options.inMemory ? { createTableMs: 0, deleteTableMs: 0 } : { path: join(dataDir, 'db'), createTableMs: 0, deleteTableMs: 0 },
+    );
     await new Promise<void>((r) => embedded!.listen(0, '127.0.0.1', () => r()));
     endpoint = `http://127.0.0.1:${(embedded.address() as AddressInfo).port}`;
   }
@@ -103,10 +105,7 @@ export async function startHome(options: HomeOptions): Promise<Home> {
   const baseKeys = await LocalKeyService.fromDirectory(dataDir);
   const keys = options.wrapKeys ? options.wrapKeys(baseKeys) : baseKeys;
   const scheduler = new LocalScheduler(store, clock);
-  const app = createApp(
-    { store, keys, cipher: new EsdkFieldCipher(), clock, notifier: outbox, scheduler, log },
-    { ...options.settings },
-  );
+  const app = createApp({ store, keys, cipher: new EsdkFieldCipher(), clock, notifier: outbox, scheduler, log }, { ...options.settings });
   const handler = createApiHandler(app, { log });
   const { tokens, generated } = loadStaffTokens(options.staffTokensJson, dataDir);
 
@@ -150,7 +149,11 @@ export async function startHome(options: HomeOptions): Promise<Home> {
     devRoutes: isLoopback(options.host ?? '127.0.0.1'),
     basePath,
     dev: {
-      outbox: () => ({ messages: outbox.list().map(({ to, channel, subject, body, sentAt }) => ({ to, channel, ...(subject ? { subject } : {}), body, sentAt })) }),
+      outbox: () => ({
+        messages: outbox
+          .list()
+          .map(({ to, channel, subject, body, sentAt }) => ({ to, channel, ...(subject ? { subject } : {}), body, sentAt })),
+      }),
       advanceClock: async (seconds) => {
         clock.advance(seconds);
         await home.runJobs();

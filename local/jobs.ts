@@ -91,7 +91,10 @@ async function fireDueSchedules(home: JobContext): Promise<void> {
     } catch (e) {
       log.error('schedule failed; it fires again on the next run', { schedule: due.name, errorName: errorName(e) });
       const row = await store.get('schedules', { name: due.name }, { consistent: true });
-      if (row) await store.put('schedules', { ...row, attempts: (typeof row.attempts === 'number' ? row.attempts : 0) + 1 }).catch(() => undefined);
+      if (row)
+        await store
+          .put('schedules', { ...row, attempts: (typeof row.attempts === 'number' ? row.attempts : 0) + 1 })
+          .catch(() => undefined);
       continue;
     }
     // Delete what fired, not the same request's schedule moved meanwhile (a lifted legal hold).
@@ -113,7 +116,8 @@ async function reapExpired(home: JobContext): Promise<void> {
   for await (const row of store.scan('customers')) {
     if (!isExpired(row, now)) continue;
     const result = await state.stream({ Records: [ttlDeletionRecord(row, ++state.sequence, now)] });
-    if (result.batchItemFailures.length > 0) log.error('ttl cascade failed; retried on the next run', { customerId: String(row.customerId) });
+    if (result.batchItemFailures.length > 0)
+      log.error('ttl cascade failed; retried on the next run', { customerId: String(row.customerId) });
   }
   for (const spec of ALL_TABLES) {
     const table = spec.name as TableId;

@@ -41,7 +41,10 @@ export async function openOperatorDb(args: OperatorDbArgs, command: string): Pro
     await new Promise<void>((r) => embedded!.listen(0, '127.0.0.1', () => r()));
     endpoint = `http://127.0.0.1:${(embedded.address() as AddressInfo).port}`;
   }
-  const credentials = { accessKeyId: process.env.AWS_ACCESS_KEY_ID ?? 'local', secretAccessKey: process.env.AWS_SECRET_ACCESS_KEY ?? 'local' };
+  const credentials = {
+    accessKeyId: process.env.AWS_ACCESS_KEY_ID ?? 'local',
+    secretAccessKey: process.env.AWS_SECRET_ACCESS_KEY ?? 'local',
+  };
   const client = new DynamoDBClient(endpoint ? { endpoint, region: process.env.AWS_REGION ?? 'local', credentials } : {});
   return {
     client,

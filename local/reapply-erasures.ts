@@ -109,7 +109,12 @@ const USAGE =
   '--erasure-function-arn ARN]';
 
 export function parseArgs(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): Args {
-  const args: Args = { prefix: 'crm-local-', dataDir: env.CRM_DATA_DIR ?? '.crm-data', endpoint: env.CRM_DYNAMODB_ENDPOINT || undefined, aws: false };
+  const args: Args = {
+    prefix: 'crm-local-',
+    dataDir: env.CRM_DATA_DIR ?? '.crm-data',
+    endpoint: env.CRM_DYNAMODB_ENDPOINT || undefined,
+    aws: false,
+  };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
     const value = () => {
@@ -145,7 +150,9 @@ export function parseArgs(argv: readonly string[], env: NodeJS.ProcessEnv = proc
     }
   }
   if (args.aws && !args.kmsKeyId) throw new Error(`--aws needs --kms-key-id (the key that wraps customer keys). ${USAGE}`);
-  const missing = Object.entries(SCHEDULER_FLAGS).filter(([, key]) => !args[key]).map(([f]) => f);
+  const missing = Object.entries(SCHEDULER_FLAGS)
+    .filter(([, key]) => !args[key])
+    .map(([f]) => f);
   if (args.aws && missing.length > 0) {
     throw new Error(`--aws needs ${missing.join(', ')} (missing erasure schedules are created again). ${USAGE}`);
   }
@@ -176,7 +183,14 @@ async function main(): Promise<void> {
   }
   const client = new DynamoDBClient(
     endpoint
-      ? { endpoint, region: process.env.AWS_REGION ?? 'local', credentials: { accessKeyId: process.env.AWS_ACCESS_KEY_ID ?? 'local', secretAccessKey: process.env.AWS_SECRET_ACCESS_KEY ?? 'local' } }
+      ? {
+          endpoint,
+          region: process.env.AWS_REGION ?? 'local',
+          credentials: {
+            accessKeyId: process.env.AWS_ACCESS_KEY_ID ?? 'local',
+            secretAccessKey: process.env.AWS_SECRET_ACCESS_KEY ?? 'local',
+          },
+        }
       : {},
   );
   try {
@@ -196,7 +210,10 @@ async function main(): Promise<void> {
     const options = { client, prefix: args.prefix, ledgerPrefix: args.ledgerPrefix, keys, clock, log, scheduler };
     const result = await reapplyErasures(options).catch((e: unknown) => {
       if ((e as Error)?.name !== 'ResourceNotFoundException') throw e;
-      throw new Error(`No table set with prefix "${args.prefix}" (or ledger "${args.ledgerPrefix ?? args.prefix}") here: restore the tables first, or check --prefix.`);
+      throw new Error(
+        `No table set with prefix "${args.prefix}" (or ledger "${args.ledgerPrefix ?? args.prefix}") here: restore the tables first, ` +
+          `or check --prefix.`,
+      );
     });
     console.log(
       `Ledger replayed: ${result.completed} completed erasure(s); ${result.reErased} customer(s) found again and erased; ` +

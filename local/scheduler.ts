@@ -18,7 +18,15 @@ export class LocalScheduler implements Scheduler {
   async schedule(name: string, at: Date, payload: Record<string, string>): Promise<void> {
     // Every row carries a TTL: a schedule that never fires (home switched off for a month) goes eventually.
     const expiresAt = Math.floor(at.getTime() / 1000) + SCHEDULE_TTL_AFTER_DUE_SECONDS;
-    await this.store.put('schedules', { name, at: at.toISOString(), target: 'erasure', payload, createdAt: this.clock.now().toISOString(), attempts: 0, expiresAt });
+    await this.store.put('schedules', {
+      name,
+      at: at.toISOString(),
+      target: 'erasure',
+      payload,
+      createdAt: this.clock.now().toISOString(),
+      attempts: 0,
+      expiresAt,
+    });
   }
 
   async cancel(name: string): Promise<void> {

@@ -169,20 +169,29 @@ async function handle(req: IncomingMessage, res: ServerResponse, opts: LocalServ
   if (path === undefined) return send(res, withHeaders(problem(404, 'not_found', 'No such route.')));
   if (path === LOCAL_ROUTES.health.path) {
     const { method: allowed } = LOCAL_ROUTES.health;
-    if (method !== allowed) return send(res, withHeaders(problem(405, 'method_not_allowed', `Use ${allowed}.`, { headers: { allow: allowed } })));
+    if (method !== allowed)
+      return send(res, withHeaders(problem(405, 'method_not_allowed', `Use ${allowed}.`, { headers: { allow: allowed } })));
     return send(res, json(opts.isReady() ? 200 : 503, { status: opts.isReady() ? 'ok' : 'starting' }));
   }
 
   const match = matchPath(method, path);
   if (!match) return send(res, withHeaders(problem(404, 'not_found', 'No such route.')));
-  if ('allowed' in match) return send(res, withHeaders(problem(405, 'method_not_allowed', `Use ${match.allowed.join(', ')}.`, { headers: { allow: match.allowed.join(', ') } })));
+  if ('allowed' in match)
+    return send(
+      res,
+      withHeaders(problem(405, 'method_not_allowed', `Use ${match.allowed.join(', ')}.`, { headers: { allow: match.allowed.join(', ') } })),
+    );
 
   let authorizer: Record<string, unknown> | undefined;
   if (match.route.auth === 'staff') {
     // What API Gateway's Cognito authorizer does: refuse before the function runs, else pass claims.
     const token = bearerToken(req.headers as Record<string, string>);
     const staff = token ? findStaff(opts.staffTokens, token) : undefined;
-    if (!staff) return send(res, withHeaders(problem(401, 'unauthorized', 'A valid staff bearer token is required.', { headers: { 'www-authenticate': 'Bearer' } })));
+    if (!staff)
+      return send(
+        res,
+        withHeaders(problem(401, 'unauthorized', 'A valid staff bearer token is required.', { headers: { 'www-authenticate': 'Bearer' } })),
+      );
     authorizer = { claims: { sub: staff.staffId, 'cognito:groups': staff.role } };
   }
   const event = toEvent(req, url, match.route.path, match.params, body, authorizer, basePath);

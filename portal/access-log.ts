@@ -69,7 +69,11 @@ function hasMore(kind: Kind): boolean {
 function group(kind: Kind, caption: string): HTMLElement {
   const cols = columns(kind);
   const visible = state.entries[kind].slice(0, state.shown[kind]);
-  const { wrap, body } = table(caption, cols, visible.map((e) => row(e, kind === 'others')));
+  const { wrap, body } = table(
+    caption,
+    cols,
+    visible.map((e) => row(e, kind === 'others')),
+  );
   const more = node('button', t('access.more'), { type: 'button', class: 'quiet more' });
   more.hidden = !hasMore(kind);
   more.addEventListener('click', () => void showMore(kind, body, more, cols).catch((e: unknown) => fail(ui.pageFeedback, e)));
@@ -82,7 +86,11 @@ async function showMore(kind: Kind, body: HTMLElement, button: HTMLButtonElement
   const from = state.shown[kind];
   while (state.entries[kind].length < from + PAGE_SIZE && state.nextCursor) await fetchPage(state.nextCursor);
   state.shown[kind] = Math.min(from + PAGE_SIZE, state.entries[kind].length);
-  const first = appendRows(body, cols, state.entries[kind].slice(from, state.shown[kind]).map((e) => row(e, kind === 'others')));
+  const first = appendRows(
+    body,
+    cols,
+    state.entries[kind].slice(from, state.shown[kind]).map((e) => row(e, kind === 'others')),
+  );
   button.hidden = !hasMore(kind);
   // The button stays focused while there is more; when it goes, focus moves to the first new row.
   if (button.hidden && first) {

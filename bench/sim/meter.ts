@@ -50,7 +50,13 @@ export class Meter {
   }
 
   /** One API request: through API Gateway (access log) into an API function instance. */
-  api(op: string, cpuMs: number, memoryMb: number, request: { resource: string; method: string; status: number; responseBytes: number }, floorMs = 0): void {
+  api(
+    op: string,
+    cpuMs: number,
+    memoryMb: number,
+    request: { resource: string; method: string; status: number; responseBytes: number },
+    floorMs = 0,
+  ): void {
     this.seen++;
     if (!this.measuring) return;
     this.apiRequests++;

@@ -74,7 +74,13 @@ export async function call(ctx: SimContext, op: string, spec: EventSpec, floorMs
   const instance = ctx.api.pick();
   const event = apiEvent(spec);
   const [res, cpuMs] = await Meter.cpu(() => instance.handler(event));
-  ctx.meter.api(op, cpuMs, ctx.apiMemoryMb, { resource: spec.resource, method: spec.method, status: res.statusCode, responseBytes: Buffer.byteLength(res.body ?? '') }, floorMs);
+  ctx.meter.api(
+    op,
+    cpuMs,
+    ctx.apiMemoryMb,
+    { resource: spec.resource, method: spec.method, status: res.statusCode, responseBytes: Buffer.byteLength(res.body ?? '') },
+    floorMs,
+  );
   ctx.clock.advance(1000 / ctx.requestsPerSecond);
   let body: unknown;
   try {
@@ -98,7 +104,12 @@ export async function run(ctx: SimContext, op: Op): Promise<void> {
     case 'search': {
       const email = people.emails[people.hot()]!;
       // Typed as it was given: any case, so the normalisation runs as it would.
-      await call(ctx, op, { method: 'POST', resource: '/v1/customers/search', body: { email: random() < 0.3 ? email.toUpperCase() : email }, staffRole: agent });
+      await call(ctx, op, {
+        method: 'POST',
+        resource: '/v1/customers/search',
+        body: { email: random() < 0.3 ? email.toUpperCase() : email },
+        staffRole: agent,
+      });
       return;
     }
     case 'listInteractions':
@@ -108,7 +119,12 @@ export async function run(ctx: SimContext, op: Op): Promise<void> {
       return;
     }
     case 'accessLog':
-      await call(ctx, op, { method: 'GET', resource: '/v1/customers/{id}/access-log', params: id(people.hot()), staffRole: 'privacy_officer' });
+      await call(ctx, op, {
+        method: 'GET',
+        resource: '/v1/customers/{id}/access-log',
+        params: id(people.hot()),
+        staffRole: 'privacy_officer',
+      });
       return;
     case 'create': {
       const email = `new-${++created}-${Math.floor(random() * 1e9)}@bench.example`;
@@ -129,11 +145,24 @@ export async function run(ctx: SimContext, op: Op): Promise<void> {
     case 'purchase': {
       const headers: Record<string, string> = random() < 0.5 ? { 'idempotency-key': `sim-${Math.floor(random() * 1e12)}` } : {};
       const items = [{ sku: 'TEA-EARL-GREY', quantity: 1 + Math.floor(random() * 3), unitPriceMinor: 650 }];
-      await call(ctx, op, { method: 'POST', resource: '/v1/customers/{id}/purchases', params: id(people.hot()), body: { currency: 'EUR', items }, headers, staffRole: agent });
+      await call(ctx, op, {
+        method: 'POST',
+        resource: '/v1/customers/{id}/purchases',
+        params: id(people.hot()),
+        body: { currency: 'EUR', items },
+        headers,
+        staffRole: agent,
+      });
       return;
     }
     case 'consent':
-      await call(ctx, op, { method: 'PUT', resource: '/v1/customers/{id}/consent', params: id(people.hot()), body: { communications: random() < 0.7, source: 'phone' }, staffRole: agent });
+      await call(ctx, op, {
+        method: 'PUT',
+        resource: '/v1/customers/{id}/consent',
+        params: id(people.hot()),
+        body: { communications: random() < 0.7, source: 'phone' },
+        staffRole: agent,
+      });
       return;
     case 'signIn':
       await signIn(ctx, people.any());
@@ -172,7 +201,12 @@ async function signIn(ctx: SimContext, i: number): Promise<void> {
 /** An officer asks for erasure; the erasure function runs it when the grace period is over. */
 async function erase(ctx: SimContext, i: number): Promise<void> {
   const customerId = ctx.people.ids[i]!;
-  const asked = await call(ctx, 'erasure', { method: 'POST', resource: '/v1/customers/{id}/erasure', params: { id: customerId }, staffRole: 'privacy_officer' });
+  const asked = await call(ctx, 'erasure', {
+    method: 'POST',
+    resource: '/v1/customers/{id}/erasure',
+    params: { id: customerId },
+    staffRole: 'privacy_officer',
+  });
   if (asked.status !== 202) return;
   const payload = ctx.scheduler.take(customerId);
   if (!payload) return;

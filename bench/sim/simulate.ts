@@ -88,7 +88,15 @@ export async function simulate(options: SimOptions = DEFAULT_SIM): Promise<SimRe
     const settings: Settings = { portal: { signIn: { loginBudgetMs: 0 } } };
     const shared = { store, keys: kms.port, notifier, scheduler, log };
     const fleetOf = <H>(size: number, handlerOf: (app: App) => H, ahead = 0) =>
-      new Fleet<H>(clock, { size, lifetimeMinutes: options.lifetimeMinutes, ports: shared, settings, clock: ahead ? clock.ahead(ahead) : clock, handlerOf, random });
+      new Fleet<H>(clock, {
+        size,
+        lifetimeMinutes: options.lifetimeMinutes,
+        ports: shared,
+        settings,
+        clock: ahead ? clock.ahead(ahead) : clock,
+        handlerOf,
+        random,
+      });
 
     const phases: SimResult['phases'] = {};
     const phase = async (name: string, work: () => Promise<void>) => {
@@ -105,7 +113,11 @@ export async function simulate(options: SimOptions = DEFAULT_SIM): Promise<SimRe
       const step = (SEED_SPAN_DAYS * 86_400_000) / options.customers;
       for (let i = 0; i < options.customers; i++) {
         const email = `customer-${i}@bench.example`;
-        const { customer } = await seeder.customers.create(officer, { name: `Bench Customer ${i}`, email, consent: { communications: i % 2 === 0 } });
+        const { customer } = await seeder.customers.create(officer, {
+          name: `Bench Customer ${i}`,
+          email,
+          consent: { communications: i % 2 === 0 },
+        });
         people.add(customer.customerId, email);
         clock.advance(step);
         if (i % 20_000 === 19_999) say(`    ${i + 1} customers`);
@@ -118,8 +130,19 @@ export async function simulate(options: SimOptions = DEFAULT_SIM): Promise<SimRe
     const grace = (DEFAULT_POLICY.erasureGraceSeconds + 3600) * 1000;
     const erasureFleet = fleetOf(4, (app) => createErasureHandler(app, log), grace);
     const ctx: SimContext = {
-      clock, requestsPerSecond: options.requestsPerSecond, random, people, api, erasureFleet, notifier, scheduler, meter,
-      apiMemoryMb: API_MB, erasureMemoryMb: ERASURE_MB, loginBudgetMs: DEFAULT_SIGN_IN_SETTINGS.loginBudgetMs, sessions: new Map(),
+      clock,
+      requestsPerSecond: options.requestsPerSecond,
+      random,
+      people,
+      api,
+      erasureFleet,
+      notifier,
+      scheduler,
+      meter,
+      apiMemoryMb: API_MB,
+      erasureMemoryMb: ERASURE_MB,
+      loginBudgetMs: DEFAULT_SIGN_IN_SETTINGS.loginBudgetMs,
+      sessions: new Map(),
     };
     const pickOp = opPicker(MIX, random);
     const drive = async (requests: number) => {
@@ -161,7 +184,10 @@ export async function simulate(options: SimOptions = DEFAULT_SIM): Promise<SimRe
       emails: notifier.sent.email,
       schedulerInvocations: meter.byOp.get('erasureRun')?.requests ?? 0,
     };
-    const lines = perMillionRequests(costLines(usage, { requestsPerSecond: options.requestsPerSecond, wafRules: WAF_RULES }), usage.apiRequests);
+    const lines = perMillionRequests(
+      costLines(usage, { requestsPerSecond: options.requestsPerSecond, wafRules: WAF_RULES }),
+      usage.apiRequests,
+    );
 
     let warm = { read: NaN, search: NaN };
     await phase('warm probes', async () => {

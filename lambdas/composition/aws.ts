@@ -64,8 +64,9 @@ export function readEnvironment(env: NodeJS.ProcessEnv): AwsEnvironment {
   ) as TableNames;
   if (!AWS_TABLES.some((t) => tableNames[t.name as TableId])) problems.push('no table is configured (CRM_TABLE_* variables)');
 
-
-  const schedulerVars = [ENV.schedulerGroup, ENV.schedulerRoleArn, ENV.schedulerDlqArn, ENV.erasureFunctionArn].map((n) => optional(env, n));
+  const schedulerVars = [ENV.schedulerGroup, ENV.schedulerRoleArn, ENV.schedulerDlqArn, ENV.erasureFunctionArn].map((n) =>
+    optional(env, n),
+  );
   const schedulerSet = schedulerVars.filter(Boolean).length;
   if (schedulerSet > 0 && schedulerSet < schedulerVars.length) {
     problems.push(`${ENV.schedulerGroup}, ${ENV.schedulerRoleArn}, ${ENV.schedulerDlqArn} and ${ENV.erasureFunctionArn} go together`);

@@ -51,19 +51,38 @@ export function createApp(ports: Ports, settings: Settings = {}) {
   // The portal is built after the customers it reads: a contact change reaches it through this late binding.
   const portalAccess: { end?: (customerId: string, oldContact?: Contact) => Promise<void> } = {};
   const customers = new Customers({
-    store, vault, clock, policy, accessLog, settings, metrics,
+    store,
+    vault,
+    clock,
+    policy,
+    accessLog,
+    settings,
+    metrics,
     notices: new NoticeSender({ notifier: ports.notifier, clock, policy, log }),
     endPortalAccess: (customerId, oldContact) => portalAccess.end!(customerId, oldContact),
   });
   // An erased customer's messages go from a notifier that keeps copies (the local outbox) too.
   const onErased = async (customerId: string) => ports.notifier.forget?.(customerId);
   const forgetting = createForgetting({
-    store, clock, policy, vault, customers, accessLog, notifier: ports.notifier, scheduler: ports.scheduler, log, onErased, metrics,
+    store,
+    clock,
+    policy,
+    vault,
+    customers,
+    accessLog,
+    notifier: ports.notifier,
+    scheduler: ports.scheduler,
+    log,
+    onErased,
+    metrics,
   });
   // Activity (interaction, purchase, consent change, portal sign-in) extends retention.
   const onActivity = forgetting.retention.onActivity;
   const categories = createCategoryServices({ store, vault, cipher: ports.cipher, clock, policy, customers, accessLog, onActivity });
-  const readCategories = async (row: Parameters<typeof categories.interactions.read>[0], sealed: Parameters<typeof categories.interactions.read>[1]) => {
+  const readCategories = async (
+    row: Parameters<typeof categories.interactions.read>[0],
+    sealed: Parameters<typeof categories.interactions.read>[1],
+  ) => {
     const [interactions, purchases, behaviour] = await Promise.all([
       categories.interactions.read(row, sealed),
       categories.purchases.read(row.customerId),

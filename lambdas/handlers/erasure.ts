@@ -16,7 +16,10 @@ export function createErasureHandler(app: App, log: Log = app.ports.log): Erasur
     try {
       return await app.erasureRun.execute(event);
     } catch (e) {
-      const receiptId = typeof event === 'object' && event !== null && 'receiptId' in event && typeof event.receiptId === 'string' ? event.receiptId : undefined;
+      const receiptId =
+        typeof event === 'object' && event !== null && 'receiptId' in event && typeof event.receiptId === 'string'
+          ? event.receiptId
+          : undefined;
       log.error('erasure failed', { receiptId, errorName: (e as Error)?.name });
       app.ports.metrics.count('ErasureFailed');
       throw e;

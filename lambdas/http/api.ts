@@ -34,7 +34,14 @@ export function validationFrom(error: z.ZodError): ValidationError {
   }
   const fields = [...new Set(errors.map((e) => e.field))].join(', ');
   return unexpected
-    ? new ValidationError(`Unexpected field(s): ${errors.filter((e) => e.message === 'unexpected field').map((e) => e.field).join(', ')}.`, errors, 'unexpected_field')
+    ? new ValidationError(
+        `Unexpected field(s): ${errors
+          .filter((e) => e.message === 'unexpected field')
+          .map((e) => e.field)
+          .join(', ')}.`,
+        errors,
+        'unexpected_field',
+      )
     : new ValidationError(`Invalid field(s): ${fields}.`, errors);
 }
 
@@ -46,7 +53,11 @@ function lowerHeaders(h: APIGatewayProxyEvent['headers']): Record<string, string
 
 function render(result: OpResult): APIGatewayProxyResult {
   if (result.raw) {
-    return { statusCode: result.status, headers: { 'content-type': result.raw.contentType, ...(result.headers ?? {}) }, body: result.raw.body };
+    return {
+      statusCode: result.status,
+      headers: { 'content-type': result.raw.contentType, ...(result.headers ?? {}) },
+      body: result.raw.body,
+    };
   }
   return {
     statusCode: result.status,
@@ -68,7 +79,11 @@ export function createApiHandler(app: App, deps: { log: Log; sessions?: SessionR
     if (!operation) throw new NotFoundError('No such route.');
 
     const principal =
-      route.auth === 'staff' ? staffPrincipal(event, route.roles) : route.auth === 'customer' ? await customerPrincipal(event, sessions) : undefined;
+      route.auth === 'staff'
+        ? staffPrincipal(event, route.roles)
+        : route.auth === 'customer'
+          ? await customerPrincipal(event, sessions)
+          : undefined;
     if (route.auth !== 'public' && !principal) throw new UnauthorizedError();
 
     const params = pathParams(event.pathParameters);
@@ -87,10 +102,17 @@ export function createApiHandler(app: App, deps: { log: Log; sessions?: SessionR
       const parsed = route.body.safeParse(event.parsedBody ?? {});
       if (!parsed.success) throw validationFrom(parsed.error);
       body = parsed.data;
-    } else if (event.parsedBody !== undefined && !(typeof event.parsedBody === 'object' && event.parsedBody !== null && Object.keys(event.parsedBody).length === 0)) {
+    } else if (
+      event.parsedBody !== undefined &&
+      !(typeof event.parsedBody === 'object' && event.parsedBody !== null && Object.keys(event.parsedBody).length === 0)
+    ) {
       // A route that takes no body still refuses one: nothing sent is silently dropped.
       const keys = typeof event.parsedBody === 'object' && event.parsedBody !== null ? Object.keys(event.parsedBody) : ['(body)'];
-      throw new ValidationError(`Unexpected field(s): ${keys.join(', ')}.`, keys.map((field) => ({ field, message: 'unexpected field' })), 'unexpected_field');
+      throw new ValidationError(
+        `Unexpected field(s): ${keys.join(', ')}.`,
+        keys.map((field) => ({ field, message: 'unexpected field' })),
+        'unexpected_field',
+      );
     }
 
     return render(await operation({ principal, params, body, query, headers, event }, app));

@@ -39,7 +39,11 @@ export function jsonBody(limit = MAX_BODY_BYTES): Mw {
       try {
         request.event.parsedBody = JSON.parse(bytes.toString('utf8'));
       } catch {
-        throw new ValidationError('The request body is not valid JSON.', [{ field: '(body)', message: 'must be a JSON document' }], 'invalid_json');
+        throw new ValidationError(
+          'The request body is not valid JSON.',
+          [{ field: '(body)', message: 'must be a JSON document' }],
+          'invalid_json',
+        );
       }
     },
   };

@@ -11,7 +11,7 @@ import { Problem } from './schemas';
 const ERROR_STATUSES: Record<number, string> = {
   400: 'Invalid request: the problem names every offending field.',
   401: 'Missing or invalid bearer token.',
-  403: 'The caller\'s role may not do this.',
+  403: "The caller's role may not do this.",
   404: 'Not found (an erased or expired customer is not found).',
   409: 'Conflict.',
   413: 'Body larger than 64 KB.',
@@ -27,7 +27,7 @@ const TAGS: Record<string, string> = {
   categories: 'Staff: the data categories held per customer (interactions, purchases, behaviour, consent).',
   forgetting: 'Erasure requests, legal holds and the public erasure receipt.',
   'portal sign-in': 'Customer portal: one-time code sign-in and sign-out.',
-  'portal: own data': 'Customer portal: the signed-in customer\'s own data and choices.',
+  'portal: own data': "Customer portal: the signed-in customer's own data and choices.",
   'portal page': 'Customer portal: the page and its assets.',
   privacy: 'The public data inventory.',
   meta: 'This document.',
@@ -128,7 +128,9 @@ export function openApiDocument(): Record<string, unknown> {
       const contentType = res.contentType ?? 'application/json';
       responses[String(res.status)] = {
         description: res.description,
-        ...(res.schema || res.contentType ? { content: { [contentType]: res.schema ? { schema: schemaOf(res.schema, 'output', schemas) } : {} } } : {}),
+        ...(res.schema || res.contentType
+          ? { content: { [contentType]: res.schema ? { schema: schemaOf(res.schema, 'output', schemas) } : {} } }
+          : {}),
       };
     }
     // 415 everywhere: a route without a body refuses one too (JSON with 400, anything else with 415).
@@ -147,8 +149,14 @@ export function openApiDocument(): Record<string, unknown> {
       description: describe(r),
       tags: r.tags ? [...r.tags] : undefined,
       ...(params.length ? { parameters: params } : {}),
-      ...(r.auth === 'staff' ? { security: [{ staffBearer: [] }], 'x-roles': r.roles } : r.auth === 'customer' ? { security: [{ portalSession: [] }] } : { security: [] }),
-      ...(r.body ? { requestBody: { required: true, content: { 'application/json': { schema: schemaOf(r.body, 'input', schemas) } } } } : {}),
+      ...(r.auth === 'staff'
+        ? { security: [{ staffBearer: [] }], 'x-roles': r.roles }
+        : r.auth === 'customer'
+          ? { security: [{ portalSession: [] }] }
+          : { security: [] }),
+      ...(r.body
+        ? { requestBody: { required: true, content: { 'application/json': { schema: schemaOf(r.body, 'input', schemas) } } } }
+        : {}),
       responses,
     };
   }
@@ -175,7 +183,11 @@ export function openApiDocument(): Record<string, unknown> {
     components: {
       schemas,
       securitySchemes: {
-        staffBearer: { type: 'http', scheme: 'bearer', description: 'Cognito ID token (AWS) or a CRM_STAFF_TOKENS token (local); groups agent, privacy_officer, admin.' },
+        staffBearer: {
+          type: 'http',
+          scheme: 'bearer',
+          description: 'Cognito ID token (AWS) or a CRM_STAFF_TOKENS token (local); groups agent, privacy_officer, admin.',
+        },
         portalSession: { type: 'http', scheme: 'bearer', description: 'Portal session token from POST /v1/portal/verify.' },
       },
     },

@@ -1,8 +1,18 @@
 /** The one error-to-HTTP mapper: RFC 9457 problem+json, chosen by `instanceof`, never by name strings. */
 import {
   ConditionFailedError,
-  ConflictError, DependencyUnavailableError, DomainError, ForbiddenError, IdempotencyMismatchError, IntegrityError, NotFoundError,
-  PayloadTooLargeError, RateLimitedError, UnauthorizedError, ValidationError, type FieldError,
+  ConflictError,
+  DependencyUnavailableError,
+  DomainError,
+  ForbiddenError,
+  IdempotencyMismatchError,
+  IntegrityError,
+  NotFoundError,
+  PayloadTooLargeError,
+  RateLimitedError,
+  UnauthorizedError,
+  ValidationError,
+  type FieldError,
 } from '../core/shared/errors';
 import { MethodNotAllowedError, UnsupportedMediaTypeError } from './errors';
 
@@ -28,7 +38,12 @@ const TITLES: Record<number, string> = {
   503: 'Service Unavailable',
 };
 
-export function problem(status: number, code: string, detail: string, extra: { errors?: FieldError[]; headers?: Record<string, string> } = {}): HttpResult {
+export function problem(
+  status: number,
+  code: string,
+  detail: string,
+  extra: { errors?: FieldError[]; headers?: Record<string, string> } = {},
+): HttpResult {
   return {
     statusCode: status,
     headers: { 'content-type': 'application/problem+json', ...(extra.headers ?? {}) },

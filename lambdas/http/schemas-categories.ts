@@ -11,10 +11,10 @@ import { PURCHASE_LIMITS, SKU_PATTERN } from '../core/categories/purchases';
 import { ConsentState, Day, Label, NextCursor, Prose, Statement, Timestamp, Uuid, Word } from './schemas';
 import { safeText } from './text-policy';
 
-const OccurredAt = z.iso
-  .datetime({ offset: true })
-  .max(40)
-  .meta({ description: 'When it happened: ISO 8601 with seconds and a time zone. Defaults to now; not in the future, not older than the category is kept.' });
+const OccurredAt = z.iso.datetime({ offset: true }).max(40).meta({
+  description:
+    'When it happened: ISO 8601 with seconds and a time zone. Defaults to now; not in the future, not older than the category is kept.',
+});
 
 const Expiry = Timestamp.optional().meta({
   description: 'When it is deleted (inventory retention); absent while a legal hold suspends deletion.',
@@ -53,12 +53,16 @@ const PurchaseItem = z.strictObject({
     .int()
     .min(0)
     .max(PURCHASE_LIMITS.maxUnitPriceMinor)
-    .meta({ format: 'int64', description: 'Price of one unit in the currency\'s minor unit (cents), an integer.' }),
+    .meta({ format: 'int64', description: "Price of one unit in the currency's minor unit (cents), an integer." }),
 });
 
 export const CreatePurchaseBody = z
   .strictObject({
-    currency: z.string().max(3).regex(/^[A-Z]{3}$/).meta({ description: 'ISO 4217 code of a real currency, e.g. EUR.', examples: ['EUR'] }),
+    currency: z
+      .string()
+      .max(3)
+      .regex(/^[A-Z]{3}$/)
+      .meta({ description: 'ISO 4217 code of a real currency, e.g. EUR.', examples: ['EUR'] }),
     items: z.array(PurchaseItem).min(1).max(PURCHASE_LIMITS.maxItems),
     occurredAt: OccurredAt.optional(),
   })
@@ -87,18 +91,21 @@ export const PurchaseList = z
 
 export const RecordEventBody = z
   .strictObject({
-    type: z.enum(BEHAVIOUR_TYPES).meta({ description: 'The kind of event; nothing else about it is stored (no search terms, no products).' }),
+    type: z
+      .enum(BEHAVIOUR_TYPES)
+      .meta({ description: 'The kind of event; nothing else about it is stored (no search terms, no products).' }),
     path: z
       .string()
       .max(PATH_MAX_CHARS)
       .optional()
       .meta({
         description:
-          'A path on this site starting with "/". Stored without query string, fragment or ";" parameters; segments that look like an email, a long number or a token are replaced by :email, :number, :token. Full URLs are refused.',
+          'A path on this site starting with "/". Stored without query string, fragment or ";" parameters; segments that look like an ' +
+          'email, a long number or a token are replaced by :email, :number, :token. Full URLs are refused.',
       }),
     occurredAt: OccurredAt.optional(),
   })
-  .meta({ id: 'RecordEvent', description: 'Accepted only while the customer\'s analytics consent is active.' });
+  .meta({ id: 'RecordEvent', description: "Accepted only while the customer's analytics consent is active." });
 
 export const EventAccepted = z.strictObject({ eventId: Uuid, occurredAt: Timestamp }).meta({ id: 'EventAccepted' });
 
@@ -106,7 +113,9 @@ export const SetConsentBody = z
   .strictObject({
     communications: z.boolean().optional(),
     analytics: z.boolean().optional(),
-    source: z.enum(STAFF_CONSENT_SOURCES).meta({ description: 'How the customer told us. Consent given through the portal is recorded by the portal itself.' }),
+    source: z
+      .enum(STAFF_CONSENT_SOURCES)
+      .meta({ description: 'How the customer told us. Consent given through the portal is recorded by the portal itself.' }),
   })
   .meta({
     id: 'SetConsent',
@@ -180,5 +189,7 @@ export const CustomerExportSchema = z
   })
   .meta({
     id: 'CustomerExport',
-    description: 'Everything held about one customer (GDPR Art. 15 and 20), one section per category with its purpose, legal basis, retention, recipients and source. Schema version 1.',
+    description:
+      'Everything held about one customer (GDPR Art. 15 and 20), one section per category with its purpose, legal basis, retention, ' +
+      'recipients and source. Schema version 1.',
   });

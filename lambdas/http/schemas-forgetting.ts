@@ -17,10 +17,9 @@ export const ErasureCancelled = z.strictObject({ receiptId: Uuid, status: z.lite
 
 export const LegalHoldBody = z
   .strictObject({
-    reason: safeText(500)
-      .trim()
-      .min(3)
-      .meta({ description: 'Why the data must be kept (e.g. a case reference). Encrypted under the customer key and written to the access log.' }),
+    reason: safeText(500).trim().min(3).meta({
+      description: 'Why the data must be kept (e.g. a case reference). Encrypted under the customer key and written to the access log.',
+    }),
   })
   .meta({ id: 'LegalHoldRequest' });
 
@@ -62,9 +61,16 @@ export const ErasureReceipt = z
         deleted: z.array(Category),
         retained: z.array(Category.extend({ legalBasis: Prose, retention: Label })),
       })
-      .meta({ description: 'Completed: what was deleted and what was kept, under which legal basis. Pending: what will be. Cancelled: empty.' }),
+      .meta({
+        description: 'Completed: what was deleted and what was kept, under which legal basis. Pending: what will be. Cancelled: empty.',
+      }),
   })
   .meta({ id: 'ErasureReceipt', description: 'Proof of an erasure. Holds no personal data.' });
 
 /** 409 answers of these routes (an erasure already under way). */
-export const ConflictResponse = { status: 409, description: 'The erasure is already under way (code erasure_in_progress).', schema: Problem, contentType: 'application/problem+json' } as const;
+export const ConflictResponse = {
+  status: 409,
+  description: 'The erasure is already under way (code erasure_in_progress).',
+  schema: Problem,
+  contentType: 'application/problem+json',
+} as const;

@@ -12,7 +12,10 @@ export const PortalVerifyBody = z
   .strictObject({
     email: Email.optional(),
     phone: Phone.optional(),
-    code: z.string().max(32).meta({ description: 'The one-time code from the message; spaces and dashes are ignored.', examples: ['123456'] }),
+    code: z
+      .string()
+      .max(32)
+      .meta({ description: 'The one-time code from the message; spaces and dashes are ignored.', examples: ['123456'] }),
   })
   .meta({
     id: 'PortalVerify',

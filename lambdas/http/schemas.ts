@@ -25,8 +25,14 @@ export const Prose = z.string().max(1000);
 /** What a customer wrote or staff stated (a purpose, a reason), as stored: at most 500 characters. */
 export const Statement = z.string().max(500);
 
-export const Email = z.string().max(320).meta({ description: 'Email address; trimmed and lower-cased.', examples: ['alice@example.com'] });
-export const Phone = z.string().max(40).meta({ description: 'Phone number in any common formatting; stored as E.164.', examples: ['+44 20 7946 0958'] });
+export const Email = z
+  .string()
+  .max(320)
+  .meta({ description: 'Email address; trimmed and lower-cased.', examples: ['alice@example.com'] });
+export const Phone = z
+  .string()
+  .max(40)
+  .meta({ description: 'Phone number in any common formatting; stored as E.164.', examples: ['+44 20 7946 0958'] });
 // Stored in NFC: the same name typed on two keyboards is one value (and masks, compares, exports alike).
 const Name = safeText(400)
   .normalize('NFC')
@@ -60,7 +66,7 @@ export const PatchCustomerBody = z
     id: 'PatchCustomer',
     description:
       'At least one of name, email, phone. At most one of email or phone; it replaces the current contact method, which needs the ' +
-      'privacy_officer or admin role and a purpose, tells the old and the new contact, and ends the customer\'s portal sessions and codes.',
+      "privacy_officer or admin role and a purpose, tells the old and the new contact, and ends the customer's portal sessions and codes.",
     minProperties: 1,
   });
 

@@ -100,7 +100,12 @@ export class ApiFirewall extends Construct {
       customResponseBodies: {
         rateLimited: {
           contentType: 'APPLICATION_JSON',
-          content: problemBody(429, 'rate_limited', 'Too Many Requests', 'Too many sign-in attempts from this address. Wait a few minutes.'),
+          content: problemBody(
+            429,
+            'rate_limited',
+            'Too Many Requests',
+            'Too many sign-in attempts from this address. Wait a few minutes.',
+          ),
         },
         apiRateLimited: {
           contentType: 'APPLICATION_JSON',
@@ -108,7 +113,12 @@ export class ApiFirewall extends Construct {
         },
         tooLarge: {
           contentType: 'APPLICATION_JSON',
-          content: problemBody(413, 'payload_too_large', 'Content Too Large', `The request body is larger than ${props.maxBodyBytes} bytes.`),
+          content: problemBody(
+            413,
+            'payload_too_large',
+            'Content Too Large',
+            `The request body is larger than ${props.maxBodyBytes} bytes.`,
+          ),
         },
       },
       rules: [
@@ -179,7 +189,8 @@ export class ApiFirewall extends Construct {
     acknowledge(
       this.webAcl,
       'NIST.800.53.R5-WAFv2LoggingEnabled',
-      'WAF logs record every client IP address and request headers (including bearer tokens unless redacted); the data inventory names no IP addresses, so none are kept. Per-rule CloudWatch metrics show what WAF blocks.',
+      'WAF logs record every client IP address and request headers (including bearer tokens unless redacted); the data inventory names ' +
+        'no IP addresses, so none are kept. Per-rule CloudWatch metrics show what WAF blocks.',
     );
   }
 }

@@ -6,8 +6,19 @@
  */
 import { RemovalPolicy } from 'aws-cdk-lib';
 import {
-  AccessLogField, AccessLogFormat, AuthorizationType, CognitoUserPoolsAuthorizer, EndpointType, JsonSchemaType, JsonSchemaVersion,
-  LogGroupLogDestination, MethodLoggingLevel, ResponseType, RestApi, type Method, type MethodOptions,
+  AccessLogField,
+  AccessLogFormat,
+  AuthorizationType,
+  CognitoUserPoolsAuthorizer,
+  EndpointType,
+  JsonSchemaType,
+  JsonSchemaVersion,
+  LogGroupLogDestination,
+  MethodLoggingLevel,
+  ResponseType,
+  RestApi,
+  type Method,
+  type MethodOptions,
 } from 'aws-cdk-lib/aws-apigateway';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
@@ -42,7 +53,13 @@ export const GATEWAY_PROBLEMS: readonly { type: ResponseType; status: number; co
   { type: ResponseType.WAF_FILTERED, status: 403, code: 'forbidden', title: 'Forbidden' },
   { type: ResponseType.INVALID_API_KEY, status: 403, code: 'forbidden', title: 'Forbidden' },
   // API Gateway answers an unknown route with "Missing Authentication Token"; it is a 404.
-  { type: ResponseType.MISSING_AUTHENTICATION_TOKEN, status: 404, code: 'not_found', title: 'Not Found', detail: 'There is no such route.' },
+  {
+    type: ResponseType.MISSING_AUTHENTICATION_TOKEN,
+    status: 404,
+    code: 'not_found',
+    title: 'Not Found',
+    detail: 'There is no such route.',
+  },
   { type: ResponseType.RESOURCE_NOT_FOUND, status: 404, code: 'not_found', title: 'Not Found' },
   { type: ResponseType.BAD_REQUEST_BODY, status: 400, code: 'validation_failed', title: 'Bad Request' },
   { type: ResponseType.BAD_REQUEST_PARAMETERS, status: 400, code: 'validation_failed', title: 'Bad Request' },
@@ -126,7 +143,9 @@ export class CrmApi extends Construct {
         statusCode: String(p.status),
         responseHeaders: { 'Content-Type': "'application/problem+json'", ...gatewayCorsHeaders(props.staffOrigins) },
         templates: {
-          'application/json': `{"type":"https://privacy-crm.dev/problems/${p.code}","title":"${p.title}","status":${p.status},"detail":${p.detail ? JSON.stringify(p.detail) : '$context.error.messageString'},"code":"${p.code}"}`,
+          'application/json':
+            `{"type":"https://privacy-crm.dev/problems/${p.code}","title":"${p.title}","status":${p.status},` +
+            `"detail":${p.detail ? JSON.stringify(p.detail) : '$context.error.messageString'},"code":"${p.code}"}`,
         },
       });
     }
@@ -190,17 +209,20 @@ export class CrmApi extends Construct {
     acknowledge(
       stage,
       'NIST.800.53.R5-APIGWCacheEnabledAndEncrypted',
-      'Responses are personal data for one caller; a gateway cache would keep copies outside the tables, beyond the reach of TTL and erasure.',
+      'Responses are personal data for one caller; a gateway cache would keep copies outside the tables, beyond the reach of TTL and ' +
+        'erasure.',
     );
     acknowledge(
       stage,
       'NIST.800.53.R5-APIGWSSLEnabled',
-      'The only backend is a Lambda proxy integration invoked through the AWS API; there is no HTTP backend to present a client certificate to.',
+      'The only backend is a Lambda proxy integration invoked through the AWS API; there is no HTTP backend to present a client ' +
+        'certificate to.',
     );
     acknowledge(
       this.api.node.findChild('CloudWatchRole').node.defaultChild!,
       'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]',
-      'This is the policy AWS documents for the account-level role API Gateway uses to write execution logs; only apigateway.amazonaws.com can assume the role.',
+      'This is the policy AWS documents for the account-level role API Gateway uses to write execution logs; only ' +
+        'apigateway.amazonaws.com can assume the role.',
     );
   }
 
@@ -212,8 +234,10 @@ export class CrmApi extends Construct {
   private acknowledgeNoGatewayAuth(method: Method, route: DeployedRoute): void {
     const why =
       route.auth === 'customer'
-        ? `${route.method} ${route.path} is a customer portal route: the function requires a portal session token bound to one customer (Cognito holds staff only).`
-        : `${route.method} ${route.path} is public by design: it either serves nothing personal (erasure receipt, inventory, OpenAPI, portal page and assets) or starts a sign-in, which WAF rate-limits per client IP.`;
+        ? `${route.method} ${route.path} is a customer portal route: the function requires a portal session token bound to one ` +
+          `customer (Cognito holds staff only).`
+        : `${route.method} ${route.path} is public by design: it either serves nothing personal (erasure receipt, inventory, OpenAPI, ` +
+          `portal page and assets) or starts a sign-in, which WAF rate-limits per client IP.`;
     acknowledge(method.node.defaultChild!, 'AwsSolutions-APIG4', why);
     acknowledge(method.node.defaultChild!, 'AwsSolutions-COG4', why);
   }

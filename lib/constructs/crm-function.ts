@@ -161,17 +161,21 @@ export class CrmFunction extends Construct {
     acknowledge(
       cfnFunction,
       'NIST.800.53.R5-LambdaInsideVPC',
-      'The function talks only to AWS APIs (DynamoDB, KMS, SES, SNS, Scheduler, X-Ray) over TLS with IAM-signed requests; a VPC would add a NAT gateway or interface endpoints for KMS, SES, SNS, Scheduler and X-Ray (about USD 80 a month in two AZs) and would protect no resource reachable only inside it.',
+      'The function talks only to AWS APIs (DynamoDB, KMS, SES, SNS, Scheduler, X-Ray) over TLS with IAM-signed requests; a VPC would ' +
+        'add a NAT gateway or interface endpoints for KMS, SES, SNS, Scheduler and X-Ray (about USD 80 a month in two AZs) and would ' +
+        'protect no resource reachable only inside it.',
     );
     acknowledge(
       cfnFunction,
       'NIST.800.53.R5-LambdaConcurrency',
-      'Reserved concurrency is not set: new accounts have a total of 10 and Lambda refuses reservations that leave fewer than 10 unreserved. Load is bounded by stage throttling, the WAF sign-in rate rule and, for the stream, by its shards.',
+      'Reserved concurrency is not set: new accounts have a total of 10 and Lambda refuses reservations that leave fewer than 10 ' +
+        'unreserved. Load is bounded by stage throttling, the WAF sign-in rate rule and, for the stream, by its shards.',
     );
     acknowledge(
       this.role.node.findChild('Permissions').node.defaultChild!,
       'AwsSolutions-IAM5[Resource::*]',
-      'X-Ray tracing (xray:PutTraceSegments, xray:PutTelemetryRecords) has no resource-level permissions; AWS documents "*" as the only resource.',
+      'X-Ray tracing (xray:PutTraceSegments, xray:PutTelemetryRecords) has no resource-level permissions; AWS documents "*" as the ' +
+        'only resource.',
     );
   }
 

@@ -38,7 +38,8 @@ export class DeadLetterQueue extends Construct {
     acknowledge(
       this.queue.node.defaultChild!,
       'AwsSolutions-SQS3',
-      `This queue is itself the dead-letter destination of a ${props.deadLetterOf} (${props.purpose}); a queue behind it would only move the same alarm one step further.`,
+      `This queue is itself the dead-letter destination of a ${props.deadLetterOf} (${props.purpose}); a queue behind it would only ` +
+        `move the same alarm one step further.`,
     );
   }
 }

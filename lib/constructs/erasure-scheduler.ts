@@ -69,7 +69,12 @@ export class ErasureScheduler extends Construct {
   private scheduleArnsAsNagSeesThem(): string {
     const stack = Stack.of(this);
     const literal = (value: string, pseudo: string) => (Token.isUnresolved(value) ? `<${pseudo}>` : value);
-    return `arn:${literal(stack.partition, 'AWS::Partition')}:scheduler:${literal(stack.region, 'AWS::Region')}:${literal(stack.account, 'AWS::AccountId')}:schedule/<${stack.getLogicalId(this.group)}>/*`;
+    const [partition, region, account] = [
+      literal(stack.partition, 'AWS::Partition'),
+      literal(stack.region, 'AWS::Region'),
+      literal(stack.account, 'AWS::AccountId'),
+    ];
+    return `arn:${partition}:scheduler:${region}:${account}:schedule/<${stack.getLogicalId(this.group)}>/*`;
   }
 
   /**

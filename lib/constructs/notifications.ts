@@ -15,8 +15,16 @@ import { Aws, CfnOutput, Duration, Stack } from 'aws-cdk-lib';
 import { MathExpression, Metric } from 'aws-cdk-lib/aws-cloudwatch';
 import { Effect, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import {
-  CloudWatchDimensionSource, ConfigurationSet, ConfigurationSetTlsPolicy, DkimIdentity, EasyDkimSigningKeyLength, EmailIdentity,
-  EmailSendingEvent, EventDestination, Identity, SuppressionReasons,
+  CloudWatchDimensionSource,
+  ConfigurationSet,
+  ConfigurationSetTlsPolicy,
+  DkimIdentity,
+  EasyDkimSigningKeyLength,
+  EmailIdentity,
+  EmailSendingEvent,
+  EventDestination,
+  Identity,
+  SuppressionReasons,
 } from 'aws-cdk-lib/aws-ses';
 import { Construct } from 'constructs';
 import { ENV } from '../../lambdas/config';
@@ -161,7 +169,8 @@ export class Notifications extends Construct {
     acknowledge(
       fn.role.permissions!.node.defaultChild!,
       'AwsSolutions-IAM5[Resource::*]',
-      'sns:Publish to a phone number (SMS one-time codes and reminders) has no resource ARN, so SNS requires "*"; limited by aws:RequestedRegion. X-Ray tracing actions likewise have no resource-level permissions.',
+      'sns:Publish to a phone number (SMS one-time codes and reminders) has no resource ARN, so SNS requires "*"; limited by ' +
+        'aws:RequestedRegion. X-Ray tracing actions likewise have no resource-level permissions.',
     );
   }
 }

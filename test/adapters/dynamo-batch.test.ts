@@ -47,6 +47,15 @@ describe('deleteInBatches', () => {
 
 describe('distinctKeys', () => {
   it('treats keys with the same attributes in another order as the same key', () => {
-    expect(distinctKeys([{ a: '1', b: 2 }, { b: 2, a: '1' }, { a: '1', b: 3 }])).toEqual([{ a: '1', b: 2 }, { a: '1', b: 3 }]);
+    expect(
+      distinctKeys([
+        { a: '1', b: 2 },
+        { b: 2, a: '1' },
+        { a: '1', b: 3 },
+      ]),
+    ).toEqual([
+      { a: '1', b: 2 },
+      { a: '1', b: 3 },
+    ]);
   });
 });

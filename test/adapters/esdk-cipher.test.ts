@@ -108,9 +108,7 @@ describe('EsdkFieldCipher', () => {
       tampered[at] ^= 0x01;
       await expect(cipher.decrypt(keyA, 'cust-a', tampered, contextA), `byte ${at}`).rejects.toBeInstanceOf(IntegrityError);
     }
-    await expect(cipher.decrypt(keyA, 'cust-a', sealed.subarray(0, sealed.length - 1), contextA)).rejects.toBeInstanceOf(
-      IntegrityError,
-    );
+    await expect(cipher.decrypt(keyA, 'cust-a', sealed.subarray(0, sealed.length - 1), contextA)).rejects.toBeInstanceOf(IntegrityError);
     await expect(cipher.decrypt(keyA, 'cust-a', new Uint8Array(0), contextA)).rejects.toBeInstanceOf(IntegrityError);
     await expect(cipher.decrypt(keyA, 'cust-a', text('not an ESDK message'), contextA)).rejects.toBeInstanceOf(IntegrityError);
   });

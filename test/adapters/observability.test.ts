@@ -84,7 +84,10 @@ describe('the Lambda runtime', () => {
       const res = await api(apiGatewayEvent(method, resource, opts));
       return { status: res.statusCode, body: JSON.parse(res.body) };
     };
-    const created = await call('POST', '/v1/customers', { groups: 'agent', body: { name: 'Counted Person', email: 'counted@example.org' } });
+    const created = await call('POST', '/v1/customers', {
+      groups: 'agent',
+      body: { name: 'Counted Person', email: 'counted@example.org' },
+    });
     expect(created.status).toBe(201);
     const requested = await call('POST', '/v1/customers/{id}/erasure', { groups: 'admin', params: { id: created.body.customerId } });
     expect(requested.status).toBe(202);
@@ -93,7 +96,9 @@ describe('the Lambda runtime', () => {
     expect(metrics.counted).toEqual(['CustomerCreated', 'ErasureRequested']);
 
     const erasure = createErasureHandler(runtime.app, silentLog);
-    await expect(erasure({ customerId: created.body.customerId, receiptId: requested.body.receiptId })).rejects.toMatchObject({ code: 'erasure_not_due' });
+    await expect(erasure({ customerId: created.body.customerId, receiptId: requested.body.receiptId })).rejects.toMatchObject({
+      code: 'erasure_not_due',
+    });
     vi.useFakeTimers({ toFake: ['Date'] });
     vi.setSystemTime(Date.now() + 31 * 86_400_000);
     try {

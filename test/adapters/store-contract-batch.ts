@@ -12,7 +12,10 @@ export function describeBatchContract(store: () => Store): void {
       for (const sk of sks) await store().put('behaviour', { pseudonym, sk, type: 'view' });
       await store().put('behaviour', { pseudonym: keep, sk: sks[0]!, type: 'view' });
       const gone = sks.slice(0, 55);
-      await store().batchDelete('behaviour', gone.map((sk) => ({ pseudonym, sk })));
+      await store().batchDelete(
+        'behaviour',
+        gone.map((sk) => ({ pseudonym, sk })),
+      );
       const { items } = await allPages((cursor) => store().query('behaviour', pseudonym, { cursor, consistent: true }));
       expect(items.map((i) => i.sk)).toEqual(sks.slice(55));
       expect((await store().query('behaviour', keep)).items).toHaveLength(1);
@@ -31,7 +34,10 @@ export function describeBatchContract(store: () => Store): void {
       const customerId = unique('c');
       const ids = [unique('s'), unique('s'), unique('s')];
       for (const id of ids) await store().put('sessions', { id, customerId, kind: 'session' });
-      await store().batchDelete('sessions', ids.map((id) => ({ id })));
+      await store().batchDelete(
+        'sessions',
+        ids.map((id) => ({ id })),
+      );
       expect((await store().queryIndex('sessions', 'byCustomer', customerId)).items).toEqual([]);
     });
 

@@ -156,11 +156,14 @@ export function describeQueryContract(store: () => Store): void {
       const shard = 1_000 + Number(unique('n').split('-').at(-1));
       const days = ['2025-01-03', '2025-01-01', '2025-01-02', '2025-02-01'];
       const ids = days.map(() => unique('c'));
-      for (const [i, day] of days.entries()) await store().put('customers', { customerId: ids[i]!, v: 1, remindShard: shard, remindOn: day });
+      for (const [i, day] of days.entries())
+        await store().put('customers', { customerId: ids[i]!, v: 1, remindShard: shard, remindOn: day });
       await store().put('customers', { customerId: unique('c'), v: 1, remindShard: shard }); // no sort key: not indexed
       const all = await store().queryIndex('customers', 'byRemindOn', shard);
       expect(all.items.map((i) => i.remindOn)).toEqual([...days].sort());
-      const due = await allPages((cursor) => store().queryIndex('customers', 'byRemindOn', shard, { atMost: '2025-01-02', limit: 1, cursor }));
+      const due = await allPages((cursor) =>
+        store().queryIndex('customers', 'byRemindOn', shard, { atMost: '2025-01-02', limit: 1, cursor }),
+      );
       expect(due.items.map((i) => i.remindOn)).toEqual(['2025-01-01', '2025-01-02']);
       expect(due.items[0]).toMatchObject({ customerId: ids[1], v: 1 }); // whole rows: the index projects ALL
       await store().put('customers', { customerId: ids[1]!, v: 2, remindShard: shard, remindOn: '2025-03-01' });

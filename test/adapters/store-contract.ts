@@ -161,7 +161,9 @@ function describeValues(store: () => Store): void {
       const customerId = unique('c');
       const secret = new Date('1980-05-17T00:00:00Z'); // e.g. a birth date that slipped past validation
       for (const bad of [secret, Number.NaN, 19_800_517_000_000_000]) {
-        const err = await store().put('customers', { customerId, sealed: bad as never }).catch((e: unknown) => e);
+        const err = await store()
+          .put('customers', { customerId, sealed: bad as never })
+          .catch((e: unknown) => e);
         expect(err).toBeInstanceOf(Error);
         expect((err as Error).message).not.toMatch(/1980|19800517|NaN/);
         expect(String((err as Error).stack)).not.toMatch(/1980|19800517/);

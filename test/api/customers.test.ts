@@ -8,7 +8,8 @@ beforeAll(async () => {
 });
 afterAll(async () => home?.close());
 
-const create = (body: unknown, headers?: Record<string, string>) => home.request('POST', '/v1/customers', { token: TOKENS.agent, body, headers });
+const create = (body: unknown, headers?: Record<string, string>) =>
+  home.request('POST', '/v1/customers', { token: TOKENS.agent, body, headers });
 
 describe('creating customers', () => {
   it('stores a name and an email and answers with a masked view only', async () => {
@@ -81,7 +82,10 @@ describe('reading, revealing and the access log', () => {
     expect(noPurpose.status).toBe(400);
     expect(noPurpose.body.errors).toEqual([expect.objectContaining({ field: 'purpose' })]);
 
-    const revealed = await home.request('POST', `/v1/customers/${id}/reveal`, { token: TOKENS.officer, body: { purpose: 'billing dispute #42' } });
+    const revealed = await home.request('POST', `/v1/customers/${id}/reveal`, {
+      token: TOKENS.officer,
+      body: { purpose: 'billing dispute #42' },
+    });
     expect(revealed.status).toBe(200);
     expect(revealed.body).toEqual({ name: 'Grace Hopper', email: 'grace@example.com' });
 
@@ -115,7 +119,9 @@ describe('changing a customer', () => {
     });
     expect(patched.status).toBe(200);
     expect(patched.body).toMatchObject({ name: 'A*** K***', contact: { type: 'phone' } });
-    expect((await home.request('POST', '/v1/customers/search', { token: TOKENS.agent, body: { email: 'ada@example.com' } })).status).toBe(404);
+    expect((await home.request('POST', '/v1/customers/search', { token: TOKENS.agent, body: { email: 'ada@example.com' } })).status).toBe(
+      404,
+    );
     const byPhone = await home.request('POST', '/v1/customers/search', { token: TOKENS.agent, body: { phone: '+14155552671' } });
     expect(byPhone.body.customerId).toBe(id);
     // The freed contact can be used by someone else.
@@ -150,8 +156,20 @@ describe('idempotent creation', () => {
 describe('bad input is refused with a clear problem and stores nothing', () => {
   const cases: [string, unknown, number, string, string[]][] = [
     ['an unknown field', { name: 'X Y', email: 'x@example.com', notes: 'likes cats' }, 400, 'unexpected_field', ['notes']],
-    ['several unknown fields', { name: 'X Y', email: 'x@example.com', notes: 'n', dob: '1990-01-01' }, 400, 'unexpected_field', ['notes', 'dob']],
-    ['an unknown nested field', { name: 'X Y', email: 'x@example.com', consent: { marketing: true } }, 400, 'unexpected_field', ['consent.marketing']],
+    [
+      'several unknown fields',
+      { name: 'X Y', email: 'x@example.com', notes: 'n', dob: '1990-01-01' },
+      400,
+      'unexpected_field',
+      ['notes', 'dob'],
+    ],
+    [
+      'an unknown nested field',
+      { name: 'X Y', email: 'x@example.com', consent: { marketing: true } },
+      400,
+      'unexpected_field',
+      ['consent.marketing'],
+    ],
     ['both contact methods', { name: 'X Y', email: 'x@example.com', phone: '+14155552671' }, 400, 'invalid_contact', ['email', 'phone']],
     ['no contact method', { name: 'X Y' }, 400, 'invalid_contact', ['email']],
     ['an empty name', { name: '   ', email: 'x@example.com' }, 400, 'validation_failed', ['name']],
@@ -160,7 +178,13 @@ describe('bad input is refused with a clear problem and stores nothing', () => {
     ['a malformed email', { name: 'X Y', email: 'not-an-email' }, 400, 'validation_failed', ['email']],
     ['an impossible phone number', { name: 'X Y', phone: '+44 12' }, 400, 'validation_failed', ['phone']],
     ['a number as name', { name: 42, email: 'x@example.com' }, 400, 'validation_failed', ['name']],
-    ['consent that is not boolean', { name: 'X Y', email: 'x@example.com', consent: { communications: 'yes' } }, 400, 'validation_failed', ['consent.communications']],
+    [
+      'consent that is not boolean',
+      { name: 'X Y', email: 'x@example.com', consent: { communications: 'yes' } },
+      400,
+      'validation_failed',
+      ['consent.communications'],
+    ],
     ['a JSON array', [1, 2], 400, 'validation_failed', ['(body)']],
   ];
   it.each(cases)('%s', async (_label, body, status, code, fields) => {
@@ -175,7 +199,11 @@ describe('bad input is refused with a clear problem and stores nothing', () => {
   });
 
   it('refuses invalid JSON', async () => {
-    const res = await home.request('POST', '/v1/customers', { token: TOKENS.agent, rawBody: '{"name": ', headers: { 'content-type': 'application/json' } });
+    const res = await home.request('POST', '/v1/customers', {
+      token: TOKENS.agent,
+      rawBody: '{"name": ',
+      headers: { 'content-type': 'application/json' },
+    });
     expect(res.status).toBe(400);
     expect(res.body.code).toBe('invalid_json');
   });
@@ -196,7 +224,10 @@ describe('bad input is refused with a clear problem and stores nothing', () => {
 describe('staff authentication', () => {
   it('refuses a request without a token, or with an unknown token, with 401', async () => {
     expect((await home.request('POST', '/v1/customers', { body: { name: 'A B', email: 'ab@example.com' } })).status).toBe(401);
-    const res = await home.request('POST', '/v1/customers', { token: 'wrong-token-0123456789', body: { name: 'A B', email: 'ab@example.com' } });
+    const res = await home.request('POST', '/v1/customers', {
+      token: 'wrong-token-0123456789',
+      body: { name: 'A B', email: 'ab@example.com' },
+    });
     expect(res.status).toBe(401);
     expect(res.headers.get('www-authenticate')).toBe('Bearer');
   });

@@ -29,17 +29,31 @@ afterAll(async () => db?.close());
 
 describe('the Lambda API handler with API Gateway events', () => {
   it('reads Cognito groups in either claim format and picks the strongest role', async () => {
-    const created = await handler(apiGatewayEvent('POST', '/v1/customers', { groups: '[agent privacy_officer]', body: { name: 'Event Person', email: 'event@example.com' } }));
+    const created = await handler(
+      apiGatewayEvent('POST', '/v1/customers', {
+        groups: '[agent privacy_officer]',
+        body: { name: 'Event Person', email: 'event@example.com' },
+      }),
+    );
     expect(created.statusCode).toBe(201);
     const id = JSON.parse(created.body).customerId;
-    const reveal = await handler(apiGatewayEvent('POST', '/v1/customers/{id}/reveal', { groups: 'agent,privacy_officer', params: { id }, body: { purpose: 'event test' } }));
+    const reveal = await handler(
+      apiGatewayEvent('POST', '/v1/customers/{id}/reveal', {
+        groups: 'agent,privacy_officer',
+        params: { id },
+        body: { purpose: 'event test' },
+      }),
+    );
     expect(reveal.statusCode).toBe(200);
     expect(JSON.parse(reveal.body).email).toBe('event@example.com');
   });
 
   it('refuses a staff route when the authorizer passed no claims, and a token without a staff group', async () => {
     expect((await handler(apiGatewayEvent('POST', '/v1/customers/search', { body: { email: 'a@example.com' } }))).statusCode).toBe(401);
-    expect((await handler(apiGatewayEvent('POST', '/v1/customers/search', { groups: 'customers', body: { email: 'a@example.com' } }))).statusCode).toBe(403);
+    expect(
+      (await handler(apiGatewayEvent('POST', '/v1/customers/search', { groups: 'customers', body: { email: 'a@example.com' } })))
+        .statusCode,
+    ).toBe(403);
   });
 
   it('maps an unknown resource to a problem+json 404 with security headers', async () => {

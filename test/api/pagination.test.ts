@@ -24,7 +24,10 @@ const LISTS = [
 async function seed(id: string, n: number): Promise<void> {
   for (let i = 0; i < n; i++) {
     const occurredAt = new Date(home.clock.now().getTime() - (i + 1) * 3_600_000).toISOString();
-    const a = await home.request('POST', `/v1/customers/${id}/interactions`, { ...officer, body: { channel: 'chat', summary: `note ${i}`, occurredAt } });
+    const a = await home.request('POST', `/v1/customers/${id}/interactions`, {
+      ...officer,
+      body: { channel: 'chat', summary: `note ${i}`, occurredAt },
+    });
     const p = await home.request('POST', `/v1/customers/${id}/purchases`, {
       ...officer,
       body: { currency: 'EUR', items: [{ sku: `SKU-${i}`, quantity: 1, unitPriceMinor: 100 }], occurredAt },
@@ -88,7 +91,12 @@ describe('list routes', () => {
 
   it.each(['0', '101', 'x', '2.5', '-1', '', '1e1', '0x10'])('refuses limit=%j with 400 naming limit, writing nothing', async (limit) => {
     for (const { route } of LISTS) {
-      await expectRefusedWritingNothing(home, () => home.request('GET', `${route.replace('{id}', alice)}?limit=${limit}`, officer), 'validation_failed', ['limit']);
+      await expectRefusedWritingNothing(
+        home,
+        () => home.request('GET', `${route.replace('{id}', alice)}?limit=${limit}`, officer),
+        'validation_failed',
+        ['limit'],
+      );
     }
   });
 
@@ -109,7 +117,12 @@ describe('list routes', () => {
     for (const path of attempts) {
       await expectRefusedWritingNothing(home, () => home.request('GET', path, officer), 'validation_failed', ['cursor']);
     }
-    await expectRefusedWritingNothing(home, () => home.request('GET', `/v1/customers/${alice}/purchases?page=2`, officer), 'unexpected_field', ['page']);
+    await expectRefusedWritingNothing(
+      home,
+      () => home.request('GET', `/v1/customers/${alice}/purchases?page=2`, officer),
+      'unexpected_field',
+      ['page'],
+    );
   });
 
   it('gives away no partition key: an interaction cursor holds neither the pseudonym nor the customer id', async () => {
@@ -120,7 +133,7 @@ describe('list routes', () => {
     expect(decoded).not.toContain(alice);
   });
 
-  it('pages the customer\'s own access log in the portal; a cursor of another customer is refused', async () => {
+  it("pages the customer's own access log in the portal; a cursor of another customer is refused", async () => {
     const token = await signIn(home, { email: aliceEmail });
     const staff = await home.request('GET', `/v1/customers/${alice}/access-log?limit=100`, officer);
     const { items } = await walk('/v1/me/access-log', '/v1/me/access-log', 3, token);
@@ -128,7 +141,14 @@ describe('list routes', () => {
     expect(items[0]).toMatchObject({ action: 'read_access_log', role: 'privacy_officer' });
     expect(items.slice(1)).toEqual(staff.body.items);
     const bobCursor = (await home.request('GET', `/v1/customers/${bob}/access-log?limit=1`, officer)).body.nextCursor;
-    await expectRefusedWritingNothing(home, () => home.request('GET', `/v1/me/access-log?cursor=${bobCursor}`, { token }), 'validation_failed', ['cursor']);
-    await expectRefusedWritingNothing(home, () => home.request('GET', '/v1/me/access-log?limit=0', { token }), 'validation_failed', ['limit']);
+    await expectRefusedWritingNothing(
+      home,
+      () => home.request('GET', `/v1/me/access-log?cursor=${bobCursor}`, { token }),
+      'validation_failed',
+      ['cursor'],
+    );
+    await expectRefusedWritingNothing(home, () => home.request('GET', '/v1/me/access-log?limit=0', { token }), 'validation_failed', [
+      'limit',
+    ]);
   });
 });

@@ -1,6 +1,7 @@
 /**
  * The architecture, enforced: dependency-cruiser's layer rules and no cycles (type-only imports
- * counted), files short enough to read in one sitting, and the few casts that remain justified.
+ * counted), files short enough to read in one sitting, lines of at most 140 characters (Biome's
+ * formatter wraps code; strings, comments and markup are checked here), and the few casts that remain justified.
  * docs/ARCHITECTURE.md draws the layers these rules check.
  */
 import { execFileSync } from 'node:child_process';
@@ -31,7 +32,10 @@ function cruise(): { violations: Violation[]; modules: number } {
 }
 
 function sourceFiles(): string[] {
-  const out = execFileSync('git', ['ls-files', '--cached', '--others', '--exclude-standard', ...SOURCE_DIRS], { cwd: ROOT, encoding: 'utf8' });
+  const out = execFileSync('git', ['ls-files', '--cached', '--others', '--exclude-standard', ...SOURCE_DIRS], {
+    cwd: ROOT,
+    encoding: 'utf8',
+  });
   return out.split('\n').filter((f) => /\.(ts|mts)$/.test(f) && !/\.generated\.ts$/.test(f));
 }
 
@@ -43,7 +47,9 @@ describe('architecture', () => {
   });
 
   it('has no import cycles anywhere, type-only imports included', () => {
-    const cycles = violations.filter((v) => v.rule.name === 'no-circular').map((v) => [v.from, ...(v.cycle ?? []).map((c) => c.name)].join(' → '));
+    const cycles = violations
+      .filter((v) => v.rule.name === 'no-circular')
+      .map((v) => [v.from, ...(v.cycle ?? []).map((c) => c.name)].join(' → '));
     expect(cycles).toEqual([]);
   });
 
@@ -57,6 +63,21 @@ describe('architecture', () => {
       .map((f) => [f, readFileSync(join(ROOT, f), 'utf8').split('\n').length - 1] as const)
       .filter(([, n]) => n > 300)
       .map(([f, n]) => `${f}: ${n} lines`);
+    expect(long).toEqual([]);
+  });
+
+  it('keeps every line of code, tests, bench and markup at 140 characters or fewer (generated files aside)', () => {
+    const out = execFileSync('git', ['ls-files', '--cached', '--others', '--exclude-standard', ...SOURCE_DIRS, 'test', 'bench', 'client'], {
+      cwd: ROOT,
+      encoding: 'utf8',
+    });
+    const files = out.split('\n').filter((f) => /\.(ts|mts|js|mjs|cjs|html|css)$/.test(f) && !/\.generated\.ts$/.test(f));
+    expect(files.length).toBeGreaterThan(200);
+    const long = files.flatMap((f) =>
+      readFileSync(join(ROOT, f), 'utf8')
+        .split('\n')
+        .flatMap((line, i) => (line.length > 140 ? [`${f}:${i + 1}: ${line.length} characters`] : [])),
+    );
     expect(long).toEqual([]);
   });
 

@@ -23,7 +23,12 @@ describe('countCalls (the KMS port)', () => {
   });
 
   it('counts a method the port gains later, without knowing it', async () => {
-    const port = { async generateBranchKey() { return 'k'; }, version: 3 };
+    const port = {
+      async generateBranchKey() {
+        return 'k';
+      },
+      version: 3,
+    };
     const counted = countCalls(port);
     expect(await counted.port.generateBranchKey()).toBe('k');
     expect(counted.port.version).toBe(3);

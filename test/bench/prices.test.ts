@@ -1,6 +1,16 @@
 /** The cost arithmetic of the simulator, with hand-worked numbers. */
 import { describe, expect, it } from 'vitest';
-import { billedMs, costLines, gbSeconds, perMillionRequests, PRICES, total, totalListed, tracedShare, type Usage } from '../../bench/prices';
+import {
+  billedMs,
+  costLines,
+  gbSeconds,
+  perMillionRequests,
+  PRICES,
+  total,
+  totalListed,
+  tracedShare,
+  type Usage,
+} from '../../bench/prices';
 
 const usage: Usage = {
   apiRequests: 2_000_000,
@@ -52,7 +62,7 @@ describe('cost lines', () => {
     expect(of('EventBridge Scheduler')).toBeCloseTo(0.00001, 12);
   });
 
-  it('sums the issue\'s services apart from the rest, and per million requests halves these two million', () => {
+  it("sums the issue's services apart from the rest, and per million requests halves these two million", () => {
     const listed = 7 + 1.2 + 0.005401234567901 + 0.400002 + 0.66667 + 2.1189 + 0.8478 + 0.06 + 1.71;
     expect(totalListed(lines)).toBeCloseTo(listed, 9);
     expect(total(lines)).toBeCloseTo(listed + 0.5 + 1 + 0.00001, 9);

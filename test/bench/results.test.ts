@@ -39,7 +39,12 @@ describe('the results table', () => {
     expect(met({ name: 'bundle_max_kb', value: 1024, unit: 'KB' })).toBe(true);
     expect(met({ name: 'bundle_max_kb', value: 1024.1, unit: 'KB' })).toBe(false);
     expect(met({ name: 'api_read_rps', value: 5, unit: 'requests/s' })).toBeUndefined();
-    expect(readmeTable([{ name: 'kms_calls_per_warm_read', value: 0, unit: 'calls' }, { name: 'api_read_rps', value: 312.5, unit: 'requests/s' }])).toBe(
+    expect(
+      readmeTable([
+        { name: 'kms_calls_per_warm_read', value: 0, unit: 'calls' },
+        { name: 'api_read_rps', value: 312.5, unit: 'requests/s' },
+      ]),
+    ).toBe(
       [
         '| metric | value | unit | target | met |',
         '|---|---:|---|---|---|',
@@ -49,12 +54,22 @@ describe('the results table', () => {
     );
   });
 
-  it('keeps the figures of sections not run, in the issue\'s order', () => {
+  it("keeps the figures of sections not run, in the issue's order", () => {
     const merged = merge(
-      [{ name: 'api_read_rps', value: 1, unit: 'r' }, { name: 'init_max_ms', value: 200, unit: 'ms' }],
-      [{ name: 'init_max_ms', value: 120, unit: 'ms' }, { name: 'kms_calls_per_request', value: 0.5, unit: 'c' }],
+      [
+        { name: 'api_read_rps', value: 1, unit: 'r' },
+        { name: 'init_max_ms', value: 200, unit: 'ms' },
+      ],
+      [
+        { name: 'init_max_ms', value: 120, unit: 'ms' },
+        { name: 'kms_calls_per_request', value: 0.5, unit: 'c' },
+      ],
     );
-    expect(merged.map((m) => [m.name, m.value])).toEqual([['kms_calls_per_request', 0.5], ['init_max_ms', 120], ['api_read_rps', 1]]);
+    expect(merged.map((m) => [m.name, m.value])).toEqual([
+      ['kms_calls_per_request', 0.5],
+      ['init_max_ms', 120],
+      ['api_read_rps', 1],
+    ]);
   });
 
   it('replaces only what is between the markers', () => {

@@ -35,7 +35,13 @@ describe('the workload', () => {
   });
 
   it('builds API Gateway events with the path filled, the query, the claims of a staff role or a session token', () => {
-    const staff = apiEvent({ method: 'GET', resource: '/v1/customers/{id}/purchases', params: { id: 'c-1' }, query: { limit: '20' }, staffRole: 'agent' });
+    const staff = apiEvent({
+      method: 'GET',
+      resource: '/v1/customers/{id}/purchases',
+      params: { id: 'c-1' },
+      query: { limit: '20' },
+      staffRole: 'agent',
+    });
     expect(staff).toMatchObject({ path: '/v1/customers/c-1/purchases', queryStringParameters: { limit: '20' }, body: null });
     expect(staff.requestContext.authorizer).toEqual({ claims: { sub: 'staff-agent-1', 'cognito:groups': 'agent' } });
     const portal = apiEvent({ method: 'POST', resource: '/v1/portal/verify', body: { code: '1' }, token: 't' });

@@ -13,14 +13,33 @@ beforeAll(async () => {
   home = await startTestHome();
   for (const p of PEOPLE) {
     const { summary, ...contact } = p;
-    const created = await home.request('POST', '/v1/customers', { token: TOKENS.agent, body: { ...contact, consent: { communications: true } } });
+    const created = await home.request('POST', '/v1/customers', {
+      token: TOKENS.agent,
+      body: { ...contact, consent: { communications: true } },
+    });
     expect(created.status).toBe(201);
     const id = created.body.customerId;
     await grantAnalytics(home, id);
-    expect((await home.request('POST', `/v1/customers/${id}/interactions`, { token: TOKENS.agent, body: { channel: 'phone', summary } })).status).toBe(201);
-    expect((await home.request('POST', `/v1/customers/${id}/purchases`, { token: TOKENS.agent, body: { currency: 'GBP', items: [{ sku: 'HAT-500', quantity: 1, unitPriceMinor: 5000 }] } })).status).toBe(201);
+    expect(
+      (await home.request('POST', `/v1/customers/${id}/interactions`, { token: TOKENS.agent, body: { channel: 'phone', summary } })).status,
+    ).toBe(201);
+    expect(
+      (
+        await home.request('POST', `/v1/customers/${id}/purchases`, {
+          token: TOKENS.agent,
+          body: { currency: 'GBP', items: [{ sku: 'HAT-500', quantity: 1, unitPriceMinor: 5000 }] },
+        })
+      ).status,
+    ).toBe(201);
     const path = `/profile/${encodeURIComponent(p.email ?? p.phone!)}?name=${encodeURIComponent(p.name)}#${p.summary}`;
-    expect((await home.request('POST', `/v1/customers/${id}/events`, { token: TOKENS.agent, body: { type: 'page_view', path: path.replace(/ /g, '+') } })).status).toBe(202);
+    expect(
+      (
+        await home.request('POST', `/v1/customers/${id}/events`, {
+          token: TOKENS.agent,
+          body: { type: 'page_view', path: path.replace(/ /g, '+') },
+        })
+      ).status,
+    ).toBe(202);
     await home.request('GET', `/v1/customers/${id}/interactions`, { token: TOKENS.agent });
   }
 });
@@ -48,7 +67,8 @@ function needles(): string[] {
 describe('data at rest, with every category filled', () => {
   it('no table holds a readable name, email, phone or interaction summary, Binary values decoded too', async () => {
     const tables = await scanAll(home.dynamo);
-    for (const t of ['interactions', 'transactions', 'behaviour', 'customers', 'access-log'] as const) expect(tables[t].length, t).toBeGreaterThan(0);
+    for (const t of ['interactions', 'transactions', 'behaviour', 'customers', 'access-log'] as const)
+      expect(tables[t].length, t).toBeGreaterThan(0);
     expect(findPlaintext(tables, needles())).toEqual([]);
   });
 

@@ -11,7 +11,8 @@ beforeAll(async () => {
 });
 afterAll(async () => home?.close());
 
-const put = (id: string, body: unknown, token: string = TOKENS.agent) => home.request('PUT', `/v1/customers/${id}/consent`, { token, body });
+const put = (id: string, body: unknown, token: string = TOKENS.agent) =>
+  home.request('PUT', `/v1/customers/${id}/consent`, { token, body });
 const view = async (id: string) => (await home.request('GET', `/v1/customers/${id}`, { token: TOKENS.agent })).body.consent;
 
 describe('consent over time', () => {
@@ -36,7 +37,9 @@ describe('consent over time', () => {
 
     const reconfirmed = await put(id, { communications: true, source: 'email' });
     expect(reconfirmed.body.communications).toMatchObject({ status: 'active', source: 'email' });
-    expect(Date.parse(reconfirmed.body.communications.grantedAt)).toBeGreaterThan(Date.parse(given.body.communications.grantedAt) + 365 * DAY * 1000);
+    expect(Date.parse(reconfirmed.body.communications.grantedAt)).toBeGreaterThan(
+      Date.parse(given.body.communications.grantedAt) + 365 * DAY * 1000,
+    );
     expect((await view(id)).communications.status).toBe('active');
 
     const withdrawn = await put(id, { communications: false, source: 'paper_form' });

@@ -47,7 +47,11 @@ describe('the export of a partition larger than a page', () => {
     const items = exported.categories.interactions.data.items;
     expect(items.map((i) => i.summary)).toEqual(Array.from({ length: 100 }, (_, i) => `note ${99 - i}`));
     // 100 rows in pages of 40: three pages, the opening of each page's 40, 40 and 20 summaries between them.
-    const runs = events.join(' ').split('page ').filter(Boolean).map((run) => run.trim().split(' ').length);
+    const runs = events
+      .join(' ')
+      .split('page ')
+      .filter(Boolean)
+      .map((run) => run.trim().split(' ').length);
     expect(events.filter((e) => e === 'page')).toHaveLength(3);
     expect(runs).toEqual([40, 40, 20]);
   });

@@ -15,9 +15,26 @@ beforeAll(async () => {
   id = await newCustomer(home, { name: 'Olive Oyl', email: 'olive.oyl@example.com', consent: { communications: true } });
   await grantAnalytics(home, id);
   const agent = { token: TOKENS.agent };
-  expect((await home.request('POST', `/v1/customers/${id}/interactions`, { ...agent, body: { channel: 'chat', summary: 'Asked for a spinach discount' } })).status).toBe(201);
-  expect((await home.request('POST', `/v1/customers/${id}/purchases`, { ...agent, body: { currency: 'USD', items: [{ sku: 'SPINACH-CAN', quantity: 12, unitPriceMinor: 199 }] } })).status).toBe(201);
-  expect((await home.request('POST', `/v1/customers/${id}/events`, { ...agent, body: { type: 'page_view', path: '/greens?ref=newsletter' } })).status).toBe(202);
+  expect(
+    (
+      await home.request('POST', `/v1/customers/${id}/interactions`, {
+        ...agent,
+        body: { channel: 'chat', summary: 'Asked for a spinach discount' },
+      })
+    ).status,
+  ).toBe(201);
+  expect(
+    (
+      await home.request('POST', `/v1/customers/${id}/purchases`, {
+        ...agent,
+        body: { currency: 'USD', items: [{ sku: 'SPINACH-CAN', quantity: 12, unitPriceMinor: 199 }] },
+      })
+    ).status,
+  ).toBe(201);
+  expect(
+    (await home.request('POST', `/v1/customers/${id}/events`, { ...agent, body: { type: 'page_view', path: '/greens?ref=newsletter' } }))
+      .status,
+  ).toBe(202);
   await home.request('GET', `/v1/customers/${id}/interactions`, agent);
   await home.request('GET', `/v1/customers/${id}/purchases`, agent);
   await home.request('POST', `/v1/customers/${id}/reveal`, { token: TOKENS.officer, body: { purpose: 'confirm delivery address' } });
@@ -32,7 +49,7 @@ describe('the customer export', () => {
     expect(Object.keys(exported.categories).sort()).toEqual([...expected].sort());
   });
 
-  it('carries the inventory\'s purpose, legal basis, retention, recipients and source in each section (Art. 15)', () => {
+  it("carries the inventory's purpose, legal basis, retention, recipients and source in each section (Art. 15)", () => {
     for (const c of CATEGORIES.filter((x) => x.exported)) {
       const section = exported.categories[c.id as keyof CustomerExport['categories']];
       expect(section, c.id).toMatchObject({
@@ -47,14 +64,20 @@ describe('the customer export', () => {
     }
   });
 
-  it('holds the data itself: contact unmasked, consent, interactions decrypted, purchases, behaviour, access log with purposes', async () => {
+  it('holds the data itself: contact unmasked, consent, interactions decrypted, purchases, behaviour, access log', async () => {
     const { contact, consent, interactions, purchases, behaviour, accessLog } = exported.categories;
     const row = await home.app.customers.require(id);
-    expect(contact.data).toMatchObject({ name: 'Olive Oyl', email: 'olive.oyl@example.com', retentionExpiresAt: new Date(row.expiresAt! * 1000).toISOString() });
+    expect(contact.data).toMatchObject({
+      name: 'Olive Oyl',
+      email: 'olive.oyl@example.com',
+      retentionExpiresAt: new Date(row.expiresAt! * 1000).toISOString(),
+    });
     expect(consent.data.state.communications.status).toBe('active');
     expect(consent.data.state.analytics.status).toBe('active');
     expect(consent.data.history.map((e) => e.purpose)).toEqual(['communications', 'analytics']);
-    expect(interactions.data.items).toEqual([expect.objectContaining({ channel: 'chat', summary: 'Asked for a spinach discount', expiresAt: expect.any(String) })]);
+    expect(interactions.data.items).toEqual([
+      expect.objectContaining({ channel: 'chat', summary: 'Asked for a spinach discount', expiresAt: expect.any(String) }),
+    ]);
     expect(purchases.data.items).toEqual([expect.objectContaining({ currency: 'USD', totalMinor: 12 * 199 })]);
     expect(behaviour.data.items).toEqual([expect.objectContaining({ type: 'page_view', path: '/greens' })]);
     const actions = accessLog.data.items.map((e) => e.action);
@@ -90,7 +113,14 @@ describe('the customer export', () => {
 
   it('shows rows whose TTL a legal hold removed without an expiry, still within the schema', async () => {
     const held = await newCustomer(home);
-    expect((await home.request('POST', `/v1/customers/${held}/interactions`, { token: TOKENS.agent, body: { channel: 'phone', summary: 'kept' } })).status).toBe(201);
+    expect(
+      (
+        await home.request('POST', `/v1/customers/${held}/interactions`, {
+          token: TOKENS.agent,
+          body: { channel: 'phone', summary: 'kept' },
+        })
+      ).status,
+    ).toBe(201);
     const { pseudonyms } = await home.app.customers.unseal(await home.app.customers.require(held));
     const { items } = await home.app.ports.store.query('interactions', pseudonyms.interaction);
     await home.app.ports.store.put('interactions', { ...items[0], expiresAt: undefined });

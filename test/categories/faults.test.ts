@@ -27,10 +27,30 @@ const agent = { token: TOKENS.agent };
 
 describe('a failing database', () => {
   it.each([
-    ['an interaction', 'interactions', (id: string) => home.request('POST', `/v1/customers/${id}/interactions`, { ...agent, body: { channel: 'email', summary: 'x' } })],
-    ['a purchase', 'transactions', (id: string) => home.request('POST', `/v1/customers/${id}/purchases`, { ...agent, body: { currency: 'EUR', items: [{ sku: 'A', quantity: 1, unitPriceMinor: 1 }] } })],
-    ['an event', 'behaviour', (id: string) => home.request('POST', `/v1/customers/${id}/events`, { ...agent, body: { type: 'page_view' } })],
-    ['a consent change', 'customers', (id: string) => home.request('PUT', `/v1/customers/${id}/consent`, { ...agent, body: { communications: true, source: 'phone' } })],
+    [
+      'an interaction',
+      'interactions',
+      (id: string) => home.request('POST', `/v1/customers/${id}/interactions`, { ...agent, body: { channel: 'email', summary: 'x' } }),
+    ],
+    [
+      'a purchase',
+      'transactions',
+      (id: string) =>
+        home.request('POST', `/v1/customers/${id}/purchases`, {
+          ...agent,
+          body: { currency: 'EUR', items: [{ sku: 'A', quantity: 1, unitPriceMinor: 1 }] },
+        }),
+    ],
+    [
+      'an event',
+      'behaviour',
+      (id: string) => home.request('POST', `/v1/customers/${id}/events`, { ...agent, body: { type: 'page_view' } }),
+    ],
+    [
+      'a consent change',
+      'customers',
+      (id: string) => home.request('PUT', `/v1/customers/${id}/consent`, { ...agent, body: { communications: true, source: 'phone' } }),
+    ],
   ] as const)('gives 503 for %s and leaves nothing half-written', async (_label, table, send) => {
     const id = await newCustomer(home);
     await grantAnalytics(home, id);

@@ -40,7 +40,12 @@ export async function accessActions(home: TestHome, customerId: string): Promise
 }
 
 /** `send` is refused, 400 problem+json with `code` naming exactly `fields`, and no table gains or loses a row. */
-export async function expectRefusedWritingNothing(home: TestHome, send: () => Promise<TestResponse>, code: string, fields: readonly string[]): Promise<void> {
+export async function expectRefusedWritingNothing(
+  home: TestHome,
+  send: () => Promise<TestResponse>,
+  code: string,
+  fields: readonly string[],
+): Promise<void> {
   const before = await rowCounts(home.dynamo);
   const res = await send();
   expect(res.status).toBe(400);
@@ -51,6 +56,9 @@ export async function expectRefusedWritingNothing(home: TestHome, send: () => Pr
 }
 
 export async function grantAnalytics(home: TestHome, customerId: string): Promise<void> {
-  const res = await home.request('PUT', `/v1/customers/${customerId}/consent`, { token: TOKENS.agent, body: { analytics: true, source: 'in_person' } });
+  const res = await home.request('PUT', `/v1/customers/${customerId}/consent`, {
+    token: TOKENS.agent,
+    body: { analytics: true, source: 'in_person' },
+  });
   expect(res.status, res.text).toBe(200);
 }

@@ -19,7 +19,11 @@ const note = (seen: Map<string, Set<string>>, table: string, names: string[]) =>
 const recording = (inner: Store): Store =>
   wrapStore(inner, {
     put: (t, item, c) => {
-      note(viaStore, t, Object.keys(item).filter((k) => item[k] !== undefined));
+      note(
+        viaStore,
+        t,
+        Object.keys(item).filter((k) => item[k] !== undefined),
+      );
       return inner.put(t, item, c);
     },
   });
@@ -30,30 +34,61 @@ beforeAll(async () => {
   const ok = (res: { status: number; text: string }, status: number) => expect(res.status, res.text).toBe(status);
   const agent = { token: TOKENS.agent };
   // Every write path of the staff API, each category filled.
-  const created = await home.request('POST', '/v1/customers', { ...agent, body: { name: 'Guard Test', email: 'guard@example.com', consent: { communications: true } }, headers: { 'idempotency-key': 'g-1' } });
+  const created = await home.request('POST', '/v1/customers', {
+    ...agent,
+    body: { name: 'Guard Test', email: 'guard@example.com', consent: { communications: true } },
+    headers: { 'idempotency-key': 'g-1' },
+  });
   ok(created, 201);
   const id = created.body.customerId;
   const newContact = { phone: '+14155552671', purpose: 'guard test' };
   ok(await home.request('PATCH', `/v1/customers/${id}`, { token: TOKENS.officer, body: newContact }), 200);
   ok(await home.request('POST', `/v1/customers/${id}/reveal`, { token: TOKENS.officer, body: { purpose: 'guard test' } }), 200);
-  ok(await home.request('PUT', `/v1/customers/${id}/consent`, { ...agent, body: { analytics: true, communications: true, source: 'phone' } }), 200);
+  ok(
+    await home.request('PUT', `/v1/customers/${id}/consent`, {
+      ...agent,
+      body: { analytics: true, communications: true, source: 'phone' },
+    }),
+    200,
+  );
   ok(await home.request('POST', `/v1/customers/${id}/interactions`, { ...agent, body: { channel: 'chat', summary: 'guard' } }), 201);
   ok(await home.request('POST', `/v1/customers/${id}/interactions`, { ...agent, body: { channel: 'email' } }), 201);
-  ok(await home.request('POST', `/v1/customers/${id}/purchases`, { ...agent, body: { currency: 'EUR', items: [{ sku: 'G-1', quantity: 1, unitPriceMinor: 1 }] }, headers: { 'idempotency-key': 'p-1' } }), 201);
+  ok(
+    await home.request('POST', `/v1/customers/${id}/purchases`, {
+      ...agent,
+      body: { currency: 'EUR', items: [{ sku: 'G-1', quantity: 1, unitPriceMinor: 1 }] },
+      headers: { 'idempotency-key': 'p-1' },
+    }),
+    201,
+  );
   ok(await home.request('POST', `/v1/customers/${id}/events`, { ...agent, body: { type: 'search', path: '/s?q=x' } }), 202);
   ok(await home.request('POST', `/v1/customers/${id}/events`, { ...agent, body: { type: 'page_view' } }), 202);
-  for (const path of ['', '/interactions', '/purchases', '/access-log']) ok(await home.request('GET', `/v1/customers/${id}${path}`, { token: TOKENS.officer }), 200);
+  for (const path of ['', '/interactions', '/purchases', '/access-log'])
+    ok(await home.request('GET', `/v1/customers/${id}${path}`, { token: TOKENS.officer }), 200);
   await home.app.exports.forCustomer(id, { kind: 'customer', customerId: id, sessionId: 's' });
   ok(await home.request('PUT', `/v1/customers/${id}/consent`, { ...agent, body: { analytics: false, source: 'phone' } }), 200);
 });
 afterAll(async () => home?.close());
 
 const undeclared = (seen: Map<string, Set<string>>) =>
-  [...seen].flatMap(([table, names]) => [...names].filter((n) => !(TABLES[table as TableId]?.attributes as readonly string[] | undefined)?.includes(n)).map((n) => `${table}.${n}`));
+  [...seen].flatMap(([table, names]) =>
+    [...names]
+      .filter((n) => !(TABLES[table as TableId]?.attributes as readonly string[] | undefined)?.includes(n))
+      .map((n) => `${table}.${n}`),
+  );
 
 describe('the inventory guard', () => {
   it('saw writes to every table the categories use (the check below is not vacuous)', () => {
-    for (const t of ['customers', 'customer-keys', 'contact-index', 'interactions', 'transactions', 'behaviour', 'access-log', 'idempotency']) {
+    for (const t of [
+      'customers',
+      'customer-keys',
+      'contact-index',
+      'interactions',
+      'transactions',
+      'behaviour',
+      'access-log',
+      'idempotency',
+    ]) {
       expect(viaApp.get(t)?.size ?? 0, t).toBeGreaterThan(0);
       expect(viaStore.get(t)?.size ?? 0, t).toBeGreaterThan(0);
     }
@@ -77,7 +112,9 @@ describe('the inventory guard', () => {
     const guarded = new GuardedStore(inner, (_t, names) => observed.push(names));
     const row = { pseudonym: 'p', sk: 's', interactionId: 'i', channel: 'email', occurredAt: 'x', expiresAt: 1 };
     await expect(guarded.put('interactions', { ...row, customerName: 'Alice' })).rejects.toBeInstanceOf(UndeclaredAttributeError);
-    await expect(guarded.put('behaviour', { pseudonym: 'p', sk: 's', eventId: 'e', type: 'page_view', createdAt: 'now' })).rejects.toThrow(/createdAt/);
+    await expect(guarded.put('behaviour', { pseudonym: 'p', sk: 's', eventId: 'e', type: 'page_view', createdAt: 'now' })).rejects.toThrow(
+      /createdAt/,
+    );
     expect(reached).toEqual([]);
     expect(observed).toEqual([]);
     await guarded.put('interactions', row);

@@ -13,11 +13,16 @@ beforeAll(async () => {
     ids.push(id);
     await grantAnalytics(home, id);
     for (const channel of ['email', 'phone']) {
-      const res = await home.request('POST', `/v1/customers/${id}/interactions`, { token: TOKENS.agent, body: { channel, summary: `summary ${i} ${channel}` } });
+      const res = await home.request('POST', `/v1/customers/${id}/interactions`, {
+        token: TOKENS.agent,
+        body: { channel, summary: `summary ${i} ${channel}` },
+      });
       expect(res.status).toBe(201);
     }
     for (const type of ['page_view', 'search']) {
-      expect((await home.request('POST', `/v1/customers/${id}/events`, { token: TOKENS.agent, body: { type, path: '/x' } })).status).toBe(202);
+      expect((await home.request('POST', `/v1/customers/${id}/events`, { token: TOKENS.agent, body: { type, path: '/x' } })).status).toBe(
+        202,
+      );
     }
   }
 });
@@ -31,7 +36,14 @@ async function sealedPseudonyms(id: string) {
 
 const derivations = (id: string) => {
   const sha = createHash('sha256').update(id).digest();
-  return [id, id.replace(/-/g, ''), sha.toString('hex'), sha.toString('base64url'), sha.subarray(0, 16).toString('base64url'), Buffer.from(id).toString('base64url')];
+  return [
+    id,
+    id.replace(/-/g, ''),
+    sha.toString('hex'),
+    sha.toString('base64url'),
+    sha.subarray(0, 16).toString('base64url'),
+    Buffer.from(id).toString('base64url'),
+  ];
 };
 
 describe('pseudonyms', () => {
@@ -73,7 +85,10 @@ describe('pseudonyms', () => {
     const tables = await scanAll(home.dynamo);
     for (const id of ids) {
       const p = await sealedPseudonyms(id);
-      for (const [kind, pseudonym, ownTable] of [['interaction', p.interaction, 'interactions'], ['behaviour', p.behaviour, 'behaviour']] as const) {
+      for (const [kind, pseudonym, ownTable] of [
+        ['interaction', p.interaction, 'interactions'],
+        ['behaviour', p.behaviour, 'behaviour'],
+      ] as const) {
         const holders: string[] = [];
         for (const [table, rows] of Object.entries(tables)) {
           for (const row of rows) {
@@ -88,7 +103,7 @@ describe('pseudonyms', () => {
     }
   });
 
-  it('interaction rows carry no write-time stamp that could be matched to the customer\'s activity', async () => {
+  it("interaction rows carry no write-time stamp that could be matched to the customer's activity", async () => {
     for (const row of [...(await rawRows(home, 'interactions')), ...(await rawRows(home, 'behaviour'))]) {
       expect(Object.keys(row)).not.toContain('createdAt');
       expect(Object.keys(row)).not.toContain('customerId');

@@ -10,7 +10,8 @@ beforeAll(async () => {
 });
 afterAll(async () => home?.close());
 
-const post = (id: string, body: unknown, headers?: Record<string, string>) => home.request('POST', `/v1/customers/${id}/purchases`, { token: TOKENS.agent, body, headers });
+const post = (id: string, body: unknown, headers?: Record<string, string>) =>
+  home.request('POST', `/v1/customers/${id}/purchases`, { token: TOKENS.agent, body, headers });
 const list = (id: string, token: string = TOKENS.agent) => home.request('GET', `/v1/customers/${id}/purchases`, { token });
 
 describe('purchases', () => {
@@ -67,7 +68,7 @@ describe('purchases', () => {
     expect((await list(id)).body.items).toHaveLength(1);
   });
 
-  it('writes every staff read of the purchases to the customer\'s access log', async () => {
+  it("writes every staff read of the purchases to the customer's access log", async () => {
     const id = await newCustomer(home);
     await list(id, TOKENS.agent);
     await list(id, TOKENS.officer);
@@ -87,15 +88,35 @@ describe('bad purchases are refused with a problem naming the field, and nothing
     ['over 100 items', { currency: 'EUR', items: Array.from({ length: 101 }, () => item) }, 'validation_failed', ['items']],
     ['a quantity of 0', { currency: 'EUR', items: [{ ...item, quantity: 0 }] }, 'validation_failed', ['items.0.quantity']],
     ['a fractional quantity', { currency: 'EUR', items: [{ ...item, quantity: 1.5 }] }, 'validation_failed', ['items.0.quantity']],
-    ['a negative price', { currency: 'EUR', items: [item, { ...item, unitPriceMinor: -1 }] }, 'validation_failed', ['items.1.unitPriceMinor']],
-    ['a price in major units', { currency: 'EUR', items: [{ ...item, unitPriceMinor: 9.99 }] }, 'validation_failed', ['items.0.unitPriceMinor']],
-    ['a price given as text', { currency: 'EUR', items: [{ ...item, unitPriceMinor: '100' }] }, 'validation_failed', ['items.0.unitPriceMinor']],
+    [
+      'a negative price',
+      { currency: 'EUR', items: [item, { ...item, unitPriceMinor: -1 }] },
+      'validation_failed',
+      ['items.1.unitPriceMinor'],
+    ],
+    [
+      'a price in major units',
+      { currency: 'EUR', items: [{ ...item, unitPriceMinor: 9.99 }] },
+      'validation_failed',
+      ['items.0.unitPriceMinor'],
+    ],
+    [
+      'a price given as text',
+      { currency: 'EUR', items: [{ ...item, unitPriceMinor: '100' }] },
+      'validation_failed',
+      ['items.0.unitPriceMinor'],
+    ],
     ['an absurd price', { currency: 'EUR', items: [{ ...item, unitPriceMinor: 1e15 }] }, 'validation_failed', ['items.0.unitPriceMinor']],
     ['a sku with spaces', { currency: 'EUR', items: [{ ...item, sku: 'engraved for Alice' }] }, 'validation_failed', ['items.0.sku']],
     ['a client-computed total', { currency: 'EUR', items: [item], totalMinor: 1 }, 'unexpected_field', ['totalMinor']],
     ['a contact field', { currency: 'EUR', items: [item], email: 'a@example.com' }, 'unexpected_field', ['email']],
     ['an unknown item field', { currency: 'EUR', items: [{ ...item, note: 'gift' }] }, 'unexpected_field', ['items.0.note']],
-    ['an occurredAt in the future', { currency: 'EUR', items: [item], occurredAt: '2999-01-01T00:00:00Z' }, 'validation_failed', ['occurredAt']],
+    [
+      'an occurredAt in the future',
+      { currency: 'EUR', items: [item], occurredAt: '2999-01-01T00:00:00Z' },
+      'validation_failed',
+      ['occurredAt'],
+    ],
   ];
   it.each(cases)('%s', async (_label, body, code, fields) => {
     const id = await newCustomer(home);

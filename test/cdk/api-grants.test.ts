@@ -38,7 +38,7 @@ beforeAll(async () => {
 });
 afterAll(async () => home?.close());
 
-describe('the API function\'s table grants', () => {
+describe("the API function's table grants", () => {
   it('cover every table operation the API routes perform, failures and rollbacks included', async () => {
     const req = (method: string, path: string, token?: string, body?: unknown, headers?: Record<string, string>) =>
       home.request(method, path, { token, body, headers });
@@ -59,7 +59,13 @@ describe('the API function\'s table grants', () => {
     await req('GET', `/v1/customers/${id}/access-log`, TOKENS.officer);
     await req('POST', `/v1/customers/${id}/interactions`, TOKENS.agent, { channel: 'chat', summary: 'hello' });
     await req('GET', `/v1/customers/${id}/interactions`, TOKENS.agent);
-    await req('POST', `/v1/customers/${id}/purchases`, TOKENS.agent, { currency: 'EUR', items: [{ sku: 'G', quantity: 1, unitPriceMinor: 1 }] }, { 'idempotency-key': 'p1' });
+    await req(
+      'POST',
+      `/v1/customers/${id}/purchases`,
+      TOKENS.agent,
+      { currency: 'EUR', items: [{ sku: 'G', quantity: 1, unitPriceMinor: 1 }] },
+      { 'idempotency-key': 'p1' },
+    );
     await req('GET', `/v1/customers/${id}/purchases`, TOKENS.agent);
     await req('PUT', `/v1/customers/${id}/consent`, TOKENS.agent, { analytics: true, communications: true, source: 'email' });
     await req('POST', `/v1/customers/${id}/events`, TOKENS.agent, { type: 'page_view', path: '/a' });
@@ -83,7 +89,9 @@ describe('the API function\'s table grants', () => {
     await req('DELETE', '/v1/me/erasure', token);
     await req('POST', '/v1/portal/logout', token);
 
-    const granted = new Set(Object.entries(FUNCTION_TABLES.api).flatMap(([table, ops]) => (ops as readonly string[]).map((op) => `${table} ${op}`)));
+    const granted = new Set(
+      Object.entries(FUNCTION_TABLES.api).flatMap(([table, ops]) => (ops as readonly string[]).map((op) => `${table} ${op}`)),
+    );
     expect([...used].filter((u) => !granted.has(u)).sort()).toEqual([]);
     expect(used.size).toBeGreaterThan(15); // the recording saw the flow
   });

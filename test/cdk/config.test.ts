@@ -19,7 +19,12 @@ const problemsOf = (raw: Record<string, unknown>): readonly string[] => {
 describe('deployment configuration', () => {
   it('the defaults in cdk.json make a valid dev deployment in eu-west-1', () => {
     const config = parseConfig(cdkJsonContext());
-    expect(config).toMatchObject({ stage: 'dev', region: 'eu-west-1', erasureGraceDays: POLICY.erasureGraceSeconds / 86_400, retentionDays: {} });
+    expect(config).toMatchObject({
+      stage: 'dev',
+      region: 'eu-west-1',
+      erasureGraceDays: POLICY.erasureGraceSeconds / 86_400,
+      retentionDays: {},
+    });
     expect(config.alarmEmail).toBeUndefined();
     expect(config.account).toBeUndefined();
   });
@@ -35,7 +40,14 @@ describe('deployment configuration', () => {
       alarmEmail: 'ops@example.com',
       defaultPhoneRegion: 'IE',
     });
-    expect(config).toMatchObject({ stage: 'prod', createSenderIdentity: true, erasureGraceDays: 14, retentionDays: { behaviour: 30 }, alarmEmail: 'ops@example.com', defaultPhoneRegion: 'IE' });
+    expect(config).toMatchObject({
+      stage: 'prod',
+      createSenderIdentity: true,
+      erasureGraceDays: 14,
+      retentionDays: { behaviour: 30 },
+      alarmEmail: 'ops@example.com',
+      defaultPhoneRegion: 'IE',
+    });
   });
 
   it('refuses a stage that cannot be part of resource names', () => {
@@ -51,16 +63,26 @@ describe('deployment configuration', () => {
   });
 
   it('refuses negative, zero or fractional day counts', () => {
-    expect(problemsOf({ ...cdkJsonContext(), erasureGraceDays: -1 })).toEqual([expect.stringMatching(/^erasureGraceDays: must be between 1 and 365/)]);
-    expect(problemsOf({ ...cdkJsonContext(), erasureGraceDays: 2.5 })).toEqual([expect.stringMatching(/^erasureGraceDays: must be a whole number/)]);
-    expect(problemsOf({ ...cdkJsonContext(), retentionDays: { behaviour: -5 } })).toEqual([expect.stringMatching(/^retentionDays\.behaviour: /)]);
-    expect(problemsOf({ ...cdkJsonContext(), retentionDays: { behaviour: 0 } })).toEqual([expect.stringMatching(/^retentionDays\.behaviour: /)]);
+    expect(problemsOf({ ...cdkJsonContext(), erasureGraceDays: -1 })).toEqual([
+      expect.stringMatching(/^erasureGraceDays: must be between 1 and 365/),
+    ]);
+    expect(problemsOf({ ...cdkJsonContext(), erasureGraceDays: 2.5 })).toEqual([
+      expect.stringMatching(/^erasureGraceDays: must be a whole number/),
+    ]);
+    expect(problemsOf({ ...cdkJsonContext(), retentionDays: { behaviour: -5 } })).toEqual([
+      expect.stringMatching(/^retentionDays\.behaviour: /),
+    ]);
+    expect(problemsOf({ ...cdkJsonContext(), retentionDays: { behaviour: 0 } })).toEqual([
+      expect.stringMatching(/^retentionDays\.behaviour: /),
+    ]);
   });
 
   it('only lets retention be overridden for categories the data inventory names', () => {
     const problems = problemsOf({ ...cdkJsonContext(), retentionDays: { notes: 30 } });
     expect(problems).toEqual([expect.stringContaining('retentionDays.notes: is not a category whose retention can be set')]);
-    expect(problemsOf({ ...cdkJsonContext(), retentionDays: { receipts: 1 } })).toEqual([expect.stringContaining('retentionDays.receipts: is not a category whose retention can be set')]);
+    expect(problemsOf({ ...cdkJsonContext(), retentionDays: { receipts: 1 } })).toEqual([
+      expect.stringContaining('retentionDays.receipts: is not a category whose retention can be set'),
+    ]);
     expect(problems[0]).toContain(OVERRIDABLE_RETENTION.join(', '));
   });
 
@@ -78,8 +100,12 @@ describe('deployment configuration', () => {
       expect(problem).toMatch(/^senderEmail: stage "prod" cannot send from .*example\.(com|org|net).*reserved.*-c senderEmail=/i);
     }
     expect(problemsOf({ ...cdkJsonContext(), stage: 'prod', senderEmail: 'privacy@myexample.com' })).toEqual([]);
-    expect(parseConfig({ ...cdkJsonContext(), stage: 'prod', senderEmail: 'privacy@shop.test' })).toMatchObject({ createSenderIdentity: false });
-    expect(problemsOf({ ...cdkJsonContext(), createSenderIdentity: 'yes' })).toEqual([expect.stringMatching(/^createSenderIdentity: must be true or false/)]);
+    expect(parseConfig({ ...cdkJsonContext(), stage: 'prod', senderEmail: 'privacy@shop.test' })).toMatchObject({
+      createSenderIdentity: false,
+    });
+    expect(problemsOf({ ...cdkJsonContext(), createSenderIdentity: 'yes' })).toEqual([
+      expect.stringMatching(/^createSenderIdentity: must be true or false/),
+    ]);
   });
 
   it('refuses a log retention CloudWatch does not offer and a WAF limit below its minimum', () => {
@@ -88,7 +114,7 @@ describe('deployment configuration', () => {
     expect(problemsOf({ ...cdkJsonContext(), defaultPhoneRegion: 'XX' })).toEqual([expect.stringMatching(/^defaultPhoneRegion: /)]);
   });
 
-  it('takes the stream consumer\'s parallelisation from 1 to 10 batches per shard, 1 by default', () => {
+  it("takes the stream consumer's parallelisation from 1 to 10 batches per shard, 1 by default", () => {
     expect(parseConfig(cdkJsonContext()).streamParallelization).toBe(1);
     expect(parseConfig({ ...cdkJsonContext(), streamParallelization: '4' }).streamParallelization).toBe(4);
     for (const bad of [0, 11, 2.5, 'many']) {

@@ -56,7 +56,11 @@ describe('CrmFunction in a bare stack', () => {
     const { stack, fn } = bareFunction();
     const template = Template.fromStack(stack);
     const logGroupId = logicalId(stack, fn.logGroup);
-    template.hasResourceProperties('AWS::Logs::LogGroup', { LogGroupName: '/aws/lambda/crm-test-probe', RetentionInDays: 14, KmsKeyId: Match.anyValue() });
+    template.hasResourceProperties('AWS::Logs::LogGroup', {
+      LogGroupName: '/aws/lambda/crm-test-probe',
+      RetentionInDays: 14,
+      KmsKeyId: Match.anyValue(),
+    });
     template.hasResourceProperties('AWS::Lambda::Function', { LoggingConfig: { LogGroup: { Ref: logGroupId } } });
     const logs = iamStatements(template).filter(({ statement }) => asArray(statement.Action).some((a: string) => a.startsWith('logs:')));
     expect(logs.map(({ statement }) => statement.Resource)).toEqual([{ 'Fn::GetAtt': [logGroupId, 'Arn'] }]);
@@ -81,7 +85,13 @@ describe('CrmFunction in a bare stack', () => {
     });
     const statements = iamStatements(template).map((s) => s.statement);
     const onTable = statements.filter((s) => JSON.stringify(s.Resource).includes(logicalId(stack, table.table)));
-    expect(onTable).toEqual([{ Effect: 'Allow', Action: ['dynamodb:GetItem', 'dynamodb:Query'], Resource: { 'Fn::GetAtt': [logicalId(stack, table.table), 'Arn'] } }]);
+    expect(onTable).toEqual([
+      {
+        Effect: 'Allow',
+        Action: ['dynamodb:GetItem', 'dynamodb:Query'],
+        Resource: { 'Fn::GetAtt': [logicalId(stack, table.table), 'Arn'] },
+      },
+    ]);
     const onKey = statements.filter((s) => JSON.stringify(s.Resource).includes(logicalId(stack, key)));
     expect(onKey).toEqual([
       expect.objectContaining({
@@ -112,7 +122,7 @@ describe('CrmFunction in a bare stack', () => {
     expect(asArray(onKey[0].Action).sort()).toEqual(['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey']);
   });
 
-  it('queryIndex grants Query on the spec\'s own indexes by name, and the table itself only the other operations', () => {
+  it("queryIndex grants Query on the spec's own indexes by name, and the table itself only the other operations", () => {
     const { stack, fn, table } = bareFunction();
     fn.bindTable({ table: { id: 'sessions', table: table.table }, access: ['queryIndex', 'delete'] });
     const arn = { 'Fn::GetAtt': [logicalId(stack, table.table), 'Arn'] };

@@ -87,7 +87,9 @@ beforeAll(async () => {
     process.env[k] = tableVars.get(k) ?? (typeof v === 'string' ? v : `ref:${JSON.stringify(v)}`);
   }
   Object.assign(process.env, { AWS_ENDPOINT_URL_DYNAMODB: db.endpoint, ...aws.endpoints });
-  const { handler } = (await import(pathToFileURL(bundle).href)) as { handler: (e: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult> };
+  const { handler } = (await import(pathToFileURL(bundle).href)) as {
+    handler: (e: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult>;
+  };
 
   const methods = apiMethods(template);
   const [[, stage]] = resourcesOf(template, 'AWS::ApiGateway::Stage');
@@ -143,7 +145,13 @@ beforeAll(async () => {
       const res = await home.request(method, concrete(resource, opts.params), { token, body: opts.body });
       return { status: res.status, type: res.headers.get('content-type') ?? '', body: res.body, text: res.text };
     },
-    lastCode: (email) => codeIn(home.outbox.list().filter((m) => m.to === email).at(-1)?.body ?? ''),
+    lastCode: (email) =>
+      codeIn(
+        home.outbox
+          .list()
+          .filter((m) => m.to === email)
+          .at(-1)?.body ?? '',
+      ),
   };
 }, 300_000);
 
@@ -168,8 +176,14 @@ async function flow(target: Target): Promise<Record<string, Answer>> {
   await step('portal page', 'GET', '/portal');
   await step('portal script', 'GET', '/portal/app.js');
   await step('portal styles', 'GET', '/portal/app.css');
-  await step('create refused (unknown field)', 'POST', '/v1/customers', { staff: 'agent', body: { name: 'X Y', email: 'x@example.org', notes: 'no' } });
-  const created = await step('create', 'POST', '/v1/customers', { staff: 'agent', body: { name: 'Deployed Person', email, consent: { communications: true } } });
+  await step('create refused (unknown field)', 'POST', '/v1/customers', {
+    staff: 'agent',
+    body: { name: 'X Y', email: 'x@example.org', notes: 'no' },
+  });
+  const created = await step('create', 'POST', '/v1/customers', {
+    staff: 'agent',
+    body: { name: 'Deployed Person', email, consent: { communications: true } },
+  });
   const id = { id: created.body?.customerId as string };
   await step('search', 'POST', '/v1/customers/search', { staff: 'agent', body: { email: 'Deployed.Person@example.org' } });
   await step('read', 'GET', '/v1/customers/{id}', { staff: 'agent', params: id });
@@ -177,14 +191,34 @@ async function flow(target: Target): Promise<Record<string, Answer>> {
   await step('rename', 'PATCH', '/v1/customers/{id}', { staff: 'agent', params: id, body: { name: 'Deployed Persona' } });
   await step('reveal as agent', 'POST', '/v1/customers/{id}/reveal', { staff: 'agent', params: id, body: { purpose: 'Identity check' } });
   await step('reveal', 'POST', '/v1/customers/{id}/reveal', { staff: 'privacy_officer', params: id, body: { purpose: 'Identity check' } });
-  await step('interaction', 'POST', '/v1/customers/{id}/interactions', { staff: 'agent', params: id, body: { channel: 'email', summary: 'Asked about a refund' } });
+  await step('interaction', 'POST', '/v1/customers/{id}/interactions', {
+    staff: 'agent',
+    params: id,
+    body: { channel: 'email', summary: 'Asked about a refund' },
+  });
   await step('interactions', 'GET', '/v1/customers/{id}/interactions', { staff: 'agent', params: id });
-  await step('purchase', 'POST', '/v1/customers/{id}/purchases', { staff: 'agent', params: id, body: { currency: 'EUR', items: [{ sku: 'KETTLE-1', quantity: 2, unitPriceMinor: 2999 }] } });
+  await step('purchase', 'POST', '/v1/customers/{id}/purchases', {
+    staff: 'agent',
+    params: id,
+    body: { currency: 'EUR', items: [{ sku: 'KETTLE-1', quantity: 2, unitPriceMinor: 2999 }] },
+  });
   await step('purchases', 'GET', '/v1/customers/{id}/purchases', { staff: 'agent', params: id });
-  await step('event without consent', 'POST', '/v1/customers/{id}/events', { staff: 'agent', params: id, body: { type: 'page_view', path: '/kettles' } });
+  await step('event without consent', 'POST', '/v1/customers/{id}/events', {
+    staff: 'agent',
+    params: id,
+    body: { type: 'page_view', path: '/kettles' },
+  });
   await step('consent', 'PUT', '/v1/customers/{id}/consent', { staff: 'agent', params: id, body: { analytics: true, source: 'email' } });
-  await step('event', 'POST', '/v1/customers/{id}/events', { staff: 'agent', params: id, body: { type: 'page_view', path: '/kettles?colour=red' } });
-  await step('hold', 'PUT', '/v1/customers/{id}/legal-hold', { staff: 'privacy_officer', params: id, body: { reason: 'Dispute 42 with the bank' } });
+  await step('event', 'POST', '/v1/customers/{id}/events', {
+    staff: 'agent',
+    params: id,
+    body: { type: 'page_view', path: '/kettles?colour=red' },
+  });
+  await step('hold', 'PUT', '/v1/customers/{id}/legal-hold', {
+    staff: 'privacy_officer',
+    params: id,
+    body: { reason: 'Dispute 42 with the bank' },
+  });
   await step('lift', 'DELETE', '/v1/customers/{id}/legal-hold', { staff: 'privacy_officer', params: id });
   const erasure = await step('erasure', 'POST', '/v1/customers/{id}/erasure', { staff: 'privacy_officer', params: id });
   await step('receipt', 'GET', '/v1/erasure-receipts/{receiptId}', { params: { receiptId: erasure.body?.receiptId } });
@@ -256,9 +290,25 @@ describe('the deployed API bundle, invoked as API Gateway does', () => {
   it('answers every step as the local home does (status, content type, body)', () => {
     const statuses = Object.fromEntries(Object.entries(deployedAnswers).map(([k, a]) => [k, a.status]));
     expect(statuses).toMatchObject({
-      inventory: 200, 'portal page': 200, 'create refused (unknown field)': 400, create: 201, 'read unknown': 404, 'reveal as agent': 403,
-      reveal: 200, 'event without consent': 409, event: 202, erasure: 202, 'cancel erasure': 200, login: 202, 'verify wrong': 401,
-      verify: 200, me: 200, 'me without session': 401, 'my erasure': 202, logout: 204, 'me after logout': 401,
+      inventory: 200,
+      'portal page': 200,
+      'create refused (unknown field)': 400,
+      create: 201,
+      'read unknown': 404,
+      'reveal as agent': 403,
+      reveal: 200,
+      'event without consent': 409,
+      event: 202,
+      erasure: 202,
+      'cancel erasure': 200,
+      login: 202,
+      'verify wrong': 401,
+      verify: 200,
+      me: 200,
+      'me without session': 401,
+      'my erasure': 202,
+      logout: 204,
+      'me after logout': 401,
     });
     for (const name of Object.keys(localAnswers)) {
       expect(masked(deployedAnswers[name]), name).toEqual(masked(localAnswers[name]));
@@ -273,6 +323,7 @@ describe('the deployed API bundle, invoked as API Gateway does', () => {
 
   it('logged nothing personal', () => {
     const text = logged.join('');
-    for (const personal of ['deployed.person', 'Deployed Person', 'Asked about a refund', 'Dispute 42', 'Identity check']) expect(text).not.toContain(personal);
+    for (const personal of ['deployed.person', 'Deployed Person', 'Asked about a refund', 'Dispute 42', 'Identity check'])
+      expect(text).not.toContain(personal);
   });
 });

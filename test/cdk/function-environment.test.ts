@@ -5,7 +5,13 @@
  * stand-ins: table names by the dynalite tables, every other reference by a string naming it (so two
  * functions referring to the same key get the same key id).
  */
-import { CreateScheduleCommand, DeleteScheduleCommand, GetScheduleCommand, ResourceNotFoundException, SchedulerClient } from '@aws-sdk/client-scheduler';
+import {
+  CreateScheduleCommand,
+  DeleteScheduleCommand,
+  GetScheduleCommand,
+  ResourceNotFoundException,
+  SchedulerClient,
+} from '@aws-sdk/client-scheduler';
 import { SendEmailCommand, SESv2Client } from '@aws-sdk/client-sesv2';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { GetItemCommand } from '@aws-sdk/client-dynamodb';
@@ -83,15 +89,21 @@ async function at<T>(when: number, fn: () => Promise<T>): Promise<T> {
   }
 }
 
-describe('every function\'s synthesized environment', () => {
-  it.each(Object.keys(FUNCTION_TABLES) as FunctionName[])('%s: readEnvironment accepts it, with the deployment settings and its tables', (name) => {
-    const env = readEnvironment(environmentOf(name));
-    expect(env.stage).toBe(crm.config.stage);
-    expect(env.retentionDays).toEqual(OVERRIDES);
-    expect(env.defaultPhoneRegion).toBe('GB');
-    const tables = Object.entries(env.tableNames).filter(([, v]) => v).map(([k]) => k).sort();
-    expect(tables).toEqual(Object.keys(FUNCTION_TABLES[name]).sort());
-  });
+describe("every function's synthesized environment", () => {
+  it.each(Object.keys(FUNCTION_TABLES) as FunctionName[])(
+    '%s: readEnvironment accepts it, with the deployment settings and its tables',
+    (name) => {
+      const env = readEnvironment(environmentOf(name));
+      expect(env.stage).toBe(crm.config.stage);
+      expect(env.retentionDays).toEqual(OVERRIDES);
+      expect(env.defaultPhoneRegion).toBe('GB');
+      const tables = Object.entries(env.tableNames)
+        .filter(([, v]) => v)
+        .map(([k]) => k)
+        .sort();
+      expect(tables).toEqual(Object.keys(FUNCTION_TABLES[name]).sort());
+    },
+  );
 
   it('the API creates a customer (national phone format), schedules an erasure and tells the customer', async () => {
     const api = createApiHandler(runtimeOf('api').app, { log: silentLog });
@@ -101,7 +113,10 @@ describe('every function\'s synthesized environment', () => {
     };
     const created = await call('POST', '/v1/customers', { groups: 'agent', body: { name: 'Env Person', phone: '020 7946 0111' } });
     expect(created.status, JSON.stringify(created.body)).toBe(201);
-    const requested = await call('POST', '/v1/customers/{id}/erasure', { groups: 'privacy_officer', params: { id: created.body.customerId } });
+    const requested = await call('POST', '/v1/customers/{id}/erasure', {
+      groups: 'privacy_officer',
+      params: { id: created.body.customerId },
+    });
     expect(requested.status).toBe(202);
     expect(scheduler.commandCalls(CreateScheduleCommand)).toHaveLength(1);
     expect(sns.commandCalls(PublishCommand)[0].args[0].input.PhoneNumber).toBe('+442079460111');
@@ -109,7 +124,9 @@ describe('every function\'s synthesized environment', () => {
 
   it('the erasure function completes an erasure, and its receipt states the configured retention', async () => {
     const api = createApiHandler(runtimeOf('api').app, { log: silentLog });
-    const created = await api(apiGatewayEvent('POST', '/v1/customers', { groups: 'agent', body: { name: 'Erased Person', email: 'erased@example.org' } }));
+    const created = await api(
+      apiGatewayEvent('POST', '/v1/customers', { groups: 'agent', body: { name: 'Erased Person', email: 'erased@example.org' } }),
+    );
     const { customerId } = JSON.parse(created.body);
     const requested = await api(apiGatewayEvent('POST', '/v1/customers/{id}/erasure', { groups: 'admin', params: { id: customerId } }));
     const { receiptId } = JSON.parse(requested.body);
@@ -117,7 +134,10 @@ describe('every function\'s synthesized environment', () => {
     const erasure = createErasureHandler(runtimeOf('erasure').app, silentLog);
     const afterGrace = Date.now() + (crm.config.erasureGraceDays * 86_400 + 60) * 1000;
     expect(await at(afterGrace, () => erasure({ customerId, receiptId }))).toEqual({ outcome: 'completed' });
-    expect(ses.commandCalls(SendEmailCommand).map((c) => c.args[0].input.FromEmailAddress)).toEqual([crm.config.senderEmail, crm.config.senderEmail]);
+    expect(ses.commandCalls(SendEmailCommand).map((c) => c.args[0].input.FromEmailAddress)).toEqual([
+      crm.config.senderEmail,
+      crm.config.senderEmail,
+    ]);
     const receipt = await runtimeOf('erasure').app.erasure.receipt(receiptId);
     const purchases = receipt.categories.retained.find((c) => c.category === 'purchases');
     expect(purchases?.retention).toBe('400 days (configured)');
@@ -125,7 +145,9 @@ describe('every function\'s synthesized environment', () => {
 
   it('the TTL-stream function cascades an expired customer, and the reminders function runs', async () => {
     const api = createApiHandler(runtimeOf('api').app, { log: silentLog });
-    const created = await api(apiGatewayEvent('POST', '/v1/customers', { groups: 'agent', body: { name: 'Expired Person', email: 'expired@example.org' } }));
+    const created = await api(
+      apiGatewayEvent('POST', '/v1/customers', { groups: 'agent', body: { name: 'Expired Person', email: 'expired@example.org' } }),
+    );
     const { customerId } = JSON.parse(created.body);
     const raw = await db.client.send(new GetItemCommand({ TableName: `${PREFIX}customers`, Key: { customerId: { S: customerId } } }));
     const image = Object.fromEntries(Object.entries(raw.Item!).map(([k, v]) => [k, v.B ? { B: Buffer.from(v.B).toString('base64') } : v]));
@@ -144,7 +166,9 @@ describe('every function\'s synthesized environment', () => {
     const key = await db.client.send(new GetItemCommand({ TableName: `${PREFIX}customer-keys`, Key: { customerId: { S: customerId } } }));
     expect(key.Item).toBeUndefined();
 
-    await api(apiGatewayEvent('POST', '/v1/customers', { groups: 'agent', body: { name: 'Reminded Person', email: 'reminded@example.org' } }));
+    await api(
+      apiGatewayEvent('POST', '/v1/customers', { groups: 'agent', body: { name: 'Reminded Person', email: 'reminded@example.org' } }),
+    );
     const reminders = createRemindersHandler(runtimeOf('reminders').app);
     // Ten days before the end of the contact's retention (730 days): reminded once, by the configured sender.
     const run = await at(Date.now() + 720 * 86_400_000, () => reminders());
@@ -154,9 +178,13 @@ describe('every function\'s synthesized environment', () => {
 
   it('the reconcile function re-creates, with its own role and settings, the one schedule that went missing', async () => {
     const api = createApiHandler(runtimeOf('api').app, { log: silentLog });
-    const created = await api(apiGatewayEvent('POST', '/v1/customers', { groups: 'agent', body: { name: 'Lost Schedule', email: 'lost@example.org' } }));
+    const created = await api(
+      apiGatewayEvent('POST', '/v1/customers', { groups: 'agent', body: { name: 'Lost Schedule', email: 'lost@example.org' } }),
+    );
     const { customerId } = JSON.parse(created.body);
-    const requested = JSON.parse((await api(apiGatewayEvent('POST', '/v1/customers/{id}/erasure', { groups: 'admin', params: { id: customerId } }))).body);
+    const requested = JSON.parse(
+      (await api(apiGatewayEvent('POST', '/v1/customers/{id}/erasure', { groups: 'admin', params: { id: customerId } }))).body,
+    );
     const made = scheduler.commandCalls(CreateScheduleCommand)[0].args[0].input;
     scheduler.reset();
     const lost = `erase-${requested.receiptId}`;

@@ -31,7 +31,7 @@ const mathAlarms = () =>
 const fnIds = () => Object.values(crm.stateless.functions).map((f) => crm.stateless.getLogicalId(f.fn.node.defaultChild as never));
 
 describe('alarms', () => {
-  it('on the API\'s 5xx rate (a math expression over errors and requests), not a fixed count', () => {
+  it("on the API's 5xx rate (a math expression over errors and requests), not a fixed count", () => {
     const rate = mathAlarms().find((m) => m.metrics.some((x: any) => x.MetricName === '5XXError'));
     expect(rate).toBeDefined();
     expect(rate!.metrics.map((x: any) => x.MetricName).sort()).toEqual(['5XXError', 'Count']);
@@ -40,7 +40,7 @@ describe('alarms', () => {
     expect(alarms().filter((a) => a.MetricName === '5XXError')).toEqual([]);
   });
 
-  it('on the API\'s p99 latency, three periods in a row', () => {
+  it("on the API's p99 latency, three periods in a row", () => {
     const latency = alarms().filter((a) => a.MetricName === 'Latency' && a.Namespace === 'AWS/ApiGateway');
     expect(latency).toHaveLength(1);
     expect(latency[0]).toMatchObject({ ExtendedStatistic: 'p99', Threshold: ALARM_LEVELS.apiP99Ms, EvaluationPeriods: 3, Period: 300 });
@@ -59,7 +59,11 @@ describe('alarms', () => {
       const found = mathAlarms().filter((m) => m.metrics.length > 0 && m.metrics.every((x: any) => x.MetricName === metric));
       expect(found, metric).toHaveLength(1);
       const tables = found[0].metrics.map((x: any) => x.Dimensions[0].Value).sort();
-      expect(tables).toEqual(AWS_TABLES.filter((s) => s.name !== 'key-store').map((s) => `crm-dev-${s.name}`).sort());
+      expect(tables).toEqual(
+        AWS_TABLES.filter((s) => s.name !== 'key-store')
+          .map((s) => `crm-dev-${s.name}`)
+          .sort(),
+      );
       expect(found[0].expression).toMatch(/^SUM\(\[/);
     }
   });
@@ -70,7 +74,17 @@ describe('the dashboard', () => {
     const dashboards = resourcesOf(t, 'AWS::CloudWatch::Dashboard');
     expect(dashboards).toHaveLength(1);
     const body = JSON.stringify(dashboards[0][1].Properties?.DashboardBody);
-    for (const metric of ['5XXError', 'Latency', 'Throttles', 'Errors', 'Duration', 'ReadThrottleEvents', 'WriteThrottleEvents', 'Bounce', 'Complaint']) {
+    for (const metric of [
+      '5XXError',
+      'Latency',
+      'Throttles',
+      'Errors',
+      'Duration',
+      'ReadThrottleEvents',
+      'WriteThrottleEvents',
+      'Bounce',
+      'Complaint',
+    ]) {
       expect(body, metric).toContain(metric);
     }
     for (const event of BUSINESS_EVENTS) expect(body, event).toContain(`\\"${event}\\"`);

@@ -17,7 +17,9 @@ const packs = () => [new AwsSolutionsChecks(), new NIST80053R5Checks()];
 /** Findings of both packs as "rule @ construct path", acknowledged ones excluded (as at synth). */
 function findings(app: App): { id: string; path: string; severity?: string }[] {
   return packs().flatMap((pack) =>
-    pack.validateScope(app).violations.flatMap((v) => v.violatingResources.map((r) => ({ id: v.ruleName, path: r.constructPath ?? '?', severity: v.severity }))),
+    pack
+      .validateScope(app)
+      .violations.flatMap((v) => v.violatingResources.map((r) => ({ id: v.ruleName, path: r.constructPath ?? '?', severity: v.severity }))),
   );
 }
 
@@ -122,8 +124,11 @@ describe('bin/app.ts', () => {
       });
       expect(run.stderr).not.toMatch(/Error|Validation failed/);
       expect(run.status).toBe(0);
-      for (const stack of ['PrivacyCrm-dev-Stateful', 'PrivacyCrm-dev-Stateless']) expect(existsSync(join(outdir, `${stack}.template.json`))).toBe(true);
-      const bundles = readdirSync(outdir).filter((d) => d.startsWith('asset.')).map((d) => join(outdir, d, 'index.mjs'));
+      for (const stack of ['PrivacyCrm-dev-Stateful', 'PrivacyCrm-dev-Stateless'])
+        expect(existsSync(join(outdir, `${stack}.template.json`))).toBe(true);
+      const bundles = readdirSync(outdir)
+        .filter((d) => d.startsWith('asset.'))
+        .map((d) => join(outdir, d, 'index.mjs'));
       expect(bundles).toHaveLength(Object.keys(FUNCTIONS).length);
       for (const bundle of bundles) {
         const mod = await import(pathToFileURL(bundle).href);
@@ -147,7 +152,12 @@ describe('bin/app.ts', () => {
           encoding: 'utf8',
           timeout: 90_000,
         });
-        return { ...run, templates: readdirSync(outdir).filter((f) => f.endsWith('.template.json')).sort() };
+        return {
+          ...run,
+          templates: readdirSync(outdir)
+            .filter((f) => f.endsWith('.template.json'))
+            .sort(),
+        };
       } finally {
         rmSync(outdir, { recursive: true, force: true });
       }

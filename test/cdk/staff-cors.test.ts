@@ -39,7 +39,8 @@ describe('staffOrigins in the template', () => {
   it('adds a preflight to exactly the resources of staff routes, allowing only their staff methods and exactly those origins', () => {
     const preflights = new Map(options(cors).map(([k, m]) => [k.slice('OPTIONS '.length), m]));
     expect([...preflights.keys()].sort()).toEqual([...staffPaths].sort());
-    for (const path of ['/portal', '/v1/me', '/v1/portal/login', '/v1/erasure-receipts/{receiptId}']) expect(preflights.has(path)).toBe(false);
+    for (const path of ['/portal', '/v1/me', '/v1/portal/login', '/v1/erasure-receipts/{receiptId}'])
+      expect(preflights.has(path)).toBe(false);
     for (const [path, m] of preflights) {
       expect(m.AuthorizationType).toBe('NONE');
       expect(m.Integration.Type).toBe('MOCK');
@@ -64,7 +65,9 @@ describe('staffOrigins in the template', () => {
     const single = synthCrm({ context: { staffOrigins: 'https://crm-tool.shop.test' } });
     try {
       for (const [, r] of resourcesOf(single.statelessTemplate, 'AWS::ApiGateway::GatewayResponse')) {
-        expect(r.Properties?.ResponseParameters).toMatchObject({ 'gatewayresponse.header.Access-Control-Allow-Origin': "'https://crm-tool.shop.test'" });
+        expect(r.Properties?.ResponseParameters).toMatchObject({
+          'gatewayresponse.header.Access-Control-Allow-Origin': "'https://crm-tool.shop.test'",
+        });
       }
     } finally {
       single.cleanup();
@@ -98,17 +101,29 @@ describe('staffOrigins in the configuration', () => {
   };
 
   it('accepts a list, a JSON list or comma-separated origins, and refuses anything that is not an exact origin', () => {
-    expect(parseConfig({ ...cdkJsonContext(), staffOrigins: 'https://a.shop.test, https://b.shop.test' }).staffOrigins).toEqual(['https://a.shop.test', 'https://b.shop.test']);
+    expect(parseConfig({ ...cdkJsonContext(), staffOrigins: 'https://a.shop.test, https://b.shop.test' }).staffOrigins).toEqual([
+      'https://a.shop.test',
+      'https://b.shop.test',
+    ]);
     expect(parseConfig({ ...cdkJsonContext(), staffOrigins: '["https://a.shop.test"]' }).staffOrigins).toEqual(['https://a.shop.test']);
-    for (const bad of ['*', 'https://*.shop.test', 'https://a.shop.test/tool', 'http://a.shop.test', 'https://A.shop.test', 'tool.shop.test']) {
+    for (const bad of [
+      '*',
+      'https://*.shop.test',
+      'https://a.shop.test/tool',
+      'http://a.shop.test',
+      'https://A.shop.test',
+      'tool.shop.test',
+    ]) {
       expect(problems({ staffOrigins: [bad] }), bad).toEqual([expect.stringMatching(/^staffOrigins: /)]);
     }
     expect(problems({ staffOrigins: ['http://localhost:5173'] })).toEqual([]);
-    expect(problems({ stage: 'prod', senderEmail: 'p@shop.test', staffOrigins: ['http://localhost:5173'] })).toEqual([expect.stringMatching(/^staffOrigins: .*localhost only on stage dev/)]);
+    expect(problems({ stage: 'prod', senderEmail: 'p@shop.test', staffOrigins: ['http://localhost:5173'] })).toEqual([
+      expect.stringMatching(/^staffOrigins: .*localhost only on stage dev/),
+    ]);
   });
 });
 
-describe('the API function\'s responses', () => {
+describe("the API function's responses", () => {
   const inner = async () => ({ statusCode: 200, headers: { 'Content-Type': 'application/json' }, body: '{}' });
   const handler = withStaffCors(inner, ORIGINS);
   const withOrigin = (method: string, resource: string, origin?: string) => {

@@ -20,14 +20,18 @@ beforeAll(() => {
 });
 
 const tableNamed = (id: string) => {
-  const match = resourcesOf(template, 'AWS::DynamoDB::GlobalTable').find(([, r]) => r.Properties?.TableName === physicalName('crm-dev-', id as TableId));
+  const match = resourcesOf(template, 'AWS::DynamoDB::GlobalTable').find(
+    ([, r]) => r.Properties?.TableName === physicalName('crm-dev-', id as TableId),
+  );
   if (!match) throw new Error(`no table ${id}`);
   return match[1];
 };
 
 describe('stateful stack: tables from the table specs', () => {
   it('deploys exactly the tables the specs mark for AWS, none of the local stand-ins', () => {
-    const names = resourcesOf(template, 'AWS::DynamoDB::GlobalTable').map(([, r]) => r.Properties?.TableName).sort();
+    const names = resourcesOf(template, 'AWS::DynamoDB::GlobalTable')
+      .map(([, r]) => r.Properties?.TableName)
+      .sort();
     expect(names).toEqual(AWS_TABLES.map((t) => physicalName('crm-dev-', t.name as TableId)).sort());
     for (const local of ALL_TABLES.filter((t) => t.localOnly)) expect(names).not.toContain(physicalName('crm-dev-', local.name as TableId));
   });
@@ -47,7 +51,8 @@ describe('stateful stack: tables from the table specs', () => {
 
   it('a shredded customer key, a retired branch or beacon key and every contact-to-customer link stay in backups one day, data 35', () => {
     const forgetFast = ['customer-keys', 'key-store', 'contact-index', 'sessions', 'idempotency'];
-    for (const name of forgetFast) expect(tableNamed(name).Properties?.Replicas[0].PointInTimeRecoverySpecification.RecoveryPeriodInDays).toBe(1);
+    for (const name of forgetFast)
+      expect(tableNamed(name).Properties?.Replicas[0].PointInTimeRecoverySpecification.RecoveryPeriodInDays).toBe(1);
     for (const spec of AWS_TABLES.filter((t) => !forgetFast.includes(t.name))) {
       expect(tableNamed(spec.name).Properties?.Replicas[0].PointInTimeRecoverySpecification.RecoveryPeriodInDays).toBe(35);
     }
@@ -58,15 +63,21 @@ describe('stateful stack: tables from the table specs', () => {
     expect(tableNamed(name).Properties?.TimeToLiveSpecification).toEqual({ AttributeName: spec.ttlAttribute, Enabled: true });
   });
 
-  it.each(AWS_TABLES.map((t) => [t.name, t] as const))('%s has the key schema of its spec, on-demand billing and deletion protection, and is retained', (name, spec) => {
-    const table = tableNamed(name);
-    const keys = [{ AttributeName: spec.partitionKey.name, KeyType: 'HASH' }, ...(spec.sortKey ? [{ AttributeName: spec.sortKey.name, KeyType: 'RANGE' }] : [])];
-    expect(table.Properties?.KeySchema).toEqual(keys);
-    expect(table.Properties?.BillingMode).toBe('PAY_PER_REQUEST');
-    expect(table.Properties?.Replicas[0].DeletionProtectionEnabled).toBe(true);
-    expect(table.DeletionPolicy).toBe('Retain');
-    expect(table.UpdateReplacePolicy).toBe('Retain');
-  });
+  it.each(AWS_TABLES.map((t) => [t.name, t] as const))(
+    '%s has the key schema of its spec, on-demand billing and deletion protection, and is retained',
+    (name, spec) => {
+      const table = tableNamed(name);
+      const keys = [
+        { AttributeName: spec.partitionKey.name, KeyType: 'HASH' },
+        ...(spec.sortKey ? [{ AttributeName: spec.sortKey.name, KeyType: 'RANGE' }] : []),
+      ];
+      expect(table.Properties?.KeySchema).toEqual(keys);
+      expect(table.Properties?.BillingMode).toBe('PAY_PER_REQUEST');
+      expect(table.Properties?.Replicas[0].DeletionProtectionEnabled).toBe(true);
+      expect(table.DeletionPolicy).toBe('Retain');
+      expect(table.UpdateReplacePolicy).toBe('Retain');
+    },
+  );
 
   it('streams the old image of deleted customers, and only where a spec asks for a stream', () => {
     for (const spec of AWS_TABLES) {
@@ -80,7 +91,10 @@ describe('stateful stack: tables from the table specs', () => {
   it.each(AWS_TABLES.map((t) => [t.name, t] as const))('%s has exactly the global secondary indexes of its spec', (name, spec) => {
     const expected = (spec.indexes ?? []).map((i: IndexSpec) => ({
       IndexName: i.name,
-      KeySchema: [{ AttributeName: i.partitionKey.name, KeyType: 'HASH' }, ...(i.sortKey ? [{ AttributeName: i.sortKey.name, KeyType: 'RANGE' }] : [])],
+      KeySchema: [
+        { AttributeName: i.partitionKey.name, KeyType: 'HASH' },
+        ...(i.sortKey ? [{ AttributeName: i.sortKey.name, KeyType: 'RANGE' }] : []),
+      ],
       Projection: { ProjectionType: i.projection },
     }));
     expect(tableNamed(name).Properties?.GlobalSecondaryIndexes ?? []).toEqual(expected);
@@ -90,7 +104,11 @@ describe('stateful stack: tables from the table specs', () => {
     for (const name of ['sessions', 'idempotency', 'contact-index']) {
       const table = tableNamed(name).Properties;
       expect(table?.GlobalSecondaryIndexes).toEqual([
-        { IndexName: 'byCustomer', KeySchema: [{ AttributeName: 'customerId', KeyType: 'HASH' }], Projection: { ProjectionType: 'KEYS_ONLY' } },
+        {
+          IndexName: 'byCustomer',
+          KeySchema: [{ AttributeName: 'customerId', KeyType: 'HASH' }],
+          Projection: { ProjectionType: 'KEYS_ONLY' },
+        },
       ]);
       expect(table?.AttributeDefinitions).toContainEqual({ AttributeName: 'customerId', AttributeType: 'S' });
     }

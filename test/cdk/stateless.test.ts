@@ -35,10 +35,12 @@ const statementsOfRole = (roleId: string) =>
     .filter(([, p]) => JSON.stringify(p.Properties?.Roles) === JSON.stringify([{ Ref: roleId }]))
     .flatMap(([, p]) => p.Properties?.PolicyDocument.Statement as Record<string, any>[]);
 const roleOf = (fn: keyof SynthesizedCrm['stateless']['functions']) => resource(fnId(fn)).Properties.Role['Fn::GetAtt'][0] as string;
-const envOf = (fn: keyof SynthesizedCrm['stateless']['functions']) => resource(fnId(fn)).Properties.Environment.Variables as Record<string, unknown>;
+const envOf = (fn: keyof SynthesizedCrm['stateless']['functions']) =>
+  resource(fnId(fn)).Properties.Environment.Variables as Record<string, unknown>;
 /** The table spec ids cross-stack table references point to, each once (a table's index ARNs name it again). */
-const tableRefs = (value: unknown): string[] =>
-  [...new Set([...JSON.stringify(value).matchAll(/Table([a-z]+)[0-9A-F]{8}(Arn|Ref)/g)].map((m) => m[1]))];
+const tableRefs = (value: unknown): string[] => [
+  ...new Set([...JSON.stringify(value).matchAll(/Table([a-z]+)[0-9A-F]{8}(Arn|Ref)/g)].map((m) => m[1])),
+];
 const compact = (id: string) => id.replace(/-/g, '');
 /** What the TTL-stream event source mapping needs on the customers table's stream (granted by CDK). */
 const STREAM_READS = ['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator', 'dynamodb:ListStreams'];
@@ -85,8 +87,14 @@ describe('functions', () => {
     '%s sees exactly the tables of its plan, each with exactly the DynamoDB actions of its operations',
     (name) => {
       const plan = FUNCTION_TABLES[name] as TableGrants;
-      const tableVars = Object.keys(envOf(name)).filter((k) => k.startsWith('CRM_TABLE_')).sort();
-      expect(tableVars).toEqual(Object.keys(plan).map((tid) => tableEnvVar(tid as TableId)).sort());
+      const tableVars = Object.keys(envOf(name))
+        .filter((k) => k.startsWith('CRM_TABLE_'))
+        .sort();
+      expect(tableVars).toEqual(
+        Object.keys(plan)
+          .map((tid) => tableEnvVar(tid as TableId))
+          .sort(),
+      );
       const expected = { onTable: {} as Record<string, string[]>, onIndex: {} as Record<string, string[]> };
       for (const [tid, ops] of Object.entries(plan) as [string, TableAccess][]) {
         const onTable = [...new Set(ops.filter((op) => op !== 'queryIndex').map((op) => TABLE_ACTIONS[op]))].sort();
@@ -98,7 +106,11 @@ describe('functions', () => {
   );
 
   it('no role may send what the store adapter never sends (UpdateItem, BatchGetItem, ConditionCheckItem, DescribeTable)', () => {
-    const actions = new Set(iamStatements(t).flatMap(({ statement }) => asArray(statement.Action) as string[]).filter((a) => a.startsWith('dynamodb:')));
+    const actions = new Set(
+      iamStatements(t)
+        .flatMap(({ statement }) => asArray(statement.Action) as string[])
+        .filter((a) => a.startsWith('dynamodb:')),
+    );
     for (const never of ['dynamodb:UpdateItem', 'dynamodb:BatchGetItem', 'dynamodb:ConditionCheckItem', 'dynamodb:DescribeTable']) {
       expect(actions).not.toContain(never);
     }
@@ -107,10 +119,15 @@ describe('functions', () => {
     expect(itemActions).toEqual(['BatchWriteItem', 'DeleteItem', 'GetItem', 'PutItem', 'Query', 'Scan'].map((a) => `dynamodb:${a}`));
     // Batched deletes are the cascade's alone.
     for (const fn of ['api', 'reminders'] as const) {
-      expect(statementsOfRole(roleOf(fn)).flatMap((s) => asArray(s.Action)), fn).not.toContain('dynamodb:BatchWriteItem');
+      expect(
+        statementsOfRole(roleOf(fn)).flatMap((s) => asArray(s.Action)),
+        fn,
+      ).not.toContain('dynamodb:BatchWriteItem');
     }
     // The stream reads go to the stream function only, on the customers table's stream only.
-    const streamReads = iamStatements(t).filter(({ statement }) => asArray(statement.Action).some((a) => STREAM_READS.includes(a as string)));
+    const streamReads = iamStatements(t).filter(({ statement }) =>
+      asArray(statement.Action).some((a) => STREAM_READS.includes(a as string)),
+    );
     for (const { statement } of streamReads) expect(JSON.stringify(statement.Resource)).toMatch(/Tablecustomers[0-9A-F]{8}StreamArn/);
   });
 
@@ -125,9 +142,12 @@ describe('functions', () => {
     }
   });
 
-  it('no scheduled or request function scans (the reminders query byRemindOn); only the operator\'s key maintenance does', () => {
+  it("no scheduled or request function scans (the reminders query byRemindOn); only the operator's key maintenance does", () => {
     for (const fn of ['api', 'erasure', 'stream', 'reminders'] as const) {
-      expect(statementsOfRole(roleOf(fn)).flatMap((s) => asArray(s.Action)), fn).not.toContain('dynamodb:Scan');
+      expect(
+        statementsOfRole(roleOf(fn)).flatMap((s) => asArray(s.Action)),
+        fn,
+      ).not.toContain('dynamodb:Scan');
     }
     const queries = statementsOfRole(roleOf('reminders')).filter((s) => asArray(s.Action).includes('dynamodb:Query'));
     const onIndexes = JSON.stringify(queries.map((s) => s.Resource));
@@ -139,8 +159,13 @@ describe('functions', () => {
 
   it('both cascades may query the customerId index of sessions and idempotency, and no index by wildcard', () => {
     for (const fn of ['erasure', 'stream'] as const) {
-      const onIndexes = JSON.stringify(statementsOfRole(roleOf(fn)).filter((s) => asArray(s.Action).includes('dynamodb:Query')).map((s) => s.Resource));
-      for (const table of ['sessions', 'idempotency']) expect(onIndexes).toMatch(new RegExp(`Table${table}[0-9A-F]{8}Arn[^\\]]*?/index/byCustomer`));
+      const onIndexes = JSON.stringify(
+        statementsOfRole(roleOf(fn))
+          .filter((s) => asArray(s.Action).includes('dynamodb:Query'))
+          .map((s) => s.Resource),
+      );
+      for (const table of ['sessions', 'idempotency'])
+        expect(onIndexes).toMatch(new RegExp(`Table${table}[0-9A-F]{8}Arn[^\\]]*?/index/byCustomer`));
       expect(onIndexes).not.toContain('/index/*');
     }
   });
@@ -176,7 +201,7 @@ describe('functions', () => {
     }
   });
 
-  it('the TTL-stream cascade reads the customers stream, only TTL deletions, with retries, bisection and an encrypted failure queue', () => {
+  it('the TTL cascade reads the customers stream, only TTL deletions, with retries, bisection and an encrypted failure queue', () => {
     const [[, mapping]] = resourcesOf(t, 'AWS::Lambda::EventSourceMapping');
     expect(mapping.Properties).toMatchObject({
       FunctionName: { Ref: fnId('stream') },
@@ -185,7 +210,11 @@ describe('functions', () => {
       MaximumRetryAttempts: 10,
       ParallelizationFactor: 1,
       FunctionResponseTypes: ['ReportBatchItemFailures'],
-      DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [id(crm.stateless.node.findChild('StreamDeadLetters').node.findChild('Queue') as never), 'Arn'] } } },
+      DestinationConfig: {
+        OnFailure: {
+          Destination: { 'Fn::GetAtt': [id(crm.stateless.node.findChild('StreamDeadLetters').node.findChild('Queue') as never), 'Arn'] },
+        },
+      },
     });
     expect(JSON.stringify(mapping.Properties?.EventSourceArn)).toMatch(/Tablecustomers[0-9A-F]{8}StreamArn/);
     const [filter] = mapping.Properties!.FilterCriteria.Filters;
@@ -195,7 +224,7 @@ describe('functions', () => {
     });
   });
 
-  it('the stream consumer\'s parallelisation follows the streamParallelization context', () => {
+  it("the stream consumer's parallelisation follows the streamParallelization context", () => {
     const wide = synthCrm({ context: { streamParallelization: 6 } });
     try {
       const [[, mapping]] = resourcesOf(wide.statelessTemplate, 'AWS::Lambda::EventSourceMapping');
@@ -285,7 +314,8 @@ describe('permissions', () => {
     for (const { statement } of ses) {
       expect(statement.Action).toBe('ses:SendEmail');
       const resources = JSON.stringify(statement.Resource);
-      for (const part of [`:identity/${crm.config.senderEmail}`, `:identity/${domain}`, ':configuration-set/crm-dev-mail']) expect(resources).toContain(part);
+      for (const part of [`:identity/${crm.config.senderEmail}`, `:identity/${domain}`, ':configuration-set/crm-dev-mail'])
+        expect(resources).toContain(part);
       expect(statement.Condition).toEqual({ StringEquals: { 'ses:FromAddress': crm.config.senderEmail } });
     }
     for (const fn of ['api', 'erasure', 'reminders'] as const) expect(envOf(fn)[ENV.sesConfigurationSet]).toBe('crm-dev-mail');
@@ -295,7 +325,7 @@ describe('permissions', () => {
     t.resourceCountIs('AWS::SES::EmailIdentity', 0);
   });
 
-  it('with createSenderIdentity, creates the sender\'s domain identity with Easy DKIM and outputs its DNS records', () => {
+  it("with createSenderIdentity, creates the sender's domain identity with Easy DKIM and outputs its DNS records", () => {
     const withIdentity = synthCrm({ context: { stage: 'prod', senderEmail: 'privacy@shop.test', createSenderIdentity: true } });
     try {
       const template = withIdentity.statelessTemplate;
@@ -326,12 +356,19 @@ describe('permissions', () => {
     expect(destination.Properties?.EventDestination).toMatchObject({
       Enabled: true,
       MatchingEventTypes: expect.arrayContaining(['send', 'bounce', 'complaint']),
-      CloudWatchDestination: { DimensionConfigurations: [{ DimensionName: 'ses:configuration-set', DimensionValueSource: 'messageTag', DefaultDimensionValue: 'crm-dev-mail' }] },
+      CloudWatchDestination: {
+        DimensionConfigurations: [
+          { DimensionName: 'ses:configuration-set', DimensionValueSource: 'messageTag', DefaultDimensionValue: 'crm-dev-mail' },
+        ],
+      },
     });
   });
 
   it('alarms on the SES bounce and complaint rates where SES starts reviewing the account', () => {
-    for (const [metric, threshold] of [['Reputation.BounceRate', 0.05], ['Reputation.ComplaintRate', 0.001]] as const) {
+    for (const [metric, threshold] of [
+      ['Reputation.BounceRate', 0.05],
+      ['Reputation.ComplaintRate', 0.001],
+    ] as const) {
       t.hasResourceProperties('AWS::CloudWatch::Alarm', {
         Namespace: 'AWS/SES',
         MetricName: metric,
@@ -357,7 +394,9 @@ describe('erasure scheduler', () => {
         Action: 'sts:AssumeRole',
         Effect: 'Allow',
         Principal: { Service: 'scheduler.amazonaws.com' },
-        Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' }, 'aws:SourceArn': { 'Fn::GetAtt': [groupId(), 'Arn'] } } },
+        Condition: {
+          StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' }, 'aws:SourceArn': { 'Fn::GetAtt': [groupId(), 'Arn'] } },
+        },
       },
     ]);
   });
@@ -377,7 +416,9 @@ describe('erasure scheduler', () => {
       {
         Action: ['scheduler:CreateSchedule', 'scheduler:DeleteSchedule'],
         Effect: 'Allow',
-        Resource: { 'Fn::Join': ['', [`arn:aws:scheduler:${crm.config.region}:`, { Ref: 'AWS::AccountId' }, ':schedule/', { Ref: groupId() }, '/*']] },
+        Resource: {
+          'Fn::Join': ['', [`arn:aws:scheduler:${crm.config.region}:`, { Ref: 'AWS::AccountId' }, ':schedule/', { Ref: groupId() }, '/*']],
+        },
       },
     ]);
     const passRole = statements.filter((s) => asArray(s.Action).includes('iam:PassRole'));
@@ -411,10 +452,19 @@ describe('erasure scheduler', () => {
   });
 
   it('the daily reconcile finds open requests through the receipts index (no scan) and may read, create and replace schedules', () => {
-    expect(dynamoGrants('reconcile')).toEqual({ onTable: { customers: ['dynamodb:GetItem'], receipts: ['dynamodb:GetItem'] }, onIndex: { receipts: ['dynamodb:Query'] } });
-    const indexArns = JSON.stringify(statementsOfRole(roleOf('reconcile')).filter((s) => asArray(s.Action).includes('dynamodb:Query')).map((s) => s.Resource));
+    expect(dynamoGrants('reconcile')).toEqual({
+      onTable: { customers: ['dynamodb:GetItem'], receipts: ['dynamodb:GetItem'] },
+      onIndex: { receipts: ['dynamodb:Query'] },
+    });
+    const indexArns = JSON.stringify(
+      statementsOfRole(roleOf('reconcile'))
+        .filter((s) => asArray(s.Action).includes('dynamodb:Query'))
+        .map((s) => s.Resource),
+    );
     expect(indexArns).toContain('/index/openRequests');
-    const scheduler = statementsOfRole(roleOf('reconcile')).filter((s) => asArray(s.Action).some((a: string) => a.startsWith('scheduler:')));
+    const scheduler = statementsOfRole(roleOf('reconcile')).filter((s) =>
+      asArray(s.Action).some((a: string) => a.startsWith('scheduler:')),
+    );
     expect(scheduler.map((s) => s.Action)).toEqual([['scheduler:CreateSchedule', 'scheduler:DeleteSchedule', 'scheduler:GetSchedule']]);
     expect(JSON.stringify(scheduler[0].Resource)).toContain(`:schedule/",{"Ref":"${groupId()}"},"/*`);
     expect(envOf('reconcile')[ENV.schedulerGroup]).toEqual({ Ref: groupId() });
@@ -427,7 +477,15 @@ describe('erasure scheduler', () => {
 
   it('outputs the arguments reapply-erasures needs to re-create schedules after a restore', () => {
     const value = JSON.stringify(t.toJSON().Outputs.ReapplyErasuresArgs.Value);
-    for (const flag of ['--aws', '--kms-key-id', '--ledger-prefix crm-dev-', '--scheduler-group', '--scheduler-role-arn', '--scheduler-dlq-arn', '--erasure-function-arn']) {
+    for (const flag of [
+      '--aws',
+      '--kms-key-id',
+      '--ledger-prefix crm-dev-',
+      '--scheduler-group',
+      '--scheduler-role-arn',
+      '--scheduler-dlq-arn',
+      '--erasure-function-arn',
+    ]) {
       expect(value).toContain(flag);
     }
     expect(value).toContain(groupId());
@@ -496,7 +554,11 @@ describe('dead-letter queues and alarms', () => {
     );
     expect(filters).toHaveLength(1);
     const [transformation] = filters[0][1].Properties!.MetricTransformations;
-    expect(transformation).toEqual({ MetricNamespace: expect.stringMatching(new RegExp(`^PrivacyCrm/crm-${crm.config.stage}-${fn}$`)), MetricName: expect.any(String), MetricValue: '1' });
+    expect(transformation).toEqual({
+      MetricNamespace: expect.stringMatching(new RegExp(`^PrivacyCrm/crm-${crm.config.stage}-${fn}$`)),
+      MetricName: expect.any(String),
+      MetricValue: '1',
+    });
     expect(transformation.DefaultValue).toBeUndefined();
     t.hasResourceProperties('AWS::CloudWatch::Alarm', {
       Namespace: transformation.MetricNamespace,
@@ -512,7 +574,9 @@ describe('dead-letter queues and alarms', () => {
   });
 
   it('log-line alarms exist exactly where the code paths log: no sign-in alarms outside the API, none on the TTL stream', () => {
-    const filters = resourcesOf(t, 'AWS::Logs::MetricFilter').map(([, f]) => `${f.Properties?.LogGroupName?.Ref} ${f.Properties?.FilterPattern}`);
+    const filters = resourcesOf(t, 'AWS::Logs::MetricFilter').map(
+      ([, f]) => `${f.Properties?.LogGroupName?.Ref} ${f.Properties?.FilterPattern}`,
+    );
     expect(filters).toHaveLength(6);
     expect(filters.filter((f) => f.startsWith(id(crm.stateless.functions.stream.logGroup)))).toEqual([]);
   });
@@ -537,7 +601,9 @@ describe('dead-letter queues and alarms', () => {
 
   it('the alarm topic lets CloudWatch alarms of this account publish, and nothing else', () => {
     const topicId = id(crm.stateless.alarms.topic);
-    const policies = resourcesOf(t, 'AWS::SNS::TopicPolicy').filter(([, p]) => JSON.stringify(p.Properties?.Topics) === JSON.stringify([{ Ref: topicId }]));
+    const policies = resourcesOf(t, 'AWS::SNS::TopicPolicy').filter(
+      ([, p]) => JSON.stringify(p.Properties?.Topics) === JSON.stringify([{ Ref: topicId }]),
+    );
     expect(policies).toHaveLength(1);
     const statements = policies[0][1].Properties?.PolicyDocument.Statement as Record<string, any>[];
     const allows = statements.filter((s) => s.Effect === 'Allow');
@@ -550,7 +616,9 @@ describe('dead-letter queues and alarms', () => {
         Resource: { Ref: topicId },
         Condition: {
           StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
-          ArnLike: { 'aws:SourceArn': { 'Fn::Join': ['', [`arn:aws:cloudwatch:${crm.config.region}:`, { Ref: 'AWS::AccountId' }, ':alarm:*']] } },
+          ArnLike: {
+            'aws:SourceArn': { 'Fn::Join': ['', [`arn:aws:cloudwatch:${crm.config.region}:`, { Ref: 'AWS::AccountId' }, ':alarm:*']] },
+          },
         },
       },
     ]);
@@ -567,7 +635,7 @@ describe('dead-letter queues and alarms', () => {
     }
   }, 60_000);
 
-  it('the key behind logs and alarms admits CloudWatch Logs for this deployment\'s log groups and CloudWatch alarms, nothing else', () => {
+  it("the key behind logs and alarms admits CloudWatch Logs for this deployment's log groups and CloudWatch alarms, nothing else", () => {
     const statements = resource(id(crm.stateless.opsKey)).Properties.KeyPolicy.Statement as Record<string, any>[];
     const services = statements.filter((s) => s.Principal?.Service).map((s) => s.Principal.Service);
     expect(services).toEqual([`logs.${crm.config.region}.amazonaws.com`, 'cloudwatch.amazonaws.com']);
@@ -597,7 +665,7 @@ describe('API', () => {
     expect(API_ROUTES).toEqual(ROUTES.map(toDeployedRoute));
   });
 
-  it('API Gateway holds one invoke permission per function, for this API\'s stage only (not one per route)', () => {
+  it("API Gateway holds one invoke permission per function, for this API's stage only (not one per route)", () => {
     const permissions = resourcesOf(t, 'AWS::Lambda::Permission');
     const byFunction = new Map<string, number>();
     for (const [, p] of permissions) {
@@ -614,7 +682,10 @@ describe('API', () => {
       FunctionName: { 'Fn::GetAtt': [fnId('api'), 'Arn'] },
       Principal: 'apigateway.amazonaws.com',
       SourceArn: {
-        'Fn::Join': ['', [`arn:aws:execute-api:${crm.config.region}:`, { Ref: 'AWS::AccountId' }, ':', { Ref: restApiId }, `/${crm.config.stage}/*/*`]],
+        'Fn::Join': [
+          '',
+          [`arn:aws:execute-api:${crm.config.region}:`, { Ref: 'AWS::AccountId' }, ':', { Ref: restApiId }, `/${crm.config.stage}/*/*`],
+        ],
       },
     });
   });
@@ -632,7 +703,16 @@ describe('API', () => {
 
   it('puts no gateway authorizer on any portal or public route', () => {
     const open = API_ROUTES.filter((r) => r.auth !== 'staff');
-    expect(open.map((r) => r.path)).toEqual(expect.arrayContaining(['/v1/portal/login', '/v1/me', '/v1/erasure-receipts/{receiptId}', '/portal', '/v1/privacy/inventory', '/v1/openapi.json']));
+    expect(open.map((r) => r.path)).toEqual(
+      expect.arrayContaining([
+        '/v1/portal/login',
+        '/v1/me',
+        '/v1/erasure-receipts/{receiptId}',
+        '/portal',
+        '/v1/privacy/inventory',
+        '/v1/openapi.json',
+      ]),
+    );
     for (const route of open) {
       const m = methods.get(`${route.method} ${route.path}`)!;
       expect(m.AuthorizationType, route.path).toBe('NONE');
@@ -674,24 +754,45 @@ describe('API', () => {
     const line = JSON.parse(format);
     expect(Object.keys(line).sort()).toEqual(['httpMethod', 'latency', 'requestId', 'resourcePath', 'responseLength', 'status']);
     expect(line).toEqual(ACCESS_LOG_FIELDS);
-    for (const personal of ['$context.identity', 'sourceIp', 'userAgent', 'requestBody', '$input', 'querystring', '$context.path', 'authorizer', 'caller', 'user']) {
+    for (const personal of [
+      '$context.identity',
+      'sourceIp',
+      'userAgent',
+      'requestBody',
+      '$input',
+      'querystring',
+      '$context.path',
+      'authorizer',
+      'caller',
+      'user',
+    ]) {
       expect(format).not.toContain(personal);
     }
     expect(stage.Properties?.AccessLogSetting.DestinationArn).toBeDefined();
   });
 
-  it('gateway-made errors are problem+json like the Lambda\'s', () => {
+  it("gateway-made errors are problem+json like the Lambda's", () => {
     const responses = resourcesOf(t, 'AWS::ApiGateway::GatewayResponse');
-    expect(responses.map(([, r]) => r.Properties?.ResponseType)).toEqual(expect.arrayContaining(['DEFAULT_4XX', 'DEFAULT_5XX', 'UNAUTHORIZED', 'ACCESS_DENIED', 'THROTTLED', 'WAF_FILTERED']));
+    expect(responses.map(([, r]) => r.Properties?.ResponseType)).toEqual(
+      expect.arrayContaining(['DEFAULT_4XX', 'DEFAULT_5XX', 'UNAUTHORIZED', 'ACCESS_DENIED', 'THROTTLED', 'WAF_FILTERED']),
+    );
     for (const [, r] of responses) {
       expect(r.Properties?.ResponseParameters).toEqual({ 'gatewayresponse.header.Content-Type': "'application/problem+json'" });
       const body = r.Properties?.ResponseTemplates['application/json'] as string;
       const parsed = JSON.parse(body.replace('$context.error.messageString', '"gateway message"'));
-      expect(parsed).toMatchObject({ status: Number(r.Properties?.StatusCode), type: expect.stringContaining(parsed.code), title: expect.any(String) });
+      expect(parsed).toMatchObject({
+        status: Number(r.Properties?.StatusCode),
+        type: expect.stringContaining(parsed.code),
+        title: expect.any(String),
+      });
     }
     const unknownRoute = responses.find(([, r]) => r.Properties?.ResponseType === 'MISSING_AUTHENTICATION_TOKEN')![1].Properties!;
     expect(unknownRoute.StatusCode).toBe('404');
-    expect(JSON.parse(unknownRoute.ResponseTemplates['application/json'])).toMatchObject({ status: 404, code: 'not_found', detail: 'There is no such route.' });
+    expect(JSON.parse(unknownRoute.ResponseTemplates['application/json'])).toMatchObject({
+      status: 404,
+      code: 'not_found',
+      detail: 'There is no such route.',
+    });
   });
 
   it('staff sign in to a Cognito pool with MFA, no self sign-up, threat protection, and one group per role', () => {
@@ -730,15 +831,20 @@ describe('WAF', () => {
     expect(rate).toMatchObject({ AggregateKeyType: 'IP', Limit: crm.config.signInRateLimit, EvaluationWindowSec: 300 });
     const pattern = new RegExp(rate.ScopeDownStatement.RegexMatchStatement.RegexString);
     expect(rate.ScopeDownStatement.RegexMatchStatement.RegexString).toBe(signInPathPattern(SIGN_IN_PATHS));
-    for (const path of ['/dev/v1/portal/login', '/prod/v1/portal/verify', '/v1/portal/login', '/dev/v1/portal/login/']) expect(path).toMatch(pattern);
-    for (const path of ['/dev/v1/portal/logout', '/dev/v1/customers', '/dev/v1/me', '/dev/v1/portal/login/extra', '/dev/portal']) expect(path).not.toMatch(pattern);
+    for (const path of ['/dev/v1/portal/login', '/prod/v1/portal/verify', '/v1/portal/login', '/dev/v1/portal/login/'])
+      expect(path).toMatch(pattern);
+    for (const path of ['/dev/v1/portal/logout', '/dev/v1/customers', '/dev/v1/me', '/dev/v1/portal/login/extra', '/dev/portal'])
+      expect(path).not.toMatch(pattern);
   });
 
-  it('blocks bodies above the API\'s limit before they reach the function', () => {
+  it("blocks bodies above the API's limit before they reach the function", () => {
     const [[, acl]] = resourcesOf(t, 'AWS::WAFv2::WebACL');
     const rule = acl.Properties?.Rules.find((r: any) => r.Statement.SizeConstraintStatement);
     expect(rule.Action.Block.CustomResponse.ResponseCode).toBe(413);
-    expect(rule.Statement.SizeConstraintStatement).toMatchObject({ ComparisonOperator: 'GT', FieldToMatch: { Body: { OversizeHandling: 'MATCH' } } });
+    expect(rule.Statement.SizeConstraintStatement).toMatchObject({
+      ComparisonOperator: 'GT',
+      FieldToMatch: { Body: { OversizeHandling: 'MATCH' } },
+    });
     const inspected = acl.Properties?.AssociationConfig?.RequestBody?.API_GATEWAY?.DefaultSizeInspectionLimit ?? 'KB_16';
     expect(Number(inspected.slice(3)) * 1024).toBeGreaterThanOrEqual(rule.Statement.SizeConstraintStatement.Size);
   });

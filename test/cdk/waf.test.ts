@@ -33,7 +33,10 @@ describe('stage throttling', () => {
   });
 
   it('is configurable, and refuses a burst below the rate or a rate above the account quota', () => {
-    expect(parseConfig({ ...cdkJsonContext(), apiRateLimit: '200', apiBurstLimit: '400' })).toMatchObject({ apiRateLimit: 200, apiBurstLimit: 400 });
+    expect(parseConfig({ ...cdkJsonContext(), apiRateLimit: '200', apiBurstLimit: '400' })).toMatchObject({
+      apiRateLimit: 200,
+      apiBurstLimit: 400,
+    });
     const problems = (raw: Record<string, unknown>) => {
       try {
         parseConfig({ ...cdkJsonContext(), ...raw });
@@ -42,7 +45,9 @@ describe('stage throttling', () => {
         return (e as ConfigError).problems;
       }
     };
-    expect(problems({ apiRateLimit: 500, apiBurstLimit: 100 })).toEqual([expect.stringMatching(/^apiBurstLimit: must be at least apiRateLimit \(500\)/)]);
+    expect(problems({ apiRateLimit: 500, apiBurstLimit: 100 })).toEqual([
+      expect.stringMatching(/^apiBurstLimit: must be at least apiRateLimit \(500\)/),
+    ]);
     expect(problems({ apiRateLimit: 20_000 })).toEqual([expect.stringMatching(/^apiRateLimit: must be between 1 and 10000/)]);
     expect(problems({ apiRateLimitPerIp: 5 })).toEqual([expect.stringMatching(/^apiRateLimitPerIp: /)]);
   });
@@ -56,7 +61,8 @@ describe('WAF', () => {
     expect(rate).toMatchObject({ AggregateKeyType: 'IP', Limit: crm.config.apiRateLimitPerIp, EvaluationWindowSec: 300 });
     expect(rate.ScopeDownStatement.RegexMatchStatement.RegexString).toBe(API_PATH_PATTERN);
     const pattern = new RegExp(API_PATH_PATTERN);
-    for (const path of ['/dev/v1/customers', '/prod/v1/me', '/v1/portal/login', '/dev/v1/erasure-receipts/x']) expect(path).toMatch(pattern);
+    for (const path of ['/dev/v1/customers', '/prod/v1/me', '/v1/portal/login', '/dev/v1/erasure-receipts/x'])
+      expect(path).toMatch(pattern);
     for (const path of ['/dev/portal', '/dev/portal/app.js', '/dev/health', '/dev/v2/x']) expect(path).not.toMatch(pattern);
   });
 

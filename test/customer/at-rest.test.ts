@@ -14,7 +14,10 @@ beforeAll(async () => {
   for (const p of PEOPLE) {
     const res = await home.request('POST', '/v1/customers', { token: TOKENS.agent, body: p });
     expect(res.status).toBe(201);
-    await home.request('POST', `/v1/customers/${res.body.customerId}/reveal`, { token: TOKENS.officer, body: { purpose: 'verify identity of Margaret Hamilton' } });
+    await home.request('POST', `/v1/customers/${res.body.customerId}/reveal`, {
+      token: TOKENS.officer,
+      body: { purpose: 'verify identity of Margaret Hamilton' },
+    });
     await home.request('PATCH', `/v1/customers/${res.body.customerId}`, { token: TOKENS.agent, body: { name: `${p.name} Jr` } });
   }
 });

@@ -46,20 +46,27 @@ describe('a failing dependency', () => {
     expect(Object.values(await rowCounts(home.dynamo)).reduce((a, b) => a + b, 0)).toBe(0);
   });
 
-  it.each(['customers', 'customer-keys'] as const)('a throttled write to %s gives 503 and leaves no customer, key or index entry', async (table) => {
-    home = await startTestHome({ wrapStore: faultyStore });
-    faults.putTables.add(table);
-    const res = await home.request('POST', '/v1/customers', { token: TOKENS.agent, body });
-    expect(res.status).toBe(503);
-    const counts = await rowCounts(home.dynamo);
-    expect({ customers: counts.customers, keys: counts['customer-keys'], index: counts['contact-index'] }).toEqual({ customers: 0, keys: 0, index: 0 });
-    // The contact is not blocked: once the dependency recovers the same request succeeds.
-    faults.putTables.clear();
-    const retry = await home.request('POST', '/v1/customers', { token: TOKENS.agent, body });
-    expect(retry.status).toBe(201);
-    const found = await home.request('POST', '/v1/customers/search', { token: TOKENS.agent, body: { email: body.email } });
-    expect(found.body.customerId).toBe(retry.body.customerId);
-  });
+  it.each(['customers', 'customer-keys'] as const)(
+    'a throttled write to %s gives 503 and leaves no customer, key or index entry',
+    async (table) => {
+      home = await startTestHome({ wrapStore: faultyStore });
+      faults.putTables.add(table);
+      const res = await home.request('POST', '/v1/customers', { token: TOKENS.agent, body });
+      expect(res.status).toBe(503);
+      const counts = await rowCounts(home.dynamo);
+      expect({ customers: counts.customers, keys: counts['customer-keys'], index: counts['contact-index'] }).toEqual({
+        customers: 0,
+        keys: 0,
+        index: 0,
+      });
+      // The contact is not blocked: once the dependency recovers the same request succeeds.
+      faults.putTables.clear();
+      const retry = await home.request('POST', '/v1/customers', { token: TOKENS.agent, body });
+      expect(retry.status).toBe(201);
+      const found = await home.request('POST', '/v1/customers/search', { token: TOKENS.agent, body: { email: body.email } });
+      expect(found.body.customerId).toBe(retry.body.customerId);
+    },
+  );
 
   it('a retry with the same Idempotency-Key after a failure resumes the same customer', async () => {
     home = await startTestHome({ wrapStore: faultyStore });

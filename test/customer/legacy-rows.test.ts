@@ -30,7 +30,12 @@ describe('the customer record type', () => {
 
   it('reads an older full-timestamp lastActivityAt as its day, and never writes a legacy attribute', () => {
     const row = customerFromItem({
-      customerId: 'c', v: 1, sealed: new Uint8Array(1), contactType: 'email', lookup: 'ab', createdAt: '2025-01-01T10:00:00.000Z',
+      customerId: 'c',
+      v: 1,
+      sealed: new Uint8Array(1),
+      contactType: 'email',
+      lookup: 'ab',
+      createdAt: '2025-01-01T10:00:00.000Z',
       lastActivityAt: '2025-02-03T04:05:06.789Z',
     });
     expect(row.lastActivityAt).toBe('2025-02-03');
@@ -93,7 +98,7 @@ describe('a row written before the blind index moved into the sealed record', ()
     expect((await home.app.customers.unseal((await rowOf(home, p.customerId))!)).lookup).toBe(p.lookup);
   });
 
-  it('is erased with its index entry, by the row\'s lookup', async () => {
+  it("is erased with its index entry, by the row's lookup", async () => {
     const home = memoryHome();
     const p = await populate(home);
     await makeLegacy(home, p);

@@ -28,17 +28,48 @@ describe('the OpenAPI document', () => {
   });
 
   it('matches the real responses of the customer routes, errors included', async () => {
-    const created = await home.request('POST', '/v1/customers', { token: TOKENS.agent, body: { name: 'Open Api', email: 'openapi@example.com' } });
+    const created = await home.request('POST', '/v1/customers', {
+      token: TOKENS.agent,
+      body: { name: 'Open Api', email: 'openapi@example.com' },
+    });
     home.conforms('POST', '/v1/customers', created);
     const id = created.body.customerId;
-    home.conforms('POST', '/v1/customers/search', await home.request('POST', '/v1/customers/search', { token: TOKENS.agent, body: { email: 'openapi@example.com' } }));
+    home.conforms(
+      'POST',
+      '/v1/customers/search',
+      await home.request('POST', '/v1/customers/search', { token: TOKENS.agent, body: { email: 'openapi@example.com' } }),
+    );
     home.conforms('GET', '/v1/customers/{id}', await home.request('GET', `/v1/customers/${id}`, { token: TOKENS.agent }));
-    home.conforms('PATCH', '/v1/customers/{id}', await home.request('PATCH', `/v1/customers/${id}`, { token: TOKENS.agent, body: { name: 'Open Api Two' } }));
-    home.conforms('POST', '/v1/customers/{id}/reveal', await home.request('POST', `/v1/customers/${id}/reveal`, { token: TOKENS.officer, body: { purpose: 'schema check' } }));
-    home.conforms('GET', '/v1/customers/{id}/access-log', await home.request('GET', `/v1/customers/${id}/access-log`, { token: TOKENS.officer }));
+    home.conforms(
+      'PATCH',
+      '/v1/customers/{id}',
+      await home.request('PATCH', `/v1/customers/${id}`, { token: TOKENS.agent, body: { name: 'Open Api Two' } }),
+    );
+    home.conforms(
+      'POST',
+      '/v1/customers/{id}/reveal',
+      await home.request('POST', `/v1/customers/${id}/reveal`, { token: TOKENS.officer, body: { purpose: 'schema check' } }),
+    );
+    home.conforms(
+      'GET',
+      '/v1/customers/{id}/access-log',
+      await home.request('GET', `/v1/customers/${id}/access-log`, { token: TOKENS.officer }),
+    );
     home.conforms('GET', '/v1/privacy/inventory', await home.request('GET', '/v1/privacy/inventory'));
-    home.conforms('POST', '/v1/customers', await home.request('POST', '/v1/customers', { token: TOKENS.agent, body: { name: 'X', email: 'x@example.com', extra: 1 } }));
-    home.conforms('GET', '/v1/customers/{id}', await home.request('GET', `/v1/customers/${id}`, { token: TOKENS.officer.replace('o', '0') }).then((r) => r));
-    home.conforms('POST', '/v1/customers/search', await home.request('POST', '/v1/customers/search', { token: TOKENS.agent, body: { email: 'none@example.com' } }));
+    home.conforms(
+      'POST',
+      '/v1/customers',
+      await home.request('POST', '/v1/customers', { token: TOKENS.agent, body: { name: 'X', email: 'x@example.com', extra: 1 } }),
+    );
+    home.conforms(
+      'GET',
+      '/v1/customers/{id}',
+      await home.request('GET', `/v1/customers/${id}`, { token: TOKENS.officer.replace('o', '0') }).then((r) => r),
+    );
+    home.conforms(
+      'POST',
+      '/v1/customers/search',
+      await home.request('POST', '/v1/customers/search', { token: TOKENS.agent, body: { email: 'none@example.com' } }),
+    );
   });
 });

@@ -11,7 +11,8 @@ afterEach(async () => {
 });
 
 const body = { name: 'Racing Rita', email: 'rita@example.com' };
-const create = (h: TestHome, headers?: Record<string, string>) => h.request('POST', '/v1/customers', { token: TOKENS.agent, body, headers });
+const create = (h: TestHome, headers?: Record<string, string>) =>
+  h.request('POST', '/v1/customers', { token: TOKENS.agent, body, headers });
 
 describe('concurrent creation', () => {
   it('parallel requests with one Idempotency-Key end with one customer, and every success names it', async () => {
@@ -65,8 +66,14 @@ describe('concurrent creation', () => {
 
     const id = retry.body.customerId;
     expect((await h.request('GET', `/v1/customers/${id}`, { token: TOKENS.agent })).status).toBe(200);
-    expect((await h.request('POST', '/v1/customers/search', { token: TOKENS.agent, body: { email: body.email } })).body.customerId).toBe(id);
+    expect((await h.request('POST', '/v1/customers/search', { token: TOKENS.agent, body: { email: body.email } })).body.customerId).toBe(
+      id,
+    );
     const counts = await rowCounts(h.dynamo);
-    expect({ customers: counts.customers, keys: counts['customer-keys'], index: counts['contact-index'] }).toEqual({ customers: 1, keys: 1, index: 1 });
+    expect({ customers: counts.customers, keys: counts['customer-keys'], index: counts['contact-index'] }).toEqual({
+      customers: 1,
+      keys: 1,
+      index: 1,
+    });
   });
 });

@@ -132,7 +132,10 @@ describe('the Lambda functions built from their environment', () => {
     // EventBridge Scheduler invokes the erasure function with the schedule's Input.
     const payload = JSON.parse(create[0].args[0].input.Target!.Input!);
     expect(await at(afterGrace(), () => erasureHandler(payload))).toEqual({ outcome: 'completed' });
-    expect(ses.commandCalls(SendEmailCommand).map((c) => c.args[0].input.Content?.Simple?.Subject?.Data)).toEqual(['Your erasure request', 'We are erasing your data now']);
+    expect(ses.commandCalls(SendEmailCommand).map((c) => c.args[0].input.Content?.Simple?.Subject?.Data)).toEqual([
+      'Your erasure request',
+      'We are erasing your data now',
+    ]);
     expect((await api('GET', '/v1/customers/{id}', { groups: 'agent', params: { id } })).status).toBe(404);
     const receipt = await api('GET', '/v1/erasure-receipts/{receiptId}', { params: { receiptId } });
     expect(receipt.body.status).toBe('completed');
@@ -145,7 +148,9 @@ describe('the Lambda functions built from their environment', () => {
     const requested = await api('POST', '/v1/customers/{id}/erasure', { groups: 'admin', params: { id } });
     const cancelled = await api('DELETE', '/v1/customers/{id}/erasure', { groups: 'admin', params: { id } });
     expect(cancelled.status).toBe(200);
-    expect(scheduler.commandCalls(DeleteScheduleCommand).map((c) => c.args[0].input)).toEqual([{ Name: `erase-${requested.body.receiptId}`, GroupName: 'crm-test-erasures' }]);
+    expect(scheduler.commandCalls(DeleteScheduleCommand).map((c) => c.args[0].input)).toEqual([
+      { Name: `erase-${requested.body.receiptId}`, GroupName: 'crm-test-erasures' },
+    ]);
   });
 
   it('send the last notice by SMS through SNS to a phone contact', async () => {
@@ -165,10 +170,21 @@ describe('the Lambda functions built from their environment', () => {
   it('complete an erasure even when the address is refused for good, and retry when SES is down', async () => {
     const id = await createCustomer({ email: 'bounces@example.org' });
     const requested = await api('POST', '/v1/customers/{id}/erasure', { groups: 'privacy_officer', params: { id } });
-    ses.on(SendEmailCommand).rejects(Object.assign(new Error('Throttled'), { name: 'TooManyRequestsException', $metadata: { httpStatusCode: 429 } }));
-    await expect(at(afterGrace(), () => erasureHandler({ customerId: id, receiptId: requested.body.receiptId }))).rejects.toMatchObject({ code: 'dependency_unavailable' });
-    ses.on(SendEmailCommand).rejects(Object.assign(new Error('Email address bounces@example.org is not verified.'), { name: 'MessageRejected', $metadata: { httpStatusCode: 400 } }));
-    expect(await at(afterGrace(), () => erasureHandler({ customerId: id, receiptId: requested.body.receiptId }))).toEqual({ outcome: 'completed' });
+    ses
+      .on(SendEmailCommand)
+      .rejects(Object.assign(new Error('Throttled'), { name: 'TooManyRequestsException', $metadata: { httpStatusCode: 429 } }));
+    await expect(at(afterGrace(), () => erasureHandler({ customerId: id, receiptId: requested.body.receiptId }))).rejects.toMatchObject({
+      code: 'dependency_unavailable',
+    });
+    ses.on(SendEmailCommand).rejects(
+      Object.assign(new Error('Email address bounces@example.org is not verified.'), {
+        name: 'MessageRejected',
+        $metadata: { httpStatusCode: 400 },
+      }),
+    );
+    expect(await at(afterGrace(), () => erasureHandler({ customerId: id, receiptId: requested.body.receiptId }))).toEqual({
+      outcome: 'completed',
+    });
   });
 
   it('cascade a TTL deletion from the stream, and run the daily reminders', async () => {
@@ -193,7 +209,7 @@ describe('the Lambda functions built from their environment', () => {
   });
 });
 
-describe('the functions\' logs', () => {
+describe("the functions' logs", () => {
   it('hold ids and error names, never a contact', () => {
     const text = logged.join('');
     expect(text).toContain('DependencyUnavailableError');

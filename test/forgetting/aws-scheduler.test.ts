@@ -62,7 +62,9 @@ describe('the EventBridge Scheduler adapter', () => {
     mock.on(CreateScheduleCommand).rejectsOnce(new ConflictException(META)).resolves({});
     mock.on(DeleteScheduleCommand).resolves({});
     await scheduler.schedule(scheduleName(RECEIPT), new Date('2026-12-27T03:45:59.000Z'), { customerId: CUSTOMER, receiptId: RECEIPT });
-    expect(mock.commandCalls(DeleteScheduleCommand).map((c) => c.args[0].input)).toEqual([{ Name: `erase-${RECEIPT}`, GroupName: 'crm-dev-erasures' }]);
+    expect(mock.commandCalls(DeleteScheduleCommand).map((c) => c.args[0].input)).toEqual([
+      { Name: `erase-${RECEIPT}`, GroupName: 'crm-dev-erasures' },
+    ]);
     expect(mock.commandCalls(CreateScheduleCommand).map((c) => c.args[0].input)).toEqual([EXPECTED_CREATE, EXPECTED_CREATE]);
     expect(mock.commandCalls(UpdateScheduleCommand)).toHaveLength(0);
   });
@@ -74,7 +76,10 @@ describe('the EventBridge Scheduler adapter', () => {
   });
 
   it('reports throttling and server faults as a dependency outage (503, retry later)', async () => {
-    mock.on(CreateScheduleCommand).rejectsOnce(new ThrottlingException(META)).rejectsOnce(new InternalServerException({ ...META, $metadata: { httpStatusCode: 500 } }));
+    mock
+      .on(CreateScheduleCommand)
+      .rejectsOnce(new ThrottlingException(META))
+      .rejectsOnce(new InternalServerException({ ...META, $metadata: { httpStatusCode: 500 } }));
     for (let i = 0; i < 2; i++) {
       await expect(scheduler.schedule('erase-x', new Date('2026-12-27T00:00:00Z'), {})).rejects.toBeInstanceOf(DependencyUnavailableError);
     }

@@ -55,7 +55,12 @@ describe('an erasure request', () => {
 
     const done = await receipt(second.body.receiptId);
     expect(done.status).toBe(200);
-    expect(done.body).toMatchObject({ status: 'completed', requestedAt: expect.any(String), scheduledFor: second.body.scheduledFor, completedAt: expect.any(String) });
+    expect(done.body).toMatchObject({
+      status: 'completed',
+      requestedAt: expect.any(String),
+      scheduledFor: second.body.scheduledFor,
+      completedAt: expect.any(String),
+    });
     expect(done.body.categories).toEqual(erasureCategories(DEFAULT_POLICY));
     expect(done.body.categories.retained.map((c: { category: string }) => c.category).sort()).toEqual(['accessLog', 'purchases']);
     for (const secret of [...p.secrets, p.customerId]) expect(done.text).not.toContain(secret);
@@ -145,11 +150,18 @@ describe('an erasure request', () => {
     const r = await requestErasure(p.customerId);
     // The handler has taken the request over (as it does first thing), then stopped.
     const row = await home.app.customers.require(p.customerId);
-    await home.app.ports.store.put('customers', { ...row, v: row.v + 1, erasure: { ...row.erasure!, startedAt: home.clock.now().toISOString() } } as never);
+    await home.app.ports.store.put('customers', {
+      ...row,
+      v: row.v + 1,
+      erasure: { ...row.erasure!, startedAt: home.clock.now().toISOString() },
+    } as never);
     const cancel = await cancelErasure(p.customerId);
     expect(cancel.status).toBe(409);
     expect(cancel.body.code).toBe('erasure_in_progress');
-    const hold = await home.request('PUT', `/v1/customers/${p.customerId}/legal-hold`, { token: TOKENS.officer, body: { reason: 'Case 2024-17' } });
+    const hold = await home.request('PUT', `/v1/customers/${p.customerId}/legal-hold`, {
+      token: TOKENS.officer,
+      body: { reason: 'Case 2024-17' },
+    });
     expect(hold.status).toBe(409);
     home.clock.advance(30 * DAY + 1);
     await home.app.erasureRun.execute({ customerId: p.customerId, receiptId: r.body.receiptId });
@@ -209,6 +221,8 @@ describe('an erasure request', () => {
     const reveal = log.body.items.find((e: { action: string }) => e.action === 'reveal');
     expect(reveal).toMatchObject({ actor: 'staff:staff-officer-1', purpose: null });
     expect(log.text).not.toContain('before the erasure');
-    expect((await home.request('GET', '/v1/customers/6f1c2b5e-8a7d-4c3b-9e2f-1a2b3c4d5e6f/access-log', { token: TOKENS.officer })).status).toBe(404);
+    expect(
+      (await home.request('GET', '/v1/customers/6f1c2b5e-8a7d-4c3b-9e2f-1a2b3c4d5e6f/access-log', { token: TOKENS.officer })).status,
+    ).toBe(404);
   });
 });

@@ -38,7 +38,10 @@ describe('a legal hold', () => {
     const bad = await hold(p.customerId, '');
     expect(bad.status).toBe(400);
     expect(bad.body.errors[0].field).toBe('reason');
-    const extra = await home.request('PUT', `/v1/customers/${p.customerId}/legal-hold`, { token: TOKENS.officer, body: { reason, until: 'forever' } });
+    const extra = await home.request('PUT', `/v1/customers/${p.customerId}/legal-hold`, {
+      token: TOKENS.officer,
+      body: { reason, until: 'forever' },
+    });
     expect(extra.body.code).toBe('unexpected_field');
 
     const res = await hold(p.customerId, reason);
@@ -51,11 +54,17 @@ describe('a legal hold', () => {
     const raw = (await scanAll(home.dynamo)).customers.find((r) => r.customerId.S === p.customerId)!;
     expect(Object.values(raw).flatMap(textsOf).join('\n')).not.toContain(reason);
     const log = await home.request('GET', `/v1/customers/${p.customerId}/access-log`, { token: TOKENS.officer });
-    expect(log.body.items).toContainEqual(expect.objectContaining({ action: 'legal_hold', purpose: reason, actor: 'staff:staff-officer-1' }));
+    expect(log.body.items).toContainEqual(
+      expect.objectContaining({ action: 'legal_hold', purpose: reason, actor: 'staff:staff-officer-1' }),
+    );
 
     const lifted = await lift(p.customerId);
     expect(lifted.body).toEqual({ customerId: p.customerId, legalHold: false });
-    expect((await home.request('GET', `/v1/customers/${p.customerId}/access-log`, { token: TOKENS.officer })).body.items.map((e: { action: string }) => e.action)).toContain('lift_legal_hold');
+    expect(
+      (await home.request('GET', `/v1/customers/${p.customerId}/access-log`, { token: TOKENS.officer })).body.items.map(
+        (e: { action: string }) => e.action,
+      ),
+    ).toContain('lift_legal_hold');
     expect((await lift(p.customerId)).status).toBe(200);
   });
 
@@ -137,10 +146,16 @@ describe('a legal hold', () => {
     const held = await ttlsOf(p);
     for (const [table, rows] of Object.entries(held)) {
       expect(rows.length, table).toBeGreaterThan(0);
-      expect(rows.every((has) => !has), `${table} rows keep no TTL`).toBe(true);
+      expect(
+        rows.every((has) => !has),
+        `${table} rows keep no TTL`,
+      ).toBe(true);
     }
     // A new interaction during the hold is activity: it loses its TTL too.
-    await home.request('POST', `/v1/customers/${p.customerId}/interactions`, { token: TOKENS.agent, body: { channel: 'chat', summary: 'Asked about the case' } });
+    await home.request('POST', `/v1/customers/${p.customerId}/interactions`, {
+      token: TOKENS.agent,
+      body: { channel: 'chat', summary: 'Asked about the case' },
+    });
     expect((await ttlsOf(p)).interactions.every((has) => !has)).toBe(true);
 
     // Far beyond every retention period: nothing goes.
@@ -150,7 +165,11 @@ describe('a legal hold', () => {
 
     await lift(p.customerId);
     const restored = await ttlsOf(p);
-    for (const [table, rows] of Object.entries(restored)) expect(rows.every((has) => has), `${table} rows have their TTL back`).toBe(true);
+    for (const [table, rows] of Object.entries(restored))
+      expect(
+        rows.every((has) => has),
+        `${table} rows have their TTL back`,
+      ).toBe(true);
     // Their retention ended long ago: reads treat them as gone at once, the TTL deletes them.
     expect((await home.request('GET', `/v1/customers/${p.customerId}`, { token: TOKENS.agent })).status).toBe(404);
     await advance(home, 60);
@@ -163,7 +182,10 @@ describe('a legal hold', () => {
     expect((await hold(p.customerId, 'Audit 2026-11')).status).toBe(200);
     const res = await home.request('POST', `/v1/customers/${p.customerId}/erasure`, { token: TOKENS.officer });
     expect(res.status).toBe(202);
-    const notice = home.outbox.list().filter((m) => m.to === p.email && /erasure/i.test(m.subject ?? m.body)).at(-1);
+    const notice = home.outbox
+      .list()
+      .filter((m) => m.to === p.email && /erasure/i.test(m.subject ?? m.body))
+      .at(-1);
     expect(notice?.body).toContain('A legal obligation requires us to keep your data for now');
     expect(notice?.body).not.toContain('It will be carried out on');
     expect((await receipt(res.body.receiptId)).body.status).toBe('on-hold');

@@ -71,7 +71,7 @@ describe('an erasure request racing a cancel', () => {
     await expectNothingLeft(home, p);
   });
 
-  it('replacing a mark whose request is closed, deletes that request\'s leftover schedule', async () => {
+  it("replacing a mark whose request is closed, deletes that request's leftover schedule", async () => {
     const p = await populate(home, { session: false });
     const old = await requestErasure(p.customerId);
     // The old request was closed without its mark being cleared (as a restored customer row can show).
@@ -97,7 +97,8 @@ describe('an erasure under way', () => {
     let open!: () => void;
     const gate = new Promise<void>((resolve) => (open = resolve));
     const ofCustomer = (table: string, item: Item) =>
-      (table === 'interactions' && item.pseudonym === p.pseudonyms.interaction) || (table === 'behaviour' && item.pseudonym === p.pseudonyms.behaviour);
+      (table === 'interactions' && item.pseudonym === p.pseudonyms.interaction) ||
+      (table === 'behaviour' && item.pseudonym === p.pseudonyms.behaviour);
     let waiting = 0;
     const bothWaiting = new Promise<void>((resolve) => {
       hooks.push({
@@ -118,7 +119,8 @@ describe('an erasure under way', () => {
     let landed: number[] = [];
     hooks.push({
       once: true,
-      match: (table, item) => table === 'receipts' && item.receiptId === r.body.receiptId && Array.isArray(item.steps) && item.steps.includes('behaviour'),
+      match: (table, item) =>
+        table === 'receipts' && item.receiptId === r.body.receiptId && Array.isArray(item.steps) && item.steps.includes('behaviour'),
       run: async () => {
         open();
         landed = (await late).map((res) => res.status);

@@ -117,9 +117,29 @@ describe('re-applying erasures after a restore', () => {
       aws: false,
     });
     expect(() => parseArgs(['--aws'], {})).toThrow(/--kms-key-id/);
-    expect(() => parseArgs(['--aws', '--kms-key-id', 'k', '--scheduler-group', 'g'], {})).toThrow(/--scheduler-role-arn, --scheduler-dlq-arn, --erasure-function-arn/);
-    const aws = ['--kms-key-id', 'k', '--scheduler-group', 'g', '--scheduler-role-arn', 'r', '--scheduler-dlq-arn', 'd', '--erasure-function-arn', 'f'];
-    expect(parseArgs(['--aws', ...aws], {})).toMatchObject({ aws: true, kmsKeyId: 'k', schedulerGroup: 'g', schedulerRoleArn: 'r', schedulerDlqArn: 'd', erasureFunctionArn: 'f' });
+    expect(() => parseArgs(['--aws', '--kms-key-id', 'k', '--scheduler-group', 'g'], {})).toThrow(
+      /--scheduler-role-arn, --scheduler-dlq-arn, --erasure-function-arn/,
+    );
+    const aws = [
+      '--kms-key-id',
+      'k',
+      '--scheduler-group',
+      'g',
+      '--scheduler-role-arn',
+      'r',
+      '--scheduler-dlq-arn',
+      'd',
+      '--erasure-function-arn',
+      'f',
+    ];
+    expect(parseArgs(['--aws', ...aws], {})).toMatchObject({
+      aws: true,
+      kmsKeyId: 'k',
+      schedulerGroup: 'g',
+      schedulerRoleArn: 'r',
+      schedulerDlqArn: 'd',
+      erasureFunctionArn: 'f',
+    });
     expect(() => parseArgs(['--prefix'], {})).toThrow(/needs a value/);
     expect(() => parseArgs(['--wipe'], {})).toThrow(/Unknown argument/);
   });

@@ -38,7 +38,8 @@ describe('re-indexing reminder days', () => {
     expect((await reindexReminders({ client: home.dynamo, prefix: 'crm-local-', clock: home.clock, log: silentLog })).updated).toBe(0);
 
     await advance(home, 705 * DAY);
-    for (const email of emails) expect(messagesTo(home, email).filter((m) => m.subject === 'We will delete your data soon')).toHaveLength(1);
+    for (const email of emails)
+      expect(messagesTo(home, email).filter((m) => m.subject === 'We will delete your data soon')).toHaveLength(1);
   });
 
   it('parses its arguments and refuses what it does not know', () => {

@@ -57,7 +57,8 @@ beforeEach(() => {
   counted.length = 0;
 });
 
-const awsError = (name: string, status: number) => Object.assign(new Error(`${name}: refused someone@somewhere`), { name, $metadata: { httpStatusCode: status } });
+const awsError = (name: string, status: number) =>
+  Object.assign(new Error(`${name}: refused someone@somewhere`), { name, $metadata: { httpStatusCode: status } });
 const sentTo = () => ses.commandCalls(SendEmailCommand).map((c) => c.args[0].input.Destination?.ToAddresses?.[0]);
 
 async function at<T>(when: number, fn: () => Promise<T>): Promise<T> {
@@ -78,7 +79,13 @@ async function create(contact: { email: string } | { phone: string }): Promise<s
 }
 
 const row = async (customerId: string) =>
-  unmarshall((await db.client.send(new GetItemCommand({ TableName: `${PREFIX}customers`, Key: { customerId: { S: customerId } }, ConsistentRead: true }))).Item!);
+  unmarshall(
+    (
+      await db.client.send(
+        new GetItemCommand({ TableName: `${PREFIX}customers`, Key: { customerId: { S: customerId } }, ConsistentRead: true }),
+      )
+    ).Item!,
+  );
 
 describe('daily reminders when delivery fails', () => {
   const start = Date.now();
@@ -112,7 +119,12 @@ describe('daily reminders when delivery fails', () => {
     // The next day: the refused contacts are not tried again, the reminded ones are not reminded twice.
     ses.resetHistory();
     sns.resetHistory();
-    expect(await at(nearEnd + DAY, () => runtime.app.reminders.daily())).toEqual({ retention: 0, communications: 0, rejected: 0, failed: 0 });
+    expect(await at(nearEnd + DAY, () => runtime.app.reminders.daily())).toEqual({
+      retention: 0,
+      communications: 0,
+      rejected: 0,
+      failed: 0,
+    });
     expect(sentTo()).toEqual([]);
     expect(sns.commandCalls(PublishCommand)).toEqual([]);
   });

@@ -45,7 +45,18 @@ describe('the erasure handler', () => {
     expect(await handler(payload)).toEqual({ outcome: 'ignored' });
     expect(store.writes).toBe(0);
     expect(await home.app.receipts.get(payload.receiptId)).toEqual(receipt);
-    expect(receipt?.steps).toEqual(['started', 'notified', 'interactions', 'behaviour', 'sessions', 'idempotency', 'key', 'index', 'customer', 'completed']);
+    expect(receipt?.steps).toEqual([
+      'started',
+      'notified',
+      'interactions',
+      'behaviour',
+      'sessions',
+      'idempotency',
+      'key',
+      'index',
+      'customer',
+      'completed',
+    ]);
     await expectNothingLeft(home, p);
   });
 
@@ -104,7 +115,11 @@ describe('the erasure handler', () => {
 
   it('fired with the receipt of a request that lost a race, runs the erasure the customer row names', async () => {
     const { p, payload } = await dueErasure();
-    const loser = { ...(await home.app.receipts.get(payload.receiptId))!, receiptId: '0b7e2f4a-1c3d-4e5f-8a9b-0c1d2e3f4a5b', status: 'cancelled' as const };
+    const loser = {
+      ...(await home.app.receipts.get(payload.receiptId))!,
+      receiptId: '0b7e2f4a-1c3d-4e5f-8a9b-0c1d2e3f4a5b',
+      status: 'cancelled' as const,
+    };
     await home.app.receipts.put(loser);
     expect(await fire({ customerId: p.customerId, receiptId: loser.receiptId })).toEqual({ outcome: 'completed' });
     expect((await home.app.receipts.get(payload.receiptId))?.status).toBe('completed');

@@ -17,8 +17,10 @@ afterAll(async () => home?.close());
 
 const scheduleKey = (receiptId: string) => ({ name: { S: `erase-${receiptId}` } });
 const schedule = async (receiptId: string) =>
-  (await home.dynamo.send(new GetItemCommand({ TableName: 'crm-local-schedules', Key: scheduleKey(receiptId), ConsistentRead: true }))).Item;
-const deleteSchedule = (receiptId: string) => home.dynamo.send(new DeleteItemCommand({ TableName: 'crm-local-schedules', Key: scheduleKey(receiptId) }));
+  (await home.dynamo.send(new GetItemCommand({ TableName: 'crm-local-schedules', Key: scheduleKey(receiptId), ConsistentRead: true })))
+    .Item;
+const deleteSchedule = (receiptId: string) =>
+  home.dynamo.send(new DeleteItemCommand({ TableName: 'crm-local-schedules', Key: scheduleKey(receiptId) }));
 const requestErasure = async (customerId: string) => {
   const res = await home.request('POST', `/v1/customers/${customerId}/erasure`, { token: TOKENS.officer });
   expect(res.status, res.text).toBe(202);
@@ -71,7 +73,14 @@ describe('the daily erasure-schedule reconcile', () => {
   it('fires a request past its date again a minute from now, unless it waits for a legal hold still in place', async () => {
     const held = await populate(home, { session: false });
     const heldRequest = await requestErasure(held.customerId);
-    expect((await home.request('PUT', `/v1/customers/${held.customerId}/legal-hold`, { token: TOKENS.officer, body: { reason: 'Court order 12' } })).status).toBe(200);
+    expect(
+      (
+        await home.request('PUT', `/v1/customers/${held.customerId}/legal-hold`, {
+          token: TOKENS.officer,
+          body: { reason: 'Court order 12' },
+        })
+      ).status,
+    ).toBe(200);
     const due = await populate(home, { session: false });
     const dueRequest = await requestErasure(due.customerId);
     // Its schedule is lost before it fires.

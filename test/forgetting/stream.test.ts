@@ -25,13 +25,19 @@ function asLambdaJson(value: AttributeValue): unknown {
 }
 
 async function rawCustomer(customerId: string): Promise<Record<string, AttributeValue>> {
-  const out = await home.dynamo.send(new GetItemCommand({ TableName: 'crm-local-customers', Key: { customerId: { S: customerId } }, ConsistentRead: true }));
+  const out = await home.dynamo.send(
+    new GetItemCommand({ TableName: 'crm-local-customers', Key: { customerId: { S: customerId } }, ConsistentRead: true }),
+  );
   expect(out.Item).toBeDefined();
   return out.Item!;
 }
 
 /** A DynamoDB Streams record of the customers table as Lambda delivers it (StreamViewType OLD_IMAGE). */
-function record(eventName: 'INSERT' | 'MODIFY' | 'REMOVE', image: Record<string, AttributeValue>, identity?: DynamoDBRecord['userIdentity']): DynamoDBRecord {
+function record(
+  eventName: 'INSERT' | 'MODIFY' | 'REMOVE',
+  image: Record<string, AttributeValue>,
+  identity?: DynamoDBRecord['userIdentity'],
+): DynamoDBRecord {
   sequence += 100;
   const json = JSON.parse(JSON.stringify(Object.fromEntries(Object.entries(image).map(([k, v]) => [k, asLambdaJson(v)]))));
   return {
@@ -90,7 +96,11 @@ describe('the TTL stream handler', () => {
 
   it('reports the first failing record, so Lambda retries from it and nothing is dropped', async () => {
     const handler = createStreamHandler(home.app);
-    const [a, b, c] = [await populate(home, { session: false }), await populate(home, { session: false }), await populate(home, { session: false })];
+    const [a, b, c] = [
+      await populate(home, { session: false }),
+      await populate(home, { session: false }),
+      await populate(home, { session: false }),
+    ];
     const records = [await expireByTtl(a), await expireByTtl(b), await expireByTtl(c)];
     store.failWhen(
       (op, table, key) => op === 'delete' && table === 'customer-keys' && key.customerId === b.customerId,
@@ -109,7 +119,10 @@ describe('the TTL stream handler', () => {
   it('undoes a TTL deletion of a customer under legal hold instead of erasing', async () => {
     const handler = createStreamHandler(home.app);
     const p = await populate(home, { session: false });
-    expect((await home.request('PUT', `/v1/customers/${p.customerId}/legal-hold`, { token: TOKENS.officer, body: { reason: 'Court order 17' } })).status).toBe(200);
+    expect(
+      (await home.request('PUT', `/v1/customers/${p.customerId}/legal-hold`, { token: TOKENS.officer, body: { reason: 'Court order 17' } }))
+        .status,
+    ).toBe(200);
     // A TTL deletion that raced the hold (the image still has a TTL).
     const image = { ...(await rawCustomer(p.customerId)), expiresAt: { N: String(Math.floor(Date.now() / 1000) - 60) } };
     await home.app.ports.store.delete('customers', { customerId: p.customerId });

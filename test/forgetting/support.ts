@@ -57,7 +57,13 @@ export async function populate(home: TestHome, opts: { session?: boolean } = {})
   };
   await ok(home.request('PUT', `${id}/consent`, { token: TOKENS.agent, body: { analytics: true, source: 'email' } }), 200);
   await ok(home.request('POST', `${id}/interactions`, { token: TOKENS.agent, body: { channel: 'email', summary } }), 201);
-  await ok(home.request('POST', `${id}/purchases`, { token: TOKENS.agent, body: { currency: 'EUR', items: [{ sku: 'KETTLE-1', quantity: 1, unitPriceMinor: 2999 }] } }), 201);
+  await ok(
+    home.request('POST', `${id}/purchases`, {
+      token: TOKENS.agent,
+      body: { currency: 'EUR', items: [{ sku: 'KETTLE-1', quantity: 1, unitPriceMinor: 2999 }] },
+    }),
+    201,
+  );
   await ok(home.request('POST', `${id}/events`, { token: TOKENS.agent, body: { type: 'page_view', path: '/products/kettles' } }), 202);
   await ok(home.request('POST', `${id}/reveal`, { token: TOKENS.officer, body: { purpose } }), 200);
   if (opts.session !== false) await signIn(home, email);
@@ -72,7 +78,10 @@ export async function populate(home: TestHome, opts: { session?: boolean } = {})
 export async function signIn(home: TestHome, email: string): Promise<string> {
   const login = await home.request('POST', '/v1/portal/login', { body: { email } });
   expect(login.status).toBe(202);
-  const message = home.outbox.list().filter((m) => m.to === email && /\b\d{6,12}\b/.test(m.body)).at(-1);
+  const message = home.outbox
+    .list()
+    .filter((m) => m.to === email && /\b\d{6,12}\b/.test(m.body))
+    .at(-1);
   const code = message ? /\b(\d{6,12})\b/.exec(message.body)?.[1] : undefined;
   expect(code, 'a sign-in code was sent').toBeDefined();
   const verify = await home.request('POST', '/v1/portal/verify', { body: { email, code } });
@@ -112,10 +121,22 @@ export async function expectNothingLeft(home: TestHome, p: Populated, opts: { ke
   for (const table of ['customers', 'customer-keys', 'contact-index', 'sessions', 'idempotency']) {
     expect(ofCustomer(table), `${table} rows of the erased customer`).toEqual([]);
   }
-  expect(all['contact-index'].filter((r) => s(r.lookup) === p.lookup), 'blind-index entry').toEqual([]);
-  expect(all.interactions.filter((r) => s(r.pseudonym) === p.pseudonyms.interaction), 'interactions').toEqual([]);
-  expect(all.behaviour.filter((r) => s(r.pseudonym) === p.pseudonyms.behaviour), 'behaviour').toEqual([]);
-  expect(all.schedules.filter((r) => JSON.stringify(r).includes(p.customerId)), 'schedules').toEqual([]);
+  expect(
+    all['contact-index'].filter((r) => s(r.lookup) === p.lookup),
+    'blind-index entry',
+  ).toEqual([]);
+  expect(
+    all.interactions.filter((r) => s(r.pseudonym) === p.pseudonyms.interaction),
+    'interactions',
+  ).toEqual([]);
+  expect(
+    all.behaviour.filter((r) => s(r.pseudonym) === p.pseudonyms.behaviour),
+    'behaviour',
+  ).toEqual([]);
+  expect(
+    all.schedules.filter((r) => JSON.stringify(r).includes(p.customerId)),
+    'schedules',
+  ).toEqual([]);
 
   for (const [table, rows] of Object.entries(all)) {
     const texts = rows.flatMap((r) => Object.values(r).flatMap(textsOf)).join('\n');
@@ -183,9 +204,9 @@ export function crashingStore(inner: Store): CrashingStore {
       delete: async (table, key, condition) => (beforeWrite('delete', table, key), inner.delete(table, key, condition)),
       // One write per row: a crash part-way leaves the rows before it deleted, as a batch cut off would.
       batchDelete: async (table, keys) => {
-        const done: typeof keys[number][] = [];
+        const done: (typeof keys)[number][] = [];
         try {
-          for (const key of keys) (beforeWrite('delete', table, key), done.push(key));
+          for (const key of keys) beforeWrite('delete', table, key), done.push(key);
         } finally {
           if (done.length > 0) await inner.batchDelete(table, done);
         }

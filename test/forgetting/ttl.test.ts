@@ -29,7 +29,10 @@ describe('retention', () => {
     expect(created.customer).toBeGreaterThan(epoch() + 729 * DAY);
 
     await advance(home, 100 * DAY);
-    const res = await home.request('POST', `/v1/customers/${p.customerId}/interactions`, { token: TOKENS.agent, body: { channel: 'phone' } });
+    const res = await home.request('POST', `/v1/customers/${p.customerId}/interactions`, {
+      token: TOKENS.agent,
+      body: { channel: 'phone' },
+    });
     expect(res.status).toBe(201);
     const extended = await ttls(p.customerId, p.lookup);
     expect(extended.customer).toBeGreaterThanOrEqual(epoch() + 730 * DAY - 5);
@@ -100,7 +103,10 @@ describe('an idle customer', () => {
     expect(reminders()).toHaveLength(1);
 
     // Consent renewed: a new lapse date earns a new reminder when it comes near.
-    const renewed = await home.request('PUT', `/v1/customers/${p.customerId}/consent`, { token: TOKENS.agent, body: { communications: true, source: 'email' } });
+    const renewed = await home.request('PUT', `/v1/customers/${p.customerId}/consent`, {
+      token: TOKENS.agent,
+      body: { communications: true, source: 'email' },
+    });
     expect(renewed.status).toBe(200);
     await advance(home, 340 * DAY);
     expect(reminders()).toHaveLength(2);
@@ -109,7 +115,10 @@ describe('an idle customer', () => {
   it('gets no reminder for a retention it no longer has: activity moved it away', async () => {
     const p = await populate(home, { session: false });
     await advance(home, 650 * DAY);
-    await home.request('POST', `/v1/customers/${p.customerId}/purchases`, { token: TOKENS.agent, body: { currency: 'EUR', items: [{ sku: 'MUG-2', quantity: 2, unitPriceMinor: 800 }] } });
+    await home.request('POST', `/v1/customers/${p.customerId}/purchases`, {
+      token: TOKENS.agent,
+      body: { currency: 'EUR', items: [{ sku: 'MUG-2', quantity: 2, unitPriceMinor: 800 }] },
+    });
     await advance(home, 60 * DAY);
     expect(messagesTo(home, p.email).filter((m) => m.subject === 'We will delete your data soon')).toHaveLength(0);
     expect((await customer(p.customerId)).status).toBe(200);

@@ -137,6 +137,9 @@ export async function rows(store: Store, table: Parameters<Store['scan']>[0]) {
 
 /** The blind index each customer row's sealed record names (the row itself carries none). */
 export async function sealedLookups(app: App, items: Item[]): Promise<Set<string | undefined>> {
-  expect(items.every((item) => item.lookup === undefined), 'a customer row carries a blind index').toBe(true);
+  expect(
+    items.every((item) => item.lookup === undefined),
+    'a customer row carries a blind index',
+  ).toBe(true);
   return new Set(await Promise.all(items.map(async (item) => (await app.customers.unseal(customerFromItem(item))).lookup)));
 }

@@ -95,7 +95,11 @@ describe('a home under /dev', () => {
       const asset = await fetch(new URL(m[1], `${home.url}/dev/portal`));
       expect(asset.url).toBe(`${home.url}/dev/${m[1]}`);
       expect(asset.status).toBe(200);
-      expect(`sha384-${createHash('sha384').update(await asset.text(), 'utf8').digest('base64')}`).toBe(m[2]);
+      expect(
+        `sha384-${createHash('sha384')
+          .update(await asset.text(), 'utf8')
+          .digest('base64')}`,
+      ).toBe(m[2]);
     }
     expect([...html.matchAll(/integrity=/g)]).toHaveLength(2);
   });

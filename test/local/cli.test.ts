@@ -78,7 +78,7 @@ describe('npm start -- --help', () => {
     expect(ran.stderr.trim().split('\n')).toEqual([expect.stringMatching(/Unknown argument --port.*--help/)]);
   });
 
-  it('is the README\'s Configuration table', () => {
+  it("is the README's Configuration table", () => {
     const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
     const section = /<!-- settings:start -->\n([\s\S]*?)\n<!-- settings:end -->/.exec(readme)?.[1];
     expect(section, 'README has the settings markers').toBeDefined();

@@ -9,12 +9,18 @@ import { startDynalite, type TestDb } from '../support/dynalite';
 let db: TestDb;
 beforeAll(async () => {
   db = await startDynalite('live-');
-  await ensureTables(db.client, 'restored-', AWS_TABLES.filter((t) => t.name !== 'contact-index'));
+  await ensureTables(
+    db.client,
+    'restored-',
+    AWS_TABLES.filter((t) => t.name !== 'contact-index'),
+  );
 });
 afterAll(async () => db?.close());
 
-const put = (table: string, Item: Record<string, { S: string } | { B: Uint8Array } | { N: string }>) => db.client.send(new PutItemCommand({ TableName: table, Item }));
-const get = async (table: string, Key: Record<string, { S: string }>) => (await db.client.send(new GetItemCommand({ TableName: table, Key }))).Item;
+const put = (table: string, Item: Record<string, { S: string } | { B: Uint8Array } | { N: string }>) =>
+  db.client.send(new PutItemCommand({ TableName: table, Item }));
+const get = async (table: string, Key: Record<string, { S: string }>) =>
+  (await db.client.send(new GetItemCommand({ TableName: table, Key }))).Item;
 
 describe('copy-tables', () => {
   it('puts every restored row into the live table as it is, skips tables not restored, and never copies the ledger', async () => {

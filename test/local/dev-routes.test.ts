@@ -53,7 +53,10 @@ describe('POST /dev/clock', () => {
       const res = await home.request('POST', '/dev/clock', { body });
       expect(res.status, JSON.stringify(body)).toBe(400);
       expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
-      expect(res.body.errors.map((e: { field: string }) => e.field), JSON.stringify(body)).toContain(field);
+      expect(
+        res.body.errors.map((e: { field: string }) => e.field),
+        JSON.stringify(body),
+      ).toContain(field);
     }
     expect(offsetDays(home.clock.now().toISOString())).toBe(1);
     await home.request('POST', '/dev/clock', { body: { reset: true } });

@@ -18,8 +18,13 @@ let stored: string;
 
 beforeEach(() => {
   kms.reset();
-  stored = JSON.stringify({ Version: '2012-10-17', Statement: [{ Sid: 'AccountAdministersTheKey' }, { Sid: 'NamedFunctionsUnwrapCustomerKeys' }] });
-  kms.on(DescribeKeyCommand).resolves({ KeyMetadata: { KeyId: 'key-1234', AWSAccountId: '111122223333', CreationDate: new Date(), KeyManager: 'CUSTOMER' } as never });
+  stored = JSON.stringify({
+    Version: '2012-10-17',
+    Statement: [{ Sid: 'AccountAdministersTheKey' }, { Sid: 'NamedFunctionsUnwrapCustomerKeys' }],
+  });
+  kms.on(DescribeKeyCommand).resolves({
+    KeyMetadata: { KeyId: 'key-1234', AWSAccountId: '111122223333', CreationDate: new Date(), KeyManager: 'CUSTOMER' } as never,
+  });
   kms.on(GetKeyPolicyCommand).callsFake(async () => ({ Policy: stored }));
   kms.on(PutKeyPolicyCommand).callsFake(async (input: { Policy: string }) => {
     stored = input.Policy;
@@ -39,7 +44,10 @@ describe('key-access', () => {
     expect(statement(BREAK_GLASS_OLD_KEYS_SID)).toEqual({ Sid: BREAK_GLASS_OLD_KEYS_SID, ...decrypt, Condition: CUSTOMER_KEY_CONDITION });
     expect(kms.commandCalls(PutKeyPolicyCommand)[0].args[0].input).toMatchObject({ KeyId: 'key-1234', PolicyName: 'default' });
 
-    expect(await changeKeyAccess(client, { key: 'alias/crm-prod-data', revoke: true })).toEqual(['AccountAdministersTheKey', 'NamedFunctionsUnwrapCustomerKeys']);
+    expect(await changeKeyAccess(client, { key: 'alias/crm-prod-data', revoke: true })).toEqual([
+      'AccountAdministersTheKey',
+      'NamedFunctionsUnwrapCustomerKeys',
+    ]);
   });
 
   it('asks for the same encryption contexts the key policy requires of the functions', () => {
@@ -57,6 +65,8 @@ describe('key-access', () => {
     expect(parseKeyAccessArgs(['--key', 'alias/k', '--revoke'])).toEqual({ key: 'alias/k', revoke: true });
     expect(() => parseKeyAccessArgs(['--key', 'alias/k', '--grant'])).toThrow(/--principal-arn/);
     expect(() => parseKeyAccessArgs(['--key', 'alias/k', '--grant', '--revoke'])).toThrow(/one of --grant, --revoke/);
-    expect(() => parseKeyAccessArgs(['--key', 'alias/k', '--principal-arn', 'arn:aws:sts::111122223333:assumed-role/x/y', '--grant'])).toThrow(/role ARN/);
+    expect(() =>
+      parseKeyAccessArgs(['--key', 'alias/k', '--principal-arn', 'arn:aws:sts::111122223333:assumed-role/x/y', '--grant']),
+    ).toThrow(/role ARN/);
   });
 });

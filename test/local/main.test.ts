@@ -109,7 +109,9 @@ describe('npm start', () => {
   });
 
   it('refuses to start with malformed settings, saying which', async () => {
-    await expect(start({ CRM_DATA_DIR: dataDir(), CRM_STAFF_TOKENS: '[{"token":"short","staffId":"x","role":"agent"}]' })).rejects.toThrow(/CRM_STAFF_TOKENS\[0\]\.token/);
+    await expect(start({ CRM_DATA_DIR: dataDir(), CRM_STAFF_TOKENS: '[{"token":"short","staffId":"x","role":"agent"}]' })).rejects.toThrow(
+      /CRM_STAFF_TOKENS\[0\]\.token/,
+    );
     await expect(start({ CRM_DATA_DIR: dataDir(), CRM_RETENTION_DAYS: '{"receipts": 1}' })).rejects.toThrow(/receipts is not a category/);
   });
 
@@ -121,7 +123,16 @@ describe('npm start', () => {
     run.child.kill('SIGTERM');
     // npm itself may end by the signal (no exit code) depending on how it was started; what matters is the server.
     await run.exited;
-    await expect.poll(() => fetch(`${run.url}/health`).then(() => 'up', () => 'down'), { timeout: 5_000 }).toBe('down');
+    await expect
+      .poll(
+        () =>
+          fetch(`${run.url}/health`).then(
+            () => 'up',
+            () => 'down',
+          ),
+        { timeout: 5_000 },
+      )
+      .toBe('down');
     // The lock went with the server: the next start works.
     const again = await start({ CRM_DATA_DIR: dir });
     again.child.kill('SIGTERM');

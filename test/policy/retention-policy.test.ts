@@ -40,7 +40,11 @@ describe('retention overrides of a deployment', () => {
 
 describe('one settings schema for both homes', () => {
   it('parses grace, retention and phone region into the policy value createApp takes', () => {
-    const parsed = parseDomainSettings({ CRM_ERASURE_GRACE_DAYS: '7', CRM_RETENTION_DAYS: '{"interactions": 100}', CRM_DEFAULT_PHONE_REGION: 'GB' });
+    const parsed = parseDomainSettings({
+      CRM_ERASURE_GRACE_DAYS: '7',
+      CRM_RETENTION_DAYS: '{"interactions": 100}',
+      CRM_DEFAULT_PHONE_REGION: 'GB',
+    });
     expect(parsed.ok).toBe(true);
     if (!parsed.ok) return;
     expect(parsed.value.app.policy?.erasureGraceSeconds).toBe(7 * 86_400);
@@ -49,7 +53,11 @@ describe('one settings schema for both homes', () => {
   });
 
   it('reports every bad setting at once, each naming its variable', () => {
-    const parsed = parseDomainSettings({ CRM_ERASURE_GRACE_DAYS: '2.5', CRM_RETENTION_DAYS: '{"receipts": 1}', CRM_DEFAULT_PHONE_REGION: 'Britain' });
+    const parsed = parseDomainSettings({
+      CRM_ERASURE_GRACE_DAYS: '2.5',
+      CRM_RETENTION_DAYS: '{"receipts": 1}',
+      CRM_DEFAULT_PHONE_REGION: 'Britain',
+    });
     expect(parsed.ok).toBe(false);
     if (parsed.ok) return;
     expect(parsed.problems).toEqual([

@@ -213,7 +213,7 @@ describe.each([
   });
 });
 
-describe('the portal on a phone and in the visitor\'s language', () => {
+describe("the portal on a phone and in the visitor's language", () => {
   let world: PortalWorld;
   beforeAll(async () => {
     world = await startWorld();
@@ -233,7 +233,7 @@ describe('the portal on a phone and in the visitor\'s language', () => {
     await s.close();
   });
 
-  it('shows a long access log five rows at a time, fetching the API\'s next page with its cursor after the first fifty', async () => {
+  it("shows a long access log five rows at a time, fetching the API's next page with its cursor after the first fifty", async () => {
     const carol = await createCustomer(world.home, { name: 'Carol Ann', email: 'carol@example.com' });
     const officer = { kind: 'staff', staffId: 'staff-officer-1', role: 'privacy_officer' } as const;
     for (let i = 0; i < 60; i++) await world.home.app.accessLog.append(carol, officer, 'read');
@@ -258,7 +258,7 @@ describe('the portal on a phone and in the visitor\'s language', () => {
     await s.close();
   });
 
-  it('starts in the browser\'s language, switches with the visible button, and keeps the choice for the tab', async () => {
+  it("starts in the browser's language, switches with the visible button, and keeps the choice for the tab", async () => {
     const s = await Session.open(browser, world, { lang: 'de' });
     const { page } = s;
     expect(await page.evaluate(() => document.documentElement.lang)).toBe('de');

@@ -25,22 +25,18 @@ describe('the portal catalogues', () => {
     for (const [lang, c] of Object.entries(CATALOGUES)) {
       for (const k of Object.keys(c).filter((k) => /\.(one|other)$/.test(k))) {
         const base = k.replace(/\.(one|other)$/, '');
-        expect([`${base}.one`, `${base}.other`].every((p) => p in c), `${lang} ${base}`).toBe(true);
+        expect(
+          [`${base}.one`, `${base}.other`].every((p) => p in c),
+          `${lang} ${base}`,
+        ).toBe(true);
       }
     }
   });
 
-  it('keeps today\'s English labels', () => {
+  it("keeps today's English labels", () => {
     const keys = ['login.label', 'login.submit', 'verify.label', 'verify.submit', 'download.button', 'erasure.button'] as const;
     const labels = keys.map((k) => EN[k]);
-    expect(labels).toEqual([
-      'Email or phone',
-      'Send code',
-      'Code',
-      'Sign in',
-      'Download my data',
-      'Delete my data',
-    ]);
+    expect(labels).toEqual(['Email or phone', 'Send code', 'Code', 'Sign in', 'Download my data', 'Delete my data']);
   });
 
   it('covers every fixed text of the page: each data-i18n key exists, and the HTML carries the English words', () => {

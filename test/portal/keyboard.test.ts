@@ -53,7 +53,10 @@ describe.each([
     await signIn(page, world.home, ALICE.email);
     await expectFeedback(page, 'page-feedback', EN['say.signedIn']);
 
-    for (const [id, purpose] of [['consent-communications', 'communications'], ['consent-analytics', 'analytics']] as const) {
+    for (const [id, purpose] of [
+      ['consent-communications', 'communications'],
+      ['consent-analytics', 'analytics'],
+    ] as const) {
       const wanted = (await page.locator(`#${id}`).isChecked()) ? 'consent.withdrawnSay' : 'consent.given';
       await press(page, `#${id}`, 'Space');
       await expectFeedback(page, 'consent-feedback', EN[wanted].replace('{purpose}', EN[`purpose.${purpose}`]));

@@ -34,7 +34,9 @@ describe('a customer under legal hold', () => {
     const id = await createCustomer(home, { name: 'Held Writes', email });
     await home.request('PUT', `/v1/customers/${id}/consent`, { token: TOKENS.agent, body: { analytics: true, source: 'phone' } });
     const token = await signIn(home, { email });
-    expect((await home.request('PUT', `/v1/customers/${id}/legal-hold`, { token: TOKENS.officer, body: { reason: 'Case 2026-05' } })).status).toBe(200);
+    expect(
+      (await home.request('PUT', `/v1/customers/${id}/legal-hold`, { token: TOKENS.officer, body: { reason: 'Case 2026-05' } })).status,
+    ).toBe(200);
     const heldAt = new Date().toISOString();
 
     await home.request('GET', `/v1/customers/${id}`, { token: TOKENS.agent });
@@ -42,8 +44,18 @@ describe('a customer under legal hold', () => {
     await home.request('GET', `/v1/customers/${id}/interactions`, { token: TOKENS.agent });
     await home.request('GET', '/v1/me', { token });
     await home.request('GET', '/v1/me/export', { token });
-    expect((await home.request('POST', `/v1/customers/${id}/purchases`, { token: TOKENS.agent, body: { currency: 'EUR', items: [{ sku: 'HELD-1', quantity: 1, unitPriceMinor: 100 }] } })).status).toBe(201);
-    expect((await home.request('POST', `/v1/customers/${id}/events`, { token: TOKENS.agent, body: { type: 'page_view', path: '/held' } })).status).toBe(202);
+    expect(
+      (
+        await home.request('POST', `/v1/customers/${id}/purchases`, {
+          token: TOKENS.agent,
+          body: { currency: 'EUR', items: [{ sku: 'HELD-1', quantity: 1, unitPriceMinor: 100 }] },
+        })
+      ).status,
+    ).toBe(201);
+    expect(
+      (await home.request('POST', `/v1/customers/${id}/events`, { token: TOKENS.agent, body: { type: 'page_view', path: '/held' } }))
+        .status,
+    ).toBe(202);
 
     const tables = await scanAll(home.dynamo);
     const newLog = tables['access-log'].filter((r) => r.customerId.S === id && r.at.S! >= heldAt);

@@ -22,7 +22,13 @@ describe('portal logs', () => {
     const code = lastCode(home, email)!;
     const session = await home.request('POST', '/v1/portal/verify', { body: { email, code } });
     const token = session.body.token as string;
-    for (const [method, path] of [['GET', '/v1/me'], ['GET', '/v1/me/export'], ['GET', '/v1/me/access-log'], ['POST', '/v1/me/erasure'], ['DELETE', '/v1/me/erasure']]) {
+    for (const [method, path] of [
+      ['GET', '/v1/me'],
+      ['GET', '/v1/me/export'],
+      ['GET', '/v1/me/access-log'],
+      ['POST', '/v1/me/erasure'],
+      ['DELETE', '/v1/me/erasure'],
+    ]) {
       expect((await home.request(method, path, { token })).status).toBeLessThan(300);
     }
     await home.request('PUT', '/v1/me/consent', { token, body: { analytics: true } });
@@ -42,6 +48,7 @@ describe('portal logs', () => {
     const all = printed.join('');
     expect(all).toContain('POST /v1/portal/verify');
     expect(all).toContain('sign-in code not delivered');
-    for (const secret of [email, 'tractatus', code, token, 'Ludwig', '127.0.0.1']) expect(all.toLowerCase(), secret).not.toContain(secret.toLowerCase());
+    for (const secret of [email, 'tractatus', code, token, 'Ludwig', '127.0.0.1'])
+      expect(all.toLowerCase(), secret).not.toContain(secret.toLowerCase());
   });
 });

@@ -31,7 +31,12 @@ beforeAll(async () => {
     [bob, BOB_SECRETS[2], BOB_SECRETS[3]],
   ]) {
     await staff('POST', `/v1/customers/${id}/interactions`, { channel: 'email', summary }, TOKENS.agent);
-    await staff('POST', `/v1/customers/${id}/purchases`, { currency: 'EUR', items: [{ sku, quantity: 2, unitPriceMinor: 1250 }] }, TOKENS.agent);
+    await staff(
+      'POST',
+      `/v1/customers/${id}/purchases`,
+      { currency: 'EUR', items: [{ sku, quantity: 2, unitPriceMinor: 1250 }] },
+      TOKENS.agent,
+    );
     await staff('PUT', `/v1/customers/${id}/consent`, { analytics: true, source: 'email' }, TOKENS.agent);
     await staff('POST', `/v1/customers/${id}/events`, { type: 'page_view', path: '/shop/teapots' }, TOKENS.agent);
   }
@@ -56,7 +61,9 @@ describe('GET /v1/me', () => {
       retention: { expiresAt: expect.any(String) },
     });
     expect(res.body.interactions).toEqual([expect.objectContaining({ channel: 'email', summary: 'asked about delivery times' })]);
-    expect(res.body.purchases).toEqual([expect.objectContaining({ currency: 'EUR', totalMinor: 2500, items: [{ sku: 'TEA-POT-1', quantity: 2, unitPriceMinor: 1250 }] })]);
+    expect(res.body.purchases).toEqual([
+      expect.objectContaining({ currency: 'EUR', totalMinor: 2500, items: [{ sku: 'TEA-POT-1', quantity: 2, unitPriceMinor: 1250 }] }),
+    ]);
     expect(res.body.behaviour).toEqual([expect.objectContaining({ type: 'page_view', path: '/shop/teapots' })]);
     expect(res.headers.get('cache-control')).toBe('no-store');
     // The deletion dialog names this day: the grace period from now (120 s here).
@@ -64,7 +71,7 @@ describe('GET /v1/me', () => {
     expect(Date.parse(res.body.erasureIfRequestedNow) - home.clock.now().getTime()).toBeLessThanOrEqual(121_000);
   });
 
-  it('never shows another customer\'s data, whatever the request carries', async () => {
+  it("never shows another customer's data, whatever the request carries", async () => {
     const attempts = [
       await me('GET', `/v1/me?customerId=${bob}`),
       await home.request('GET', '/v1/me', { token: aliceToken, headers: { 'x-customer-id': bob } }),
@@ -125,7 +132,11 @@ describe('the access log', () => {
     const res = await me('GET', '/v1/me/access-log');
     expect(res.status).toBe(200);
     const items = res.body.items as { at: string; actor: string; role: string; action: string; purpose?: string }[];
-    expect(items.find((e) => e.action === 'reveal')).toMatchObject({ actor: 'staff:staff-officer-1', role: 'privacy_officer', purpose: 'posting a lost parcel claim' });
+    expect(items.find((e) => e.action === 'reveal')).toMatchObject({
+      actor: 'staff:staff-officer-1',
+      role: 'privacy_officer',
+      purpose: 'posting a lost parcel claim',
+    });
     expect(items.some((e) => e.action === 'create' && e.role === 'agent')).toBe(true);
     expect(items.some((e) => e.action === 'sign_in' && e.actor === 'customer')).toBe(true);
     expect(items.some((e) => e.action === 'read' && e.actor === 'customer')).toBe(true);

@@ -20,11 +20,14 @@ describe('the portal routes in the OpenAPI document', () => {
 
   it('match the real responses of every portal route, errors included', async () => {
     await createCustomer(home, { name: 'Open Portal', email: 'op@example.com' });
-    const req = (method: string, path: string, opts?: Parameters<TestHome['request']>[2]) => home.request(method, path, opts).then((r) => (home.conforms(method, path, r), r));
+    const req = (method: string, path: string, opts?: Parameters<TestHome['request']>[2]) =>
+      home.request(method, path, opts).then((r) => (home.conforms(method, path, r), r));
 
     await req('POST', '/v1/portal/login', { body: { email: 'op@example.com' } });
     await req('POST', '/v1/portal/login', { body: { email: 'op@example.com', extra: true } });
-    await req('POST', '/v1/portal/verify', { body: { email: 'op@example.com', code: '000000' === lastCode(home, 'op@example.com') ? '111111' : '000000' } });
+    await req('POST', '/v1/portal/verify', {
+      body: { email: 'op@example.com', code: '000000' === lastCode(home, 'op@example.com') ? '111111' : '000000' },
+    });
     const session = await req('POST', '/v1/portal/verify', { body: { email: 'op@example.com', code: lastCode(home, 'op@example.com') } });
     const token = session.body.token as string;
     await req('GET', '/v1/me', { token });

@@ -11,7 +11,9 @@ beforeAll(async () => {
 });
 afterAll(async () => home?.close());
 
-const CSP = "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+const CSP =
+  "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; " +
+  "form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
 describe('GET /portal', () => {
   it('serves the page with a strict Content-Security-Policy and the usual security headers', async () => {
@@ -32,7 +34,8 @@ describe('GET /portal', () => {
     expect(html).toMatch(/<html lang="en">/);
     expect(html).toMatch(/<meta name="viewport" content="width=device-width, initial-scale=1">/);
     for (const label of ['Email or phone', 'Code']) expect(html).toContain(`>${label}</label>`);
-    for (const button of ['Send code', 'Sign in', 'Download my data', 'Delete my data', 'Cancel deletion']) expect(html).toContain(`>${button}</button>`);
+    for (const button of ['Send code', 'Sign in', 'Download my data', 'Delete my data', 'Cancel deletion'])
+      expect(html).toContain(`>${button}</button>`);
     expect(html).toMatch(/<main id="main"/);
     expect(html).toMatch(/<header/);
     expect(html).toMatch(/role="status" aria-live="polite"/);

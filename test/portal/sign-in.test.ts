@@ -68,8 +68,14 @@ describe('the answer does not depend on whether the contact is known', () => {
           return inner.put(t, item, c);
         },
       });
-    timed = await startPortalHome({ signIn: { loginBudgetMs: 300, perContact: { limit: 1_000, windowSeconds: 600 } } }, { wrapStore: slowCodes });
-    const res = await timed.request('POST', '/v1/customers', { token: TOKENS.agent, body: { name: 'Timed Tina', email: 'tina@example.com' } });
+    timed = await startPortalHome(
+      { signIn: { loginBudgetMs: 300, perContact: { limit: 1_000, windowSeconds: 600 } } },
+      { wrapStore: slowCodes },
+    );
+    const res = await timed.request('POST', '/v1/customers', {
+      token: TOKENS.agent,
+      body: { name: 'Timed Tina', email: 'tina@example.com' },
+    });
     expect(res.status).toBe(201);
 
     const time = async (email: string) => {
@@ -230,8 +236,12 @@ describe('rate limits', () => {
 
   it('limits logins and verifications per client address', async () => {
     limited = await startPortalHome({ signIn: { perClient: { limit: 4, windowSeconds: 600 } } });
-    for (let i = 0; i < 2; i++) expect((await limited.request('POST', '/v1/portal/login', { body: { email: `c${i}@example.com` } })).status).toBe(202);
-    for (let i = 0; i < 2; i++) expect((await limited.request('POST', '/v1/portal/verify', { body: { email: `c${i}@example.com`, code: '123456' } })).status).toBe(401);
+    for (let i = 0; i < 2; i++)
+      expect((await limited.request('POST', '/v1/portal/login', { body: { email: `c${i}@example.com` } })).status).toBe(202);
+    for (let i = 0; i < 2; i++)
+      expect((await limited.request('POST', '/v1/portal/verify', { body: { email: `c${i}@example.com`, code: '123456' } })).status).toBe(
+        401,
+      );
     const res = await limited.request('POST', '/v1/portal/login', { body: { email: 'c9@example.com' } });
     expect(res.status).toBe(429);
     expect(Number(res.headers.get('retry-after'))).toBeGreaterThan(0);

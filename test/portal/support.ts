@@ -20,7 +20,10 @@ export async function startPortalHome(portal: PortalSettings = {}, options: Part
 
 export type ContactInput = { email: string } | { phone: string };
 
-export async function createCustomer(home: TestHome, body: { name: string } & ContactInput & { consent?: { communications?: boolean } }): Promise<string> {
+export async function createCustomer(
+  home: TestHome,
+  body: { name: string } & ContactInput & { consent?: { communications?: boolean } },
+): Promise<string> {
   const res = await home.request('POST', '/v1/customers', { token: TOKENS.agent, body });
   expect(res.status, JSON.stringify(res.body)).toBe(201);
   return res.body.customerId as string;

@@ -29,7 +29,10 @@ export function apiGatewayEvent(method: string, resource: string, opts: ApiEvent
       resourcePath: resource,
       httpMethod: method,
       stage: 'prod',
-      authorizer: opts.groups === undefined ? null : { claims: { sub: 'c0ffee00-staff', 'cognito:groups': opts.groups, email: 'staff@corp.example' } },
+      authorizer:
+        opts.groups === undefined
+          ? null
+          : { claims: { sub: 'c0ffee00-staff', 'cognito:groups': opts.groups, email: 'staff@corp.example' } },
     } as unknown as APIGatewayProxyEvent['requestContext'],
   };
 }

@@ -58,7 +58,8 @@ export async function startAwsHttpFake(region = 'eu-west-1'): Promise<AwsHttpFak
     const Command = KMS_COMMANDS[operation];
     if (!Command) return json(res, 400, { __type: 'UnsupportedOperationException', message: operation });
     const input = JSON.parse(body || '{}');
-    for (const field of BLOB_INPUTS) if (typeof input[field] === 'string') input[field] = new Uint8Array(Buffer.from(input[field], 'base64'));
+    for (const field of BLOB_INPUTS)
+      if (typeof input[field] === 'string') input[field] = new Uint8Array(Buffer.from(input[field], 'base64'));
     try {
       const command = new (Command as new (input: unknown) => GenerateDataKeyCommand)(input);
       const output = (await kms.send(command)) as unknown as Record<string, unknown>;
@@ -70,7 +71,12 @@ export async function startAwsHttpFake(region = 'eu-west-1'): Promise<AwsHttpFak
       json(res, 200, out, { 'content-type': 'application/x-amz-json-1.1' });
     } catch (e) {
       const err = e as { name?: string; message?: string; $metadata?: { httpStatusCode?: number } };
-      json(res, err.$metadata?.httpStatusCode ?? 400, { __type: err.name, message: err.message }, { 'content-type': 'application/x-amz-json-1.1' });
+      json(
+        res,
+        err.$metadata?.httpStatusCode ?? 400,
+        { __type: err.name, message: err.message },
+        { 'content-type': 'application/x-amz-json-1.1' },
+      );
     }
   }
 
@@ -105,7 +111,8 @@ export async function startAwsHttpFake(region = 'eu-west-1'): Promise<AwsHttpFak
   const server: Server = createServer(async (req, res) => {
     const body = await read(req);
     const url = new URL(req.url ?? '/', 'http://fake');
-    if (typeof req.headers['x-amz-target'] === 'string' && req.headers['x-amz-target'].startsWith('TrentService.')) return answerKms(req, res, body);
+    if (typeof req.headers['x-amz-target'] === 'string' && req.headers['x-amz-target'].startsWith('TrentService.'))
+      return answerKms(req, res, body);
     if (url.pathname === '/v2/email/outbound-emails' && req.method === 'POST') {
       const input = JSON.parse(body);
       mails.push({
@@ -123,7 +130,8 @@ export async function startAwsHttpFake(region = 'eu-west-1'): Promise<AwsHttpFak
       sms.push({ to: form.get('PhoneNumber') ?? '', body: form.get('Message') ?? '' });
       res.writeHead(200, { 'content-type': 'text/xml' });
       return res.end(
-        `<PublishResponse xmlns="http://sns.amazonaws.com/doc/2010-03-31/"><PublishResult><MessageId>s-${sms.length}</MessageId></PublishResult>` +
+        '<PublishResponse xmlns="http://sns.amazonaws.com/doc/2010-03-31/">' +
+          `<PublishResult><MessageId>s-${sms.length}</MessageId></PublishResult>` +
           '<ResponseMetadata><RequestId>r</RequestId></ResponseMetadata></PublishResponse>',
       );
     }

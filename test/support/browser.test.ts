@@ -3,7 +3,9 @@ import { findChromium } from './browser';
 
 describe('finding a browser for the portal tests', () => {
   it('a CHROMIUM_PATH that does not exist fails with what to do, instead of skipping', async () => {
-    await expect(findChromium({ CHROMIUM_PATH: '/nonexistent/chromium' })).rejects.toThrow(/CHROMIUM_PATH=\/nonexistent\/chromium does not exist/);
+    await expect(findChromium({ CHROMIUM_PATH: '/nonexistent/chromium' })).rejects.toThrow(
+      /CHROMIUM_PATH=\/nonexistent\/chromium does not exist/,
+    );
   });
   it('CHROMIUM_PATH wins over every other source', async () => {
     const found = await findChromium({ CHROMIUM_PATH: process.execPath });

@@ -116,7 +116,12 @@ export function installFakeKms(): FakeKms {
   mock.on(GenerateMacCommand).callsFake(async (input: GenerateMacCommandInput): Promise<GenerateMacCommandOutput> => {
     takeFault('GenerateMac');
     const keyId = requireKeyId(input.KeyId);
-    const hashes: Record<string, string> = { HMAC_SHA_224: 'sha224', HMAC_SHA_256: 'sha256', HMAC_SHA_384: 'sha384', HMAC_SHA_512: 'sha512' };
+    const hashes: Record<string, string> = {
+      HMAC_SHA_224: 'sha224',
+      HMAC_SHA_256: 'sha256',
+      HMAC_SHA_384: 'sha384',
+      HMAC_SHA_512: 'sha512',
+    };
     const hash = hashes[input.MacAlgorithm ?? ''];
     if (!hash) throw validation('MacAlgorithm is required.');
     const message = input.Message;

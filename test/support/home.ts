@@ -22,7 +22,11 @@ export interface TestHome extends Home {
   dataDir: string;
   /** Every message sent, as the recipients received it: the outbox itself forgets an erased customer's. */
   sent: Message[];
-  request(method: string, path: string, opts?: { token?: string; body?: unknown; headers?: Record<string, string>; rawBody?: string }): Promise<TestResponse>;
+  request(
+    method: string,
+    path: string,
+    opts?: { token?: string; body?: unknown; headers?: Record<string, string>; rawBody?: string },
+  ): Promise<TestResponse>;
 }
 
 export interface TestResponse {
@@ -57,7 +61,11 @@ export async function startTestHome(options: Partial<HomeOptions> = {}): Promise
       await close();
       rmSync(dataDir, { recursive: true, force: true });
     },
-    async request(method: string, path: string, opts: { token?: string; body?: unknown; headers?: Record<string, string>; rawBody?: string } = {}) {
+    async request(
+      method: string,
+      path: string,
+      opts: { token?: string; body?: unknown; headers?: Record<string, string>; rawBody?: string } = {},
+    ) {
       const headers: Record<string, string> = { ...(opts.headers ?? {}) };
       if (opts.token) headers.authorization = `Bearer ${opts.token}`;
       let body: string | undefined = opts.rawBody;
@@ -68,7 +76,7 @@ export async function startTestHome(options: Partial<HomeOptions> = {}): Promise
       // The /dev helpers stay at the root; everything else is under the base path, if there is one.
       const res = await fetch(`${path.startsWith('/dev/') ? home.url : home.apiUrl}${path}`, { method, headers, body });
       const text = await res.text();
-      let parsed: unknown ;
+      let parsed: unknown;
       try {
         parsed = text ? JSON.parse(text) : undefined;
       } catch {

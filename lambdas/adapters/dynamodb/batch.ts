@@ -26,7 +26,11 @@ const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(r
 export function distinctKeys(keys: readonly Key[]): Key[] {
   const seen = new Map<string, Key>();
   for (const key of keys) {
-    const id = JSON.stringify(Object.keys(key).sort().map((k) => [k, key[k]]));
+    const id = JSON.stringify(
+      Object.keys(key)
+        .sort()
+        .map((k) => [k, key[k]]),
+    );
     if (!seen.has(id)) seen.set(id, key);
   }
   return [...seen.values()];

@@ -68,9 +68,7 @@ export class DynamoStore implements Store {
   }
 
   async delete(table: TableId, key: Key, condition?: WriteCondition): Promise<void> {
-    await this.call(() =>
-      this.doc.send(new DeleteCommand({ TableName: this.name(table), Key: key, ...conditionParts(table, condition) })),
-    );
+    await this.call(() => this.doc.send(new DeleteCommand({ TableName: this.name(table), Key: key, ...conditionParts(table, condition) })));
   }
 
   async batchDelete(table: TableId, keys: readonly Key[]): Promise<void> {
@@ -217,7 +215,8 @@ function conditionParts(table: TableId, condition: WriteCondition | undefined): 
 const DYNAMO_FAULTS = new Set(['ProvisionedThroughputExceededException', 'RequestLimitExceeded']);
 
 /** Messages of @aws-sdk/util-dynamodb that quote the value being converted. */
-const MARSHALLING = /Unsupported type passed|No value defined|SAFE_INTEGER|converted to BigInt|Special numeric value|Use NumberValue|imprecise number/;
+const MARSHALLING =
+  /Unsupported type passed|No value defined|SAFE_INTEGER|converted to BigInt|Special numeric value|Use NumberValue|imprecise number/;
 
 /** Maps a DynamoDB failure to the domain's errors; anything else is rethrown as it is. */
 export function mapDynamoError(err: unknown): unknown {

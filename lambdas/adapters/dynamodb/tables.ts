@@ -98,7 +98,11 @@ function assertIndexes(tableName: string, table: TableDescription, spec: TableSp
 
 /** An existing table with other keys would fail every request later, far from the cause: fail here. */
 function assertSameKeys(tableName: string, actual: KeySchemaElement[], expected: KeySchemaElement[]): void {
-  const show = (ks: KeySchemaElement[]) => ks.map((k) => `${k.AttributeName}:${k.KeyType}`).sort().join(',');
+  const show = (ks: KeySchemaElement[]) =>
+    ks
+      .map((k) => `${k.AttributeName}:${k.KeyType}`)
+      .sort()
+      .join(',');
   if (show(actual) !== show(expected)) {
     throw new Error(`Table ${tableName} exists with key schema ${show(actual)}, expected ${show(expected)}.`);
   }

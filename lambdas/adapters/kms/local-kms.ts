@@ -176,7 +176,12 @@ function parseKeyFile(path: string, text: string): LocalKeys {
   } catch {
     throw new IncompleteKeyFile(`${path} is not a master key file.`);
   }
-  if (parsed.format !== FILE_FORMAT || parsed.version !== 1 || typeof parsed.wrappingKey !== 'string' || typeof parsed.macKey !== 'string') {
+  if (
+    parsed.format !== FILE_FORMAT ||
+    parsed.version !== 1 ||
+    typeof parsed.wrappingKey !== 'string' ||
+    typeof parsed.macKey !== 'string'
+  ) {
     throw new Error(`${path} is not a version 1 master key file.`);
   }
   const wrappingKey = Buffer.from(parsed.wrappingKey, 'base64');

@@ -178,7 +178,11 @@ function entryOf(table: TableSpec, index: IndexSpec, item: Readonly<Item> | unde
   const sortKey = index.sortKey?.name;
   if (sortKey && item[sortKey] === undefined) return undefined;
   if (index.projection === 'ALL') return { ...item };
-  return { ...keyOf(table, item), [index.partitionKey.name]: item[index.partitionKey.name], ...(sortKey ? { [sortKey]: item[sortKey] } : {}) };
+  return {
+    ...keyOf(table, item),
+    [index.partitionKey.name]: item[index.partitionKey.name],
+    ...(sortKey ? { [sortKey]: item[sortKey] } : {}),
+  };
 }
 
 /** Write units one table write spends on one index. */

@@ -18,6 +18,7 @@ import type { IndexQueryOptions, Item, Key, Page, QueryOptions, ScanOptions, Sto
 import { TABLES, type IndexSpec, type TableId, type TableSpec } from '../../core/policy/tables';
 import { cursorKeyNames, decodeCursor, encodeCursor, indexSpec, type CursorKey } from '../store-cursor';
 import { itemSize, MAX_ITEM_BYTES, PAGE_BYTES } from './item-size';
+import { position, prefixRun } from './sorted';
 import {
   compareIndexEntries,
   compareKeyValues,
@@ -135,7 +136,8 @@ export class MemoryStore implements Store {
       items = items.filter((item) => compareKeyValues(item[name] as KeyValue, bound) <= 0);
     }
     if (start) items = items.filter((item) => compare(item, start) > 0);
-    return page(items.map((item) => project(data.spec, spec, item)), opts.limit, cursorKeyNames(table, spec));
+    const projected = items.map((item) => project(data.spec, spec, item));
+    return page(projected, opts.limit, cursorKeyNames(table, spec));
   }
 
   /** The rows present when the scan started, each as it is when reached (a scan is not a snapshot in DynamoDB either). */
@@ -196,32 +198,6 @@ export class MemoryStore implements Store {
       if (rows?.size === 0) entries.delete(key);
     }
   }
-}
-
-/** Where `sortKey` is, or would go, in a partition sorted by sort key. */
-function position(rows: Row[], sortKey: KeyValue | undefined): { index: number; found: boolean } {
-  if (sortKey === undefined) return { index: 0, found: rows.length > 0 };
-  let lo = 0;
-  let hi = rows.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (compareKeyValues(rows[mid]!.sortKey!, sortKey) < 0) lo = mid + 1;
-    else hi = mid;
-  }
-  return { index: lo, found: lo < rows.length && compareKeyValues(rows[lo]!.sortKey!, sortKey) === 0 };
-}
-
-/** Where the rows whose (string) sort key begins with `prefix` are: one contiguous run in sort order. */
-function prefixRun(rows: Row[], prefix: string): [number, number] {
-  const from = position(rows, prefix).index;
-  let lo = from;
-  let hi = rows.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (String(rows[mid]!.sortKey).startsWith(prefix)) lo = mid + 1;
-    else hi = mid;
-  }
-  return [from, lo];
 }
 
 /** One page: at most `limit` items, ending early once 1 MB was read; a cursor whenever the page was cut. */

@@ -91,7 +91,8 @@ export class AwsNotifier implements Notifier {
       await fn();
     } catch (err) {
       if (isTransientAwsError(err, faults)) throw new DependencyUnavailableError(service, { cause: err });
-      const name = err && typeof err === 'object' && typeof (err as { name?: unknown }).name === 'string' ? (err as { name: string }).name : 'Error';
+      const name =
+        err && typeof err === 'object' && typeof (err as { name?: unknown }).name === 'string' ? (err as { name: string }).name : 'Error';
       if (recipient.has(name)) throw new PermanentDeliveryError(service === 'SES' ? 'email' : 'sms', name);
       throw new MessageRejectedError(service, name);
     }

@@ -49,7 +49,8 @@ const invalidPath = (message: string) => new ValidationError('The path is not va
 export function sanitisePath(raw: string): string {
   if (raw.length > PATH_MAX_CHARS) throw invalidPath(`must be at most ${PATH_MAX_CHARS} characters`);
   if (/[\s\u0000-\u001f\u007f]/.test(raw)) throw invalidPath('must not contain spaces or control characters');
-  if (/^[a-z][a-z0-9+.-]*:/i.test(raw) || raw.startsWith('//')) throw invalidPath('must be a path on this site starting with "/", not a full URL');
+  if (/^[a-z][a-z0-9+.-]*:/i.test(raw) || raw.startsWith('//'))
+    throw invalidPath('must be a path on this site starting with "/", not a full URL');
   if (!raw.startsWith('/')) throw invalidPath('must start with "/"');
   const bare = raw.split(/[?#]/, 1)[0];
   return bare
@@ -99,7 +100,8 @@ export class Behaviour {
     const when = occurredAt(input.occurredAt, now, this.deps.policy.category('behaviour'));
 
     const row = await this.deps.customers.require(customerId);
-    if (consentStatus(row.consent, 'analytics', now, this.deps.policy.consent).status !== 'active') throw new ConsentRequiredError('analytics');
+    if (consentStatus(row.consent, 'analytics', now, this.deps.policy.consent).status !== 'active')
+      throw new ConsentRequiredError('analytics');
     const { pseudonyms } = await this.deps.customers.unseal(row);
     const eventId = randomUUID();
     await this.deps.store.put(
@@ -123,7 +125,8 @@ export class Behaviour {
   /** Every live event of a customer, newest first, for the customer's own export only. */
   async read(_row: CustomerRow, sealed: SealedCustomer): Promise<BehaviourEventView[]> {
     const out: BehaviourEventView[] = [];
-    for await (const rows of livePages(this.deps.store, 'behaviour', sealed.pseudonyms.behaviour, this.deps.clock.now())) out.push(...rows.map(toView));
+    for await (const rows of livePages(this.deps.store, 'behaviour', sealed.pseudonyms.behaviour, this.deps.clock.now()))
+      out.push(...rows.map(toView));
     return out;
   }
 

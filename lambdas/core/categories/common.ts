@@ -20,23 +20,34 @@ export function occurredAt(raw: string | undefined, now: Date, category: Categor
   const m = typeof raw === 'string' ? /^(\d{4})-(\d{2})-(\d{2})T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/.exec(raw) : null;
   // Date.parse rolls 2024-02-31 over into March; a calendar date must exist as written.
   const calendar = m ? new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]))) : undefined;
-  const exists = calendar !== undefined && m !== null && calendar.getUTCMonth() === Number(m[2]) - 1 && calendar.getUTCDate() === Number(m[3]);
+  const exists =
+    calendar !== undefined && m !== null && calendar.getUTCMonth() === Number(m[2]) - 1 && calendar.getUTCDate() === Number(m[3]);
   const t = exists ? Date.parse(raw) : NaN;
   if (Number.isNaN(t)) {
-    throw new ValidationError('occurredAt is not a date-time.', [{ field: 'occurredAt', message: 'must be an ISO 8601 date-time with a time zone, e.g. 2024-05-01T14:30:00Z' }]);
+    throw new ValidationError('occurredAt is not a date-time.', [
+      { field: 'occurredAt', message: 'must be an ISO 8601 date-time with a time zone, e.g. 2024-05-01T14:30:00Z' },
+    ]);
   }
   if (t > now.getTime() + FUTURE_SKEW_MS) {
     throw new ValidationError('occurredAt is in the future.', [{ field: 'occurredAt', message: 'must not be in the future' }]);
   }
   const { retention } = category;
   if (t <= now.getTime() - retention.seconds * 1000) {
-    throw new ValidationError('occurredAt is older than this data is kept.', [{ field: 'occurredAt', message: `must be within the retention period (${retention.label})` }]);
+    throw new ValidationError('occurredAt is older than this data is kept.', [
+      { field: 'occurredAt', message: `must be within the retention period (${retention.label})` },
+    ]);
   }
   return new Date(t).toISOString();
 }
 
 /** Every live row of one partition (the retention bounds how many there are), following the store's pages. */
-export async function queryAll(store: Store, table: TableId, partition: string, now: Date, opts: { descending?: boolean; includeExpired?: boolean } = {}): Promise<Item[]> {
+export async function queryAll(
+  store: Store,
+  table: TableId,
+  partition: string,
+  now: Date,
+  opts: { descending?: boolean; includeExpired?: boolean } = {},
+): Promise<Item[]> {
   const out: Item[] = [];
   let cursor: string | undefined;
   do {

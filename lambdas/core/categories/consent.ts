@@ -48,10 +48,14 @@ export class ConsentService {
       throw new ValidationError('Unknown consent source.', [{ field: 'source', message: `must be one of ${CONSENT_SOURCES.join(', ')}` }]);
     }
     if (source === 'portal' && principal.kind !== 'customer') {
-      throw new ValidationError('Only the customer records consent through the portal.', [{ field: 'source', message: 'portal is reserved to the customer\'s own session' }]);
+      throw new ValidationError('Only the customer records consent through the portal.', [
+        { field: 'source', message: "portal is reserved to the customer's own session" },
+      ]);
     }
     if (principal.kind === 'customer' && source !== 'portal') {
-      throw new ValidationError('A customer records consent through the portal.', [{ field: 'source', message: 'must be portal for the customer\'s own session' }]);
+      throw new ValidationError('A customer records consent through the portal.', [
+        { field: 'source', message: "must be portal for the customer's own session" },
+      ]);
     }
     if (principal.kind === 'customer' && principal.customerId !== customerId) throw new NotFoundError('No such customer.');
 
@@ -61,7 +65,10 @@ export class ConsentService {
     let row = current;
     const history = recordConsent(current.consent ?? [], change, source, now, this.deps.policy.consent);
     if (history.length !== (current.consent ?? []).length) {
-      row = await customers.update(customerId, (r) => ({ ...r, consent: recordConsent(r.consent ?? [], change, source, now, this.deps.policy.consent) }));
+      row = await customers.update(customerId, (r) => ({
+        ...r,
+        consent: recordConsent(r.consent ?? [], change, source, now, this.deps.policy.consent),
+      }));
       await this.deps.onActivity?.(customerId);
     }
     // Also on a repeated withdrawal, so a retry finishes a deletion that was interrupted.

@@ -130,7 +130,9 @@ export class Exports {
           createdAt: row.createdAt,
           lastActivityAt: row.lastActivityAt,
           ...(typeof row.expiresAt === 'number' ? { retentionExpiresAt: new Date(row.expiresAt * 1000).toISOString() } : {}),
-          ...(row.erasure ? { erasure: { status: row.erasure.status, scheduledFor: row.erasure.scheduledFor, receiptId: row.erasure.receiptId } } : {}),
+          ...(row.erasure
+            ? { erasure: { status: row.erasure.status, scheduledFor: row.erasure.scheduledFor, receiptId: row.erasure.receiptId } }
+            : {}),
           ...(row.legalHold ? { legalHold: true } : {}),
         },
       },

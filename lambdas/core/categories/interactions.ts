@@ -72,7 +72,10 @@ export class Interactions {
     const { pseudonyms } = await customers.unseal(row);
     const interactionId = randomUUID();
     // Sealed before the write: a KMS fault leaves nothing behind.
-    const sealedSummary = summary === undefined ? undefined : await this.deps.seal.seal(customerId, pseudonyms.interaction, 'interactions', interactionId, summary);
+    const sealedSummary =
+      summary === undefined
+        ? undefined
+        : await this.deps.seal.seal(customerId, pseudonyms.interaction, 'interactions', interactionId, summary);
     const item: Item = {
       pseudonym: pseudonyms.interaction,
       sk: `${when}#${interactionId}`,

@@ -25,7 +25,12 @@ export class PseudonymSeal {
   }
 
   /** Opens several values of one pseudonym; null for each when the customer key is gone (erased). */
-  async openAll<T>(customerId: string, pseudonym: string, category: CategoryId, values: readonly { rowId: string; sealed: Uint8Array }[]): Promise<(T | null)[]> {
+  async openAll<T>(
+    customerId: string,
+    pseudonym: string,
+    category: CategoryId,
+    values: readonly { rowId: string; sealed: Uint8Array }[],
+  ): Promise<(T | null)[]> {
     if (values.length === 0) return [];
     let key: Uint8Array;
     try {

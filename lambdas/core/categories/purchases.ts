@@ -21,6 +21,7 @@ import type { Vault } from '../shared/vault';
  * Node versions), including codes withdrawn recently enough to appear inside the 3-year retention.
  * Funds and units of account (XDR, XSU, XUA, BOV, ...) and test codes (XTS, XXX) are not money paid.
  */
+// biome-ignore format: the codes read as a table, eighteen to a line
 export const CURRENCIES = [
   'AED', 'AFN', 'ALL', 'AMD', 'ANG', 'AOA', 'ARS', 'AUD', 'AWG', 'AZN', 'BAM', 'BBD', 'BDT', 'BGN', 'BHD', 'BIF', 'BMD', 'BND',
   'BOB', 'BRL', 'BSD', 'BTN', 'BWP', 'BYN', 'BZD', 'CAD', 'CDF', 'CHF', 'CLP', 'CNY', 'COP', 'CRC', 'CUP', 'CVE', 'CZK', 'DJF',
@@ -92,13 +93,19 @@ export function validatePurchase(input: PurchaseInput): { currency: Currency; it
   }
   items.forEach((item, i) => {
     if (typeof item?.sku !== 'string' || !SKU_PATTERN.test(item.sku)) {
-      errors.push({ field: `items.${i}.sku`, message: 'must be 1 to 64 letters, digits, ".", "_" or "-", starting with a letter or digit' });
+      errors.push({
+        field: `items.${i}.sku`,
+        message: 'must be 1 to 64 letters, digits, ".", "_" or "-", starting with a letter or digit',
+      });
     }
     if (!isInt(item?.quantity, 1, PURCHASE_LIMITS.maxQuantity)) {
       errors.push({ field: `items.${i}.quantity`, message: `must be a whole number from 1 to ${PURCHASE_LIMITS.maxQuantity}` });
     }
     if (!isInt(item?.unitPriceMinor, 0, PURCHASE_LIMITS.maxUnitPriceMinor)) {
-      errors.push({ field: `items.${i}.unitPriceMinor`, message: `must be a whole number of minor units from 0 to ${PURCHASE_LIMITS.maxUnitPriceMinor}` });
+      errors.push({
+        field: `items.${i}.unitPriceMinor`,
+        message: `must be a whole number of minor units from 0 to ${PURCHASE_LIMITS.maxUnitPriceMinor}`,
+      });
     }
   });
   if (errors.length > 0) throw new ValidationError(`Invalid field(s): ${[...new Set(errors.map((e) => e.field))].join(', ')}.`, errors);
@@ -115,7 +122,12 @@ export class Purchases {
    * (with the row's sort key) before the row is written, so a retry after a crash in between writes the
    * same row, and the same key with another body is refused.
    */
-  async create(principal: Principal, customerId: string, input: PurchaseInput, idempotencyKey?: string): Promise<{ purchase: PurchaseView; replayed: boolean }> {
+  async create(
+    principal: Principal,
+    customerId: string,
+    input: PurchaseInput,
+    idempotencyKey?: string,
+  ): Promise<{ purchase: PurchaseView; replayed: boolean }> {
     const { store, clock } = this.deps;
     const valid = validatePurchase(input);
     const now = clock.now();
@@ -124,7 +136,11 @@ export class Purchases {
 
     let sk = fresh;
     if (idempotencyKey !== undefined) {
-      const request = await this.deps.idempotency.request(`purchase:${customerId}`, actorOf(principal).actor, idempotencyKey, [valid.currency, valid.items, input.occurredAt ?? null]);
+      const request = await this.deps.idempotency.request(`purchase:${customerId}`, actorOf(principal).actor, idempotencyKey, [
+        valid.currency,
+        valid.items,
+        input.occurredAt ?? null,
+      ]);
       sk = await this.deps.idempotency.claim(request, fresh, customerId);
       if (sk !== fresh) {
         const existing = await store.get('transactions', { customerId, sk }, { consistent: true });

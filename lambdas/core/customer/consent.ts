@@ -90,7 +90,12 @@ export function mayContact(history: readonly ConsentEvent[], now: Date, settings
 export type MessageKind = 'service' | 'marketing';
 
 /** The one gate every send path calls before handing a message to the notifier. */
-export function messageAllowed(kind: MessageKind, history: readonly ConsentEvent[], now: Date, settings: ConsentSettings = defaultSettings): boolean {
+export function messageAllowed(
+  kind: MessageKind,
+  history: readonly ConsentEvent[],
+  now: Date,
+  settings: ConsentSettings = defaultSettings,
+): boolean {
   return kind === 'service' || mayContact(history, now, settings);
 }
 

@@ -44,10 +44,12 @@ export async function claimIndex(
   const age = current ? epoch(now) - epoch(new Date(String(current.createdAt))) : Infinity;
   const expired = isExpired(current, now);
   if (!expired && age < IN_FLIGHT_SECONDS) throw taken;
-  await store.put('contact-index', entry, current ? { kind: 'equals', values: { customerId: owner } } : { kind: 'notExists' }).catch((e) => {
-    if (e instanceof ConditionFailedError) throw taken;
-    throw e;
-  });
+  await store
+    .put('contact-index', entry, current ? { kind: 'equals', values: { customerId: owner } } : { kind: 'notExists' })
+    .catch((e) => {
+      if (e instanceof ConditionFailedError) throw taken;
+      throw e;
+    });
 }
 
 /** Deletes the entry only while it still names `customerId` (another customer may own the contact by now). */

@@ -32,14 +32,22 @@ export function normalisePhone(raw: string, defaultRegion?: string): string {
 
 export function normaliseContact(input: { email?: string; phone?: string }, defaultRegion?: string): Contact {
   if (input.email !== undefined && input.phone !== undefined) {
-    throw new ValidationError('Give one contact method, not both.', [
-      { field: 'email', message: 'give either email or phone, not both' },
-      { field: 'phone', message: 'give either email or phone, not both' },
-    ], 'invalid_contact');
+    throw new ValidationError(
+      'Give one contact method, not both.',
+      [
+        { field: 'email', message: 'give either email or phone, not both' },
+        { field: 'phone', message: 'give either email or phone, not both' },
+      ],
+      'invalid_contact',
+    );
   }
   if (input.email !== undefined) return { type: 'email', value: normaliseEmail(input.email) };
   if (input.phone !== undefined) return { type: 'phone', value: normalisePhone(input.phone, defaultRegion) };
-  throw new ValidationError('One contact method is required.', [{ field: 'email', message: 'give either email or phone' }], 'invalid_contact');
+  throw new ValidationError(
+    'One contact method is required.',
+    [{ field: 'email', message: 'give either email or phone' }],
+    'invalid_contact',
+  );
 }
 
 const stars = (n: number) => '*'.repeat(Math.max(3, Math.min(n, 3)));
@@ -50,7 +58,8 @@ export function maskEmail(email: string): string {
   const dot = domain.lastIndexOf('.');
   const host = dot > 0 ? domain.slice(0, dot) : domain;
   const tld = dot > 0 ? domain.slice(dot) : '';
-  return `${local.slice(0, Math.min(2, local.length - 1))}${stars(local.length)}@${host.slice(0, Math.min(2, host.length - 1))}${stars(host.length)}${tld}`;
+  const shown = (part: string) => `${part.slice(0, Math.min(2, part.length - 1))}${stars(part.length)}`;
+  return `${shown(local)}@${shown(host)}${tld}`;
 }
 
 /** "+442079460958" → "+44*******58". */

@@ -40,7 +40,12 @@ export interface CreateDeps {
 
 type Created = { customer: MaskedCustomer; replayed: boolean };
 
-export async function createCustomer(deps: CreateDeps, principal: Principal, input: CreateCustomerInput, idempotencyKey?: string): Promise<Created> {
+export async function createCustomer(
+  deps: CreateDeps,
+  principal: Principal,
+  input: CreateCustomerInput,
+  idempotencyKey?: string,
+): Promise<Created> {
   const { vault, store, customers, idempotency, policy } = deps;
   const contact = normaliseContact(input, deps.settings?.defaultPhoneRegion);
   const name = normaliseName(input.name);
@@ -49,7 +54,12 @@ export async function createCustomer(deps: CreateDeps, principal: Principal, inp
   let resuming = false;
   let request: IdempotentRequest | undefined;
   if (idempotencyKey !== undefined) {
-    request = await idempotency.request('customer', actorOf(principal).actor, idempotencyKey, [name, contact.type, contact.value, input.consent ?? null]);
+    request = await idempotency.request('customer', actorOf(principal).actor, idempotencyKey, [
+      name,
+      contact.type,
+      contact.value,
+      input.consent ?? null,
+    ]);
     const prior = await idempotency.find(request);
     if (prior) {
       customerId = prior;
@@ -63,12 +73,17 @@ export async function createCustomer(deps: CreateDeps, principal: Principal, inp
   const lookup = await vault.blindIndex(contact.type, contact.value);
   // Only a resumed attempt can find a key already stored for this id.
   const existingWrapped = resuming ? await vault.wrappedKey(customerId) : undefined;
-  const key = existingWrapped ? { plaintext: await vault.unwrap(customerId, existingWrapped), wrapped: existingWrapped } : await vault.newKey(customerId);
+  const key = existingWrapped
+    ? { plaintext: await vault.unwrap(customerId, existingWrapped), wrapped: existingWrapped }
+    : await vault.newKey(customerId);
   const now = deps.clock.now();
   const sealedValue: SealedCustomer = { name, contact, pseudonyms: { interaction: randomToken(), behaviour: randomToken() }, lookup };
   const sealed = await vault.seal(customerId, 'contact', sealedValue, key.plaintext);
   const expiresAt = policy.contactTtl(dayOf(now));
-  const consent = input.consent?.communications === undefined ? [] : recordConsent([], { communications: input.consent.communications }, 'staff-entry', now);
+  const consent =
+    input.consent?.communications === undefined
+      ? []
+      : recordConsent([], { communications: input.consent.communications }, 'staff-entry', now);
   const row: CustomerRow = {
     customerId,
     v: 1,
@@ -101,7 +116,8 @@ export async function createCustomer(deps: CreateDeps, principal: Principal, inp
       } catch (e) {
         // Another attempt with the same id stored its own key first: our ciphertext is under a key that
         // will never be stored. Let that attempt finish; the client's retry then replays it.
-        if (e instanceof ConditionFailedError) throw new ConflictError('A request with this Idempotency-Key is still in progress; retry shortly.', 'request_in_progress');
+        if (e instanceof ConditionFailedError)
+          throw new ConflictError('A request with this Idempotency-Key is still in progress; retry shortly.', 'request_in_progress');
         throw e;
       }
     }

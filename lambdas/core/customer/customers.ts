@@ -90,14 +90,20 @@ export class Customers {
       consent: consentState(row.consent, this.now, this.deps.policy.consent),
       // No TTL under a legal hold: show when retention would end without it.
       retention: { expiresAt: this.deps.policy.retentionEnd(row) },
-      ...(row.erasure ? { erasure: { status: row.erasure.status, scheduledFor: row.erasure.scheduledFor, receiptId: row.erasure.receiptId } } : {}),
+      ...(row.erasure
+        ? { erasure: { status: row.erasure.status, scheduledFor: row.erasure.scheduledFor, receiptId: row.erasure.receiptId } }
+        : {}),
       ...(row.legalHold ? { legalHold: true } : {}),
       createdAt: row.createdAt,
     };
   }
 
   /** Creates a customer (see customer/create.ts for the write order and Idempotency-Key). */
-  async create(principal: Principal, input: CreateCustomerInput, idempotencyKey?: string): Promise<{ customer: MaskedCustomer; replayed: boolean }> {
+  async create(
+    principal: Principal,
+    input: CreateCustomerInput,
+    idempotencyKey?: string,
+  ): Promise<{ customer: MaskedCustomer; replayed: boolean }> {
     const created = await createCustomer(this.createDeps, principal, input, idempotencyKey);
     if (!created.replayed) this.deps.metrics?.count('CustomerCreated');
     return created;
@@ -186,7 +192,8 @@ export class Customers {
       await this.deps.store.put('customers', itemFor(this.deps.policy, updated, this.now), { kind: 'equals', values: { v: row.v } });
     } catch (e) {
       if (newLookup) await releaseIndex(this.deps.store, newLookup, customerId);
-      if (e instanceof ConditionFailedError) throw new ConflictError('The customer changed meanwhile; read it again and retry.', 'concurrent_update');
+      if (e instanceof ConditionFailedError)
+        throw new ConflictError('The customer changed meanwhile; read it again and retry.', 'concurrent_update');
       throw e;
     }
     // The old contact method is replaced: its index entry goes (a leftover would only point back here).
@@ -216,15 +223,19 @@ export class Customers {
    * refused like `require` when the customer is absent or being erased. `v` is bumped there.
    */
   async update(customerId: string, mutate: (row: CustomerRow) => CustomerRow | Promise<CustomerRow>): Promise<CustomerRow> {
-    const next = await updateRow(this.deps, customerId, () => this.now, async (r) => {
-      refuseWhileErasing(r);
-      return mutate(r);
-    });
+    const next = await updateRow(
+      this.deps,
+      customerId,
+      () => this.now,
+      async (r) => {
+        refuseWhileErasing(r);
+        return mutate(r);
+      },
+    );
     if (!next) throw new NotFoundError('No such customer.');
     return next;
   }
 }
-
 
 function refuseWhileErasing(row: CustomerRow): void {
   if (row.erasure?.startedAt) throw new ConflictError('This customer is being erased.', 'erasure_in_progress');

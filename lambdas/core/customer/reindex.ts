@@ -37,7 +37,13 @@ export class IndexRebuild {
   private readonly progress: RotationProgress;
 
   constructor(
-    private readonly deps: { store: Store; vault: Vault; clock: Clock; policy: RetentionPolicy; isLive: (customerId: string) => Promise<boolean> },
+    private readonly deps: {
+      store: Store;
+      vault: Vault;
+      clock: Clock;
+      policy: RetentionPolicy;
+      isLive: (customerId: string) => Promise<boolean>;
+    },
   ) {
     this.progress = new RotationProgress({ store: deps.store, now: () => deps.clock.now() });
   }
@@ -135,12 +141,17 @@ export class IndexRebuild {
     }
     let switched = false;
     // The sealed record names the new index; `v` guards against a contact change meanwhile.
-    await updateRow(this.deps, row.customerId, () => clock.now(), async (r) => {
-      const now = await vault.open<SealedCustomer>(r.customerId, 'contact', r.sealed);
-      if ((now.lookup ?? r.lookup) !== (sealed.lookup ?? row.lookup) || now.contact.value !== sealed.contact.value) throw new Unchanged();
-      switched = true;
-      return { ...r, sealed: await vault.seal(r.customerId, 'contact', { ...now, lookup }) };
-    });
+    await updateRow(
+      this.deps,
+      row.customerId,
+      () => clock.now(),
+      async (r) => {
+        const now = await vault.open<SealedCustomer>(r.customerId, 'contact', r.sealed);
+        if ((now.lookup ?? r.lookup) !== (sealed.lookup ?? row.lookup) || now.contact.value !== sealed.contact.value) throw new Unchanged();
+        switched = true;
+        return { ...r, sealed: await vault.seal(r.customerId, 'contact', { ...now, lookup }) };
+      },
+    );
     if (switched) {
       if (current !== undefined) await releaseIndex(store, current, row.customerId);
       return 'changed';

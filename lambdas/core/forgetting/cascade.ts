@@ -78,7 +78,11 @@ export class Cascade {
    * Runs the steps not in `done`, calling `onStep` after each. `row` is the customer row as it was
    * (the live row, or the old image of a TTL deletion); undefined when it is already gone.
    */
-  async run(customerId: string, row: CustomerRow | undefined, opts: { done?: readonly string[]; onStep?: (step: CascadeStep) => Promise<void> } = {}): Promise<void> {
+  async run(
+    customerId: string,
+    row: CustomerRow | undefined,
+    opts: { done?: readonly string[]; onStep?: (step: CascadeStep) => Promise<void> } = {},
+  ): Promise<void> {
     const done = new Set(opts.done ?? []);
     const held: { sealed: SealedCustomer | undefined | null } = { sealed: null };
     const record = async (): Promise<SealedCustomer | undefined> => {
@@ -188,7 +192,10 @@ export class Cascade {
     let cursor: string | undefined;
     do {
       const page = await this.deps.store.query(table, partition, { cursor, consistent: true });
-      await this.deps.store.batchDelete(table, page.items.map((item) => keyOf(table, item)));
+      await this.deps.store.batchDelete(
+        table,
+        page.items.map((item) => keyOf(table, item)),
+      );
       cursor = page.cursor;
     } while (cursor);
   }
@@ -197,7 +204,10 @@ export class Cascade {
     let cursor: string | undefined;
     do {
       const page = await this.deps.store.queryIndex(table, BY_CUSTOMER.name, customerId, { cursor });
-      await this.deps.store.batchDelete(table, page.items.map((item) => keyOf(table, item)));
+      await this.deps.store.batchDelete(
+        table,
+        page.items.map((item) => keyOf(table, item)),
+      );
       cursor = page.cursor;
     } while (cursor);
   }

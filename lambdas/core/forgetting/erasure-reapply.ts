@@ -35,7 +35,10 @@ export class ErasureReapply {
         if (row || (await this.keyExists(receipt.customerId))) result.reErased++;
         // Sessions, idempotency records and index entries are swept once for all, below.
         if (row) await cascade.run(receipt.customerId, row, { done: ['sessions', 'idempotency'] });
-        else await cascade.run(receipt.customerId, undefined, { done: ['interactions', 'behaviour', 'sessions', 'idempotency', 'index', 'customer'] });
+        else
+          await cascade.run(receipt.customerId, undefined, {
+            done: ['interactions', 'behaviour', 'sessions', 'idempotency', 'index', 'customer'],
+          });
       } else if (receipt.steps?.includes('started')) {
         result.resumed++;
         await this.deps.run.execute({ customerId: receipt.customerId, receiptId: receipt.receiptId });
@@ -65,7 +68,12 @@ export class ErasureReapply {
         changed = true;
         return {
           ...r,
-          erasure: { status: r.legalHold ? 'on-hold' : 'pending', receiptId: receipt.receiptId, requestedAt: receipt.requestedAt, scheduledFor: receipt.scheduledFor },
+          erasure: {
+            status: r.legalHold ? 'on-hold' : 'pending',
+            receiptId: receipt.receiptId,
+            requestedAt: receipt.requestedAt,
+            scheduledFor: receipt.scheduledFor,
+          },
         };
       },
       { includeExpired: true },

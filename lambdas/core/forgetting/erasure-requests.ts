@@ -62,7 +62,10 @@ export class ErasureRequests {
     if (active) {
       if (!row.erasure?.startedAt && active.status === 'pending' && Date.parse(active.scheduledFor) > this.now.getTime()) {
         // Re-asserting the schedule repairs one lost to a failed call; it is create-or-replace.
-        await scheduler.schedule(scheduleName(active.receiptId), new Date(active.scheduledFor), { customerId, receiptId: active.receiptId });
+        await scheduler.schedule(scheduleName(active.receiptId), new Date(active.scheduledFor), {
+          customerId,
+          receiptId: active.receiptId,
+        });
       }
       return { receiptId: active.receiptId, scheduledFor: active.scheduledFor };
     }
@@ -88,16 +91,21 @@ export class ErasureRequests {
 
     let winner: ErasureScheduled | undefined;
     let superseded: string | undefined;
-    const marked = await updateRow(this.deps, customerId, () => now, async (r) => {
-      const other = await this.activeReceipt(r);
-      if (other) {
-        // A concurrent request won: answer with its receipt; ours never becomes visible.
-        winner = { receiptId: other.receiptId, scheduledFor: other.scheduledFor };
-        throw new Unchanged();
-      }
-      superseded = r.erasure && r.erasure.receiptId !== receiptId ? r.erasure.receiptId : undefined;
-      return { ...r, erasure: { status: r.legalHold ? 'on-hold' : 'pending', receiptId, requestedAt: now.toISOString(), scheduledFor } };
-    });
+    const marked = await updateRow(
+      this.deps,
+      customerId,
+      () => now,
+      async (r) => {
+        const other = await this.activeReceipt(r);
+        if (other) {
+          // A concurrent request won: answer with its receipt; ours never becomes visible.
+          winner = { receiptId: other.receiptId, scheduledFor: other.scheduledFor };
+          throw new Unchanged();
+        }
+        superseded = r.erasure && r.erasure.receiptId !== receiptId ? r.erasure.receiptId : undefined;
+        return { ...r, erasure: { status: r.legalHold ? 'on-hold' : 'pending', receiptId, requestedAt: now.toISOString(), scheduledFor } };
+      },
+    );
     if (!marked) throw new NotFoundError('No such customer.');
     if (winner) {
       // Receipt first: should deleting our schedule fail, its firing finds a cancelled receipt (stale).
@@ -123,11 +131,16 @@ export class ErasureRequests {
     const mark = row.erasure;
     if (!mark) throw new NotFoundError('No erasure request is pending for this customer.');
     const { receiptId } = mark;
-    const updated = await updateRow(this.deps, customerId, () => this.now, (r) => {
-      if (!r.erasure || r.erasure.receiptId !== receiptId) throw new Unchanged();
-      if (r.erasure.startedAt) throw inProgress();
-      return { ...r, erasure: undefined };
-    });
+    const updated = await updateRow(
+      this.deps,
+      customerId,
+      () => this.now,
+      (r) => {
+        if (!r.erasure || r.erasure.receiptId !== receiptId) throw new Unchanged();
+        if (r.erasure.startedAt) throw inProgress();
+        return { ...r, erasure: undefined };
+      },
+    );
     if (!updated) throw new NotFoundError('No such customer.');
     // Still marked: a newer request replaced this one meanwhile; its schedule must survive.
     if (updated.erasure) throw new ConflictError('The erasure request changed meanwhile; read the customer again.', 'concurrent_update');

@@ -65,7 +65,11 @@ export class ErasureRun {
         if (claimed === 'gone') return this.stale(receipt, await loadRaw(this.deps.store, customerId));
         row = claimed;
       }
-      receipt = await this.record(receipt, 'started', { status: 'pending', startedAt: receipt.startedAt ?? this.now.toISOString(), onHoldSince: undefined });
+      receipt = await this.record(receipt, 'started', {
+        status: 'pending',
+        startedAt: receipt.startedAt ?? this.now.toISOString(),
+        onHoldSince: undefined,
+      });
     }
 
     if (!receipt.steps?.includes('notified')) {
@@ -109,10 +113,15 @@ export class ErasureRun {
     const scheduledFor = at.toISOString();
     // Schedule first: if the row update below fails, a firing finds the mark and does the erasure.
     await this.deps.scheduler.schedule(scheduleName(mark.receiptId), at, { customerId, receiptId: mark.receiptId });
-    await updateRow(this.deps, customerId, () => this.now, (r) => {
-      if (!r.erasure || r.erasure.receiptId !== mark.receiptId || r.erasure.startedAt) throw new Unchanged();
-      return { ...r, erasure: { ...r.erasure, status: 'pending', scheduledFor } };
-    });
+    await updateRow(
+      this.deps,
+      customerId,
+      () => this.now,
+      (r) => {
+        if (!r.erasure || r.erasure.receiptId !== mark.receiptId || r.erasure.startedAt) throw new Unchanged();
+        return { ...r, erasure: { ...r.erasure, status: 'pending', scheduledFor } };
+      },
+    );
     const lifted = receipt.status === 'on-hold' ? withEvent(receipt, 'hold_lifted', this.now.toISOString()) : receipt;
     await this.deps.receipts.put({ ...lifted, status: 'pending', scheduledFor, onHoldSince: undefined });
   }
@@ -157,13 +166,21 @@ export class ErasureRun {
   /** The schedule names a receipt the customer row does not: never committed, or replaced. */
   private async stale(receipt: ReceiptRow, row: CustomerRow | undefined): Promise<{ outcome: ErasureOutcome }> {
     const mark = row?.erasure;
-    if (row && mark && mark.receiptId !== receipt.receiptId && !mark.startedAt && Date.parse(mark.scheduledFor) <= this.now.getTime() + EARLY_TOLERANCE_MS) {
+    if (
+      row &&
+      mark &&
+      mark.receiptId !== receipt.receiptId &&
+      !mark.startedAt &&
+      Date.parse(mark.scheduledFor) <= this.now.getTime() + EARLY_TOLERANCE_MS
+    ) {
       // Two requests raced and this firing carries the loser's id: the mark's own erasure is due, run it.
       await this.deps.receipts.abandon(receipt);
       return this.execute({ customerId: receipt.customerId, receiptId: mark.receiptId });
     }
     await this.deps.receipts.abandon(receipt);
-    this.deps.log.warn('erasure: the schedule names a cancelled or never committed request; nothing erased', { receiptId: receipt.receiptId });
+    this.deps.log.warn('erasure: the schedule names a cancelled or never committed request; nothing erased', {
+      receiptId: receipt.receiptId,
+    });
     return { outcome: 'ignored' };
   }
 

@@ -81,15 +81,20 @@ export class LegalHolds {
     // Companions first: they must not expire while the row is held.
     const lookup = await customers.lookupOf(row);
     await setCompanionTtl(store, customerId, lookup, undefined, { keyMarginSeconds: this.deps.policy.keyMarginSeconds });
-    const held = await updateRow(this.deps, customerId, () => now, (r) => {
-      if (r.erasure?.startedAt) throw erasureUnderWay();
-      return {
-        ...r,
-        legalHold: { since: r.legalHold?.since ?? now.toISOString(), reason: sealedReason, by: actorOf(principal).actor },
-        expiresAt: undefined,
-        erasure: r.erasure ? { ...r.erasure, status: 'on-hold' } : undefined,
-      };
-    });
+    const held = await updateRow(
+      this.deps,
+      customerId,
+      () => now,
+      (r) => {
+        if (r.erasure?.startedAt) throw erasureUnderWay();
+        return {
+          ...r,
+          legalHold: { since: r.legalHold?.since ?? now.toISOString(), reason: sealedReason, by: actorOf(principal).actor },
+          expiresAt: undefined,
+          erasure: r.erasure ? { ...r.erasure, status: 'on-hold' } : undefined,
+        };
+      },
+    );
     if (!held) throw new NotFoundError('No such customer.');
     await this.deps.erasure.markOnHold(customerId);
     // Logged before the linked rows are preserved, so the log entry of the hold is kept with them.
@@ -114,10 +119,15 @@ export class LegalHolds {
     await this.restoreLinked(customerId, sealed?.pseudonyms);
     const lookup = sealed ? await customers.lookupOf(row, sealed) : row.lookup;
     await setCompanionTtl(store, customerId, lookup, expiresAt, { keyMarginSeconds: this.deps.policy.keyMarginSeconds });
-    await updateRow(this.deps, customerId, () => this.now, (r) => {
-      if (!r.legalHold) throw new Unchanged();
-      return { ...r, legalHold: undefined, expiresAt };
-    });
+    await updateRow(
+      this.deps,
+      customerId,
+      () => this.now,
+      (r) => {
+        if (!r.legalHold) throw new Unchanged();
+        return { ...r, legalHold: undefined, expiresAt };
+      },
+    );
     await this.deps.accessLog.append(customerId, principal, 'lift_legal_hold', reason);
     await this.deps.erasure.resumeAfterHold(customerId);
     return { customerId, legalHold: false };

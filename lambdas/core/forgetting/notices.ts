@@ -17,11 +17,14 @@ export const notices = {
     body: [
       'We have received a request to erase the personal data we hold about you.',
       onHold
-        ? `A legal obligation requires us to keep your data for now. We will carry out the erasure as soon as it ends, at the earliest on ${day(scheduledFor)} (UTC). Until then you can cancel it by signing in to our customer portal.`
+        ? `A legal obligation requires us to keep your data for now. We will carry out the erasure as soon as it ends, at the earliest ` +
+          `on ${day(scheduledFor)} (UTC). Until then you can cancel it by signing in to our customer portal.`
         : `It will be carried out on ${day(scheduledFor)} (UTC). Until then you can cancel it by signing in to our customer portal.`,
       `Your receipt number is ${receiptId}. With it anyone can check that the erasure was done; it says nothing about you.`,
     ].join('\n\n'),
-    sms: `We received a request to erase your data. It will be done on ${day(scheduledFor)} unless you cancel it in our customer portal. Receipt ${receiptId}.`,
+    sms:
+      `We received a request to erase your data. It will be done on ${day(scheduledFor)} unless you cancel it in our customer ` +
+      `portal. Receipt ${receiptId}.`,
   }),
 
   erasureCancelled: (receiptId: string): Notice => ({
@@ -52,11 +55,15 @@ export const notices = {
     topic: 'retention-reminder',
     subject: 'We will delete your data soon',
     body: [
-      `We have not heard from you for a while, so on ${day(endsAt)} (UTC) we will delete your name, your contact details and your support history.`,
-      'If you want us to keep them, contact us or sign in to our customer portal before then. If you do nothing, they are deleted automatically.',
+      `We have not heard from you for a while, so on ${day(endsAt)} (UTC) we will delete your name, your contact details and your ` +
+        `support history.`,
+      'If you want us to keep them, contact us or sign in to our customer portal before then. If you do nothing, they are deleted ' +
+        'automatically.',
       'Purchase records are kept, without your name or contact details, for as long as bookkeeping law requires.',
     ].join('\n\n'),
-    sms: `We will delete your data on ${day(endsAt)} as we have not heard from you. To keep it, contact us or sign in to our customer portal before then.`,
+    sms:
+      `We will delete your data on ${day(endsAt)} as we have not heard from you. To keep it, contact us or sign in to our customer ` +
+      `portal before then.`,
   }),
 
   consentLapsing: (lapsesAt: string): Notice => ({

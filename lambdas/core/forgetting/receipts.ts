@@ -17,7 +17,11 @@ import { isExpired } from '../policy/time';
 export const RECEIPT_STATUSES = ['pending', 'cancelled', 'completed', 'on-hold'] as const;
 export type ReceiptStatus = (typeof RECEIPT_STATUSES)[number];
 
-const DeletedCategorySchema = z.strictObject({ category: z.custom<CategoryId>((v) => CATEGORIES.some((c) => c.id === v), 'must be a category id'), title: z.string(), reason: z.string() });
+const DeletedCategorySchema = z.strictObject({
+  category: z.custom<CategoryId>((v) => CATEGORIES.some((c) => c.id === v), 'must be a category id'),
+  title: z.string(),
+  reason: z.string(),
+});
 const RetainedCategorySchema = DeletedCategorySchema.extend({ legalBasis: z.string(), retention: z.string() });
 export type DeletedCategory = z.infer<typeof DeletedCategorySchema>;
 export type RetainedCategory = z.infer<typeof RetainedCategorySchema>;
@@ -108,7 +112,12 @@ export class Receipts {
   /** Closes a request that never started (lost race, stale schedule); a concurrent change wins. */
   async abandon(receipt: ReceiptRow): Promise<void> {
     if (receipt.status === 'cancelled' || receipt.steps?.includes('started')) return;
-    const cancelled: ReceiptRow = { ...receipt, status: 'cancelled', cancelledAt: this.deps.clock.now().toISOString(), onHoldSince: undefined };
+    const cancelled: ReceiptRow = {
+      ...receipt,
+      status: 'cancelled',
+      cancelledAt: this.deps.clock.now().toISOString(),
+      onHoldSince: undefined,
+    };
     await this.put(cancelled, { kind: 'equals', values: { status: receipt.status } }).catch((e) => {
       if (!(e instanceof ConditionFailedError)) throw e;
     });

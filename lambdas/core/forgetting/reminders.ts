@@ -16,7 +16,14 @@
  *   not handle stays due, and the next day's run, which starts from the top, reads it again.
  */
 import { customerFromItem, type CustomerRow } from '../customer/record';
-import { pendingReminders, REMIND_ON_INDEX, REMINDER_SHARDS, reminderSlot, type PendingReminder, type ReminderTopic } from '../customer/reminder-day';
+import {
+  pendingReminders,
+  REMIND_ON_INDEX,
+  REMINDER_SHARDS,
+  reminderSlot,
+  type PendingReminder,
+  type ReminderTopic,
+} from '../customer/reminder-day';
 import { itemFor, loadRaw, updateRow } from '../customer/rows';
 import type { RetentionPolicy } from '../policy/retention-policy';
 import { DAY_SECONDS, dayOf, epoch } from '../policy/time';
@@ -153,7 +160,12 @@ export class Reminders {
   /** Records the refusal on the row (when, and the provider's error name); a contact change clears it. */
   private async markUndeliverable(customerId: string, e: PermanentDeliveryError): Promise<void> {
     const now = this.deps.clock.now();
-    await updateRow(this.deps, customerId, () => now, (r) => ({ ...r, undeliverable: { since: now.toISOString(), reason: e.reason } }));
+    await updateRow(
+      this.deps,
+      customerId,
+      () => now,
+      (r) => ({ ...r, undeliverable: { since: now.toISOString(), reason: e.reason } }),
+    );
     this.deps.log.warn('reminder refused for good; contact marked undeliverable', { customerId, channel: e.channel, errorName: e.reason });
   }
 
@@ -191,7 +203,15 @@ export class Reminders {
         const slot = reminderSlot(row, this.deps.policy, now);
         if (slot?.remindOn === row.remindOn && slot?.remindShard === row.remindShard && row.lookup === undefined) return;
         // The usual read-modify-write: the row as it is now, its reminder day recomputed on the way out.
-        if (await updateRow(this.deps, row.customerId, () => now, (r) => r)) result.updated++;
+        if (
+          await updateRow(
+            this.deps,
+            row.customerId,
+            () => now,
+            (r) => r,
+          )
+        )
+          result.updated++;
       },
       segments,
     );

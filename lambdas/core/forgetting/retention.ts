@@ -62,10 +62,15 @@ export class Retention {
     // Companions first: they may outlive the row for a while, never the other way round.
     const lookup = await this.deps.cascade.lookupOf(row);
     await setCompanionTtl(store, customerId, lookup, next, { keyMarginSeconds: this.deps.policy.keyMarginSeconds, onlyExtend: true });
-    await updateRow(this.deps, customerId, () => now, (r) => {
-      if (r.legalHold || r.erasure?.startedAt || !moves(r)) throw new Unchanged();
-      return { ...r, lastActivityAt: today, expiresAt: next };
-    });
+    await updateRow(
+      this.deps,
+      customerId,
+      () => now,
+      (r) => {
+        if (r.legalHold || r.erasure?.startedAt || !moves(r)) throw new Unchanged();
+        return { ...r, lastActivityAt: today, expiresAt: next };
+      },
+    );
   }
 
   /**

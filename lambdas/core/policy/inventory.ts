@@ -67,7 +67,7 @@ const days = (n: number, from: Retention['from'], label?: string): Retention => 
   label: label ?? `${n} days`,
 });
 
-const FIELD_LEVEL = 'AWS Encryption SDK (AES-256-GCM, key commitment) under the customer\'s own data key, bound to customerId and category';
+const FIELD_LEVEL = "AWS Encryption SDK (AES-256-GCM, key commitment) under the customer's own data key, bound to customerId and category";
 const TABLE_LEVEL = 'table encryption with a customer-managed KMS key';
 const SERVICE = ['privacy-crm operators (staff roles named in the access log)', 'AWS as processor (hosting)'];
 
@@ -85,7 +85,7 @@ export const CATEGORIES: readonly Category[] = [
     onErasure: 'deleted-key-shredded',
     onErasureReason: 'Deleted, and the customer key is destroyed so every backup copy becomes unreadable.',
     recipients: SERVICE,
-    source: 'Given by the customer, or entered by staff on the customer\'s request.',
+    source: "Given by the customer, or entered by staff on the customer's request.",
     exported: true,
   },
   {
@@ -131,7 +131,8 @@ export const CATEGORIES: readonly Category[] = [
     retention: days(1095, 'creation', '3 years'),
     encryption: TABLE_LEVEL,
     onErasure: 'retained-unlinkable',
-    onErasureReason: 'Kept for the legal bookkeeping obligation; it holds no contact data and after erasure its customerId points at nothing.',
+    onErasureReason:
+      'Kept for the legal bookkeeping obligation; it holds no contact data and after erasure its customerId points at nothing.',
     recipients: [...SERVICE, 'tax authorities on lawful request'],
     source: 'Recorded when the customer bought something.',
     exported: true,
@@ -149,7 +150,7 @@ export const CATEGORIES: readonly Category[] = [
     onErasure: 'deleted',
     onErasureReason: 'Deleted; the pseudonym that linked them is destroyed with the customer key.',
     recipients: SERVICE,
-    source: 'Collected from the customer\'s visits while analytics consent was active.',
+    source: "Collected from the customer's visits while analytics consent was active.",
     exported: true,
   },
   {
@@ -206,7 +207,7 @@ export const CATEGORIES: readonly Category[] = [
     table: 'customer-keys',
     fields: ['wrapped data key'],
     personal: false,
-    purpose: 'Encrypt each customer\'s personal values under a key of their own, so erasure can destroy it.',
+    purpose: "Encrypt each customer's personal values under a key of their own, so erasure can destroy it.",
     legalBasis: 'GDPR Art. 32 security of processing',
     retention: days(730, 'last-activity', 'with the customer record'),
     encryption: 'AES-256-GCM under a branch key, bound to the customerId; point-in-time recovery 1 day only',

@@ -56,7 +56,8 @@ export function parseRetentionOverrides(raw: string | undefined): RetentionOverr
   } catch {
     throw new Error('CRM_RETENTION_DAYS must be a JSON object such as {"behaviour": 30}');
   }
-  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error('CRM_RETENTION_DAYS must be a JSON object such as {"behaviour": 30}');
+  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed))
+    throw new Error('CRM_RETENTION_DAYS must be a JSON object such as {"behaviour": 30}');
   return parsed as RetentionOverrides;
 }
 

@@ -65,7 +65,9 @@ export class Portal {
       contact: { type: sealed.contact.type, value: sealed.contact.value },
       consent: consentState(row.consent, this.deps.clock.now(), this.deps.policy.consent),
       retention: { expiresAt: this.deps.policy.retentionEnd(row) },
-      ...(row.erasure ? { erasure: { status: row.erasure.status, scheduledFor: row.erasure.scheduledFor, receiptId: row.erasure.receiptId } } : {}),
+      ...(row.erasure
+        ? { erasure: { status: row.erasure.status, scheduledFor: row.erasure.scheduledFor, receiptId: row.erasure.receiptId } }
+        : {}),
       ...(row.legalHold ? { legalHold: true } : {}),
       createdAt: row.createdAt,
       lastActivityAt: row.lastActivityAt,

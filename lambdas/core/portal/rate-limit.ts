@@ -12,7 +12,6 @@ export interface Limit {
   windowSeconds: number;
 }
 
-
 export class RateLimiter {
   constructor(private readonly deps: { store: Store; clock: Clock }) {}
 
@@ -35,7 +34,9 @@ export class RateLimiter {
         await this.deps.store.put(
           'sessions',
           next,
-          row ? { kind: 'equals', values: { windowStart: start, count: typeof row.count === 'number' ? row.count : undefined } } : { kind: 'notExists' },
+          row
+            ? { kind: 'equals', values: { windowStart: start, count: typeof row.count === 'number' ? row.count : undefined } }
+            : { kind: 'notExists' },
         );
         return;
       } catch (e) {

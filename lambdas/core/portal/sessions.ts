@@ -62,7 +62,15 @@ export class Sessions {
     const expiresAt = Math.min(seen + this.settings.idleSeconds, absolute);
     await this.deps.store.put(
       'sessions',
-      { id: sessionId, kind: 'session', customerId, createdAt: now.toISOString(), lastSeenAt: seen, absoluteExpiresAt: absolute, expiresAt },
+      {
+        id: sessionId,
+        kind: 'session',
+        customerId,
+        createdAt: now.toISOString(),
+        lastSeenAt: seen,
+        absoluteExpiresAt: absolute,
+        expiresAt,
+      },
       { kind: 'notExists' },
     );
     return { token, sessionId, expiresAt: iso(expiresAt), absoluteExpiresAt: iso(absolute) };

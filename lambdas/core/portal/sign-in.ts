@@ -161,7 +161,13 @@ export class SignIn {
     if (!customer || !stillTheirs) throw new UnauthorizedError('The code is wrong, expired or already used.');
     await this.guard.succeeded(key);
     const session = await this.deps.sessions.create(customerId);
-    await this.deps.accessLog.append(customerId, { kind: 'customer', customerId, sessionId: session.sessionId }, 'sign_in', undefined, !!customer?.legalHold);
+    await this.deps.accessLog.append(
+      customerId,
+      { kind: 'customer', customerId, sessionId: session.sessionId },
+      'sign_in',
+      undefined,
+      !!customer?.legalHold,
+    );
     await this.deps.onSignIn?.(customerId);
     return session;
   }
@@ -217,14 +223,19 @@ function sameHex(a: string, b: string): boolean {
 /** "123 456" or "123-456" as typed or pasted; anything but 6 to 12 digits is a malformed request. */
 export function normaliseCode(raw: string): string {
   const code = raw.replace(/[\s-]/g, '');
-  if (!/^\d{6,12}$/.test(code)) throw new ValidationError('The code must be the digits from the message.', [{ field: 'code', message: 'must be 6 to 12 digits' }]);
+  if (!/^\d{6,12}$/.test(code))
+    throw new ValidationError('The code must be the digits from the message.', [{ field: 'code', message: 'must be 6 to 12 digits' }]);
   return code;
 }
 
 /** Plain text only: no link, no tracking pixel, nothing fetched when it is opened. */
 export function codeMessage(contact: Contact, code: string, minutes: number) {
   if (contact.type === 'phone') {
-    return { to: contact.value, channel: 'sms' as const, body: `Your privacy-crm sign-in code: ${code}. It works once, for ${minutes} minutes.` };
+    return {
+      to: contact.value,
+      channel: 'sms' as const,
+      body: `Your privacy-crm sign-in code: ${code}. It works once, for ${minutes} minutes.`,
+    };
   }
   return {
     to: contact.value,

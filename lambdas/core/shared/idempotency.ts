@@ -73,7 +73,13 @@ export class Idempotency {
         expiresAt: this.deps.policy.ttlFor('idempotency', now),
       };
       try {
-        await store.put('idempotency', row, stored ? { kind: 'equals', values: { fingerprint: String(stored.fingerprint), createdAt: String(stored.createdAt) } } : { kind: 'notExists' });
+        await store.put(
+          'idempotency',
+          row,
+          stored
+            ? { kind: 'equals', values: { fingerprint: String(stored.fingerprint), createdAt: String(stored.createdAt) } }
+            : { kind: 'notExists' },
+        );
         return resultId;
       } catch (e) {
         if (!(e instanceof ConditionFailedError)) throw e;

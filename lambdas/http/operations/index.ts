@@ -6,4 +6,10 @@ import { erasureOperations } from './erasure';
 import { metaOperations } from './meta';
 import { portalOperations } from './portal';
 
-export const OPERATIONS: Operations = { ...metaOperations, ...customerOperations, ...categoryOperations, ...portalOperations, ...erasureOperations };
+export const OPERATIONS: Operations = {
+  ...metaOperations,
+  ...customerOperations,
+  ...categoryOperations,
+  ...portalOperations,
+  ...erasureOperations,
+};

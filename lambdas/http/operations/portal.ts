@@ -5,7 +5,8 @@ import { requireCustomer } from './util';
 
 /** The page's own policy: scripts, styles and requests to this origin only; no framing, no inline code. */
 export const PORTAL_CSP =
-  "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+  "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; " +
+  "form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
 /** The caller's address as API Gateway saw it: only ever hashed, for the sign-in rate limit. */
 function clientOf(req: OpRequest): string | undefined {
@@ -16,7 +17,10 @@ export const portalOperations: Operations = {
   portalLogin: async (req, app) => {
     await app.signIn.login(req.body, clientOf(req));
     const minutes = Math.round(app.signIn.settings.codeTtlSeconds / 60);
-    return { status: 202, body: { detail: `If this email or phone belongs to a customer, a code is on its way. It works once, for ${minutes} minutes.` } };
+    return {
+      status: 202,
+      body: { detail: `If this email or phone belongs to a customer, a code is on its way. It works once, for ${minutes} minutes.` },
+    };
   },
   portalVerify: async (req, app) => {
     const { token, expiresAt, absoluteExpiresAt } = await app.signIn.verify(req.body, clientOf(req));

@@ -1,6 +1,14 @@
 import { ConsentState, PageQuery, Problem } from '../schemas';
 import {
-  CreateInteractionBody, CreatePurchaseBody, EventAccepted, Interaction, InteractionList, Purchase, PurchaseList, RecordEventBody, SetConsentBody,
+  CreateInteractionBody,
+  CreatePurchaseBody,
+  EventAccepted,
+  Interaction,
+  InteractionList,
+  Purchase,
+  PurchaseList,
+  RecordEventBody,
+  SetConsentBody,
 } from '../schemas-categories';
 import { STAFF_ALL, type RouteDef } from '../route';
 
@@ -13,7 +21,7 @@ export const categoryRoutes: readonly RouteDef[] = [
     path: '/v1/customers/{id}/interactions',
     auth: 'staff',
     roles: STAFF_ALL,
-    summary: 'Log a support contact; the summary is encrypted under the customer\'s key and the row keyed by a pseudonym.',
+    summary: "Log a support contact; the summary is encrypted under the customer's key and the row keyed by a pseudonym.",
     body: CreateInteractionBody,
     responses: [{ status: 201, description: 'Recorded.', schema: Interaction }],
     tags,
@@ -24,7 +32,7 @@ export const categoryRoutes: readonly RouteDef[] = [
     path: '/v1/customers/{id}/interactions',
     auth: 'staff',
     roles: STAFF_ALL,
-    summary: 'One page of the customer\'s interactions, newest first. Logged to the customer\'s access log.',
+    summary: "One page of the customer's interactions, newest first. Logged to the customer's access log.",
     query: PageQuery,
     responses: [{ status: 200, description: 'Interactions.', schema: InteractionList }],
     tags,
@@ -47,7 +55,7 @@ export const categoryRoutes: readonly RouteDef[] = [
     path: '/v1/customers/{id}/purchases',
     auth: 'staff',
     roles: STAFF_ALL,
-    summary: 'One page of the customer\'s purchases, newest first. Logged to the customer\'s access log.',
+    summary: "One page of the customer's purchases, newest first. Logged to the customer's access log.",
     query: PageQuery,
     responses: [{ status: 200, description: 'Purchases.', schema: PurchaseList }],
     tags,
@@ -62,7 +70,12 @@ export const categoryRoutes: readonly RouteDef[] = [
     body: RecordEventBody,
     responses: [
       { status: 202, description: 'Accepted.', schema: EventAccepted },
-      { status: 409, description: 'No active analytics consent (code consent_required); nothing was stored.', schema: Problem, contentType: 'application/problem+json' },
+      {
+        status: 409,
+        description: 'No active analytics consent (code consent_required); nothing was stored.',
+        schema: Problem,
+        contentType: 'application/problem+json',
+      },
     ],
     tags,
   },
@@ -72,7 +85,8 @@ export const categoryRoutes: readonly RouteDef[] = [
     path: '/v1/customers/{id}/consent',
     auth: 'staff',
     roles: STAFF_ALL,
-    summary: 'Record consent given or withdrawn, with how the customer told us. Withdrawing analytics deletes the events collected under it.',
+    summary:
+      'Record consent given or withdrawn, with how the customer told us. Withdrawing analytics deletes the events collected under it.',
     body: SetConsentBody,
     responses: [{ status: 200, description: 'The consent state after the change.', schema: ConsentState }],
     tags,

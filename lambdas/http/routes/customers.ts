@@ -1,5 +1,13 @@
 import {
-  AccessLogResult, ContactQueryBody, CreateCustomerBody, PageQuery, CustomerIdResult, MaskedCustomer, PatchCustomerBody, RevealBody, RevealedCustomer,
+  AccessLogResult,
+  ContactQueryBody,
+  CreateCustomerBody,
+  PageQuery,
+  CustomerIdResult,
+  MaskedCustomer,
+  PatchCustomerBody,
+  RevealBody,
+  RevealedCustomer,
 } from '../schemas';
 import { PRIVACY, STAFF_ALL, type RouteDef } from '../route';
 
@@ -35,7 +43,7 @@ export const customerRoutes: readonly RouteDef[] = [
     path: '/v1/customers/{id}',
     auth: 'staff',
     roles: STAFF_ALL,
-    summary: 'Read a customer, masked. Logged to the customer\'s access log.',
+    summary: "Read a customer, masked. Logged to the customer's access log.",
     responses: [{ status: 200, description: 'Masked customer.', schema: MaskedCustomer }],
     tags,
   },
@@ -47,7 +55,7 @@ export const customerRoutes: readonly RouteDef[] = [
     roles: STAFF_ALL,
     summary:
       'Change the name (any staff role), or replace the contact method (privacy officer or admin, with a purpose, logged): ' +
-      'the old and the new contact are told, and the customer\'s portal sessions and pending codes end.',
+      "the old and the new contact are told, and the customer's portal sessions and pending codes end.",
     body: PatchCustomerBody,
     responses: [{ status: 200, description: 'Updated (masked view).', schema: MaskedCustomer }],
     tags,
@@ -69,7 +77,7 @@ export const customerRoutes: readonly RouteDef[] = [
     path: '/v1/customers/{id}/access-log',
     auth: 'staff',
     roles: PRIVACY,
-    summary: 'Who read this customer\'s data, when and why: one page, newest first.',
+    summary: "Who read this customer's data, when and why: one page, newest first.",
     query: PageQuery,
     responses: [{ status: 200, description: 'Access log, newest first.', schema: AccessLogResult }],
     tags,

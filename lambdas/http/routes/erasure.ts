@@ -1,6 +1,12 @@
 import { PRIVACY, type RouteDef } from '../route';
 import {
-  ConflictResponse, ErasureCancelled, ErasureReceipt, ErasureScheduled, LegalHoldBody, LegalHoldState, LiftLegalHoldBody,
+  ConflictResponse,
+  ErasureCancelled,
+  ErasureReceipt,
+  ErasureScheduled,
+  LegalHoldBody,
+  LegalHoldState,
+  LiftLegalHoldBody,
 } from '../schemas-forgetting';
 
 const tags = ['forgetting'] as const;
@@ -12,7 +18,7 @@ export const erasureRoutes: readonly RouteDef[] = [
     path: '/v1/customers/{id}/erasure',
     auth: 'staff',
     roles: PRIVACY,
-    summary: 'Request erasure on the customer\'s behalf: it runs after the grace period unless cancelled. Idempotent while pending.',
+    summary: "Request erasure on the customer's behalf: it runs after the grace period unless cancelled. Idempotent while pending.",
     responses: [{ status: 202, description: 'Scheduled; the receipt is public.', schema: ErasureScheduled }, ConflictResponse],
     tags,
   },

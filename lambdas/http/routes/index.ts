@@ -22,7 +22,10 @@ export function allowedMethods(resource: string): string[] {
  * percent-encoded as API Gateway passes them. As in API Gateway, a literal segment wins over a
  * parameter: `/v1/customers/search` is that resource (POST only) for every method, never `{id}`.
  */
-export function matchPath(method: string, path: string): { route: RouteDef; params: Record<string, string> } | { allowed: string[] } | undefined {
+export function matchPath(
+  method: string,
+  path: string,
+): { route: RouteDef; params: Record<string, string> } | { allowed: string[] } | undefined {
   let best: { template: string; params: Record<string, string> } | undefined;
   for (const template of new Set(ROUTES.map((r) => r.path))) {
     const params = matchTemplate(template, path);

@@ -21,7 +21,9 @@ export interface BuiltCrm extends CrmStacks {
   cleanup(): void;
 }
 
-export function buildCrm(opts: { context?: Record<string, unknown>; bundling?: boolean; account?: string } & Pick<CrmStacksOptions, 'routes'> = {}): BuiltCrm {
+export function buildCrm(
+  opts: { context?: Record<string, unknown>; bundling?: boolean; account?: string } & Pick<CrmStacksOptions, 'routes'> = {},
+): BuiltCrm {
   const outdir = mkdtempSync(join(tmpdir(), 'crm-cdk-'));
   const app = new App({
     outdir,

@@ -77,8 +77,10 @@ describe('the daily reminders', () => {
     // checkpoint (none yet) and each branch key once (a cold instance: at most MIN_BRANCHES of them).
     const perReminder = ((counted.items.customers ?? 0) + (counted.items['customer-keys'] ?? 0)) / run.retention;
     const perRun = counted.total() - perReminder * run.retention;
-    console.log(`reminder_items_read_per_due ${perReminder} + ${perRun} per run (items read ${counted.total()}, ` +
-      `reminders ${run.retention}, read units ${counter.totals().readUnits}, index queries ${counter.byTable().customers?.reads})`);
+    console.log(
+      `reminder_items_read_per_due ${perReminder} + ${perRun} per run (items read ${counted.total()}, ` +
+        `reminders ${run.retention}, read units ${counter.totals().readUnits}, index queries ${counter.byTable().customers?.reads})`,
+    );
     expect(perReminder).toBeLessThanOrEqual(2);
     expect(counted.items.customers).toBe(due.length);
     expect(counted.items.sessions ?? 0).toBe(0);

@@ -83,9 +83,9 @@ export function memoryHome(settings: Settings = {}): MemoryHome {
     delete: async (table, key, condition) => (beforeWrite(), store.delete(table, key, condition)),
     // One write per row: a crash part-way leaves the rows before it deleted, as a batch cut off would.
     batchDelete: async (table, keys) => {
-      const done: typeof keys[number][] = [];
+      const done: (typeof keys)[number][] = [];
       try {
-        for (const key of keys) (beforeWrite(), done.push(key));
+        for (const key of keys) beforeWrite(), done.push(key);
       } finally {
         if (done.length > 0) await store.batchDelete(table, done);
       }
@@ -166,9 +166,18 @@ export async function expectErased(home: MemoryHome, p: Populated): Promise<void
   for (const table of ['customers', 'customer-keys', 'contact-index', 'sessions', 'idempotency'] as const) {
     expect(ofCustomer(table), `${table} rows of the erased customer`).toEqual([]);
   }
-  expect(all['contact-index'].filter((r) => r.lookup === p.lookup), 'blind-index entry').toEqual([]);
-  expect(all.interactions.filter((r) => r.pseudonym === p.pseudonyms.interaction), 'interactions').toEqual([]);
-  expect(all.behaviour.filter((r) => r.pseudonym === p.pseudonyms.behaviour), 'behaviour').toEqual([]);
+  expect(
+    all['contact-index'].filter((r) => r.lookup === p.lookup),
+    'blind-index entry',
+  ).toEqual([]);
+  expect(
+    all.interactions.filter((r) => r.pseudonym === p.pseudonyms.interaction),
+    'interactions',
+  ).toEqual([]);
+  expect(
+    all.behaviour.filter((r) => r.pseudonym === p.pseudonyms.behaviour),
+    'behaviour',
+  ).toEqual([]);
   for (const [table, rows] of Object.entries(all)) {
     const texts = rows.flatMap(textsOf).join('\n');
     for (const secret of [...p.secrets, p.pseudonyms.interaction, p.pseudonyms.behaviour]) {

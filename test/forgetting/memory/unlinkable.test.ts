@@ -56,7 +56,11 @@ function joins(rows: Item[]): (a: string, b: string) => boolean {
 /** Every moment (ms since epoch) a value may stand for: ISO timestamps, epoch seconds or milliseconds, deep. */
 function moments(value: unknown): number[] {
   if (typeof value === 'string') {
-    return value.split('#').filter((part) => /^\d{4}-\d{2}-\d{2}T/.test(part)).map(Date.parse).filter((ms) => !Number.isNaN(ms));
+    return value
+      .split('#')
+      .filter((part) => /^\d{4}-\d{2}-\d{2}T/.test(part))
+      .map(Date.parse)
+      .filter((ms) => !Number.isNaN(ms));
   }
   if (typeof value === 'number') return value > 1e12 ? [value] : value > 1e9 ? [value * 1000] : [];
   if (Array.isArray(value)) return value.flatMap(moments);
@@ -152,7 +156,10 @@ describe('unlinkable within a day', () => {
     // 3. The tables that may hold such a link at all keep a day of PITR; the erasure emptied them of the customer.
     for (const table of ['customer-keys', 'contact-index', 'sessions', 'idempotency'] as const) {
       expect(TABLES[table].pitrDays, table).toBe(1);
-      expect(after[table].filter((r) => identifiers(r).includes(customerId)), table).toEqual([]);
+      expect(
+        after[table].filter((r) => identifiers(r).includes(customerId)),
+        table,
+      ).toEqual([]);
     }
   });
 });
