@@ -42,6 +42,15 @@ module.exports = {
       to: { path: '^lambdas/(http|handlers|composition)/|^local/|^lib/' },
     },
     {
+      name: 'only-entry-points-load-the-aws-composition',
+      comment:
+        'Lambda entry points alone load the AWS composition (every SDK client, Powertools, and X-Ray, whose async hooks tax ' +
+        'every promise); the local home and the jobs build their app from lambdas/jobs and the adapters.',
+      severity: 'error',
+      from: { pathNot: '^lambdas/(handlers|composition)/' },
+      to: { path: '^lambdas/(handlers|composition)/' },
+    },
+    {
       name: 'lambdas-never-import-homes-or-infrastructure',
       comment: 'lib/ may import the inventory and table specs from lambdas/, never the reverse; the local home sits outside lambdas/.',
       severity: 'error',

@@ -3,7 +3,7 @@
  * any API instance. Every request advances simulated time by one arrival interval.
  */
 import type { ApiHandler } from '../../lambdas/http/api';
-import type { ErasureHandler } from '../../lambdas/handlers/erasure';
+import type { ErasureHandler } from '../../lambdas/jobs/erasure';
 import type { CapturingNotifier, CapturingScheduler, SimClock } from '../counting';
 import type { Fleet } from './fleet';
 import { Meter } from './meter';

@@ -10,7 +10,7 @@ import { LocalKeyService } from '../../lambdas/adapters/kms/local-kms';
 import { DEFAULT_POLICY } from '../../lambdas/core/policy/retention-policy';
 import { DEFAULT_SIGN_IN_SETTINGS } from '../../lambdas/core/portal/sign-in';
 import type { App, Settings } from '../../lambdas/core/app';
-import { createErasureHandler } from '../../lambdas/handlers/erasure';
+import { createErasureHandler } from '../../lambdas/jobs/erasure';
 import { createApiHandler } from '../../lambdas/http/api';
 import { CapturingNotifier, CapturingScheduler, countCalls, MeasuredLog, SimClock } from '../counting';
 import { costLines, perMillionRequests, total, totalListed, tracedShare, type CostLine, type Usage } from '../prices';

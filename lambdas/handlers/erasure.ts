@@ -1,31 +1,9 @@
 /**
- * Lambda entry point: one erasure, invoked by its EventBridge Scheduler schedule with
- * `{customerId, receiptId}`. Idempotent and resumable; a failure is thrown, so the invocation is
- * retried and finally lands in the function's dead-letter queue (alarmed).
+ * Lambda entry point of the erasure job in ../jobs/erasure.ts. Only entry points load the AWS composition (SDK
+ * clients, Powertools, X-Ray's async hooks): the local home and the tests build the same job from ../jobs.
  */
 import { awsRuntime, invocation } from '../composition/aws';
-import type { App } from '../core/app';
-import type { ErasureOutcome } from '../core/forgetting/erasure-common';
-import type { Log } from '../core/shared/ports';
-
-/** The event is the schedule's JSON payload, `{customerId, receiptId}`; the run checks it. */
-export type ErasureHandler = (event: unknown) => Promise<{ outcome: ErasureOutcome }>;
-
-export function createErasureHandler(app: App, log: Log = app.ports.log): ErasureHandler {
-  return async (event) => {
-    try {
-      return await app.erasureRun.execute(event);
-    } catch (e) {
-      const receiptId =
-        typeof event === 'object' && event !== null && 'receiptId' in event && typeof event.receiptId === 'string'
-          ? event.receiptId
-          : undefined;
-      log.error('erasure failed', { receiptId, errorName: (e as Error)?.name });
-      app.ports.metrics.count('ErasureFailed');
-      throw e;
-    }
-  };
-}
+import { createErasureHandler, type ErasureHandler } from '../jobs/erasure';
 
 let built: ErasureHandler | undefined;
 

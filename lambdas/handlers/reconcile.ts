@@ -1,17 +1,9 @@
 /**
- * Lambda entry point: the daily erasure-schedule reconcile (an EventBridge rule; locally, the clock).
- * Re-creates the missing schedule of every open erasure request; a failure is thrown, so the run is
- * retried and finally lands in the function's dead-letter queue (alarmed). Safe to repeat.
+ * Lambda entry point of the reconcile job in ../jobs/reconcile.ts. Only entry points load the AWS composition (SDK
+ * clients, Powertools, X-Ray's async hooks): the local home and the tests build the same job from ../jobs.
  */
 import { awsRuntime, invocation } from '../composition/aws';
-import type { App } from '../core/app';
-import type { ScheduleReconcileRun } from '../core/forgetting/erasure-schedules';
-
-export type ReconcileHandler = () => Promise<ScheduleReconcileRun>;
-
-export function createReconcileHandler(app: App): ReconcileHandler {
-  return () => app.erasureSchedules.reconcile();
-}
+import { createReconcileHandler, type ReconcileHandler } from '../jobs/reconcile';
 
 let built: ReconcileHandler | undefined;
 

@@ -1,16 +1,9 @@
 /**
- * Lambda entry point: the daily reminders (an EventBridge rule; locally, the clock). Reminders are
- * recorded on the customer row, so a retried or repeated run sends nothing twice.
+ * Lambda entry point of the reminders job in ../jobs/reminders.ts. Only entry points load the AWS composition (SDK
+ * clients, Powertools, X-Ray's async hooks): the local home and the tests build the same job from ../jobs.
  */
 import { awsRuntime, invocation } from '../composition/aws';
-import type { App } from '../core/app';
-import type { ReminderRun } from '../core/forgetting/reminders';
-
-export type RemindersHandler = () => Promise<ReminderRun>;
-
-export function createRemindersHandler(app: App): RemindersHandler {
-  return () => app.reminders.daily();
-}
+import { createRemindersHandler, type RemindersHandler } from '../jobs/reminders';
 
 let built: RemindersHandler | undefined;
 

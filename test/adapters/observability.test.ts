@@ -16,7 +16,7 @@ import { createAwsRuntime, readEnvironment } from '../../lambdas/composition/aws
 import { ENV } from '../../lambdas/config';
 import type { BusinessEvent } from '../../lambdas/core/shared/metrics';
 import { AWS_TABLES, tableEnvVar, type TableId } from '../../lambdas/core/policy/tables';
-import { createErasureHandler } from '../../lambdas/handlers/erasure';
+import { createErasureHandler } from '../../lambdas/jobs/erasure';
 import { createApiHandler } from '../../lambdas/http/api';
 import { apiGatewayEvent } from '../support/api-gateway';
 import { startDynalite, type TestDb } from '../support/dynalite';

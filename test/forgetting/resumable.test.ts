@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { scheduleName, type ErasurePayload } from '../../lambdas/core/forgetting/erasure-common';
-import { createErasureHandler } from '../../lambdas/handlers/erasure';
+import { createErasureHandler } from '../../lambdas/jobs/erasure';
 import { scanAll } from '../support/tables';
 import { TOKENS, type TestHome } from '../support/home';
 import { DAY, expectNothingLeft, populate, sentTo, startCrashingHome, type CrashingStore, type Populated } from './support';

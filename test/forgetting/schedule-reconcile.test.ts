@@ -5,7 +5,7 @@
  */
 import { DeleteItemCommand, GetItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createReconcileHandler } from '../../lambdas/handlers/reconcile';
+import { createReconcileHandler } from '../../lambdas/jobs/reconcile';
 import { TOKENS, type TestHome } from '../support/home';
 import { advance, DAY, populate, startForgettingHome } from './support';
 

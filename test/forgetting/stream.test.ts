@@ -2,7 +2,7 @@ import { GetItemCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DependencyUnavailableError } from '../../lambdas/core/shared/errors';
-import { createStreamHandler } from '../../lambdas/handlers/stream';
+import { createStreamHandler } from '../../lambdas/jobs/stream';
 import { TOKENS, type TestHome } from '../support/home';
 import { expectIntact, expectNothingLeft, populate, startCrashingHome, type CrashingStore, type Populated } from './support';
 
