@@ -1,7 +1,7 @@
 /**
  * The API handler: one Lambda function (and the local server) dispatching API Gateway proxy events
- * through the route table. Order per request: route → principal → role → strict body validation →
- * operation. Everything thrown becomes problem+json in one place.
+ * through the route table. Order per request: route → body parsing → principal → role → strict body
+ * validation → operation. Everything thrown becomes problem+json in one place.
  */
 import middy from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
@@ -13,6 +13,7 @@ import { customerPrincipal, staffPrincipal, type SessionResolver } from './auth'
 import { MethodNotAllowedError } from './errors';
 import { httpErrorsAndHeaders, jsonBody, requestLog, type ApiEvent } from './middleware';
 import type { OpResult } from './operation';
+import type { RouteDef } from './route';
 import { OPERATIONS } from './operations';
 import { checkIdempotencyKey, pathParams } from './request-parts';
 import { allowedMethods, findRoute } from './routes';
@@ -66,15 +67,19 @@ function render(result: OpResult): APIGatewayProxyResult {
   };
 }
 
+/** The route an event names: 404 for a path there is none for, 405 with Allow for a method its path does not take. */
+function routeOf(event: APIGatewayProxyEvent): RouteDef {
+  const route = findRoute(event.httpMethod, event.resource);
+  if (route) return route;
+  const allowed = allowedMethods(event.resource);
+  throw allowed.length ? new MethodNotAllowedError(allowed) : new NotFoundError('No such route.');
+}
+
 /** Portal tokens are resolved by `app.sessions` unless a test passes its own resolver. */
 export function createApiHandler(app: App, deps: { log: Log; sessions?: SessionResolver }): ApiHandler {
   const sessions: SessionResolver = deps.sessions ?? app.sessions;
   const base = async (event: ApiEvent): Promise<APIGatewayProxyResult> => {
-    const route = findRoute(event.httpMethod, event.resource);
-    if (!route) {
-      const allowed = allowedMethods(event.resource);
-      throw allowed.length ? new MethodNotAllowedError(allowed) : new NotFoundError('No such route.');
-    }
+    const route = routeOf(event);
     const operation = OPERATIONS[route.operationId];
     if (!operation) throw new NotFoundError('No such route.');
 
@@ -121,6 +126,9 @@ export function createApiHandler(app: App, deps: { log: Log; sessions?: SessionR
   const handler = middy<ApiEvent, APIGatewayProxyResult, Error, Context>(base)
     .use(requestLog(deps.log))
     .use(httpErrorsAndHeaders(deps.log))
+    // Before the body is even looked at: in AWS a method a path does not declare arrives through the
+    // resource's ANY method, which has no authorizer, and must get 405 and nothing else.
+    .use({ before: (request) => void routeOf(request.event) })
     .use(jsonBody());
   return (event, context) => handler(event as ApiEvent, (context ?? {}) as Context);
 }

@@ -1,8 +1,9 @@
 /**
  * The REST API: one resource per route of the route list, all proxied to the API function. Staff
  * routes sit behind the Cognito authorizer; portal and public routes have none at the gateway (the
- * function checks the portal session). Around it: request validation, stage throttling, access logs
- * that hold no personal field, problem+json gateway responses and the WAF web ACL.
+ * function checks the portal session). Every other method on those resources reaches the function
+ * through an ANY method, for its 405 with Allow. Around it: request validation, stage throttling, access
+ * logs that hold no personal field, problem+json gateway responses and the WAF web ACL.
  */
 import { RemovalPolicy } from 'aws-cdk-lib';
 import {
@@ -52,7 +53,7 @@ export const GATEWAY_PROBLEMS: readonly { type: ResponseType; status: number; co
   { type: ResponseType.ACCESS_DENIED, status: 403, code: 'forbidden', title: 'Forbidden' },
   { type: ResponseType.WAF_FILTERED, status: 403, code: 'forbidden', title: 'Forbidden' },
   { type: ResponseType.INVALID_API_KEY, status: 403, code: 'forbidden', title: 'Forbidden' },
-  // API Gateway answers an unknown route with "Missing Authentication Token"; it is a 404.
+  // API Gateway answers a path it has no resource for with "Missing Authentication Token"; it is a 404.
   {
     type: ResponseType.MISSING_AUTHENTICATION_TOKEN,
     status: 404,
@@ -193,6 +194,7 @@ export class CrmApi extends Construct {
       const method = this.api.root.resourceForPath(route.path).addMethod(route.method, integration, options);
       if (route.auth !== 'staff') this.acknowledgeNoGatewayAuth(method, route);
     }
+    for (const path of new Set(props.routes.map((r) => r.path))) this.addMethodNotAllowed(path, integration);
 
     addStaffCors(this.api, props.routes, props.staffOrigins);
 
@@ -229,6 +231,22 @@ export class CrmApi extends Construct {
   /** The stage URL, ending in a slash. */
   get url(): string {
     return this.api.url;
+  }
+
+  /**
+   * Without it, API Gateway answers a method the resource does not declare with "Missing Authentication
+   * Token" (our 404). ANY catches only the methods not declared (each declared method keeps its own
+   * authorizer and validation); the function answers them 405 with Allow before it reads a token, a
+   * session or a body. No authorizer: the answer reveals only the Allow list, which the OpenAPI document
+   * publishes, and a staff tool that sends a wrong method should learn so, signed in or not.
+   */
+  private addMethodNotAllowed(path: string, integration: LambdaProxy): void {
+    const method = this.api.root.resourceForPath(path).addMethod('ANY', integration, { authorizationType: AuthorizationType.NONE });
+    const why =
+      `ANY ${path} receives only the methods ${path} does not declare (API Gateway prefers a declared method and its authorizer): ` +
+      'the function answers them 405 with the Allow list the OpenAPI document publishes, before reading any token, session or body.';
+    acknowledge(method.node.defaultChild!, 'AwsSolutions-APIG4', why);
+    acknowledge(method.node.defaultChild!, 'AwsSolutions-COG4', why);
   }
 
   private acknowledgeNoGatewayAuth(method: Method, route: DeployedRoute): void {

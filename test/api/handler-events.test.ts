@@ -1,9 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { EsdkFieldCipher } from '../../lambdas/adapters/crypto/esdk-cipher';
 import { DynamoStore } from '../../lambdas/adapters/dynamodb/store';
 import { LocalKeyService } from '../../lambdas/adapters/kms/local-kms';
 import { silentLog } from '../../lambdas/adapters/logger';
-import { createApp } from '../../lambdas/core/app';
+import { createApp, type App } from '../../lambdas/core/app';
 import { tableNamesFromPrefix } from '../../lambdas/core/policy/tables';
 import { createApiHandler, type ApiHandler } from '../../lambdas/http/api';
 import { apiGatewayEvent } from '../support/api-gateway';
@@ -11,10 +11,11 @@ import { startDynalite, type TestDb } from '../support/dynalite';
 
 let db: TestDb;
 let handler: ApiHandler;
+let app: App;
 beforeAll(async () => {
   db = await startDynalite('evt-');
   const clock = { now: () => new Date() };
-  const app = createApp({
+  app = createApp({
     store: new DynamoStore({ client: db.client, tableNames: tableNamesFromPrefix('evt-') }),
     keys: new LocalKeyService(LocalKeyService.generateKeys()),
     cipher: new EsdkFieldCipher(),
@@ -122,5 +123,24 @@ describe('requests the Lambda handler refuses the same way as the local server',
     expect(res.statusCode).toBe(405);
     expect(res.headers?.allow).toBe('POST');
     expect(res.headers?.['content-type']).toBe('application/problem+json');
+  });
+
+  it('refuses a wrong method before reading its body, token or session (in AWS it arrives through ANY, without authorizer)', async () => {
+    const sessions = { resolve: vi.fn(async () => undefined) };
+    const strict = createApiHandler(app, { log: silentLog, sessions });
+    const bodies = [
+      ['text/plain', 'plain text'],
+      ['application/json', '{"x": '],
+      ['application/json', 'x'.repeat(70 * 1024)],
+    ];
+    for (const [type, body] of bodies) {
+      const event = apiGatewayEvent('DELETE', '/v1/me');
+      event.headers = { 'content-type': type, authorization: `Bearer ${'t'.repeat(43)}` };
+      event.body = body;
+      const res = await strict(event);
+      expect(res.statusCode, type).toBe(405);
+      expect(res.headers?.allow).toBe('GET');
+    }
+    expect(sessions.resolve).not.toHaveBeenCalled();
   });
 });
