@@ -1,7 +1,7 @@
 /**
  * Lambda bundles as CDK builds them (lib/constructs/crm-function.ts: NodejsFunction on Node.js 24, ESM,
  * minified, external source map without sources, module-first main fields, nothing external, the
- * createRequire banner), their sizes, and the module load of each in a fresh Node process.
+ * createRequire banner, the module aliases), their sizes, and the module load of each in a fresh Node process.
  * test/cdk/crm-function.test.ts checks that these options give the very bytes CDK's bundling gives.
  */
 import { execFileSync } from 'node:child_process';
@@ -9,6 +9,7 @@ import { mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { build, type BuildOptions } from 'esbuild';
+import { BUNDLE_ALIASES } from '../lib/constructs/bundle-aliases';
 
 export const HANDLERS_DIR = 'lambdas/handlers';
 
@@ -27,6 +28,8 @@ export function cdkEsbuildOptions(entry: string, outdir: string): BuildOptions {
     sourcesContent: false,
     mainFields: ['module', 'main'],
     banner: { js: "import { createRequire as crmCreateRequire } from 'node:module'; const require = crmCreateRequire(import.meta.url);" },
+    // CrmFunction's esbuildArgs `--alias:from=to`; the paths resolve from the working directory, the project root.
+    alias: { ...BUNDLE_ALIASES },
     logLevel: 'warning',
   };
 }

@@ -22,6 +22,7 @@ import { roleNameOf, type KeyUse } from '../function-roles';
 export type { KeyUse };
 import { REPO_ROOT } from '../paths';
 import { acknowledge } from './acknowledge';
+import { bundleAliasArgs } from './bundle-aliases';
 import { ManagedPolicyRole } from './managed-policy-role';
 
 export const RUNTIME = Runtime.NODEJS_24_X;
@@ -153,6 +154,8 @@ export class CrmFunction extends Construct {
         // Safeguard: a CommonJS dependency that calls require() at run time (a Node built-in, say)
         // fails in an ESM bundle with "Dynamic require is not supported" unless a require exists.
         banner: "import { createRequire as crmCreateRequire } from 'node:module'; const require = crmCreateRequire(import.meta.url);",
+        // Code a function never runs, and a second copy of bn.js, left out (lib/constructs/bundle-aliases.ts).
+        esbuildArgs: bundleAliasArgs(),
       },
     });
 

@@ -225,6 +225,14 @@ describe('CrmFunction bundling (esbuild, locally, no Docker)', () => {
     const code = readFileSync(join(assetDir, 'index.mjs'), 'utf8');
     expect(code).not.toMatch(/from\s*"@aws-sdk\//);
     const mod = await import(pathToFileURL(join(assetDir, 'index.mjs')).href);
-    await expect(mod.handler()).resolves.toEqual({ roundTrip: true, clients: true });
+    await expect(mod.handler()).resolves.toEqual({ roundTrip: true, clients: true, credentialsFromEnv: true });
+  });
+
+  it('passes the module aliases to esbuild: the clients take the environment credentials the runtime sets', () => {
+    const code = readFileSync(join(assetDir, 'index.mjs'), 'utf8');
+    // Messages of the default chain's other links (lib/constructs/bundle-aliases.ts leaves them out).
+    expect(code).not.toContain('defaultProvider::fromSSO');
+    expect(code).not.toContain('Could not load credentials from any providers');
+    expect(code).toContain('Unable to find environment variable credentials.');
   });
 });
