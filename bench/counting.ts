@@ -58,26 +58,38 @@ export function countCalls<T extends object>(inner: T): CallCounter<T> {
 /** A Store that counts the items every read returns (a scan reads every item; an absent get reads none). */
 export class ItemCounter implements Store {
   itemsRead = 0;
+  /** The same count, by table. */
+  readonly byTable = new Map<TableId, number>();
   constructor(private readonly inner: Store) {}
+
+  reset(): void {
+    this.itemsRead = 0;
+    this.byTable.clear();
+  }
+
+  private count(table: TableId, n: number): void {
+    this.itemsRead += n;
+    this.byTable.set(table, (this.byTable.get(table) ?? 0) + n);
+  }
 
   async get(table: TableId, key: Key, opts?: { consistent?: boolean }): Promise<Item | undefined> {
     const item = await this.inner.get(table, key, opts);
-    if (item) this.itemsRead++;
+    if (item) this.count(table, 1);
     return item;
   }
   async query(table: TableId, partition: string | number, opts?: QueryOptions): Promise<Page> {
     const page = await this.inner.query(table, partition, opts);
-    this.itemsRead += page.items.length;
+    this.count(table, page.items.length);
     return page;
   }
   async queryIndex(table: TableId, index: string, value: string | number, opts?: IndexQueryOptions): Promise<Page> {
     const page = await this.inner.queryIndex(table, index, value, opts);
-    this.itemsRead += page.items.length;
+    this.count(table, page.items.length);
     return page;
   }
   async *scan(table: TableId, opts?: ScanOptions): AsyncIterable<Item> {
     for await (const item of this.inner.scan(table, opts)) {
-      this.itemsRead++;
+      this.count(table, 1);
       yield item;
     }
   }

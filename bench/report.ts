@@ -43,6 +43,7 @@ export function printSimulation(sim: SimResult, say: (line: string) => void): vo
   say(`    ${'total, everything counted'.padEnd(42)} ${usd(sim.costPerMillionTotal)}`);
   say(
     `  warm read ${sim.warmRead} KMS calls, warm search ${sim.warmSearch}; ` +
-      `reminders: ${sim.reminders.itemsRead} items read for ${sim.reminders.due} sent`,
+      `reminders: ${sim.reminders.itemsRead} items read for ${sim.reminders.due} sent ` +
+      `(${sim.reminders.perRun} of them once per run: checkpoint and branch keys)`,
   );
 }

@@ -33,6 +33,8 @@ export const METRIC_ORDER = [
   'kms_calls_per_warm_read',
   'kms_calls_per_warm_search',
   'reminder_items_read_per_due',
+  'reminder_items_read_per_run',
+  'reminder_items_read_per_due_all_in',
   'cost_per_million_requests_usd',
   'cost_per_million_requests_all_usd',
   'bundle_max_kb',

@@ -74,7 +74,9 @@ if (only.has('sim')) {
     { name: 'kms_calls_per_request', value: +sim.kmsPerRequest.toFixed(4), unit: 'calls/request' },
     { name: 'kms_calls_per_warm_read', value: +sim.warmRead.toFixed(3), unit: 'calls' },
     { name: 'kms_calls_per_warm_search', value: +sim.warmSearch.toFixed(3), unit: 'calls' },
-    { name: 'reminder_items_read_per_due', value: +sim.reminders.itemsPerDue.toFixed(1), unit: 'items/reminder' },
+    { name: 'reminder_items_read_per_due', value: +sim.reminders.itemsPerDue.toFixed(2), unit: 'items/reminder' },
+    { name: 'reminder_items_read_per_run', value: sim.reminders.perRun, unit: 'items/run' },
+    { name: 'reminder_items_read_per_due_all_in', value: +sim.reminders.itemsPerDueAllIn.toFixed(2), unit: 'items/reminder' },
     { name: 'cost_per_million_requests_usd', value: +sim.costPerMillionListed.toFixed(2), unit: 'USD' },
     { name: 'cost_per_million_requests_all_usd', value: +sim.costPerMillionTotal.toFixed(2), unit: 'USD' },
   );

@@ -106,7 +106,15 @@ export async function startHome(options: HomeOptions): Promise<Home> {
   const keys = options.wrapKeys ? options.wrapKeys(baseKeys) : baseKeys;
   const scheduler = new LocalScheduler(store, clock);
   const app = createApp({ store, keys, cipher: new EsdkFieldCipher(), clock, notifier: outbox, scheduler, log }, { ...options.settings });
-  const handler = createApiHandler(app, { log });
+  const api = createApiHandler(app, { log });
+  // API Gateway's access log, locally: one line per request (route, status, duration), never the path's ids.
+  const handler: typeof api = async (event, context) => {
+    const t0 = performance.now();
+    const result = await api(event, context);
+    const durationMs = Math.round((performance.now() - t0) * 10) / 10;
+    log.info('request', { route: `${event.httpMethod} ${event.resource}`, status: result.statusCode, durationMs });
+    return result;
+  };
   const { tokens, generated } = loadStaffTokens(options.staffTokensJson, dataDir);
 
   let ready = false;

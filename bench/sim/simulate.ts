@@ -17,7 +17,7 @@ import { costLines, perMillionRequests, total, totalListed, tracedShare, type Co
 import { Fleet } from './fleet';
 import { Meter, type OpStats } from './meter';
 import { Population, run, type SimContext } from './ops';
-import { warmProbes, reminderProbe } from './probes';
+import { warmProbes, reminderProbe, type ReminderFigures } from './probes';
 import { MIX, opPicker, permutation, rng, zipf } from './workload';
 
 export interface SimOptions {
@@ -65,7 +65,7 @@ export interface SimResult {
   kmsByMethod: Record<string, number>;
   warmRead: number;
   warmSearch: number;
-  reminders: { itemsRead: number; due: number; itemsPerDue: number };
+  reminders: ReminderFigures;
   coldStarts: number;
   byOp: Record<string, OpStats>;
   /** Request units per table in the measured window. */
@@ -193,7 +193,7 @@ export async function simulate(options: SimOptions = DEFAULT_SIM): Promise<SimRe
     await phase('warm probes', async () => {
       warm = await warmProbes(ctx, kms, 200);
     });
-    let reminders = { itemsRead: 0, due: 0, itemsPerDue: NaN };
+    let reminders: ReminderFigures = { itemsRead: 0, due: 0, perRun: 0, itemsPerDue: NaN, itemsPerDueAllIn: NaN };
     await phase('reminders', async () => {
       reminders = await reminderProbe({ clock, store, shared, settings });
     });

@@ -94,15 +94,26 @@ export function httpErrorsAndHeaders(log: Log): Mw {
   };
 }
 
-/** One line per request: route, status, duration. No body, no query string, no caller address. */
+/** A request slower than this gets a line of its own in the function's log. */
+export const SLOW_REQUEST_MS = 1000;
+
+/**
+ * A line for a request that failed on our side (5xx) or was slow: route, status, duration, the gateway's
+ * request id. Not for every request: API Gateway's access log has that line already (lib/constructs/crm-api.ts
+ * ACCESS_LOG_FIELDS), and a second copy of it would be about a third of the log bytes each request costs.
+ * No body, no query string, no caller address.
+ */
 export function requestLog(log: Log): Mw {
   const started = new WeakMap<object, number>();
   const write = (request: middy.Request<ApiEvent, APIGatewayProxyResult, Error, Context>) => {
     const t0 = started.get(request) ?? performance.now();
-    log.info('request', {
+    const durationMs = Math.round((performance.now() - t0) * 10) / 10;
+    const status = request.response?.statusCode;
+    if ((status === undefined || status < 500) && durationMs < SLOW_REQUEST_MS) return;
+    log.warn('request', {
       route: `${request.event.httpMethod} ${request.event.resource}`,
-      status: request.response?.statusCode,
-      durationMs: Math.round((performance.now() - t0) * 10) / 10,
+      status,
+      durationMs,
       requestId: request.event.requestContext?.requestId,
     });
   };

@@ -1,9 +1,9 @@
 /** The key-maintenance function: an operator's events, step by step, through the AWS composition. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createAwsRuntime, readEnvironment } from '../../lambdas/composition/aws';
-import { ValidationError } from '../../lambdas/core/shared/errors';
-import { tableEnvVar, AWS_TABLES, type TableId } from '../../lambdas/core/policy/tables';
-import { createKeyMaintenanceHandler } from '../../lambdas/handlers/key-maintenance';
+import { createAwsRuntime, readEnvironment } from '../../../lambdas/composition/aws';
+import { ValidationError } from '../../../lambdas/core/shared/errors';
+import { tableEnvVar, AWS_TABLES, type TableId } from '../../../lambdas/core/policy/tables';
+import { createKeyMaintenanceHandler } from '../../../lambdas/handlers/key-maintenance';
 import { DATA_KEY, MAC_KEY, rows, STAFF, startWorld, type World } from './support';
 
 let world: World;

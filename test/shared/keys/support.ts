@@ -7,17 +7,17 @@
 import { randomUUID } from 'node:crypto';
 import { expect } from 'vitest';
 import { DecryptCommand, GenerateDataKeyCommand, GenerateMacCommand, KMSClient } from '@aws-sdk/client-kms';
-import { EsdkFieldCipher } from '../../lambdas/adapters/crypto/esdk-cipher';
-import { DynamoStore } from '../../lambdas/adapters/dynamodb/store';
-import { AwsKeyService } from '../../lambdas/adapters/kms/aws-kms';
-import { silentLog } from '../../lambdas/adapters/logger';
-import { createApp, type App, type Settings } from '../../lambdas/core/app';
-import { customerFromItem, customerToItem } from '../../lambdas/core/customer/record';
-import { tableNamesFromPrefix } from '../../lambdas/core/policy/tables';
-import type { Item, KeyService, Store } from '../../lambdas/core/shared/ports';
-import { epoch } from '../../lambdas/core/policy/time';
-import { startDynalite, type TestDb } from '../support/dynalite';
-import { installFakeKms, type FakeKms } from '../support/fake-kms';
+import { EsdkFieldCipher } from '../../../lambdas/adapters/crypto/esdk-cipher';
+import { DynamoStore } from '../../../lambdas/adapters/dynamodb/store';
+import { AwsKeyService } from '../../../lambdas/adapters/kms/aws-kms';
+import { silentLog } from '../../../lambdas/adapters/logger';
+import { createApp, type App, type Settings } from '../../../lambdas/core/app';
+import { customerFromItem, customerToItem } from '../../../lambdas/core/customer/record';
+import { tableNamesFromPrefix } from '../../../lambdas/core/policy/tables';
+import type { Item, KeyService, Store } from '../../../lambdas/core/shared/ports';
+import { epoch } from '../../../lambdas/core/policy/time';
+import { startDynalite, type TestDb } from '../../support/dynalite';
+import { installFakeKms, type FakeKms } from '../../support/fake-kms';
 
 export const STAFF = { kind: 'staff', staffId: 'officer-1', role: 'privacy_officer' } as const;
 export const DATA_KEY = 'arn:aws:kms:eu-west-1:111122223333:key/data';

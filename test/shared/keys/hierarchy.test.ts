@@ -3,9 +3,9 @@
  * behind the blind index. KMS calls are counted on the fake KMS, which does real cryptography.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BEACON_KEY_ID } from '../../lambdas/core/shared/beacon';
-import { branchKeyId, WRAPPED_BYTES } from '../../lambdas/core/shared/branch-keys';
-import { IntegrityError } from '../../lambdas/core/shared/errors';
+import { BEACON_KEY_ID } from '../../../lambdas/core/shared/beacon';
+import { branchKeyId, WRAPPED_BYTES } from '../../../lambdas/core/shared/branch-keys';
+import { IntegrityError } from '../../../lambdas/core/shared/errors';
 import { rows, STAFF, startWorld, type World } from './support';
 
 let world: World;

@@ -4,7 +4,7 @@
  * version yet; nothing older is retired until every segment had a pass after the settle time.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BEACON_KEY_ID } from '../../lambdas/core/shared/beacon';
+import { BEACON_KEY_ID } from '../../../lambdas/core/shared/beacon';
 import { rows, sealedLookups, STAFF, startWorld, type World } from './support';
 
 let world: World;

@@ -5,7 +5,7 @@
  * retires the KMS MAC key's indexes. Afterwards, nothing calls KMS per customer.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BEACON_KEY_ID } from '../../lambdas/core/shared/beacon';
+import { BEACON_KEY_ID } from '../../../lambdas/core/shared/beacon';
 import { legacyCustomer, rows, sealedLookups, STAFF, startWorld, type World } from './support';
 
 let world: World;
