@@ -14,6 +14,9 @@ export const BUNDLE_ALIASES: Readonly<Record<string, string>> = {
   // `new BN(bytes)` and `toArray()`, the same in both majors, and only for ECDSA signatures and PEM keys,
   // which the unsigned suite (lambdas/adapters/crypto/esdk-cipher.ts) never touches.
   'bn.js': './node_modules/bn.js',
+  // Imported only by X-Ray's patcher for the AWS SDK v2, and used only when a v2 SDK is captured; the functions
+  // capture v3 clients (Powertools Tracer's captureAWSv3Client), whose patcher does not import it. About 29 KB.
+  semver: './lambdas/composition/no-semver.ts',
 };
 
 /** The aliases as CDK's `esbuildArgs` (one `--alias:from=to` argument each). */

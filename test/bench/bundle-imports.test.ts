@@ -26,7 +26,7 @@ describe('what the Lambda code imports', () => {
     const imports = (f: string) => [...readFileSync(f, 'utf8').matchAll(/from\s+'(libphonenumber-js[^']*)'/g)].map((m) => [f, m[1]]);
     expect([...sources].sort().flatMap(imports)).toEqual([
       ['lambdas/core/customer/contact.ts', 'libphonenumber-js/core'],
-      ['lambdas/core/customer/phone-metadata.generated.ts', 'libphonenumber-js/core'],
+      ['lambdas/core/customer/phone-metadata.ts', 'libphonenumber-js/core'],
     ]);
   });
 });

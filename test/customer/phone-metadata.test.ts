@@ -1,18 +1,23 @@
 /**
  * lambdas/core/customer/phone-metadata.generated.ts is libphonenumber-js's `max` metadata without the number
  * formats (a third of it, about 50 KB of every Lambda bundle): parsing and validation never read them, only
- * formatting and as-you-type do, which the CRM does not use. The first test writes the module
+ * formatting and as-you-type do, which the CRM does not use. It holds the JSON packed (Brotli, base64:
+ * lambdas/core/shared/packed-text.ts). The first test writes the module
  * (`npx vitest run test/customer/phone-metadata.test.ts --update`) and fails while it is stale, after an upgrade
  * of libphonenumber-js say; the others check that parsing answers as with `libphonenumber-js/max`.
  */
+import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import examples from 'libphonenumber-js/examples.mobile.json';
 import { getCountries, parsePhoneNumberFromString as parseMax, type CountryCode, type MetadataJson } from 'libphonenumber-js/max';
 import { parsePhoneNumberFromString as parseCore } from 'libphonenumber-js/core';
 import { describe, expect, it } from 'vitest';
-import { PHONE_METADATA } from '../../lambdas/core/customer/phone-metadata.generated';
+import { PHONE_METADATA } from '../../lambdas/core/customer/phone-metadata';
+import { PHONE_METADATA_PACKED } from '../../lambdas/core/customer/phone-metadata.generated';
+import { packText, unpackText } from '../../lambdas/core/shared/packed-text';
 
 const require = createRequire(import.meta.url);
+const GENERATED = 'lambdas/core/customer/phone-metadata.generated.ts';
 const FORMATS = 4; // index of the formats in a numbering plan of metadata version 4
 
 function withoutFormats(max: MetadataJson): MetadataJson {
@@ -37,15 +42,24 @@ describe('the phone metadata the Lambda code parses with', () => {
   it("is libphonenumber-js's max metadata without the formats, for the installed version", async () => {
     const { version } = require('libphonenumber-js/package.json') as { version: string };
     const max = require('libphonenumber-js/metadata.max.json') as MetadataJson;
+    // The packing in the module stays as it is while it unpacks to the same JSON (packText).
+    const previous = existsSync(GENERATED) ? /PHONE_METADATA_PACKED =\s*'([^']*)'/.exec(readFileSync(GENERATED, 'utf8'))?.[1] : undefined;
     const module = [
-      `// Generated from libphonenumber-js ${version} metadata.max.json without the number formats (only formatting reads them).`,
+      `// Generated from libphonenumber-js ${version} metadata.max.json without the number formats (only formatting reads them),`,
+      '// as JSON packed by lambdas/core/shared/packed-text.ts (Brotli, base64); lambdas/core/customer/phone-metadata.ts unpacks it.',
       '// Do not edit: run `npx vitest run test/customer/phone-metadata.test.ts --update`.',
-      "import type { MetadataJson } from 'libphonenumber-js/core';",
       '',
-      `export const PHONE_METADATA: MetadataJson = ${JSON.stringify(withoutFormats(max))};`,
+      `export const PHONE_METADATA_PACKED =\n  '${packText(JSON.stringify(withoutFormats(max)), previous)}';`,
       '',
     ].join('\n');
-    await expect(module).toMatchFileSnapshot('../../lambdas/core/customer/phone-metadata.generated.ts');
+    await expect(module).toMatchFileSnapshot(`../../${GENERATED}`);
+  });
+
+  it('unpacks to exactly that metadata, a third of its size packed', () => {
+    const max = require('libphonenumber-js/metadata.max.json') as MetadataJson;
+    expect(PHONE_METADATA).toEqual(withoutFormats(max));
+    expect(unpackText(PHONE_METADATA_PACKED)).toBe(JSON.stringify(PHONE_METADATA));
+    expect(PHONE_METADATA_PACKED.length).toBeLessThan(JSON.stringify(PHONE_METADATA).length / 2.5);
   });
 
   const countries = getCountries();

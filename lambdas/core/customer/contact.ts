@@ -2,7 +2,7 @@
 import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js/core';
 import { ValidationError } from '../shared/errors';
 // libphonenumber-js's strict (`max`) validation data, without the formats only formatting reads (50 KB less per bundle).
-import { PHONE_METADATA } from './phone-metadata.generated';
+import { PHONE_METADATA } from './phone-metadata';
 
 export type ContactType = 'email' | 'phone';
 export interface Contact {

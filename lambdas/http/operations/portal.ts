@@ -1,7 +1,19 @@
 /** Portal operations: the customer id always comes from the session principal, never from the request. */
-import { PORTAL_CSS, PORTAL_HTML, PORTAL_JS } from '../portal-assets.generated';
+import { unpackText } from '../../core/shared/packed-text';
 import type { Operations, OpRequest } from '../operation';
+import { PORTAL_ASSETS_PACKED } from '../portal-assets.generated';
 import { requireCustomer } from './util';
+
+interface PortalAssets {
+  html: string;
+  css: string;
+  js: string;
+}
+
+let assets: PortalAssets | undefined;
+
+/** The page as portal/build.ts built it, unpacked on the first request for it (not at every cold start) and kept. */
+const portalAssets = (): PortalAssets => (assets ??= JSON.parse(unpackText(PORTAL_ASSETS_PACKED)) as PortalAssets);
 
 /** The page's own policy: scripts, styles and requests to this origin only; no framing, no inline code. */
 export const PORTAL_CSP =
@@ -62,8 +74,8 @@ export const portalOperations: Operations = {
   portalPage: async () => ({
     status: 200,
     headers: { 'content-security-policy': PORTAL_CSP },
-    raw: { contentType: 'text/html; charset=utf-8', body: PORTAL_HTML },
+    raw: { contentType: 'text/html; charset=utf-8', body: portalAssets().html },
   }),
-  portalScript: async () => ({ status: 200, raw: { contentType: 'text/javascript; charset=utf-8', body: PORTAL_JS } }),
-  portalStyles: async () => ({ status: 200, raw: { contentType: 'text/css; charset=utf-8', body: PORTAL_CSS } }),
+  portalScript: async () => ({ status: 200, raw: { contentType: 'text/javascript; charset=utf-8', body: portalAssets().js } }),
+  portalStyles: async () => ({ status: 200, raw: { contentType: 'text/css; charset=utf-8', body: portalAssets().css } }),
 };
