@@ -4,6 +4,7 @@
  * Powertools line would have, and a notifier and scheduler that keep what they were given.
  */
 import { scrub } from '../lambdas/adapters/logger';
+import { MemoryScheduler } from '../lambdas/adapters/memory/scheduler';
 import type {
   Clock,
   IndexQueryOptions,
@@ -15,7 +16,6 @@ import type {
   Page,
   QueryOptions,
   ScanOptions,
-  Scheduler,
   Store,
   WriteCondition,
 } from '../lambdas/core/shared/ports';
@@ -172,17 +172,8 @@ export class CapturingNotifier implements Notifier {
 }
 
 /** EventBridge Scheduler as a map of pending schedules; the simulator fires them itself. */
-export class CapturingScheduler implements Scheduler {
-  readonly pending = new Map<string, { at: Date; payload: Record<string, string> }>();
-  async schedule(name: string, at: Date, payload: Record<string, string>): Promise<void> {
-    this.pending.set(name, { at, payload });
-  }
-  async cancel(name: string): Promise<void> {
-    this.pending.delete(name);
-  }
-  async exists(name: string): Promise<boolean> {
-    return this.pending.has(name);
-  }
+/** The in-memory scheduler, plus taking the schedule of one customer (the simulator runs it at once). */
+export class CapturingScheduler extends MemoryScheduler {
   /** Takes the schedule whose payload names `customerId`. */
   take(customerId: string): Record<string, string> | undefined {
     for (const [name, s] of this.pending) {

@@ -14,6 +14,7 @@ import { createForgetting } from './forgetting/services';
 import { DEFAULT_POLICY, type RetentionPolicy } from './policy/retention-policy';
 import { createPortalServices, type PortalSettings } from './portal/services';
 import { AccessLog } from './shared/access-log';
+import { Idempotency } from './shared/idempotency';
 import { GuardedStore, type WriteObserver } from './shared/guarded-store';
 import { BranchRotation } from './shared/key-jobs';
 import { NO_METRICS, type Metrics } from './shared/metrics';
@@ -48,6 +49,8 @@ export function createApp(ports: Ports, settings: Settings = {}) {
   const store = new GuardedStore(ports.store, settings.observeWrites);
   const vault = new Vault({ store, keys: ports.keys, cipher: ports.cipher, clock }, settings.vault);
   const accessLog = new AccessLog({ store, vault, clock, policy });
+  // One Idempotency-Key ledger for every retried write (customer creates, purchases).
+  const idempotency = new Idempotency({ store, clock, vault, policy });
   // The portal is built after the customers it reads: a contact change reaches it through this late binding.
   const portalAccess: { end?: (customerId: string, oldContact?: Contact) => Promise<void> } = {};
   const customers = new Customers({
@@ -56,6 +59,7 @@ export function createApp(ports: Ports, settings: Settings = {}) {
     clock,
     policy,
     accessLog,
+    idempotency,
     settings,
     metrics,
     notices: new NoticeSender({ notifier: ports.notifier, clock, policy, log }),
@@ -78,7 +82,17 @@ export function createApp(ports: Ports, settings: Settings = {}) {
   });
   // Activity (interaction, purchase, consent change, portal sign-in) extends retention.
   const onActivity = forgetting.retention.onActivity;
-  const categories = createCategoryServices({ store, vault, cipher: ports.cipher, clock, policy, customers, accessLog, onActivity });
+  const categories = createCategoryServices({
+    store,
+    vault,
+    cipher: ports.cipher,
+    clock,
+    policy,
+    customers,
+    accessLog,
+    idempotency,
+    onActivity,
+  });
   const readCategories = async (
     row: Parameters<typeof categories.interactions.read>[0],
     sealed: Parameters<typeof categories.interactions.read>[1],

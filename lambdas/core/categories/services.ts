@@ -2,7 +2,7 @@
 import type { Customers } from '../customer/customers';
 import type { RetentionPolicy } from '../policy/retention-policy';
 import type { AccessLog } from '../shared/access-log';
-import { Idempotency } from '../shared/idempotency';
+import type { Idempotency } from '../shared/idempotency';
 import type { Clock, FieldCipher, Store } from '../shared/ports';
 import type { Vault } from '../shared/vault';
 import { Behaviour } from './behaviour';
@@ -21,15 +21,15 @@ export interface CategoryDeps {
   policy: RetentionPolicy;
   customers: Customers;
   accessLog: AccessLog;
+  idempotency: Idempotency;
   /** Called after an interaction, a purchase or a consent change: activity extends retention. */
   onActivity?: ActivityHook;
 }
 
 export function createCategoryServices(deps: CategoryDeps) {
-  const { store, vault, clock, policy, customers, accessLog, onActivity } = deps;
+  const { store, vault, clock, policy, customers, accessLog, idempotency, onActivity } = deps;
   const seal = new PseudonymSeal({ vault, cipher: deps.cipher });
   const interactions = new Interactions({ store, clock, policy, customers, accessLog, seal, onActivity });
-  const idempotency = new Idempotency({ store, clock, vault, policy });
   const purchases = new Purchases({ store, clock, policy, vault, customers, accessLog, idempotency, onActivity });
   const behaviour = new Behaviour({ store, clock, policy, customers });
   const consent = new ConsentService({

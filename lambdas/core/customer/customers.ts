@@ -5,7 +5,7 @@
 import type { RetentionPolicy } from '../policy/retention-policy';
 import type { AccessEntry, AccessLog } from '../shared/access-log';
 import { ConditionFailedError, ConflictError, NotFoundError, ValidationError } from '../shared/errors';
-import { Idempotency } from '../shared/idempotency';
+import type { Idempotency } from '../shared/idempotency';
 import type { Metrics } from '../shared/metrics';
 import type { ListPage, PageRequest } from '../shared/paging';
 import type { Clock, Store } from '../shared/ports';
@@ -28,6 +28,7 @@ export interface CustomerDeps extends ContactChangeDeps {
   vault: Vault;
   clock: Clock;
   accessLog: AccessLog;
+  idempotency: Idempotency;
   settings?: CustomerSettings;
   metrics?: Metrics;
 }
@@ -110,7 +111,7 @@ export class Customers {
   }
 
   private get createDeps(): CreateDeps {
-    return { ...this.deps, customers: this, idempotency: new Idempotency(this.deps) };
+    return { ...this.deps, customers: this };
   }
 
   /** Whether `customerId` names a live customer (the index claim takes over entries of dead ones). */

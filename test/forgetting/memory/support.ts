@@ -7,10 +7,11 @@ import { expect } from 'vitest';
 import { EsdkFieldCipher } from '../../../lambdas/adapters/crypto/esdk-cipher';
 import { LocalKeyService } from '../../../lambdas/adapters/kms/local-kms';
 import { MemoryStore } from '../../../lambdas/adapters/memory/store';
+import { MemoryScheduler } from '../../../lambdas/adapters/memory/scheduler';
 import { createApp, type App, type Settings } from '../../../lambdas/core/app';
 import type { CustomerRow } from '../../../lambdas/core/customer/record';
 import { loadRaw } from '../../../lambdas/core/customer/rows';
-import type { Clock, Item, Log, Message, Notifier, Scheduler, Store } from '../../../lambdas/core/shared/ports';
+import type { Clock, Item, Log, Message, Notifier, Store } from '../../../lambdas/core/shared/ports';
 import type { Principal } from '../../../lambdas/core/shared/principal';
 import { ALL_TABLES, type TableId } from '../../../lambdas/core/policy/tables';
 import { KeyShreddedError } from '../../../lambdas/core/shared/vault';
@@ -30,19 +31,6 @@ export class TestClock implements Clock {
   }
 }
 
-export class RecordingScheduler implements Scheduler {
-  readonly pending = new Map<string, { at: Date; payload: Record<string, string> }>();
-  async schedule(name: string, at: Date, payload: Record<string, string>): Promise<void> {
-    this.pending.set(name, { at, payload });
-  }
-  async cancel(name: string): Promise<void> {
-    this.pending.delete(name);
-  }
-  async exists(name: string): Promise<boolean> {
-    return this.pending.has(name);
-  }
-}
-
 export interface LogEntry {
   level: 'info' | 'warn' | 'error';
   message: string;
@@ -53,7 +41,7 @@ export interface MemoryHome {
   app: App;
   store: MemoryStore;
   clock: TestClock;
-  scheduler: RecordingScheduler;
+  scheduler: MemoryScheduler;
   outbox: Message[];
   logged: LogEntry[];
   /** Makes every write fail once armed, from the n-th on (a process that died there). */
@@ -63,7 +51,7 @@ export interface MemoryHome {
 export function memoryHome(settings: Settings = {}): MemoryHome {
   const store = new MemoryStore();
   const clock = new TestClock();
-  const scheduler = new RecordingScheduler();
+  const scheduler = new MemoryScheduler();
   const outbox: Message[] = [];
   const logged: LogEntry[] = [];
   const notifier: Notifier = { send: async (m) => void outbox.push(m) };
