@@ -32,7 +32,7 @@ export const DE: Catalogue = {
   'facts.keptUntil': 'Gespeichert bis',
   'facts.deletedOn': 'Gelöscht am',
   'facts.keptHint':
-    'Wir speichern Ihre Daten bis zu diesem Datum, gerechnet ab Ihrer letzten Aktivität bei uns, und ' + 'löschen sie dann automatisch.',
+    'Wir speichern Ihre Daten bis zu diesem Datum, gerechnet ab Ihrer letzten Aktivität bei uns, und löschen sie dann automatisch.',
   'facts.deletedHint': 'Sie haben die Löschung Ihrer Daten zu diesem Datum beantragt. Bis dahin können Sie sie unten widerrufen.',
   'consent.title': 'Ihre Einwilligungen',
   'consent.communications': 'Nachrichten von uns per E-Mail oder SMS',
@@ -52,16 +52,16 @@ export const DE: Catalogue = {
   'purpose.analytics': 'die Auswertung Ihrer Besuche',
   'purchases.title': 'Ihre Einkäufe',
   'purchases.none': 'Keine Einkäufe.',
-  'purchases.caption.one': '1 Einkauf, für die Buchhaltung 3 Jahre aufbewahrt',
-  'purchases.caption.other': '{count} Einkäufe, für die Buchhaltung 3 Jahre aufbewahrt',
+  'purchases.caption.one': '1 Einkauf, für die Buchhaltung {purchasesKept} aufbewahrt',
+  'purchases.caption.other': '{count} Einkäufe, für die Buchhaltung {purchasesKept} aufbewahrt',
   'interactions.title': 'Ihre Kontakte mit unserem Kundendienst',
   'interactions.none': 'Keine Kontakte mit dem Kundendienst.',
   'interactions.caption.one': '1 Kontakt mit dem Kundendienst, ein Jahr aufbewahrt',
   'interactions.caption.other': '{count} Kontakte mit dem Kundendienst, jeder ein Jahr aufbewahrt',
   'behaviour.title': 'Ihre Besuche (Auswertung)',
   'behaviour.none': 'Keine Besuche erfasst.',
-  'behaviour.caption.one': '1 Besuch, 90 Tage aufbewahrt',
-  'behaviour.caption.other': '{count} Besuche, jeder 90 Tage aufbewahrt',
+  'behaviour.caption.one': '1 Besuch, {visitsKept} aufbewahrt',
+  'behaviour.caption.other': '{count} Besuche, jeder {visitsKept} aufbewahrt',
   'col.date': 'Datum',
   'col.items': 'Artikel',
   'col.total': 'Summe',
@@ -84,7 +84,7 @@ export const DE: Catalogue = {
   'access.title': 'Wer Ihre Daten angesehen hat, und warum',
   'access.none': 'Niemand bei uns hat Ihre Daten angesehen.',
   'access.caption':
-    'Mitarbeitende und unser System, neueste zuerst. Wer Ihren vollen Namen und Kontakt sehen will, muss ' + 'einen Grund angeben.',
+    'Mitarbeitende und unser System, neueste zuerst. Wer Ihren vollen Namen und Kontakt sehen will, muss einen Grund angeben.',
   'access.own.one': 'Ihre eigenen Besuche und Aktionen (1)',
   'access.own.other': 'Ihre eigenen Besuche und Aktionen ({count})',
   'access.ownCaption': 'Was Sie in diesem Portal getan haben, neueste zuerst.',
@@ -138,8 +138,7 @@ export const DE: Catalogue = {
   'erasure.keptSay': 'Es wurde nichts gelöscht.',
   'dialog.title': 'Ihre Daten löschen?',
   'dialog.when': 'Wenn Sie fortfahren, löschen wir Ihre Daten am {date}. Bis dahin können Sie es auf dieser Seite widerrufen.',
-  'dialog.whenLater':
-    'Wenn Sie fortfahren, löschen wir Ihre Daten nach einer Frist. Bis dahin können Sie es auf dieser Seite ' + 'widerrufen.',
+  'dialog.whenLater': 'Wenn Sie fortfahren, löschen wir Ihre Daten nach einer Frist. Bis dahin können Sie es auf dieser Seite widerrufen.',
   'dialog.deletedTitle': 'Was wir löschen',
   'dialog.deleted1': 'Ihren Namen, Ihre E-Mail-Adresse oder Telefonnummer',
   'dialog.deleted2': 'Ihre Einwilligungen',
@@ -147,9 +146,9 @@ export const DE: Catalogue = {
   'dialog.deleted4': 'Ihre erfassten Besuche',
   'dialog.keptTitle': 'Was wir behalten, und warum',
   'dialog.kept1':
-    'Ihre Einkäufe, 3 Jahre lang, weil das Buchhaltungsrecht es verlangt. Sie tragen dann weder Ihren ' + 'Namen noch Ihren Kontakt.',
+    'Ihre Einkäufe, {purchasesKept} lang, weil das Buchhaltungsrecht es verlangt. Sie tragen dann weder Ihren Namen noch Ihren Kontakt.',
   'dialog.kept2':
-    'Das Protokoll, wer Ihre Daten angesehen hat, 2 Jahre lang, damit wir zeigen können, dass wir ' +
+    'Das Protokoll, wer Ihre Daten angesehen hat, {accessLogKept} lang, damit wir zeigen können, dass wir ' +
     'sorgfältig damit umgegangen sind. Es nennt Sie dann nicht mehr.',
   'dialog.yes': 'Ja, meine Daten löschen',
   'dialog.no': 'Meine Daten behalten',
