@@ -14,6 +14,7 @@ import { node, ui } from './dom';
 import { busy, clearFeedback, fail, isBusy, say, sayKey } from './feedback';
 import { currentLang, setLang, t, translateStatic, day } from './i18n';
 import { receiptIdFromHash, renderReceipt, showReceipt } from './receipt';
+import { loadRetention } from './retention';
 import type { ConsentState, Me } from './types';
 
 let pendingContact: { email: string } | { phone: string } | undefined;
@@ -51,6 +52,9 @@ async function refreshMe(): Promise<void> {
 }
 
 async function loadDashboard(): Promise<void> {
+  // The retention figures first: the dashboard's captions and the deletion dialog name them.
+  await loadRetention();
+  translateStatic();
   await Promise.all([refreshMe(), loadAccessLog()]);
   showOnly('dashboard');
 }

@@ -40,8 +40,16 @@ function locale(): string {
   return (navigator.languages ?? []).find((tag) => tag.toLowerCase().split('-')[0] === lang) ?? lang;
 }
 
+/** Values every message may name (how long things are kept, once the page knows), under the caller's own. */
+let shared: () => Record<string, string> = () => ({});
+
+export function shareVars(provider: () => Record<string, string>): void {
+  shared = provider;
+}
+
 export function t(key: MessageKey, vars: Record<string, string | number> = {}): string {
-  return CATALOGUES[lang][key].replace(/\{(\w+)\}/g, (whole, name: string) => (name in vars ? String(vars[name]) : whole));
+  const all: Record<string, string | number> = { ...shared(), ...vars };
+  return CATALOGUES[lang][key].replace(/\{(\w+)\}/g, (whole, name: string) => (name in all ? String(all[name]) : whole));
 }
 
 /** A plural message: `base.one` or `base.other`, by the language's plural rules; `{count}` is filled in. */

@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { expect } from 'vitest';
+import type { Settings } from '../../lambdas/core/app';
 import { TOKENS, type TestHome } from '../support/home';
 import { createCustomer, lastCode, startPortalHome } from './support';
 
@@ -21,9 +22,9 @@ export interface PortalWorld {
 }
 
 /** A home (optionally under a base path such as `/dev`) with Alice's purchases, support contacts and a staff reveal. */
-export async function startWorld(basePath = ''): Promise<PortalWorld> {
+export async function startWorld(basePath = '', settings: Settings = {}): Promise<PortalWorld> {
   // Every test signs the same customers in: a roomier per-contact limit than production's 5 per 15 minutes.
-  const home = await startPortalHome({ signIn: { perContact: { limit: 100, windowSeconds: 900 } } }, { basePath });
+  const home = await startPortalHome({ signIn: { perContact: { limit: 100, windowSeconds: 900 } } }, { basePath, settings });
   const aliceId = await createCustomer(home, { ...ALICE, consent: { communications: true } });
   const staff = async (method: string, path: string, body: unknown, token: string = TOKENS.agent) => {
     const res = await home.request(method, path, { token, body });

@@ -147,7 +147,10 @@ describe.each([
     await dialog.waitFor();
     const words = flat(await dialog.innerText());
     expect(words).not.toMatch(/\bkey\b|schlüssel/i);
-    for (const k of ['dialog.deleted3', 'dialog.kept1'] as const) expect(words).toContain(L[k]);
+    const years = new Intl.NumberFormat(locale, { style: 'unit', unit: 'year', unitDisplay: 'long' }).format(3);
+    expect(words).toContain(L['dialog.deleted3']);
+    expect(words).toContain(L['dialog.kept1'].replace('{purchasesKept}', years));
+    expect(words).not.toContain('{');
     await dialog.getByRole('button', { name: L['dialog.no'] }).click();
     expect(await page.locator('#erasure-feedback').textContent()).toBe(L['erasure.keptSay']);
     expect((await staff('GET', `/v1/customers/${world.aliceId}`)).erasure).toBeUndefined();
