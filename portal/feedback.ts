@@ -5,7 +5,7 @@
  */
 import { ApiError, token } from './api';
 import { ui } from './dom';
-import { known, plural, t } from './i18n';
+import { currentLang, known, plural, t } from './i18n';
 import type { MessageKey } from './i18n/en';
 
 let announced = '';
@@ -59,6 +59,10 @@ export function problemText(e: unknown): string {
     const hint = t('error.hint', { message: field.message });
     return e.problem.detail ? `${e.problem.detail} ${hint}` : hint;
   }
+  const own = e.problem.code ? known(`error.code.${e.problem.code}`) : undefined;
+  if (own) return own;
+  // The API's own words are English: a page in another language says what it can in its own.
+  if (currentLang() !== 'en') return t('error.generic');
   return e.problem.detail ?? t('error.generic');
 }
 

@@ -190,5 +190,8 @@ export const DE: Catalogue = {
   'error.field.email': 'Die E-Mail-Adresse ist ungültig.',
   'error.field.code': 'Der Code besteht aus den Ziffern aus unserer Nachricht.',
   'error.hint': 'Hinweis: {message}.',
+  'error.code.dependency_unavailable': 'Der Dienst ist kurz nicht erreichbar. Bitte versuchen Sie es gleich noch einmal.',
+  'error.code.concurrent_update': 'Gleichzeitig hat sich etwas geändert. Bitte laden Sie die Seite neu und versuchen Sie es noch einmal.',
+  'error.code.not_found': 'Das haben wir nicht gefunden. Vielleicht wurde es gelöscht.',
   footer: 'Diese Seite setzt keine Cookies, hat keine Tracker und lädt nichts von anderen.',
 };

@@ -186,6 +186,9 @@ export const EN = {
   'error.field.email': 'The email address is not valid.',
   'error.field.code': 'The code is the digits from the message we sent.',
   'error.hint': 'It {message}.',
+  'error.code.dependency_unavailable': 'The service is briefly unavailable. Please try again in a moment.',
+  'error.code.concurrent_update': 'Something changed at the same time. Please reload the page and try again.',
+  'error.code.not_found': 'We could not find that. It may have been deleted.',
   footer: 'This page sets no cookies, has no trackers and loads nothing from anyone else.',
 } as const;
 
