@@ -328,8 +328,8 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Everything held about the signed-in customer, unmasked. Logged to their access log.
-         * @description Everything held about the signed-in customer, unmasked. Logged to their access log. The signed-in customer only (portal session token).
+         * The signed-in customer, unmasked, with the newest 50 rows of each category (the export has all). Logged to their access log.
+         * @description The signed-in customer, unmasked, with the newest 50 rows of each category (the export has all). Logged to their access log. The signed-in customer only (portal session token).
          */
         get: operations["getMe"];
         put?: never;
@@ -992,7 +992,7 @@ export interface components {
                 expiresAt: string;
             };
         };
-        /** @description Everything held about the signed-in customer, unmasked. */
+        /** @description The signed-in customer's record, unmasked, with the newest 50 rows of each category (the export has all). */
         Me: {
             behaviour: {
                 /** Format: uuid */
@@ -1034,6 +1034,12 @@ export interface components {
              */
             lastActivityAt: string;
             legalHold?: boolean;
+            /** @description Which lists hold only their newest 50 rows; GET /v1/me/export has every row. */
+            more: {
+                behaviour: boolean;
+                interactions: boolean;
+                purchases: boolean;
+            };
             name: string;
             purchases: components["schemas"]["Purchase"][];
             retention: {

@@ -184,7 +184,7 @@ function consentSwitch(input: HTMLInputElement, purpose: 'communications' | 'ana
       input,
       async () => {
         const state = await apiJson<ConsentState>('PUT', '/v1/me/consent', { [purpose]: wanted });
-        renderConsent(state, visitsBefore);
+        renderConsent(state, visitsBefore, me?.more.behaviour);
         // Withdrawing analytics deletes the visits on the server: read them again, so nothing stale stays.
         await refreshMe();
         const name = t(`purpose.${purpose}`);

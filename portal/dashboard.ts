@@ -1,5 +1,5 @@
 /** Renders the customer's own data (GET /v1/me) in the page's language; every value goes in as text. */
-import { fill, table, ui, type Column } from './dom';
+import { fill, node, table, ui, type Column } from './dom';
 import { day, known, money, moment, plural, shortDay, t } from './i18n';
 import type { ConsentState, ConsentView, Erasure, Me } from './types';
 
@@ -24,14 +24,27 @@ function consentText(view: ConsentView, expires: boolean): string {
 }
 
 /** The switches and their descriptions; turning analytics off says beforehand that it deletes the visits. */
-export function renderConsent(state: ConsentState, visits: number): void {
+export function renderConsent(state: ConsentState, visits: number, moreVisits = false): void {
   ui.communications.checked = state.communications.status === 'active';
   ui.communicationsState.textContent = consentText(state.communications, true);
   ui.analytics.checked = state.analytics.status === 'active';
   ui.analyticsState.textContent = consentText(state.analytics, false);
-  const warning = visits > 0 ? plural('consent.deletesVisits', visits) : t('consent.deletesAny');
+  // The dashboard holds the newest visits only: with older ones, the count it knows is a lower bound.
+  const warning = moreVisits
+    ? t('consent.deletesMoreThan', { count: visits })
+    : visits > 0
+      ? plural('consent.deletesVisits', visits)
+      : t('consent.deletesAny');
   ui.analyticsWarning.textContent = ui.analytics.checked ? warning : '';
   ui.analyticsWarning.hidden = !ui.analytics.checked;
+}
+
+/** The table, and under it, when older rows exist, where to find them. */
+function withMore(wrap: HTMLElement, more: boolean, shown: number): HTMLElement {
+  if (!more) return wrap;
+  const box = node('div');
+  box.append(wrap, node('p', plural('list.more', shown), { class: 'hint' }));
+  return box;
 }
 
 function renderTables(me: Me): void {
@@ -40,37 +53,49 @@ function renderTables(me: Me): void {
     ui.purchases,
     me.purchases.length === 0
       ? t('purchases.none')
-      : table(
-          plural('purchases.caption', me.purchases.length),
-          purchases,
-          me.purchases.map((p) => [
-            shortDay(p.occurredAt),
-            p.items.map((i) => `${i.quantity} × ${i.sku}`).join(', '),
-            money(p.totalMinor, p.currency),
-          ]),
-        ).wrap,
+      : withMore(
+          table(
+            plural('purchases.caption', me.purchases.length),
+            purchases,
+            me.purchases.map((p) => [
+              shortDay(p.occurredAt),
+              p.items.map((i) => `${i.quantity} × ${i.sku}`).join(', '),
+              money(p.totalMinor, p.currency),
+            ]),
+          ).wrap,
+          me.more.purchases,
+          me.purchases.length,
+        ),
   );
   const interactions: Column[] = [{ label: t('col.date'), kind: 'date' }, { label: t('col.how') }, { label: t('col.summary') }];
   fill(
     ui.interactions,
     me.interactions.length === 0
       ? t('interactions.none')
-      : table(
-          plural('interactions.caption', me.interactions.length),
-          interactions,
-          me.interactions.map((i) => [shortDay(i.occurredAt), label('channel', i.channel), i.summary ?? '—']),
-        ).wrap,
+      : withMore(
+          table(
+            plural('interactions.caption', me.interactions.length),
+            interactions,
+            me.interactions.map((i) => [shortDay(i.occurredAt), label('channel', i.channel), i.summary ?? '—']),
+          ).wrap,
+          me.more.interactions,
+          me.interactions.length,
+        ),
   );
   const visits: Column[] = [{ label: t('col.when'), kind: 'date' }, { label: t('col.what') }, { label: t('col.page') }];
   fill(
     ui.behaviour,
     me.behaviour.length === 0
       ? t('behaviour.none')
-      : table(
-          plural('behaviour.caption', me.behaviour.length),
-          visits,
-          me.behaviour.map((b) => [moment(b.occurredAt), label('event', b.type), b.path ?? '—']),
-        ).wrap,
+      : withMore(
+          table(
+            plural('behaviour.caption', me.behaviour.length),
+            visits,
+            me.behaviour.map((b) => [moment(b.occurredAt), label('event', b.type), b.path ?? '—']),
+          ).wrap,
+          me.more.behaviour,
+          me.behaviour.length,
+        ),
   );
 }
 
@@ -80,7 +105,7 @@ export function renderMe(me: Me): void {
   ui.contactLabel.textContent = me.contact.type === 'email' ? t('facts.email') : t('facts.phone');
   ui.contactValue.textContent = me.contact.value;
   ui.created.textContent = day(me.createdAt);
-  renderConsent(me.consent, me.behaviour.length);
+  renderConsent(me.consent, me.behaviour.length, me.more.behaviour);
   renderTables(me);
   renderErasure(me);
 }

@@ -34,6 +34,8 @@ export interface Me {
   purchases: { purchaseId: string; currency: string; items: PurchaseItem[]; totalMinor: number; occurredAt: string }[];
   interactions: { interactionId: string; channel: string; summary?: string | null; occurredAt: string; recordedBy: string }[];
   behaviour: { eventId: string; type: string; path?: string; occurredAt: string }[];
+  /** Which lists hold only their newest rows (the download has every one). */
+  more: { interactions: boolean; purchases: boolean; behaviour: boolean };
 }
 
 export interface AccessEntry {

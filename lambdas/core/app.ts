@@ -13,6 +13,7 @@ import type { CustomerSettings } from './customer/views';
 import { createForgetting } from './forgetting/services';
 import { DEFAULT_POLICY, type RetentionPolicy } from './policy/retention-policy';
 import { createPortalServices, type PortalSettings } from './portal/services';
+import type { ReadMyCategories } from './portal/my-data';
 import { AccessLog } from './shared/access-log';
 import { Idempotency } from './shared/idempotency';
 import { GuardedStore, type WriteObserver } from './shared/guarded-store';
@@ -93,16 +94,18 @@ export function createApp(ports: Ports, settings: Settings = {}) {
     idempotency,
     onActivity,
   });
-  const readCategories = async (
-    row: Parameters<typeof categories.interactions.read>[0],
-    sealed: Parameters<typeof categories.interactions.read>[1],
-  ) => {
+  const readCategories: ReadMyCategories = async (row, sealed, limit) => {
     const [interactions, purchases, behaviour] = await Promise.all([
-      categories.interactions.read(row, sealed),
-      categories.purchases.read(row.customerId),
-      categories.behaviour.read(row, sealed),
+      categories.interactions.newest(row, sealed, limit),
+      categories.purchases.newest(row.customerId, limit),
+      categories.behaviour.newest(row, sealed, limit),
     ]);
-    return { interactions, purchases, behaviour };
+    return {
+      interactions: interactions.items,
+      purchases: purchases.items,
+      behaviour: behaviour.items,
+      more: { interactions: interactions.more, purchases: purchases.more, behaviour: behaviour.more },
+    };
   };
   const portal = createPortalServices(
     { store, vault, clock, notifier: ports.notifier, log, metrics, policy, customers, accessLog, readCategories, onSignIn: onActivity },

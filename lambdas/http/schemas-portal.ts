@@ -1,6 +1,7 @@
 /** Schemas of the portal routes: sign-in, the customer's own data and self-service actions. */
 import * as z from 'zod';
 import { BEHAVIOUR_TYPES, PATH_MAX_CHARS } from '../core/categories/behaviour';
+import { MY_DATA_ROWS } from '../core/portal/my-data';
 import { Interaction, Purchase } from './schemas-categories';
 import { ConsentState, Day, Email, Phone, Prose, Timestamp, Uuid, Word } from './schemas';
 
@@ -57,11 +58,17 @@ export const Me = z
     legalHold: z.boolean().optional(),
     createdAt: Timestamp,
     lastActivityAt: Day,
-    interactions: z.array(Interaction),
-    purchases: z.array(Purchase),
-    behaviour: z.array(BehaviourEvent),
+    interactions: z.array(Interaction).max(MY_DATA_ROWS),
+    purchases: z.array(Purchase).max(MY_DATA_ROWS),
+    behaviour: z.array(BehaviourEvent).max(MY_DATA_ROWS),
+    more: z
+      .strictObject({ interactions: z.boolean(), purchases: z.boolean(), behaviour: z.boolean() })
+      .meta({ description: `Which lists hold only their newest ${MY_DATA_ROWS} rows; GET /v1/me/export has every row.` }),
   })
-  .meta({ id: 'Me', description: 'Everything held about the signed-in customer, unmasked.' });
+  .meta({
+    id: 'Me',
+    description: `The signed-in customer's record, unmasked, with the newest ${MY_DATA_ROWS} rows of each category (the export has all).`,
+  });
 
 export const MeConsentBody = z
   .strictObject({ communications: z.boolean().optional(), analytics: z.boolean().optional() })

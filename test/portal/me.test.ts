@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CATEGORIES } from '../../lambdas/core/policy/inventory';
 import { RetentionPolicy } from '../../lambdas/core/policy/retention-policy';
 import { CustomerExportSchema } from '../../lambdas/http/schemas-categories';
+import { MY_DATA_ROWS } from '../../lambdas/core/portal/my-data';
 import { Me } from '../../lambdas/http/schemas-portal';
 import { scanAll } from '../support/tables';
 import { TOKENS, type TestHome } from '../support/home';
@@ -69,6 +70,32 @@ describe('GET /v1/me', () => {
     // The deletion dialog names this day: the grace period from now (120 s here).
     expect(Date.parse(res.body.erasureIfRequestedNow) - home.clock.now().getTime()).toBeGreaterThan(118_000);
     expect(Date.parse(res.body.erasureIfRequestedNow) - home.clock.now().getTime()).toBeLessThanOrEqual(121_000);
+  });
+
+  it(`shows the newest ${MY_DATA_ROWS} rows of a list, says older ones exist, and the export has every one`, async () => {
+    const lou = await createCustomer(home, { name: 'Lou Long-History', email: 'long-history@example.com' });
+    const officer = { kind: 'staff', staffId: 'test-officer', role: 'privacy_officer' } as const;
+    const start = home.clock.now().getTime() - 2 * 86_400_000;
+    for (let i = 0; i <= MY_DATA_ROWS; i++) {
+      const occurredAt = new Date(start + i * 60_000).toISOString();
+      await home.app.purchases.create(officer, lou, {
+        currency: 'EUR',
+        items: [{ sku: `OLD-${i}`, quantity: 1, unitPriceMinor: 100 }],
+        occurredAt,
+      });
+    }
+    const token = await signIn(home, { email: 'long-history@example.com' });
+    const res = await me('GET', '/v1/me', token);
+    expect(res.status).toBe(200);
+    expect(() => Me.parse(res.body)).not.toThrow();
+    expect(res.body.more).toEqual({ interactions: false, purchases: true, behaviour: false });
+    expect(res.body.purchases.map((p: { items: { sku: string }[] }) => p.items[0]!.sku)).toEqual(
+      Array.from({ length: MY_DATA_ROWS }, (_, k) => `OLD-${MY_DATA_ROWS - k}`),
+    );
+    const exported = await me('GET', '/v1/me/export', token);
+    expect(exported.body.categories.purchases.data.items).toHaveLength(MY_DATA_ROWS + 1);
+    // Alice's short lists say nothing is left out.
+    expect((await me('GET', '/v1/me')).body.more).toEqual({ interactions: false, purchases: false, behaviour: false });
   });
 
   it("never shows another customer's data, whatever the request carries", async () => {

@@ -6,6 +6,7 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RetentionPolicy } from '../../lambdas/core/policy/retention-policy';
+import { MY_DATA_ROWS } from '../../lambdas/core/portal/my-data';
 import { DE } from '../../portal/i18n/de';
 import { EN } from '../../portal/i18n/en';
 import { launchChromium } from '../support/browser';
@@ -17,17 +18,18 @@ let world: PortalWorld;
 beforeAll(async () => {
   const policy = new RetentionPolicy({ retentionDays: { purchases: 2555, interactions: 180, behaviour: 30, accessLog: 400 } });
   [browser, world] = await Promise.all([launchChromium(), startWorld('', { policy })]);
-  // One visit, so the visits table (and its caption) shows.
+  // More visits than the dashboard shows, so its caption and the note about older ones show.
   const consent = await world.home.request('PUT', `/v1/customers/${world.aliceId}/consent`, {
     token: TOKENS.agent,
     body: { analytics: true, source: 'chat' },
   });
   expect(consent.status).toBe(200);
-  const visit = await world.home.request('POST', `/v1/customers/${world.aliceId}/events`, {
-    token: TOKENS.agent,
-    body: { type: 'page_view', path: '/shop/teapots' },
-  });
-  expect(visit.status).toBe(202);
+  const staff = { kind: 'staff', staffId: 'test-agent', role: 'agent' } as const;
+  const start = world.home.clock.now().getTime() - 86_400_000;
+  for (let i = 0; i <= MY_DATA_ROWS; i++) {
+    const occurredAt = new Date(start + i * 60_000).toISOString();
+    await world.home.app.behaviour.record(staff, world.aliceId, { type: 'page_view', path: '/shop/teapots', occurredAt });
+  }
 });
 afterAll(async () => {
   await browser?.close();
@@ -43,9 +45,9 @@ describe.each([
     const { page } = s;
     await signIn(page, world.home, ALICE.email, ALICE.email, { contact: L['login.label'], code: L['verify.label'] });
     await settled(page);
-    const fill = (text: string) =>
+    const fill = (text: string, count = 2) =>
       text
-        .replace('{count}', '2')
+        .replace('{count}', String(count))
         .replace('{purchasesKept}', purchases)
         .replace('{interactionsKept}', contacts)
         .replace('{visitsKept}', visits)
@@ -58,7 +60,10 @@ describe.each([
     expect(purchasesCaption).toContain(purchases);
     expect(visitsCaption).toContain(visits);
     expect(purchasesCaption).toBe(fill(L['purchases.caption.one']));
-    expect(visitsCaption).toBe(fill(L['behaviour.caption.one']));
+    expect(visitsCaption).toBe(fill(L['behaviour.caption.other'], MY_DATA_ROWS));
+    expect(await page.locator('#behaviour .hint').textContent()).toBe(fill(L['list.more.other'], MY_DATA_ROWS));
+    expect(await page.locator('#purchases .hint').count()).toBe(0);
+    expect(await page.locator('#consent-analytics-warning').textContent()).toBe(fill(L['consent.deletesMoreThan'], MY_DATA_ROWS));
 
     await page.getByRole('button', { name: L['erasure.button'] }).click();
     const dialog = page.getByRole('dialog', { name: L['dialog.title'] });

@@ -6,7 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { expiryOf, occurredAt, queryAll } from './common';
-import { livePages } from '../shared/paging';
+import { livePage, livePages, type Newest } from '../shared/paging';
 import { consentStatus } from '../customer/consent';
 import type { Customers } from '../customer/customers';
 import type { CustomerRow, SealedCustomer } from '../customer/record';
@@ -122,6 +122,21 @@ export class Behaviour {
     return { eventId, occurredAt: when };
   }
 
+  /** The newest `limit` live events, for the customer's own dashboard, and whether there are more. */
+  async newest(row: CustomerRow, sealed: SealedCustomer, limit: number): Promise<Newest<BehaviourEventView>> {
+    const page = await livePage(
+      this.deps.store,
+      'behaviour',
+      sealed.pseudonyms.behaviour,
+      this.deps.clock.now(),
+      `behaviour:${row.customerId}`,
+      {
+        limit,
+      },
+    );
+    return { items: page.items.map(toView), more: page.nextCursor !== undefined };
+  }
+
   /** Every live event of a customer, newest first, for the customer's own export only. */
   async read(_row: CustomerRow, sealed: SealedCustomer): Promise<BehaviourEventView[]> {
     const out: BehaviourEventView[] = [];
@@ -137,7 +152,10 @@ export class Behaviour {
   async purge(row: CustomerRow): Promise<number> {
     const { pseudonyms } = await this.deps.customers.unseal(row);
     const rows = await queryAll(this.deps.store, 'behaviour', pseudonyms.behaviour, this.deps.clock.now(), { includeExpired: true });
-    for (const r of rows) await this.deps.store.delete('behaviour', { pseudonym: pseudonyms.behaviour, sk: String(r.sk) });
+    await this.deps.store.batchDelete(
+      'behaviour',
+      rows.map((r) => ({ pseudonym: pseudonyms.behaviour, sk: String(r.sk) })),
+    );
     return rows.length;
   }
 }

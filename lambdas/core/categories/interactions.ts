@@ -10,7 +10,7 @@ import type { Customers } from '../customer/customers';
 import type { CustomerRow, SealedCustomer } from '../customer/record';
 import { ValidationError } from '../shared/errors';
 import type { RetentionPolicy } from '../policy/retention-policy';
-import { livePage, livePages, type ListPage, type PageRequest } from '../shared/paging';
+import { livePage, livePages, type ListPage, type Newest, type PageRequest } from '../shared/paging';
 import type { Clock, Item, Store } from '../shared/ports';
 import { actorOf, type Principal } from '../shared/principal';
 import type { PseudonymSeal } from './pseudonym-seal';
@@ -115,6 +115,15 @@ export class Interactions {
       out.push(...(await this.views(row.customerId, pseudonym, rows)));
     }
     return out;
+  }
+
+  /** The newest `limit` live interactions (no access-log entry: the caller logs), and whether there are more. */
+  async newest(row: CustomerRow, sealed: SealedCustomer, limit: number): Promise<Newest<InteractionView>> {
+    const pseudonym = sealed.pseudonyms.interaction;
+    const page = await livePage(this.deps.store, 'interactions', pseudonym, this.deps.clock.now(), `interactions:${row.customerId}`, {
+      limit,
+    });
+    return { items: await this.views(row.customerId, pseudonym, page.items), more: page.nextCursor !== undefined };
   }
 
   private async views(customerId: string, pseudonym: string, rows: Item[]): Promise<InteractionView[]> {

@@ -10,7 +10,7 @@ import { expiryOf, occurredAt, type ActivityHook } from './common';
 import type { Customers } from '../customer/customers';
 import { ConditionFailedError, ValidationError, type FieldError } from '../shared/errors';
 import type { RetentionPolicy } from '../policy/retention-policy';
-import { livePage, livePages, type ListPage, type PageRequest } from '../shared/paging';
+import { livePage, livePages, type ListPage, type Newest, type PageRequest } from '../shared/paging';
 import type { Clock, Item, Store } from '../shared/ports';
 import { actorOf, type Principal } from '../shared/principal';
 import type { Idempotency } from '../shared/idempotency';
@@ -178,6 +178,12 @@ export class Purchases {
     await this.deps.accessLog.append(customerId, principal, 'read_purchases', undefined, !!row.legalHold);
     const items = page.items.map(toView);
     return page.nextCursor === undefined ? { items } : { items, nextCursor: page.nextCursor };
+  }
+
+  /** The newest `limit` live purchases (no access-log entry: the caller logs), and whether there are more. */
+  async newest(customerId: string, limit: number): Promise<Newest<PurchaseView>> {
+    const page = await livePage(this.deps.store, 'transactions', customerId, this.deps.clock.now(), `purchases:${customerId}`, { limit });
+    return { items: page.items.map(toView), more: page.nextCursor !== undefined };
   }
 
   /** Every live purchase of a customer, newest first, one store page at a time, without an access-log entry (the caller logs). */

@@ -21,8 +21,17 @@ export interface MyCategories {
   interactions: readonly unknown[];
   purchases: readonly unknown[];
   behaviour: readonly unknown[];
+  /** Which lists hold only their newest rows (the export has every one). */
+  more: { interactions: boolean; purchases: boolean; behaviour: boolean };
 }
-export type ReadMyCategories = (row: CustomerRow, sealed: SealedCustomer) => Promise<MyCategories>;
+/** The newest `limit` rows of each category. */
+export type ReadMyCategories = (row: CustomerRow, sealed: SealedCustomer, limit: number) => Promise<MyCategories>;
+
+/**
+ * Rows of each category the dashboard shows, newest first: a customer with years of history gets a
+ * page that loads quickly, and the download (GET /v1/me/export) holds every row.
+ */
+export const MY_DATA_ROWS = 50;
 
 export type CustomerPrincipal = Extract<Principal, { kind: 'customer' }>;
 
@@ -39,6 +48,7 @@ export interface MeView {
   interactions: MyCategories['interactions'];
   purchases: MyCategories['purchases'];
   behaviour: MyCategories['behaviour'];
+  more: MyCategories['more'];
 }
 
 export interface PortalDeps {
@@ -57,7 +67,7 @@ export class Portal {
     const customerId = principal.customerId;
     const row = await customers.require(customerId);
     const sealed = await customers.unseal(row);
-    const { interactions, purchases, behaviour } = await this.deps.readCategories(row, sealed);
+    const { interactions, purchases, behaviour, more } = await this.deps.readCategories(row, sealed, MY_DATA_ROWS);
     await this.deps.accessLog.append(customerId, principal, 'read', undefined, !!row.legalHold);
     return {
       customerId,
@@ -74,6 +84,7 @@ export class Portal {
       interactions,
       purchases,
       behaviour,
+      more,
     };
   }
 

@@ -23,6 +23,13 @@ export interface PageRequest {
   cursor?: string;
 }
 
+/** The newest rows of a list, for a view that shows only those (the customer's dashboard). */
+export interface Newest<T> {
+  items: T[];
+  /** Older rows exist beyond these. */
+  more: boolean;
+}
+
 export interface ListPage<T> {
   items: T[];
   /** Present when more rows follow: pass it back as `cursor` for the next page. */

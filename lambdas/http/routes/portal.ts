@@ -6,6 +6,7 @@ import { AccessLogResult, ConsentState, PageQuery, Problem } from '../schemas';
 import { CustomerExportSchema } from '../schemas-categories';
 import { ErasureCancelled, ErasureScheduled } from '../schemas-forgetting';
 import { LoginAccepted, Me, MeConsentBody, PortalLoginBody, PortalSession, PortalVerifyBody } from '../schemas-portal';
+import { MY_DATA_ROWS } from '../../core/portal/my-data';
 import type { RouteDef } from '../route';
 
 const signIn = ['portal sign-in'] as const;
@@ -57,7 +58,9 @@ export const portalRoutes: readonly RouteDef[] = [
     method: 'GET',
     path: '/v1/me',
     auth: 'customer',
-    summary: 'Everything held about the signed-in customer, unmasked. Logged to their access log.',
+    summary:
+      `The signed-in customer, unmasked, with the newest ${MY_DATA_ROWS} rows of each category (the export has all). ` +
+      'Logged to their access log.',
     responses: [{ status: 200, description: "The customer's own data.", schema: Me }],
     tags: me,
   },
