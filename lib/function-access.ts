@@ -70,8 +70,8 @@ export const FUNCTION_TABLES = {
     // Legal holds query a customer's partitions and re-put each row without (or with) its TTL.
     interactions: ['put', 'query'],
     transactions: ['get', 'put', 'query'],
-    // Withdrawn analytics consent deletes what was collected under it.
-    behaviour: ['put', 'query', 'delete'],
+    // Withdrawn analytics consent deletes what was collected under it, in batches.
+    behaviour: ['put', 'query', 'batchDelete'],
     'access-log': ['put', 'query'],
     // Sign-in codes, guards and portal sessions are consumed and ended by deletion; a contact change
     // finds the customer's sessions and codes through the customerId index.

@@ -117,13 +117,11 @@ describe('functions', () => {
     const itemActions = [...actions].filter((a) => !STREAM_READS.includes(a)).sort();
     // Scan: the operator's key maintenance only (checked below).
     expect(itemActions).toEqual(['BatchWriteItem', 'DeleteItem', 'GetItem', 'PutItem', 'Query', 'Scan'].map((a) => `dynamodb:${a}`));
-    // Batched deletes are the cascade's alone.
-    for (const fn of ['api', 'reminders'] as const) {
-      expect(
-        statementsOfRole(roleOf(fn)).flatMap((s) => asArray(s.Action)),
-        fn,
-      ).not.toContain('dynamodb:BatchWriteItem');
-    }
+    // Batched deletes are the cascade's, and the API's on behaviour only (withdrawn analytics consent deletes the visits).
+    expect(statementsOfRole(roleOf('reminders')).flatMap((s) => asArray(s.Action))).not.toContain('dynamodb:BatchWriteItem');
+    const apiBatched = Object.entries(dynamoGrants('api').onTable).filter(([, actions]) => actions.includes('dynamodb:BatchWriteItem'));
+    expect(apiBatched.map(([table]) => table)).toEqual(['behaviour']);
+    expect(dynamoGrants('api').onIndex).not.toHaveProperty('behaviour');
     // The stream reads go to the stream function only, on the customers table's stream only.
     const streamReads = iamStatements(t).filter(({ statement }) =>
       asArray(statement.Action).some((a) => STREAM_READS.includes(a as string)),
