@@ -7,7 +7,7 @@ import middy from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import type * as z from 'zod';
 import type { App } from '../core/app';
-import { NotFoundError, UnauthorizedError, ValidationError, type FieldError } from '../core/shared/errors';
+import { fieldList, NotFoundError, UnauthorizedError, ValidationError, type FieldError } from '../core/shared/errors';
 import type { Log } from '../core/shared/ports';
 import { customerPrincipal, staffPrincipal, type SessionResolver } from './auth';
 import { MethodNotAllowedError } from './errors';
@@ -33,17 +33,14 @@ export function validationFrom(error: z.ZodError): ValidationError {
       errors.push({ field: base || '(body)', message: issue.message });
     }
   }
-  const fields = [...new Set(errors.map((e) => e.field))].join(', ');
+  const named = (list: FieldError[]) => fieldList(list.map((e) => e.field));
   return unexpected
     ? new ValidationError(
-        `Unexpected field(s): ${errors
-          .filter((e) => e.message === 'unexpected field')
-          .map((e) => e.field)
-          .join(', ')}.`,
+        `Unexpected field(s): ${named(errors.filter((e) => e.message === 'unexpected field'))}.`,
         errors,
         'unexpected_field',
       )
-    : new ValidationError(`Invalid field(s): ${fields}.`, errors);
+    : new ValidationError(`Invalid field(s): ${named(errors)}.`, errors);
 }
 
 function lowerHeaders(h: APIGatewayProxyEvent['headers']): Record<string, string> {

@@ -15,6 +15,7 @@ import {
   type FieldError,
 } from '../core/shared/errors';
 import { MethodNotAllowedError, UnsupportedMediaTypeError } from './errors';
+import { MAX_PROBLEM_ERRORS } from './schemas';
 
 export interface HttpResult {
   statusCode: number;
@@ -53,7 +54,7 @@ export function problem(
       status,
       detail,
       code,
-      ...(extra.errors ? { errors: extra.errors } : {}),
+      ...(extra.errors ? { errors: extra.errors.slice(0, MAX_PROBLEM_ERRORS) } : {}),
     }),
   };
 }

@@ -8,7 +8,8 @@ import { BEHAVIOUR_TYPES, PATH_MAX_CHARS } from '../core/categories/behaviour';
 import { CONSENT_PURPOSES, CONSENT_SOURCES, STAFF_CONSENT_SOURCES } from '../core/customer/consent';
 import { INTERACTION_CHANNELS, SUMMARY_MAX_CHARS } from '../core/categories/interactions';
 import { PURCHASE_LIMITS, SKU_PATTERN } from '../core/categories/purchases';
-import { ConsentState, Day, Label, NextCursor, Prose, Statement, Timestamp, Uuid, Word } from './schemas';
+import { PAGE_LIMIT } from '../core/shared/paging';
+import { ConsentState, Day, INVENTORY_BOUNDS, Label, NextCursor, Prose, Statement, Timestamp, Uuid, Word } from './schemas';
 import { safeText } from './text-policy';
 
 const OccurredAt = z.iso.datetime({ offset: true }).max(40).meta({
@@ -42,7 +43,7 @@ export const Interaction = z
   .meta({ id: 'Interaction' });
 
 export const InteractionList = z
-  .strictObject({ items: z.array(Interaction), nextCursor: NextCursor })
+  .strictObject({ items: z.array(Interaction).max(PAGE_LIMIT.max), nextCursor: NextCursor })
   .meta({ id: 'InteractionList', description: 'One page, newest first.' });
 
 const PurchaseItem = z.strictObject({
@@ -72,7 +73,7 @@ export const Purchase = z
   .strictObject({
     purchaseId: Uuid,
     currency: z.string().max(3),
-    items: z.array(PurchaseItem),
+    items: z.array(PurchaseItem).max(PURCHASE_LIMITS.maxItems),
     totalMinor: z
       .number()
       .int()
@@ -86,7 +87,7 @@ export const Purchase = z
   .meta({ id: 'Purchase' });
 
 export const PurchaseList = z
-  .strictObject({ items: z.array(Purchase), nextCursor: NextCursor })
+  .strictObject({ items: z.array(Purchase).max(PAGE_LIMIT.max), nextCursor: NextCursor })
   .meta({ id: 'PurchaseList', description: 'One page, newest first.' });
 
 export const RecordEventBody = z
@@ -128,11 +129,11 @@ export const SetConsentBody = z
 const Facts = {
   category: Word.meta({ description: 'Inventory category id.' }),
   title: Label,
-  fields: z.array(Word),
+  fields: z.array(Word).max(INVENTORY_BOUNDS.fields),
   purpose: Prose,
   legalBasis: Prose,
   retention: z.strictObject({ label: Label, days: z.number(), from: z.enum(['last-activity', 'creation', 'completion']) }),
-  recipients: z.array(Label),
+  recipients: z.array(Label).max(INVENTORY_BOUNDS.recipients),
   source: Prose.meta({ description: 'Where this data came from.' }),
   onErasure: Prose.meta({ description: 'What an erasure does to this category, and why.' }),
 };

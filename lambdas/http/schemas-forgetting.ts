@@ -3,7 +3,7 @@
  * The portal's own erasure routes answer with the same shapes (`ErasureScheduled`, `ErasureCancelled`).
  */
 import * as z from 'zod';
-import { Label, Problem, Prose, Timestamp, Uuid, Word } from './schemas';
+import { INVENTORY_BOUNDS, Label, Problem, Prose, Timestamp, Uuid, Word } from './schemas';
 import { safeText } from './text-policy';
 
 export const ErasureScheduled = z
@@ -58,8 +58,8 @@ export const ErasureReceipt = z
       .meta({ description: 'Legal holds placed on and lifted from the waiting erasure, oldest first: only what and when, never why.' }),
     categories: z
       .strictObject({
-        deleted: z.array(Category),
-        retained: z.array(Category.extend({ legalBasis: Prose, retention: Label })),
+        deleted: z.array(Category).max(INVENTORY_BOUNDS.categories),
+        retained: z.array(Category.extend({ legalBasis: Prose, retention: Label })).max(INVENTORY_BOUNDS.categories),
       })
       .meta({
         description: 'Completed: what was deleted and what was kept, under which legal basis. Pending: what will be. Cancelled: empty.',

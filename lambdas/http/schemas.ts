@@ -4,6 +4,7 @@
  * silently stored or dropped.
  */
 import * as z from 'zod';
+import { CATEGORIES } from '../core/policy/inventory';
 import { CURSOR_MAX_CHARS, PAGE_LIMIT } from '../core/shared/paging';
 import { ROLES } from '../core/shared/principal';
 import { safeText } from './text-policy';
@@ -142,31 +143,43 @@ export const PageQuery = z.strictObject({
 });
 
 /** `nextCursor` of a page: present only when more items follow. */
+/** How long the inventory's lists are (maxItems in the contract: every array the API answers is bounded). */
+export const INVENTORY_BOUNDS = {
+  categories: CATEGORIES.length,
+  fields: Math.max(...CATEGORIES.map((c) => c.fields.length)),
+  recipients: Math.max(...CATEGORIES.map((c) => c.recipients.length)),
+} as const;
+
+/** At most this many field errors in one problem; the first ones are enough to fix a request. */
+export const MAX_PROBLEM_ERRORS = 20;
+
 export const NextCursor = Cursor.optional().meta({ description: 'Present when more items follow: pass it as `cursor` to get them.' });
 
 export const AccessLogResult = z
-  .strictObject({ items: z.array(AccessEntry), nextCursor: NextCursor })
+  .strictObject({ items: z.array(AccessEntry).max(PAGE_LIMIT.max), nextCursor: NextCursor })
   .meta({ id: 'AccessLog', description: 'One page, newest first.' });
 
 export const Inventory = z
   .object({
-    categories: z.array(
-      z.object({
-        id: Word,
-        title: Label,
-        table: Word,
-        fields: z.array(Word),
-        personal: z.boolean(),
-        purpose: Prose,
-        legalBasis: Prose,
-        retention: z.object({ days: z.number(), from: Word, label: Label }),
-        encryption: Prose,
-        onErasure: Word,
-        onErasureReason: Prose,
-        recipients: z.array(Label),
-        source: Prose,
-      }),
-    ),
+    categories: z
+      .array(
+        z.object({
+          id: Word,
+          title: Label,
+          table: Word,
+          fields: z.array(Word).max(INVENTORY_BOUNDS.fields),
+          personal: z.boolean(),
+          purpose: Prose,
+          legalBasis: Prose,
+          retention: z.object({ days: z.number(), from: Word, label: Label }),
+          encryption: Prose,
+          onErasure: Word,
+          onErasureReason: Prose,
+          recipients: z.array(Label).max(INVENTORY_BOUNDS.recipients),
+          source: Prose,
+        }),
+      )
+      .max(INVENTORY_BOUNDS.categories),
     policy: z.record(Word, z.number()),
   })
   .meta({ id: 'Inventory' });
@@ -178,7 +191,10 @@ export const Problem = z
     status: z.number().int().min(400).max(599).meta({ format: 'int32' }),
     detail: Prose,
     code: Word,
-    errors: z.array(z.object({ field: Label, message: Label })).optional(),
+    errors: z
+      .array(z.object({ field: Label, message: Label }))
+      .max(MAX_PROBLEM_ERRORS)
+      .optional(),
   })
   .meta({ id: 'Problem', description: 'RFC 9457 problem details.' });
 

@@ -132,6 +132,24 @@ describe('the served OpenAPI document', () => {
     );
     for (const o of off) expect(o.reason, o.rule).toMatch(/^\s*# \S.{20,}/);
   });
+
+  it('bounds every array it answers with maxItems, but the export, which holds every row by design', () => {
+    const unbounded: string[] = [];
+    const visit = (node: unknown, path: string) => {
+      if (Array.isArray(node)) return node.forEach((n, i) => visit(n, `${path}/${i}`));
+      if (!node || typeof node !== 'object') return;
+      const o = node as Record<string, unknown>;
+      if (o.type === 'array' && typeof o.maxItems !== 'number') unbounded.push(path);
+      for (const [k, v] of Object.entries(o)) visit(v, `${path}/${k}`);
+    };
+    const doc = JSON.parse(served);
+    visit(doc.paths, '#/paths');
+    visit(doc.components.schemas, '#/components/schemas');
+    const outsideExport = unbounded.filter((p) => !p.startsWith('#/components/schemas/CustomerExport/'));
+    expect(outsideExport).toEqual([]);
+    // The check sees arrays: the export's own lists are found, and exempt.
+    expect(unbounded.length).toBeGreaterThan(0);
+  });
 });
 
 describe('what the document says about retries and origins, in the real answers', () => {

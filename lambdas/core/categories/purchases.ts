@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import type { AccessLog } from '../shared/access-log';
 import { expiryOf, occurredAt, type ActivityHook } from './common';
 import type { Customers } from '../customer/customers';
-import { ConditionFailedError, ValidationError, type FieldError } from '../shared/errors';
+import { ConditionFailedError, fieldList, ValidationError, type FieldError } from '../shared/errors';
 import type { RetentionPolicy } from '../policy/retention-policy';
 import { livePage, livePages, type ListPage, type Newest, type PageRequest } from '../shared/paging';
 import type { Clock, Item, Store } from '../shared/ports';
@@ -108,7 +108,7 @@ export function validatePurchase(input: PurchaseInput): { currency: Currency; it
       });
     }
   });
-  if (errors.length > 0) throw new ValidationError(`Invalid field(s): ${[...new Set(errors.map((e) => e.field))].join(', ')}.`, errors);
+  if (errors.length > 0) throw new ValidationError(`Invalid field(s): ${fieldList(errors.map((e) => e.field))}.`, errors);
   const clean = items.map(({ sku, quantity, unitPriceMinor }) => ({ sku, quantity, unitPriceMinor }));
   const totalMinor = clean.reduce((sum, i) => sum + i.quantity * i.unitPriceMinor, 0);
   return { currency: input.currency as Currency, items: clean, totalMinor };

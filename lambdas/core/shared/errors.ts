@@ -15,6 +15,13 @@ export abstract class DomainError extends Error {
   }
 }
 
+/** "a, b and 3 more": a problem's detail names the first few fields, never as many as a request can hold. */
+export function fieldList(fields: Iterable<string>, shown = 10): string {
+  const unique = [...new Set(fields)];
+  const head = unique.slice(0, shown).join(', ');
+  return unique.length > shown ? `${head} and ${unique.length - shown} more` : head;
+}
+
 export class ValidationError extends DomainError {
   constructor(
     message: string,
