@@ -136,7 +136,10 @@ describe('the served OpenAPI document', () => {
   it('bounds every array it answers with maxItems, but the export, which holds every row by design', () => {
     const unbounded: string[] = [];
     const visit = (node: unknown, path: string) => {
-      if (Array.isArray(node)) return node.forEach((n, i) => visit(n, `${path}/${i}`));
+      if (Array.isArray(node)) {
+        for (const [i, n] of node.entries()) visit(n, `${path}/${i}`);
+        return;
+      }
       if (!node || typeof node !== 'object') return;
       const o = node as Record<string, unknown>;
       if (o.type === 'array' && typeof o.maxItems !== 'number') unbounded.push(path);
