@@ -12,8 +12,9 @@
  *   customer's through the customerId index after a contact change), a replaced contact-index entry
  *   and behaviour after analytics consent is withdrawn;
  * - only the key-maintenance function, run by an operator, scans customers and customer keys;
- * - only the cascade sends BatchWriteItem (deletes); nothing sends UpdateItem, BatchGetItem or
- *   ConditionCheckItem, so none can be granted.
+ * - BatchWriteItem (deletes in batches; the action would allow puts too) goes to the cascade for the event
+ *   tables (interactions, behaviour) and to the API for behaviour, where both may write anyway or hold nothing
+ *   that grants access; nothing sends UpdateItem, BatchGetItem or ConditionCheckItem, so none can be granted.
  */
 import { CATEGORIES } from '../lambdas/core/policy/inventory';
 import { BY_CUSTOMER, TABLES, type TableSpec } from '../lambdas/core/policy/tables';
@@ -28,8 +29,9 @@ const ERASED = new Set(['deleted', 'deleted-key-shredded']);
 function cascadeOperations(table: AwsTableId): TableOperation[] {
   const spec: TableSpec = TABLES[table];
   const ops: TableOperation[] = [];
-  // Found through the customerId index, or (keyed by a pseudonym, one row per event) the whole partition: in batches.
-  if (spec.indexes?.some((i) => i.name === BY_CUSTOMER.name)) ops.push('queryIndex', 'batchDelete');
+  // Found through the customerId index (a few rows: one by one), or (keyed by a pseudonym, one row per event) the
+  // whole partition, in batches. BatchWriteItem can put as well as delete: never on sessions or the contact index.
+  if (spec.indexes?.some((i) => i.name === BY_CUSTOMER.name)) ops.push('queryIndex', 'delete');
   else if (spec.sortKey) ops.push('query', 'batchDelete');
   // Keyed by what the row or the sealed record names (the customer id, the contact's blind index): one delete.
   if (!spec.sortKey && ['customerId', 'lookup'].includes(spec.partitionKey.name)) ops.push('delete');

@@ -200,14 +200,15 @@ export class Cascade {
     } while (cursor);
   }
 
+  /**
+   * One by one (DeleteItem): a customer has a few sessions, codes and day-old idempotency claims, and
+   * BatchWriteItem would also let these roles put rows, a forged portal session among them.
+   */
   private async deleteByCustomer(table: 'sessions' | 'idempotency', customerId: string): Promise<void> {
     let cursor: string | undefined;
     do {
       const page = await this.deps.store.queryIndex(table, BY_CUSTOMER.name, customerId, { cursor });
-      await this.deps.store.batchDelete(
-        table,
-        page.items.map((item) => keyOf(table, item)),
-      );
+      for (const item of page.items) await this.deps.store.delete(table, keyOf(table, item));
       cursor = page.cursor;
     } while (cursor);
   }
