@@ -32,6 +32,25 @@ function fieldOf(fn: () => unknown): string | undefined {
 }
 
 describe('livePage', () => {
+  it('reads past many expired rows in a few queries, not one query per row', async () => {
+    const store = new MemoryStore();
+    for (let i = 0; i < 300; i++) {
+      const sk = `s${String(i).padStart(3, '0')}`;
+      // The newest 5 live, then 295 older rows past their TTL (not yet deleted, as in DynamoDB).
+      await store.put('access-log', { customerId: 'c-1', sk, at: sk, expiresAt: i >= 295 ? epoch + 86_400 : epoch - 60 });
+    }
+    let queries = 0;
+    const counting = Object.assign(Object.create(store), {
+      query: (...args: Parameters<MemoryStore['query']>) => (queries++, store.query(...args)),
+    }) as MemoryStore;
+    const page = await livePage(counting, 'access-log', 'c-1', now, scope, { limit: 5 });
+    expect(page.items).toHaveLength(5);
+    expect(page.nextCursor).toBeUndefined();
+    expect(queries).toBeLessThanOrEqual(Math.ceil(300 / 6) + 1);
+    const big = await livePage(counting, 'access-log', 'c-1', now, scope, { limit: 50 });
+    expect(big.items).toHaveLength(5);
+  });
+
   it('walks a partition newest first in full pages of live rows, and gives no cursor after the last', async () => {
     const { store, live } = await seeded();
     const seen: string[] = [];

@@ -89,7 +89,8 @@ export async function livePage(
   let after: string | undefined = request.cursor === undefined ? undefined : decodePageCursor(scope, request.cursor);
   const rows: Item[] = [];
   for (;;) {
-    const page = await store.query(table, partition, { descending: true, after, limit: limit + 1 - rows.length, consistent: true });
+    // A full page each time: rows past their TTL (which DynamoDB deletes days late) may fill the next ones.
+    const page = await store.query(table, partition, { descending: true, after, limit: limit + 1, consistent: true });
     for (const row of page.items) if (!isExpired(row, now)) rows.push(row);
     if (rows.length > limit || !page.cursor || page.items.length === 0) break;
     after = String(page.items.at(-1)![sortKey]);
