@@ -52,8 +52,9 @@ async function refreshMe(): Promise<void> {
 }
 
 async function loadDashboard(): Promise<void> {
-  // The retention figures first: the dashboard's captions and the deletion dialog name them.
-  await loadRetention();
+  // The retention figures first: the dashboard's captions and the deletion dialog name them. Without them the
+  // dashboard still shows, saying "a limited time" (the customer's data matters more than the caption).
+  await loadRetention().catch(() => undefined);
   translateStatic();
   await Promise.all([refreshMe(), loadAccessLog()]);
   showOnly('dashboard');

@@ -56,6 +56,8 @@ export function problemText(e: unknown): string {
     const example = /\(e\.g\. ([^)]+)\)/.exec(field.message)?.[1];
     const own = known(`error.field.${field.field}`, { example: example ?? '' });
     if (own && (example || !own.includes('{example}'))) return own;
+    // The API's own words are English: a page in another language says what it can in its own.
+    if (currentLang() !== 'en') return t('error.generic');
     const hint = t('error.hint', { message: field.message });
     return e.problem.detail ? `${e.problem.detail} ${hint}` : hint;
   }

@@ -4,7 +4,7 @@
  * The catalogue's sentences name them as {purchasesKept}, {interactionsKept}, {visitsKept} and {accessLogKept}.
  */
 import { apiJson } from './api';
-import { duration, shareVars } from './i18n';
+import { CATALOGUES, currentLang, duration, shareVars } from './i18n';
 
 interface Inventory {
   categories: { id: string; retention: { days: number } }[];
@@ -25,16 +25,17 @@ export function keptFor(n: number): string {
   return duration(`${n} ${n === 1 ? 'day' : 'days'}`);
 }
 
+/** The periods, or while the inventory is unknown (it could not be read), words that fit every sentence that names one. */
 function vars(): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [id, name] of Object.entries(SHOWN)) {
     const n = days[id as keyof typeof SHOWN];
-    if (n !== undefined) out[name] = keptFor(n);
+    out[name] = n === undefined ? CATALOGUES[currentLang()]['retention.unknown'] : keptFor(n);
   }
   return out;
 }
 
-/** Reads the inventory once per page (the server lets it be cached for 5 minutes). */
+/** Reads the inventory once per page; a failed read is tried again with the next dashboard load. */
 export async function loadRetention(): Promise<void> {
   if (Object.keys(days).length > 0) return;
   const inventory = await apiJson<Inventory>('GET', '/v1/privacy/inventory');

@@ -142,7 +142,6 @@ export const PageQuery = z.strictObject({
   cursor: Cursor.optional(),
 });
 
-/** `nextCursor` of a page: present only when more items follow. */
 /** How long the inventory's lists are (maxItems in the contract: every array the API answers is bounded). */
 export const INVENTORY_BOUNDS = {
   categories: CATEGORIES.length,
@@ -153,6 +152,7 @@ export const INVENTORY_BOUNDS = {
 /** At most this many field errors in one problem; the first ones are enough to fix a request. */
 export const MAX_PROBLEM_ERRORS = 20;
 
+/** `nextCursor` of a page: present only when more items follow. */
 export const NextCursor = Cursor.optional().meta({ description: 'Present when more items follow: pass it as `cursor` to get them.' });
 
 export const AccessLogResult = z

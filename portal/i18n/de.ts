@@ -182,6 +182,7 @@ export const DE: Catalogue = {
   'why.accessLog': 'damit wir zeigen können, dass wir sorgfältig mit Ihren Daten umgegangen sind; es nennt Sie nicht mehr.',
   'list.more.one': 'Hier steht nur der neueste Eintrag; Ihr Download enthält alle.',
   'list.more.other': 'Hier stehen die neuesten {count}; Ihr Download enthält alle.',
+  'retention.unknown': 'eine begrenzte Zeit',
   'error.generic': 'Etwas ist schiefgegangen. Bitte versuchen Sie es noch einmal.',
   'error.sessionEnded': 'Ihre Sitzung ist abgelaufen. Bitte melden Sie sich erneut an.',
   'error.tooMany': 'Zu viele Versuche.',

@@ -44,6 +44,23 @@ describe.each([
   { lang: 'en' as const, L: EN },
   { lang: 'de' as const, L: DE },
 ])('API problems in the portal ($lang)', ({ lang, L }) => {
+  it('shows the dashboard when the inventory cannot be read, naming no period and no placeholder', async () => {
+    const s = await Session.open(browser, world, { lang });
+    const { page } = s;
+    await page.route('**/v1/privacy/inventory', (route) =>
+      route.fulfill({ status: 503, contentType: 'application/problem+json', body: JSON.stringify({ status: 503, code: 'x' }) }),
+    );
+    await signIn(page, world.home, ALICE.email, ALICE.email, { contact: L['login.label'], code: L['verify.label'] });
+    await settled(page);
+    const caption = await page.locator('#purchases caption').textContent();
+    expect(caption).toBe(L['purchases.caption.one'].replace('{purchasesKept}', L['retention.unknown']));
+    expect(await page.locator('main').innerText()).not.toContain('{');
+    const refused = s.problems.filter((p) => /status of 503/.test(p));
+    expect(refused).toHaveLength(1);
+    s.problems.splice(0, s.problems.length, ...s.problems.filter((p) => !refused.includes(p)));
+    await s.close();
+  });
+
   it('says a known code in the page language, and an unknown one in its own words or, in English, the API detail', async () => {
     const s = await Session.open(browser, world, { lang });
     const { page } = s;
