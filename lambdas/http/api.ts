@@ -7,7 +7,7 @@ import middy from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import type * as z from 'zod';
 import type { App } from '../core/app';
-import { fieldList, NotFoundError, UnauthorizedError, ValidationError, type FieldError } from '../core/shared/errors';
+import { clientField, fieldList, NotFoundError, UnauthorizedError, ValidationError, type FieldError } from '../core/shared/errors';
 import type { Log } from '../core/shared/ports';
 import { customerPrincipal, staffPrincipal, type SessionResolver } from './auth';
 import { MethodNotAllowedError } from './errors';
@@ -28,7 +28,7 @@ export function validationFrom(error: z.ZodError): ValidationError {
     const base = issue.path.map(String).join('.');
     if (issue.code === 'unrecognized_keys') {
       unexpected = true;
-      for (const key of issue.keys) errors.push({ field: base ? `${base}.${key}` : key, message: 'unexpected field' });
+      for (const key of issue.keys) errors.push({ field: clientField(base ? `${base}.${key}` : key), message: 'unexpected field' });
     } else {
       errors.push({ field: base || '(body)', message: issue.message });
     }
@@ -109,9 +109,11 @@ export function createApiHandler(app: App, deps: { log: Log; sessions?: SessionR
       !(typeof event.parsedBody === 'object' && event.parsedBody !== null && Object.keys(event.parsedBody).length === 0)
     ) {
       // A route that takes no body still refuses one: nothing sent is silently dropped.
-      const keys = typeof event.parsedBody === 'object' && event.parsedBody !== null ? Object.keys(event.parsedBody) : ['(body)'];
+      const keys = (typeof event.parsedBody === 'object' && event.parsedBody !== null ? Object.keys(event.parsedBody) : ['(body)']).map(
+        clientField,
+      );
       throw new ValidationError(
-        `Unexpected field(s): ${keys.join(', ')}.`,
+        `Unexpected field(s): ${fieldList(keys)}.`,
         keys.map((field) => ({ field, message: 'unexpected field' })),
         'unexpected_field',
       );

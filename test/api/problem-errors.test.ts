@@ -27,4 +27,19 @@ describe('a problem with many field errors', () => {
     const parsed = Problem.safeParse(body);
     expect(parsed.error?.issues ?? []).toEqual([]);
   });
+
+  it('keeps unexpected keys of any length and number within the documented Problem', async () => {
+    const handler = createApiHandler({} as App, { log: silentLog });
+    const body = Object.fromEntries(Array.from({ length: 60 }, (_, i) => [`${i}-${'k'.repeat(300)}`, 1]));
+    for (const event of [
+      apiGatewayEvent('POST', '/v1/customers', { groups: 'agent', body: { name: 'A Person', email: 'a@example.com', ...body } }),
+      apiGatewayEvent('POST', '/v1/customers/{id}/erasure', { groups: 'privacy_officer', params: { id: randomUUID() }, body }),
+    ]) {
+      const res = await handler(event);
+      expect(res.statusCode).toBe(400);
+      const problem = JSON.parse(res.body);
+      expect(problem.code).toBe('unexpected_field');
+      expect(Problem.safeParse(problem).error?.issues ?? []).toEqual([]);
+    }
+  });
 });

@@ -15,6 +15,11 @@ export abstract class DomainError extends Error {
   }
 }
 
+/** A field name the client chose (an unexpected key), cut to a length a problem can always carry. */
+export function clientField(name: string): string {
+  return name.length > 60 ? `${name.slice(0, 59)}…` : name;
+}
+
 /** "a, b and 3 more": a problem's detail names the first few fields, never as many as a request can hold. */
 export function fieldList(fields: Iterable<string>, shown = 10): string {
   const unique = [...new Set(fields)];
