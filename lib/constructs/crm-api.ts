@@ -24,7 +24,7 @@ import {
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import type { DeployedRoute } from '../api-routes';
+import { API_ROUTES, type DeployedRoute } from '../api-routes';
 import { acknowledge } from './acknowledge';
 import { ApiFirewall } from './api-firewall';
 import { LambdaProxy } from './lambda-proxy';
@@ -194,7 +194,13 @@ export class CrmApi extends Construct {
       const method = this.api.root.resourceForPath(route.path).addMethod(route.method, integration, options);
       if (route.auth !== 'staff') this.acknowledgeNoGatewayAuth(method, route);
     }
-    for (const path of new Set(props.routes.map((r) => r.path))) this.addMethodNotAllowed(path, integration);
+    for (const path of new Set(props.routes.map((r) => r.path))) {
+      // ANY passes every other method to the function, which serves each route it knows (a public or portal
+      // one without a gateway check): a path is deployed with all of its routes, or not at all.
+      const missing = API_ROUTES.filter((r) => r.path === path && !seen.has(`${r.method} ${r.path}`)).map((r) => r.method);
+      if (missing.length > 0) throw new Error(`${path} is deployed without ${missing.join(', ')}: deploy all of its routes or none.`);
+      this.addMethodNotAllowed(path, integration);
+    }
 
     addStaffCors(this.api, props.routes, props.staffOrigins);
 

@@ -146,6 +146,16 @@ describe('the template', () => {
     }
   });
 
+  it('refuses to deploy a path without all of its routes (ANY would let the function serve the missing one)', () => {
+    const erasure = API_ROUTES.filter((r) => r.path === '/v1/me/erasure');
+    expect(erasure.length).toBeGreaterThan(1);
+    const partial = API_ROUTES.filter((r) => r !== erasure[0]);
+    expect(() => buildCrm({ routes: partial }).cleanup()).toThrow(`/v1/me/erasure is deployed without ${erasure[0]!.method}`);
+    // Leaving a whole path out is fine.
+    const built = buildCrm({ routes: API_ROUTES.filter((r) => r.path !== '/v1/me/erasure') });
+    built.cleanup();
+  });
+
   it('with staffOrigins, the gateway still answers each staff preflight itself (a declared OPTIONS wins over ANY)', () => {
     const cors = synthCrm({ context: { staffOrigins: ['https://crm-tool.shop.test'] } });
     try {
