@@ -71,9 +71,10 @@ export class ConsentService {
       }));
       await this.deps.onActivity?.(customerId);
     }
+    // Logged before the visits go: a deletion cut short by a fault still leaves the change's trace.
+    await this.deps.accessLog.append(customerId, principal, 'update_consent', undefined, !!current.legalHold);
     // Also on a repeated withdrawal, so a retry finishes a deletion that was interrupted.
     if (change.analytics === false) await this.deps.onAnalyticsWithdrawn?.(customerId, row);
-    await this.deps.accessLog.append(customerId, principal, 'update_consent', undefined, !!current.legalHold);
     return consentState(row.consent ?? [], now, this.deps.policy.consent);
   }
 

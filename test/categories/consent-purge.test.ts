@@ -1,0 +1,39 @@
+/** Withdrawing analytics consent: a deletion of the visits cut short by a fault still leaves the change in the access log. */
+import { describe, expect, it, vi } from 'vitest';
+import { EsdkFieldCipher } from '../../lambdas/adapters/crypto/esdk-cipher';
+import { LocalKeyService } from '../../lambdas/adapters/kms/local-kms';
+import { silentLog } from '../../lambdas/adapters/logger';
+import { MemoryStore } from '../../lambdas/adapters/memory/store';
+import { createApp } from '../../lambdas/core/app';
+import { DependencyUnavailableError } from '../../lambdas/core/shared/errors';
+
+describe('withdrawing analytics consent when the visits cannot be deleted', () => {
+  it('answers with the fault, keeps the trace, and a retry deletes the visits', async () => {
+    const store = new MemoryStore();
+    const app = createApp({
+      store,
+      keys: new LocalKeyService(LocalKeyService.generateKeys()),
+      cipher: new EsdkFieldCipher(),
+      clock: { now: () => new Date() },
+      notifier: { send: async () => undefined },
+      scheduler: { schedule: async () => undefined, cancel: async () => undefined, exists: async () => false },
+      log: silentLog,
+    });
+    const staff = { kind: 'staff', staffId: 'agent-1', role: 'agent' } as const;
+    const { customer } = await app.customers.create(staff, { name: 'Vera Visits', email: 'vera@example.com' });
+    const id = customer.customerId;
+    await app.consent.set(staff, id, { analytics: true }, 'chat');
+    await app.behaviour.record(staff, id, { type: 'page_view', path: '/shop' });
+    const actions = async () => (await app.accessLog.list(id, { limit: 100 })).items.map((e) => e.action);
+    const before = (await actions()).filter((a) => a === 'update_consent').length;
+
+    const down = vi.spyOn(store, 'batchDelete').mockRejectedValueOnce(new DependencyUnavailableError('dynamodb'));
+    await expect(app.consent.set(staff, id, { analytics: false }, 'chat')).rejects.toBeInstanceOf(DependencyUnavailableError);
+    expect((await actions()).filter((a) => a === 'update_consent').length).toBe(before + 1);
+    down.mockRestore();
+
+    await app.consent.set(staff, id, { analytics: false }, 'chat');
+    const sealed = await app.customers.unseal((await app.customers.load(id))!);
+    expect((await store.query('behaviour', sealed.pseudonyms.behaviour)).items).toEqual([]);
+  });
+});
