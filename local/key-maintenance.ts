@@ -18,14 +18,10 @@
  * can have loaded a new version before moving anything (about two minutes). In AWS the
  * key-maintenance function does the same (lambdas/handlers/key-maintenance.ts).
  */
-import { mkdirSync } from 'node:fs';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { KMSClient } from '@aws-sdk/client-kms';
-import dynalite from 'dynalite';
 import { EsdkFieldCipher } from '../lambdas/adapters/crypto/esdk-cipher';
 import { DynamoStore } from '../lambdas/adapters/dynamodb/store';
 import { AwsKeyService } from '../lambdas/adapters/kms/aws-kms';
@@ -36,7 +32,7 @@ import type { RotationRun } from '../lambdas/core/shared/key-jobs';
 import type { Clock, KeyService } from '../lambdas/core/shared/ports';
 import { tableNamesFromPrefix } from '../lambdas/core/policy/tables';
 import { OffsetClock } from './clock';
-import { DataDirInUseError, lockDataDir } from './data-dir-lock';
+import { openOperatorDb, parseOperatorArgs, segmentsOf, type OperatorArgs } from './operator-db';
 
 export type KeyJob = 'rebuild-index' | 'rewrap-keys';
 
@@ -86,12 +82,8 @@ export function summary(job: KeyJob, r: RotationRun): string {
   return `${what}: ${counts}; ${retired}.`;
 }
 
-interface Args {
+interface Args extends OperatorArgs {
   job: KeyJob;
-  prefix: string;
-  endpoint?: string;
-  dataDir: string;
-  aws: boolean;
   kmsKeyId?: string;
   macKeyId?: string;
   segments: number;
@@ -105,66 +97,22 @@ const USAGE =
 export function parseArgs(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): Args {
   const [job, ...rest] = argv;
   if (job !== 'rebuild-index' && job !== 'rewrap-keys') throw new Error(USAGE);
-  const args: Args = {
-    job,
-    prefix: 'crm-local-',
-    dataDir: env.CRM_DATA_DIR ?? '.crm-data',
-    endpoint: env.CRM_DYNAMODB_ENDPOINT || undefined,
-    aws: false,
-    segments: 4,
-    rotate: false,
-  };
-  for (let i = 0; i < rest.length; i++) {
-    const flag = rest[i];
-    const value = () => {
-      const v = rest[++i];
-      if (v === undefined || v.startsWith('--')) throw new Error(`${flag} needs a value. ${USAGE}`);
-      return v;
-    };
-    if (flag === '--prefix') args.prefix = value();
-    else if (flag === '--endpoint') args.endpoint = value();
-    else if (flag === '--data-dir') args.dataDir = value();
-    else if (flag === '--aws') args.aws = true;
-    else if (flag === '--kms-key-id') args.kmsKeyId = value();
+  const own = (args: Args, flag: string, value: () => string) => {
+    if (flag === '--kms-key-id') args.kmsKeyId = value();
     else if (flag === '--mac-key-id') args.macKeyId = value();
     else if (flag === '--rotate' && job === 'rewrap-keys') args.rotate = true;
-    else if (flag === '--segments') {
-      args.segments = Number(value());
-      if (!Number.isInteger(args.segments) || args.segments < 1 || args.segments > 64)
-        throw new Error(`--segments must be 1 to 64. ${USAGE}`);
-    } else throw new Error(`Unknown argument ${flag}. ${USAGE}`);
-  }
+    else if (flag === '--segments') args.segments = segmentsOf(value(), USAGE);
+    else return false;
+    return true;
+  };
+  const args = parseOperatorArgs<Args>(rest, USAGE, own, { job, segments: 4, rotate: false }, env);
   if (args.aws && !args.kmsKeyId) throw new Error(`--aws needs --kms-key-id (the data key). ${USAGE}`);
   return args;
 }
 
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
-  let embedded: Server | undefined;
-  let unlock: () => void = () => undefined;
-  let endpoint = args.endpoint;
-  const exclusive = !endpoint && !args.aws;
-  if (exclusive) {
-    // The local home's own database on disk: only while no server holds it, so no other instance uses the keys.
-    const dataDir = resolve(args.dataDir);
-    mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-    try {
-      unlock = lockDataDir(dataDir);
-    } catch (e) {
-      if (!(e instanceof DataDirInUseError)) throw e;
-      throw new Error(
-        `${args.dataDir} is in use by a running privacy-crm (pid ${e.pid}): stop npm start first, then run npm run ${args.job} again.`,
-      );
-    }
-    embedded = dynalite({ path: join(dataDir, 'db'), createTableMs: 0, deleteTableMs: 0 });
-    await new Promise<void>((r) => embedded!.listen(0, '127.0.0.1', () => r()));
-    endpoint = `http://127.0.0.1:${(embedded.address() as AddressInfo).port}`;
-  }
-  const local = {
-    region: process.env.AWS_REGION ?? 'local',
-    credentials: { accessKeyId: process.env.AWS_ACCESS_KEY_ID ?? 'local', secretAccessKey: process.env.AWS_SECRET_ACCESS_KEY ?? 'local' },
-  };
-  const client = new DynamoDBClient(endpoint ? { endpoint, ...local } : {});
+  const { client, exclusive, close } = await openOperatorDb(args, args.job);
   try {
     const keys: KeyService = args.aws ? awsKeys(args) : await LocalKeyService.fromDirectory(resolve(args.dataDir));
     const clock = args.aws ? undefined : OffsetClock.inDirectory(resolve(args.dataDir));
@@ -183,9 +131,7 @@ async function main(): Promise<void> {
     console.log(summary(args.job, result));
     if (result.missing.length > 0) process.exitCode = 1;
   } finally {
-    client.destroy();
-    if (embedded) await new Promise<void>((r) => embedded!.close(() => r()));
-    unlock();
+    await close();
   }
 }
 

@@ -1,7 +1,8 @@
 /**
  * The database an operator command works on: a DynamoDB endpoint, AWS itself (`--aws`), or the local
  * home's own database on disk, opened only while no server holds it (the embedded database allows one
- * process). Used by `npm run reindex-reminders` (reapply-erasures opens its own the same way).
+ * process). Used by every operator command (`reapply-erasures`, `rebuild-index`, `rewrap-keys`,
+ * `reindex-reminders`), with the flags they all take.
  */
 import { mkdirSync } from 'node:fs';
 import type { Server } from 'node:http';
@@ -17,9 +18,56 @@ export interface OperatorDbArgs {
   dataDir: string;
 }
 
+export interface OperatorArgs extends OperatorDbArgs {
+  prefix: string;
+}
+
 export interface OperatorDb {
   client: DynamoDBClient;
+  /** The local data dir, locked: no other process uses this database. */
+  exclusive: boolean;
   close(): Promise<void>;
+}
+
+/**
+ * Walks an operator command's arguments: the flags every command takes (--prefix, --endpoint, --data-dir,
+ * --aws) are applied here, any other goes to `own`, which answers false for a flag it does not know.
+ */
+export function parseOperatorArgs<A extends OperatorArgs>(
+  argv: readonly string[],
+  usage: string,
+  own: (args: A, flag: string, value: () => string) => boolean,
+  extra: Omit<A, keyof OperatorArgs>,
+  env: NodeJS.ProcessEnv = process.env,
+): A {
+  const args = {
+    prefix: 'crm-local-',
+    dataDir: env.CRM_DATA_DIR ?? '.crm-data',
+    endpoint: env.CRM_DYNAMODB_ENDPOINT || undefined,
+    aws: false,
+    ...extra,
+  } as A;
+  for (let i = 0; i < argv.length; i++) {
+    const flag = argv[i]!;
+    const value = () => {
+      const v = argv[++i];
+      if (v === undefined || v.startsWith('--')) throw new Error(`${flag} needs a value. ${usage}`);
+      return v;
+    };
+    if (flag === '--prefix') args.prefix = value();
+    else if (flag === '--endpoint') args.endpoint = value();
+    else if (flag === '--data-dir') args.dataDir = value();
+    else if (flag === '--aws') args.aws = true;
+    else if (!own(args, flag, value)) throw new Error(`Unknown argument ${flag}. ${usage}`);
+  }
+  return args;
+}
+
+/** `--segments N`: parallel scan segments, 1 to 64. */
+export function segmentsOf(raw: string, usage: string): number {
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1 || n > 64) throw new Error(`--segments must be 1 to 64. ${usage}`);
+  return n;
 }
 
 /** `command` names the npm script in the message that asks to stop a running server first. */
@@ -48,6 +96,7 @@ export async function openOperatorDb(args: OperatorDbArgs, command: string): Pro
   const client = new DynamoDBClient(endpoint ? { endpoint, region: process.env.AWS_REGION ?? 'local', credentials } : {});
   return {
     client,
+    exclusive: embedded !== undefined,
     close: async () => {
       client.destroy();
       if (embedded) await new Promise<void>((r) => embedded!.close(() => r()));

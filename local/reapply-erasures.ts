@@ -14,15 +14,11 @@
  *   npm run reapply-erasures -- --aws --prefix restored-crm-dev- <the stateless stack's ReapplyErasuresArgs output>
  * (that output holds --kms-key-id, --ledger-prefix and the three --scheduler-... flags and --erasure-function-arn)
  */
-import { mkdirSync } from 'node:fs';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { KMSClient } from '@aws-sdk/client-kms';
 import { SchedulerClient } from '@aws-sdk/client-scheduler';
-import dynalite from 'dynalite';
 import { EsdkFieldCipher } from '../lambdas/adapters/crypto/esdk-cipher';
 import { DynamoStore } from '../lambdas/adapters/dynamodb/store';
 import { AwsKeyService } from '../lambdas/adapters/kms/aws-kms';
@@ -33,7 +29,7 @@ import { createApp } from '../lambdas/core/app';
 import type { Clock, KeyService, Log, Scheduler } from '../lambdas/core/shared/ports';
 import { tableNamesFromPrefix } from '../lambdas/core/policy/tables';
 import { OffsetClock } from './clock';
-import { DataDirInUseError, lockDataDir } from './data-dir-lock';
+import { openOperatorDb, parseOperatorArgs, type OperatorArgs } from './operator-db';
 import { LocalScheduler } from './scheduler';
 
 export interface ReapplyOptions {
@@ -82,12 +78,8 @@ export async function reapplyErasures(options: ReapplyOptions): Promise<ReapplyR
   return { ...result, rescheduled: schedules.recreated };
 }
 
-interface Args {
-  prefix: string;
+interface Args extends OperatorArgs {
   ledgerPrefix?: string;
-  endpoint?: string;
-  dataDir: string;
-  aws: boolean;
   kmsKeyId?: string;
   schedulerGroup?: string;
   schedulerRoleArn?: string;
@@ -109,46 +101,14 @@ const USAGE =
   '--erasure-function-arn ARN]';
 
 export function parseArgs(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): Args {
-  const args: Args = {
-    prefix: 'crm-local-',
-    dataDir: env.CRM_DATA_DIR ?? '.crm-data',
-    endpoint: env.CRM_DYNAMODB_ENDPOINT || undefined,
-    aws: false,
+  const own = (args: Args, flag: string, value: () => string) => {
+    if (flag === '--ledger-prefix') args.ledgerPrefix = value();
+    else if (flag === '--kms-key-id') args.kmsKeyId = value();
+    else if (flag in SCHEDULER_FLAGS) args[SCHEDULER_FLAGS[flag as keyof typeof SCHEDULER_FLAGS]] = value();
+    else return false;
+    return true;
   };
-  for (let i = 0; i < argv.length; i++) {
-    const flag = argv[i];
-    const value = () => {
-      const v = argv[++i];
-      if (v === undefined || v.startsWith('--')) throw new Error(`${flag} needs a value. ${USAGE}`);
-      return v;
-    };
-    switch (flag) {
-      case '--prefix':
-        args.prefix = value();
-        break;
-      case '--ledger-prefix':
-        args.ledgerPrefix = value();
-        break;
-      case '--endpoint':
-        args.endpoint = value();
-        break;
-      case '--data-dir':
-        args.dataDir = value();
-        break;
-      case '--aws':
-        args.aws = true;
-        break;
-      case '--kms-key-id':
-        args.kmsKeyId = value();
-        break;
-      default:
-        if (flag in SCHEDULER_FLAGS) {
-          args[SCHEDULER_FLAGS[flag as keyof typeof SCHEDULER_FLAGS]] = value();
-          break;
-        }
-        throw new Error(`Unknown argument ${flag}. ${USAGE}`);
-    }
-  }
+  const args = parseOperatorArgs<Args>(argv, USAGE, own, {}, env);
   if (args.aws && !args.kmsKeyId) throw new Error(`--aws needs --kms-key-id (the key that wraps customer keys). ${USAGE}`);
   const missing = Object.entries(SCHEDULER_FLAGS)
     .filter(([, key]) => !args[key])
@@ -163,36 +123,7 @@ async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
   // The command prints its own summary on stdout; the run's info lines would only interleave with it.
   const log = createLogger('privacy-crm-reapply-erasures', process.env.LOG_LEVEL ?? 'WARN');
-  let embedded: Server | undefined;
-  let unlock: () => void = () => undefined;
-  let endpoint = args.endpoint;
-  if (!endpoint && !args.aws) {
-    // The local home's own database on disk: only while no server holds it (the database allows one process).
-    const dataDir = resolve(args.dataDir);
-    mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-    try {
-      unlock = lockDataDir(dataDir);
-    } catch (e) {
-      if (!(e instanceof DataDirInUseError)) throw e;
-      const stop = 'stop npm start first, then run npm run reapply-erasures again.';
-      throw new Error(`${args.dataDir} is in use by a running privacy-crm (pid ${e.pid}): ${stop}`);
-    }
-    embedded = dynalite({ path: join(dataDir, 'db'), createTableMs: 0, deleteTableMs: 0 });
-    await new Promise<void>((r) => embedded!.listen(0, '127.0.0.1', () => r()));
-    endpoint = `http://127.0.0.1:${(embedded.address() as AddressInfo).port}`;
-  }
-  const client = new DynamoDBClient(
-    endpoint
-      ? {
-          endpoint,
-          region: process.env.AWS_REGION ?? 'local',
-          credentials: {
-            accessKeyId: process.env.AWS_ACCESS_KEY_ID ?? 'local',
-            secretAccessKey: process.env.AWS_SECRET_ACCESS_KEY ?? 'local',
-          },
-        }
-      : {},
-  );
+  const { client, close } = await openOperatorDb(args, 'reapply-erasures');
   try {
     const keys: KeyService = args.aws
       ? new AwsKeyService({ client: new KMSClient({}), keyId: args.kmsKeyId!, macKeyId: '' })
@@ -221,9 +152,7 @@ async function main(): Promise<void> {
         `${result.rescheduled} missing schedule(s) created again.`,
     );
   } finally {
-    client.destroy();
-    if (embedded) await new Promise<void>((r) => embedded!.close(() => r()));
-    unlock();
+    await close();
   }
 }
 

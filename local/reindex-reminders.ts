@@ -19,7 +19,7 @@ import { DEFAULT_POLICY, type RetentionPolicy } from '../lambdas/core/policy/ret
 import { tableNamesFromPrefix } from '../lambdas/core/policy/tables';
 import type { Clock, Log } from '../lambdas/core/shared/ports';
 import { OffsetClock } from './clock';
-import { openOperatorDb } from './operator-db';
+import { openOperatorDb, parseOperatorArgs, segmentsOf, type OperatorArgs } from './operator-db';
 
 export interface ReindexOptions {
   client: DynamoDBClient;
@@ -50,37 +50,19 @@ export async function reindexReminders(options: ReindexOptions): Promise<{ rows:
   return app.reminders.reindex(options.segments);
 }
 
-interface Args {
-  prefix: string;
-  endpoint?: string;
-  dataDir: string;
-  aws: boolean;
+interface Args extends OperatorArgs {
   segments: number;
 }
 
 const USAGE = 'usage: npm run reindex-reminders -- [--prefix crm-local-] [--endpoint URL | --aws] [--data-dir .crm-data] [--segments 8]';
 
 export function parseArgs(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): Args {
-  const endpoint = env.CRM_DYNAMODB_ENDPOINT || undefined;
-  const args: Args = { prefix: 'crm-local-', dataDir: env.CRM_DATA_DIR ?? '.crm-data', endpoint, aws: false, segments: 8 };
-  for (let i = 0; i < argv.length; i++) {
-    const flag = argv[i];
-    const value = () => {
-      const v = argv[++i];
-      if (v === undefined || v.startsWith('--')) throw new Error(`${flag} needs a value. ${USAGE}`);
-      return v;
-    };
-    if (flag === '--prefix') args.prefix = value();
-    else if (flag === '--endpoint') args.endpoint = value();
-    else if (flag === '--data-dir') args.dataDir = value();
-    else if (flag === '--aws') args.aws = true;
-    else if (flag === '--segments') {
-      args.segments = Number(value());
-      const ok = Number.isInteger(args.segments) && args.segments >= 1 && args.segments <= 64;
-      if (!ok) throw new Error(`--segments must be 1 to 64. ${USAGE}`);
-    } else throw new Error(`Unknown argument ${flag}. ${USAGE}`);
-  }
-  return args;
+  const own = (args: Args, flag: string, value: () => string) => {
+    if (flag !== '--segments') return false;
+    args.segments = segmentsOf(value(), USAGE);
+    return true;
+  };
+  return parseOperatorArgs<Args>(argv, USAGE, own, { segments: 8 }, env);
 }
 
 async function main(): Promise<void> {
