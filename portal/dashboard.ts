@@ -39,64 +39,43 @@ export function renderConsent(state: ConsentState, visits: number, moreVisits = 
   ui.analyticsWarning.hidden = !ui.analytics.checked;
 }
 
-/** The table, and under it, when older rows exist, where to find them. */
-function withMore(wrap: HTMLElement, more: boolean, shown: number): HTMLElement {
-  if (!more) return wrap;
+type Listed = 'purchases' | 'interactions' | 'behaviour';
+
+/**
+ * One category's rows as a table captioned with their count (`<category>.caption`), or `<category>.none`;
+ * under it, when older rows exist, where to find them.
+ */
+function renderList<K extends Listed>(me: Me, category: K, columns: Column[], cells: (row: Me[K][number]) => string[]): void {
+  const rows = me[category] as Me[K][number][];
+  const container = ui[category];
+  if (rows.length === 0) {
+    fill(container, t(`${category}.none`));
+    return;
+  }
+  const { wrap } = table(plural(`${category}.caption`, rows.length), columns, rows.map(cells));
   const box = node('div');
-  box.append(wrap, node('p', plural('list.more', shown), { class: 'hint' }));
-  return box;
+  box.append(wrap);
+  if (me.more[category]) box.append(node('p', plural('list.more', rows.length), { class: 'hint' }));
+  fill(container, box);
 }
 
 function renderTables(me: Me): void {
-  const purchases: Column[] = [{ label: t('col.date'), kind: 'date' }, { label: t('col.items') }, { label: t('col.total'), kind: 'num' }];
-  fill(
-    ui.purchases,
-    me.purchases.length === 0
-      ? t('purchases.none')
-      : withMore(
-          table(
-            plural('purchases.caption', me.purchases.length),
-            purchases,
-            me.purchases.map((p) => [
-              shortDay(p.occurredAt),
-              p.items.map((i) => `${i.quantity} × ${i.sku}`).join(', '),
-              money(p.totalMinor, p.currency),
-            ]),
-          ).wrap,
-          me.more.purchases,
-          me.purchases.length,
-        ),
+  renderList(
+    me,
+    'purchases',
+    [{ label: t('col.date'), kind: 'date' }, { label: t('col.items') }, { label: t('col.total'), kind: 'num' }],
+    (p) => [shortDay(p.occurredAt), p.items.map((i) => `${i.quantity} × ${i.sku}`).join(', '), money(p.totalMinor, p.currency)],
   );
-  const interactions: Column[] = [{ label: t('col.date'), kind: 'date' }, { label: t('col.how') }, { label: t('col.summary') }];
-  fill(
-    ui.interactions,
-    me.interactions.length === 0
-      ? t('interactions.none')
-      : withMore(
-          table(
-            plural('interactions.caption', me.interactions.length),
-            interactions,
-            me.interactions.map((i) => [shortDay(i.occurredAt), label('channel', i.channel), i.summary ?? '—']),
-          ).wrap,
-          me.more.interactions,
-          me.interactions.length,
-        ),
-  );
-  const visits: Column[] = [{ label: t('col.when'), kind: 'date' }, { label: t('col.what') }, { label: t('col.page') }];
-  fill(
-    ui.behaviour,
-    me.behaviour.length === 0
-      ? t('behaviour.none')
-      : withMore(
-          table(
-            plural('behaviour.caption', me.behaviour.length),
-            visits,
-            me.behaviour.map((b) => [moment(b.occurredAt), label('event', b.type), b.path ?? '—']),
-          ).wrap,
-          me.more.behaviour,
-          me.behaviour.length,
-        ),
-  );
+  renderList(me, 'interactions', [{ label: t('col.date'), kind: 'date' }, { label: t('col.how') }, { label: t('col.summary') }], (i) => [
+    shortDay(i.occurredAt),
+    label('channel', i.channel),
+    i.summary ?? '—',
+  ]);
+  renderList(me, 'behaviour', [{ label: t('col.when'), kind: 'date' }, { label: t('col.what') }, { label: t('col.page') }], (b) => [
+    moment(b.occurredAt),
+    label('event', b.type),
+    b.path ?? '—',
+  ]);
 }
 
 export function renderMe(me: Me): void {

@@ -1,24 +1,11 @@
 /** Withdrawing analytics consent: a deletion of the visits cut short by a fault still leaves the change in the access log. */
 import { describe, expect, it, vi } from 'vitest';
-import { EsdkFieldCipher } from '../../lambdas/adapters/crypto/esdk-cipher';
-import { LocalKeyService } from '../../lambdas/adapters/kms/local-kms';
-import { silentLog } from '../../lambdas/adapters/logger';
-import { MemoryStore } from '../../lambdas/adapters/memory/store';
-import { createApp } from '../../lambdas/core/app';
 import { DependencyUnavailableError } from '../../lambdas/core/shared/errors';
+import { memoryHome } from '../forgetting/memory/support';
 
 describe('withdrawing analytics consent when the visits cannot be deleted', () => {
   it('answers with the fault, keeps the trace, and a retry deletes the visits', async () => {
-    const store = new MemoryStore();
-    const app = createApp({
-      store,
-      keys: new LocalKeyService(LocalKeyService.generateKeys()),
-      cipher: new EsdkFieldCipher(),
-      clock: { now: () => new Date() },
-      notifier: { send: async () => undefined },
-      scheduler: { schedule: async () => undefined, cancel: async () => undefined, exists: async () => false },
-      log: silentLog,
-    });
+    const { app, store } = memoryHome();
     const staff = { kind: 'staff', staffId: 'agent-1', role: 'agent' } as const;
     const { customer } = await app.customers.create(staff, { name: 'Vera Visits', email: 'vera@example.com' });
     const id = customer.customerId;
